@@ -1,0 +1,69 @@
+"""Loads the catalog data files once and answers typed questions about them."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from components.catalog.schema import Cloud, Gpu, InstanceType, Region
+
+_M = TypeVar("_M", bound=BaseModel)
+
+_INSTANCE_FILES: dict[Cloud, str] = {"aws": "aws_instance_types.yaml", "gcp": "gcp_machine_types.yaml"}
+
+
+class CatalogError(RuntimeError):
+    """A catalog data file is malformed: a bug in the shipped data, not a user mistake."""
+
+
+def _load(file_name: str) -> dict[str, Any]:
+    text = resources.files("components.catalog").joinpath("data", file_name).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise CatalogError(f"catalog file {file_name} must hold a mapping")
+    return data
+
+
+def _parse(model: type[_M], file_name: str, entries: dict[str, Any]) -> dict[str, _M]:
+    parsed: dict[str, _M] = {}
+    for key, value in entries.items():
+        try:
+            parsed[key] = model.model_validate(value)
+        except ValidationError as exc:
+            raise CatalogError(f"catalog file {file_name}, entry {key!r}: {exc}") from exc
+    return parsed
+
+
+@cache
+def gpus() -> dict[str, Gpu]:
+    """Every known GPU, by catalog key (e.g. 'nvidia-l4')."""
+    return _parse(Gpu, "gpus.yaml", _load("gpus.yaml"))
+
+
+@cache
+def regions(cloud: Cloud) -> dict[str, Region]:
+    """The regions (with their zones) the catalog knows for one cloud."""
+    data = _load("regions.yaml").get(cloud, {})
+    return _parse(Region, "regions.yaml", data)
+
+
+@cache
+def instance_types(cloud: Cloud) -> dict[str, InstanceType]:
+    """Every known instance type (AWS) or machine type (GCP) of one cloud, by name."""
+    file_name = _INSTANCE_FILES[cloud]
+    return _parse(InstanceType, file_name, _load(file_name))
+
+
+def gpu_instance_types(cloud: Cloud, gpu: str, gpus_per_node: int, region: str) -> list[tuple[str, InstanceType]]:
+    """Types with exactly this GPU kind and count offered in the region, cheapest on-demand first."""
+    matches = [
+        (name, itype)
+        for name, itype in instance_types(cloud).items()
+        if itype.gpu == gpu and itype.gpus == gpus_per_node and region in itype.regions
+    ]
+    # Ties broken by name so the choice is deterministic.
+    return sorted(matches, key=lambda item: (item[1].regions[region].on_demand_usd_per_hour, item[0]))

@@ -1,0 +1,37 @@
+"""The environment spec: what a stack file may say, validated offline with every error reported at once."""
+
+from components.spec.errors import SpecError, SpecIssue
+from components.spec.loader import CONFIG_KEY, check_spec, load_stack_file, parse_environment
+from components.spec.models import (
+    AutoscaleSpec,
+    BudgetSpec,
+    ClusterSpec,
+    EnvironmentSpec,
+    LoadBalancerSpec,
+    ModelSpec,
+    ModelStoreSpec,
+    NetworkSpec,
+    NodePoolSpec,
+    ReplicasSpec,
+    SystemPoolSpec,
+)
+
+__all__ = [
+    "CONFIG_KEY",
+    "AutoscaleSpec",
+    "BudgetSpec",
+    "ClusterSpec",
+    "EnvironmentSpec",
+    "LoadBalancerSpec",
+    "ModelSpec",
+    "ModelStoreSpec",
+    "NetworkSpec",
+    "NodePoolSpec",
+    "ReplicasSpec",
+    "SpecError",
+    "SpecIssue",
+    "SystemPoolSpec",
+    "check_spec",
+    "load_stack_file",
+    "parse_environment",
+]

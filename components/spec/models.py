@@ -1,0 +1,248 @@
+"""What a stack file may say: the typed shape of the `inferstack:environment` config key.
+
+Field-level rules (types, ranges, patterns) live here; rules that relate several fields or need the
+catalog live in `checks.py`, so that every error of a document can be reported at once.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
+
+# Keys become parts of cloud and Kubernetes resource names: a short DNS label keeps every derived name
+# (e.g. "<env>-<pool>-nodes", "<model>-engine") under the 63-character limits.
+KEY_PATTERN = r"^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$"
+Key = Annotated[str, Field(pattern=KEY_PATTERN)]
+
+Cloud = Literal["aws", "gcp", "kubernetes"]
+SecurityProfile = Literal["standard", "private"]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NetworkSpec(_Spec):
+    """The environment's private network (VPC) and who may reach the Kubernetes API."""
+
+    cidr: IPv4Network = Field(
+        default=IPv4Network("10.0.0.0/16"),
+        description="Private (RFC 1918) VPC range, /16 to /20; default: 10.0.0.0/16.",
+    )
+    services_cidr: IPv4Network = Field(
+        default=IPv4Network("172.20.0.0/16"),
+        description="Kubernetes Service range, must not overlap the VPC; default: 172.20.0.0/16.",
+    )
+    nat: Literal["single", "per_zone"] = Field(
+        default="single",
+        description="NAT gateways: one for the VPC, or one per zone (AWS only, needs 2+ zones); default: single.",
+    )
+    api_access: list[IPv4Network] = Field(
+        default_factory=list,
+        description="CIDRs allowed to reach the public API endpoint; empty turns it off; default: [] (private).",
+    )
+    flow_logs: bool = Field(default=True, description="Record VPC flow logs; default: true.")
+
+
+class SystemPoolSpec(_Spec):
+    """The small CPU node pool that runs cluster add-ons."""
+
+    instance_type: str | None = Field(
+        default=None,
+        description="CPU instance/machine type from the catalog; default: m6i.large on AWS, e2-standard-4 on GCP.",
+    )
+    min: PositiveInt = Field(default=2, description="Minimum nodes; default: 2.")
+    max: PositiveInt = Field(default=3, description="Maximum nodes; default: 3.")
+
+
+class ClusterSpec(_Spec):
+    """The managed Kubernetes cluster (EKS or GKE), or the existing one for `cloud: kubernetes`."""
+
+    kubernetes_version: str = Field(
+        default="1.33", pattern=r"^1\.\d{2}$", description="Kubernetes minor version; default: 1.33."
+    )
+    admins: list[str] = Field(
+        default_factory=list,
+        description="Principals given cluster admin (AWS IAM ARNs, GCP members); default: [] (creator only).",
+    )
+    log_retention_days: PositiveInt = Field(
+        default=90, description="Retention of control-plane and flow logs in days; default: 90."
+    )
+    system_pool: SystemPoolSpec = Field(
+        default_factory=SystemPoolSpec, description="The CPU system pool; default: two small nodes."
+    )
+    release_channel: Literal["rapid", "regular", "stable"] | None = Field(
+        default=None, description="GKE release channel (GCP only); default: regular on GCP."
+    )
+    location: Literal["regional", "zonal"] | None = Field(
+        default=None, description="GKE control plane location (GCP only); default: regional on GCP."
+    )
+    kubeconfig_context: str | None = Field(
+        default=None,
+        description="Context of an existing cluster in your kubeconfig (kubernetes only); default: current.",
+    )
+
+
+class NodePoolSpec(_Spec):
+    """One autoscaled pool of identical GPU nodes."""
+
+    gpu: str = Field(description="GPU catalog key, e.g. nvidia-l4 or nvidia-h100-sxm; required.")
+    gpus_per_node: PositiveInt = Field(default=1, description="GPUs on each node; default: 1.")
+    instance_type: str | None = Field(
+        default=None,
+        description="Explicit instance/machine type, checked against the catalog; default: chosen from the catalog.",
+    )
+    min: NonNegativeInt = Field(default=0, description="Minimum nodes (0 allows scale to zero); default: 0.")
+    max: PositiveInt = Field(default=1, description="Maximum nodes; default: 1.")
+    capacity: Literal["on_demand", "spot"] = Field(
+        default="on_demand",
+        description="Purchase option: on_demand or spot (preemptible); default: on_demand.",
+    )
+    zones: list[str] | None = Field(
+        default=None, description="Zones for this pool, a subset of the environment's; default: all of them."
+    )
+    disk_gib: PositiveInt | None = Field(
+        default=None, description="Root volume size in GiB; default: sized for the engine image plus weights."
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels; default: {}.")
+
+
+class ModelStoreSpec(_Spec):
+    """Where model weights are staged once and loaded from."""
+
+    bucket: bool = Field(
+        default=True, description="Create a private bucket for weights (not for kubernetes); default: true."
+    )
+    protect: bool | None = Field(
+        default=None,
+        description="Protect the bucket and its key from deletion; default: the value of production.",
+    )
+    noncurrent_version_days: PositiveInt = Field(
+        default=30, description="Days to keep overwritten object versions; default: 30."
+    )
+    customer_managed_key: bool = Field(
+        default=True, description="Encrypt with a customer-managed KMS key; default: true."
+    )
+
+
+class ReplicasSpec(_Spec):
+    """Replica bounds for a model's autoscaler."""
+
+    min: NonNegativeInt = Field(default=1, description="Minimum replicas (0 allows scale to zero); default: 1.")
+    max: PositiveInt = Field(default=1, description="Maximum replicas; default: 1.")
+
+
+class LoadBalancerSpec(_Spec):
+    """How the model's API is exposed beyond the cluster."""
+
+    internal: bool = Field(default=True, description="Internal (VPC-only) load balancer; default: true.")
+    source_ranges: list[IPv4Network] = Field(
+        default_factory=list,
+        description="Client CIDRs allowed through the load balancer; default: [] (none).",
+    )
+
+
+class AutoscaleSpec(_Spec):
+    """What the model's autoscaler reacts to (LLM load, never CPU)."""
+
+    queue_depth: PositiveInt = Field(
+        default=4, description="Target waiting requests per replica before scaling out; default: 4."
+    )
+    kv_cache_utilization: float | None = Field(
+        default=None, gt=0, le=1, description="Also scale out above this KV-cache use (0-1); default: off."
+    )
+
+
+class ModelSpec(_Spec):
+    """One served model: where its weights come from, how it runs and where."""
+
+    source: str = Field(
+        pattern=r"^hf://[A-Za-z0-9._-]+/[A-Za-z0-9._-]+@[0-9a-f]{40}$",
+        description="Hub id pinned to a 40-hex commit, hf://<org>/<name>@<commit>; required.",
+    )
+    engine: Literal["vllm", "vllm-cpu"] = Field(
+        default="vllm", description="Serving engine: vllm (GPU) or vllm-cpu; default: vllm."
+    )
+    image: str | None = Field(
+        default=None,
+        pattern=r"^[^\s]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$",
+        description="Engine image override with a pinned tag or digest (never latest); default: the engine's.",
+    )
+    pool: Key | None = Field(
+        default=None, description="Node pool that runs this model; required on aws and gcp; default: none."
+    )
+    replicas: ReplicasSpec = Field(default_factory=ReplicasSpec, description="Replica bounds; default: 1 to 1.")
+    tensor_parallel: PositiveInt = Field(default=1, description="GPUs per replica (tensor parallel size); default: 1.")
+    max_model_len: PositiveInt | None = Field(
+        default=None, description="Maximum context length in tokens; default: the model's own."
+    )
+    dtype: Literal["auto", "bfloat16", "float16"] = Field(
+        default="auto", description="Weight and activation dtype; default: auto."
+    )
+    quantization: Literal["fp8", "awq", "gptq"] | None = Field(
+        default=None, description="Weight quantization; default: none."
+    )
+    gpu_memory_utilization: float = Field(
+        default=0.9, gt=0.1, le=0.98, description="Share of GPU memory the engine may use; default: 0.9."
+    )
+    served_name: str | None = Field(
+        default=None, description="Model name clients send in requests; default: the model's key."
+    )
+    api_key_secret: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Stack config key of a Pulumi secret holding the API key; default: none (no key).",
+    )
+    hub_token_secret: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Stack config key of a Pulumi secret holding the hub token; default: none (public model).",
+    )
+    load_balancer: LoadBalancerSpec | None = Field(
+        default=None, description="Expose through a load balancer; default: none (ClusterIP only)."
+    )
+    autoscale: AutoscaleSpec = Field(
+        default_factory=AutoscaleSpec, description="Autoscaling signals; default: queue depth 4."
+    )
+
+
+class BudgetSpec(_Spec):
+    """Spending limits checked before anything is created."""
+
+    monthly_usd: float | None = Field(
+        default=None, gt=0, description="Monthly cost ceiling at max scale in USD; default: none."
+    )
+
+
+class EnvironmentSpec(_Spec):
+    """A complete LLM environment: the value of the `inferstack:environment` stack config key."""
+
+    name: Key = Field(description="Prefix of every resource name; default: the stack name.")
+    cloud: Cloud = Field(description="Where it runs: aws, gcp or kubernetes (an existing cluster); required.")
+    region: str | None = Field(default=None, description="Cloud region (aws and gcp); default: none.")
+    zones: list[str] | None = Field(
+        default=None,
+        description="Zones to use (AWS zone IDs like use1-az1, GCP zone names); default: the region's first two.",
+    )
+    production: bool = Field(
+        default=False, description="Production stack: data protected, stricter policies; default: false."
+    )
+    security_profile: SecurityProfile = Field(
+        default="standard",
+        description="standard, or private (no public endpoints, private service endpoints); default: standard.",
+    )
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags/labels on every resource; default: {}.")
+    network: NetworkSpec = Field(default_factory=NetworkSpec, description="Network; default: see NetworkSpec.")
+    cluster: ClusterSpec = Field(default_factory=ClusterSpec, description="Cluster; default: see ClusterSpec.")
+    node_pools: dict[Key, NodePoolSpec] = Field(
+        default_factory=dict, description="GPU node pools keyed by pool name; default: {}."
+    )
+    model_store: ModelStoreSpec = Field(
+        default_factory=ModelStoreSpec, description="Model weight storage; default: see ModelStoreSpec."
+    )
+    models: dict[Key, ModelSpec] = Field(
+        default_factory=dict, description="Served models keyed by model name; default: {}."
+    )
+    budget: BudgetSpec = Field(default_factory=BudgetSpec, description="Spending limits; default: none.")

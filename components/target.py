@@ -1,0 +1,53 @@
+"""The seam between a cluster and the workload layer.
+
+A cloud cluster component (EKS, GKE) or the bring-your-own-cluster target fills a `ClusterTarget`;
+the workload layer (`components/k8s/`) reads only this, never a cloud module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+GPU_TAINT_KEY = "nvidia.com/gpu"
+POOL_LABEL = "inferstack.dev/pool"
+GPU_LABEL = "inferstack.dev/gpu"
+
+
+@dataclass(frozen=True)
+class Taint:
+    """A node taint the pool's pods must tolerate."""
+
+    key: str
+    value: str
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+@dataclass(frozen=True)
+class TargetPool:
+    """What a workload needs to know about one GPU node pool to be scheduled onto it."""
+
+    name: str
+    gpu: str
+    gpus_per_node: int
+    vcpus: int
+    memory_gib: float
+    labels: dict[str, str]
+    taints: tuple[Taint, ...]
+
+
+@dataclass(frozen=True)
+class ClusterTarget:
+    """Everything the workload layer may use from the cluster it deploys to."""
+
+    provider: k8s.Provider
+    pools: dict[str, TargetPool]
+    needs_device_plugin: bool
+    model_store_uri: pulumi.Output[str] | None = None
+    # Annotations that bind a model's Kubernetes service account to its cloud identity, by model key.
+    reader_annotations: dict[str, pulumi.Output[dict[str, str]]] = field(default_factory=dict)
+    writer_annotations: pulumi.Output[dict[str, str]] | None = None
+    internal_lb_annotations: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Running inferstack: the Pulumi program, the offline engine, the CLI and deploys."""

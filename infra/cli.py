@@ -1,0 +1,104 @@
+"""The `inferstack` command line: list, validate and plan stacks offline, and print the stack-file schema.
+
+Exit codes: 0 success; 1 policy violations (kept for the policy pack); 2 invalid input, reported without
+a traceback; 3 an internal failure of the offline engine (a bug to report).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from components.spec import EnvironmentSpec, SpecError, load_stack_file
+from infra.engine import OfflineEngineError, run_offline
+from infra.plan import Plan
+from infra.program import build
+from infra.render import resource_tree, type_counts
+from infra.schema import schema_text
+from infra.stackfiles import resolve_stack, shipped_stacks
+
+EXIT_POLICY = 1
+EXIT_INVALID = 2
+EXIT_INTERNAL = 3
+
+app = typer.Typer(
+    name="inferstack",
+    help="Plan, check and deploy LLM serving environments described by one stack file.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+StackArg = Annotated[
+    str, typer.Argument(help="Stack name under stacks/ (e.g. aws-dev) or a path to Pulumi.<stack>.yaml.")
+]
+
+
+def load(stack: str) -> tuple[str, EnvironmentSpec]:
+    """Resolve and validate a stack; on bad input print every problem and exit 2."""
+    try:
+        path = resolve_stack(stack)
+        return path.name.removeprefix("Pulumi.").removesuffix(".yaml"), load_stack_file(path)
+    except SpecError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def plan_stack(stack_name: str, spec: EnvironmentSpec) -> Plan:
+    """Run the program for a validated spec under the offline engine; exit 3 if the engine fails."""
+    try:
+        return run_offline(lambda: build(spec), stack=stack_name)
+    except OfflineEngineError as error:
+        err.print(f"internal error: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+@app.command()
+def stacks() -> None:
+    """List the shipped stacks with their cloud and region."""
+    for name, path in shipped_stacks().items():
+        try:
+            spec = load_stack_file(path)
+            where = f"{spec.cloud} {spec.region or ''}".strip()
+        except SpecError:
+            where = "INVALID (run `inferstack validate` on it)"
+        out.print(f"{name:<12} {where:<24} {path}", highlight=False)
+
+
+@app.command()
+def validate(stack: StackArg) -> None:
+    """Check a stack file offline and report every problem at once (exit 2 when invalid)."""
+    _, spec = load(stack)
+    pools, models = len(spec.node_pools), len(spec.models)
+    out.print(f"[green]valid[/]: {spec.cloud} environment {spec.name!r}, {pools} node pool(s), {models} model(s)")
+
+
+@app.command()
+def plan(
+    stack: StackArg,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the Plan as JSON to this file.")] = None,
+) -> None:
+    """Show every resource the stack would create, without a cloud account or the Pulumi CLI."""
+    stack_name, spec = load(stack)
+    result = plan_stack(stack_name, spec)
+    out.print(resource_tree(result))
+    out.print(type_counts(result))
+    if json_file is not None:
+        result.write(json_file)
+        out.print(f"Plan written to {json_file}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a stack file (shipped as components/spec/stack.schema.json)."""
+    typer.echo(schema_text(), nl=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,23 @@
+"""The Pulumi program: one function from a checked spec to the environment and its stack outputs.
+
+`pulumi up` runs it through `infra/__main__.py`; `inferstack plan` runs the very same function under the
+offline engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from components.environment import LlmEnvironment
+from components.spec import EnvironmentSpec
+
+
+def build(spec: EnvironmentSpec) -> dict[str, Any]:
+    """Create the environment for `spec`, export its outputs and return them."""
+    environment = LlmEnvironment(spec.name, spec)
+    outputs: dict[str, Any] = {"environment": environment.summary}
+    for key, value in outputs.items():
+        pulumi.export(key, value)
+    return outputs

@@ -1,0 +1,41 @@
+"""Rendering a Plan for people: a resource tree grouped by component and a count per type."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.tree import Tree
+
+from infra.plan import Plan, PlannedResource
+
+
+def _label(resource: PlannedResource) -> str:
+    kind = "component" if not resource.custom else "resource"
+    style = "bold cyan" if not resource.custom else "white"
+    return f"[{style}]{resource.name}[/] [dim]{resource.type} ({kind})[/]"
+
+
+def resource_tree(plan: Plan) -> Tree:
+    """The Plan as a tree: components with their children beneath them."""
+    root = Tree(f"[bold]{plan.project}[/] / [bold]{plan.stack}[/] — {len(plan.resources)} resources")
+    children: dict[str | None, list[PlannedResource]] = {}
+    for resource in plan.resources:
+        children.setdefault(resource.parent, []).append(resource)
+
+    def add(node: Tree, parent: str | None) -> None:
+        # Components first, then resources, each by name, so the tree reads the same on every run.
+        for resource in sorted(children.get(parent, []), key=lambda r: (r.custom, r.name, r.type)):
+            add(node.add(_label(resource)), resource.urn)
+
+    add(root, None)
+    return root
+
+
+def type_counts(plan: Plan) -> Table:
+    """A table of how many resources of each type the Plan holds."""
+    table = Table(title="Resources by type", title_justify="left")
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for type_token, count in plan.counts_by_type().items():
+        table.add_row(type_token, str(count))
+    table.add_row("[bold]total[/]", f"[bold]{len(plan.resources)}[/]")
+    return table

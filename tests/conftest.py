@@ -1,0 +1,27 @@
+"""Shared fixtures: the offline engine is the fixture for every component and program test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.engine import run_offline
+from infra.plan import Plan
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+OfflineRunner = Callable[[Callable[[], Mapping[str, Any] | None]], Plan]
+
+
+@pytest.fixture
+def offline() -> OfflineRunner:
+    """Run a program (components built inside it) under a fresh strict recording mock; return its Plan."""
+
+    def run(program: Callable[[], Mapping[str, Any] | None]) -> Plan:
+        return run_offline(program, stack="test")
+
+    return run

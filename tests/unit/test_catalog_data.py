@@ -1,0 +1,165 @@
+"""Validate the catalog data files against the schema and check their cross-references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.catalog.schema import Gpu, InstanceType, Region
+
+DATA = Path(__file__).resolve().parents[2] / "components" / "catalog" / "data"
+
+
+def _load(name: str) -> dict:
+    with (DATA / name).open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    assert isinstance(data, dict) and data, f"{name} must be a non-empty mapping"
+    return data
+
+
+@pytest.fixture(scope="module")
+def gpus() -> dict[str, Gpu]:
+    return {key: Gpu.model_validate(entry) for key, entry in _load("gpus.yaml").items()}
+
+
+@pytest.fixture(scope="module")
+def regions() -> dict[str, dict[str, Region]]:
+    raw = _load("regions.yaml")
+    assert set(raw) == {"aws", "gcp"}
+    return {
+        cloud: {name: Region.model_validate(entry) for name, entry in table.items()} for cloud, table in raw.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def aws_types() -> dict[str, InstanceType]:
+    return {key: InstanceType.model_validate(entry) for key, entry in _load("aws_instance_types.yaml").items()}
+
+
+@pytest.fixture(scope="module")
+def gcp_types() -> dict[str, InstanceType]:
+    return {key: InstanceType.model_validate(entry) for key, entry in _load("gcp_machine_types.yaml").items()}
+
+
+REQUIRED_GPUS = {
+    "nvidia-t4",
+    "nvidia-a10g",
+    "nvidia-l4",
+    "nvidia-l40s",
+    "nvidia-a100-40gb",
+    "nvidia-a100-80gb",
+    "nvidia-h100-sxm",
+    "nvidia-h100-pcie",
+    "nvidia-h200",
+    "nvidia-b200",
+}
+REQUIRED_REGIONS = {
+    "aws": {"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"},
+    "gcp": {"us-central1", "us-east1", "us-east4", "us-west1", "europe-west4", "asia-northeast1"},
+}
+
+
+def test_required_gpus_present(gpus: dict[str, Gpu]) -> None:
+    assert set(gpus) >= REQUIRED_GPUS
+
+
+def test_gpu_figures_are_dense_and_consistent(gpus: dict[str, Gpu]) -> None:
+    for key, g in gpus.items():
+        if g.fp8_dense_tflops is not None:
+            # FP8 is twice BF16 on Hopper/Ada/Blackwell; a 4x ratio would mean a sparse figure slipped in.
+            assert 1.5 <= g.fp8_dense_tflops / g.bf16_dense_tflops <= 2.5, key
+    for key in ("nvidia-t4", "nvidia-a10g", "nvidia-a100-40gb", "nvidia-a100-80gb"):
+        assert gpus[key].fp8_dense_tflops is None, key
+
+
+def test_keys_are_lowercase(gpus, regions, aws_types, gcp_types) -> None:
+    for table in (gpus, regions["aws"], regions["gcp"], aws_types, gcp_types):
+        for key in table:
+            assert key == key.lower(), key
+
+
+def test_required_regions_present(regions) -> None:
+    for cloud, names in REQUIRED_REGIONS.items():
+        assert names <= set(regions[cloud]), cloud
+
+
+def test_zones_belong_to_their_region(regions) -> None:
+    for name, region in regions["gcp"].items():
+        assert all(z.startswith(name + "-") for z in region.zones), name
+        assert len(set(region.zones)) == len(region.zones)
+    for region in regions["aws"].values():
+        assert len(set(region.zones)) == len(region.zones)
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_instance_types_cross_references(cloud, gpus, regions, aws_types, gcp_types) -> None:
+    types = aws_types if cloud == "aws" else gcp_types
+    for key, t in types.items():
+        # gpus == 0 iff gpu is null
+        assert (t.gpu is None) == (t.gpus == 0), key
+        if t.gpu is not None:
+            assert t.gpu in gpus, f"{key}: unknown GPU {t.gpu}"
+        if cloud == "aws":
+            assert t.accelerator_type is None, key
+        elif t.gpus > 0:
+            assert t.accelerator_type, f"{key}: GCP GPU type needs accelerator_type"
+        else:
+            assert t.accelerator_type is None, key
+        for region_name, offer in t.regions.items():
+            assert region_name in regions[cloud], f"{key}: region {region_name} not in regions.yaml"
+            known = set(regions[cloud][region_name].zones)
+            unknown = set(offer.zones) - known
+            assert not unknown, f"{key}/{region_name}: zones {sorted(unknown)} not in regions.yaml"
+            assert len(set(offer.zones)) == len(offer.zones), key
+            if offer.spot_usd_per_hour is not None:
+                assert offer.spot_usd_per_hour < offer.on_demand_usd_per_hour, f"{key}/{region_name}"
+
+
+def test_required_instance_types_present(aws_types, gcp_types) -> None:
+    assert {
+        "g4dn.xlarge",
+        "g4dn.12xlarge",
+        "g5.xlarge",
+        "g5.2xlarge",
+        "g5.12xlarge",
+        "g5.48xlarge",
+        "g6.xlarge",
+        "g6.2xlarge",
+        "g6.4xlarge",
+        "g6.12xlarge",
+        "g6.48xlarge",
+        "g6e.xlarge",
+        "g6e.12xlarge",
+        "g6e.48xlarge",
+        "p4d.24xlarge",
+        "p4de.24xlarge",
+        "p5.48xlarge",
+        "p6-b200.48xlarge",
+        "m6i.large",
+        "m6i.xlarge",
+        "m7i.large",
+        "m7i.xlarge",
+    } <= set(aws_types)
+    assert {
+        "g2-standard-4",
+        "g2-standard-8",
+        "g2-standard-12",
+        "g2-standard-24",
+        "g2-standard-48",
+        "g2-standard-96",
+        "a2-highgpu-1g",
+        "a2-highgpu-2g",
+        "a2-highgpu-4g",
+        "a2-highgpu-8g",
+        "a2-ultragpu-1g",
+        "a2-ultragpu-8g",
+        "a3-highgpu-8g",
+        "a3-megagpu-8g",
+        "a3-ultragpu-8g",
+        "a4-highgpu-8g",
+        "e2-standard-4",
+        "n2-standard-4",
+        "n2-standard-8",
+    } <= set(gcp_types)
