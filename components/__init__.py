@@ -1,0 +1,1 @@
+"""The importable inferstack library: spec, catalog, planning and the Pulumi components."""

@@ -1,0 +1,1 @@
+"""Pure planning functions: plain data in, plain data out, no cloud SDK."""

@@ -1,0 +1,1 @@
+"""The inferstack policy pack (CrossGuard rules); see the policy-pack issue."""
