@@ -1,13 +1,42 @@
-"""LlmEnvironment: one checked spec in, the whole environment out."""
+"""LlmEnvironment: one checked spec in, the whole environment out.
+
+It picks the cloud layer (which builds network, cluster, pools, bucket and identities and fills a
+`ClusterTarget`), then hands that target to the workload layer, which is written once for every cloud.
+"""
 
 from __future__ import annotations
+
+from typing import Any, Protocol
 
 import pulumi
 
 from components.spec import EnvironmentSpec, check_spec
 from components.spec.resolve import effective_zones
+from components.target import ClusterTarget
 
 TYPE_TOKEN = "inferstack:index:LlmEnvironment"
+
+
+class CloudLayer(Protocol):
+    """What a cloud's environment component offers LlmEnvironment: a target and outputs to export."""
+
+    target: ClusterTarget
+    outputs: dict[str, Any]
+
+
+def build_cloud_layer(name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions) -> CloudLayer | None:
+    """The cloud layer for the spec's cloud, or None while that cloud has no components yet."""
+    # Each cloud package is imported only when used, so aws/ and gcp/ never load each other's SDK.
+    if spec.cloud == "aws":
+        return None  # cloud-slot: aws
+    if spec.cloud == "gcp":
+        return None  # cloud-slot: gcp
+    return None  # cloud-slot: kubernetes
+
+
+def build_workload_layer(name: str, spec: EnvironmentSpec, target: ClusterTarget, opts: pulumi.ResourceOptions) -> Any:
+    """The workload layer (add-ons and one InferenceService per model) on the target cluster."""
+    return None  # workload-slot
 
 
 class LlmEnvironment(pulumi.ComponentResource):
@@ -20,6 +49,10 @@ class LlmEnvironment(pulumi.ComponentResource):
         check_spec(spec)
         super().__init__(TYPE_TOKEN, name, {"spec": spec.model_dump(mode="json")}, opts)
         self.spec = spec
+        child = pulumi.ResourceOptions(parent=self)
+        self.cloud = build_cloud_layer(name, spec, child)
+        self.workload = build_workload_layer(name, spec, self.cloud.target, child) if self.cloud else None
+        self.outputs: dict[str, Any] = dict(self.cloud.outputs) if self.cloud else {}
         self.summary = pulumi.Output.from_input(
             {
                 "name": spec.name,
@@ -30,4 +63,4 @@ class LlmEnvironment(pulumi.ComponentResource):
                 "models": sorted(spec.models),
             }
         )
-        self.register_outputs({"summary": self.summary})
+        self.register_outputs({"summary": self.summary, **self.outputs})

@@ -17,7 +17,7 @@ from components.spec import EnvironmentSpec
 def build(spec: EnvironmentSpec) -> dict[str, Any]:
     """Create the environment for `spec`, export its outputs and return them."""
     environment = LlmEnvironment(spec.name, spec)
-    outputs: dict[str, Any] = {"environment": environment.summary}
+    outputs: dict[str, Any] = {"environment": environment.summary, **environment.outputs}
     for key, value in outputs.items():
         pulumi.export(key, value)
     return outputs

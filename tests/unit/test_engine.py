@@ -10,7 +10,7 @@ import pytest
 
 from infra import mock_table
 from infra.engine import OfflineEngineError
-from infra.mock_table import TypeMock, prefixed_id
+from infra.mock_types import TypeMock, prefixed_id
 from infra.plan import SECRET, Plan
 from tests.conftest import OfflineRunner
 
