@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
+from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
@@ -136,14 +137,27 @@ def _quiet_known_failures(loop: asyncio.AbstractEventLoop, context: dict[str, An
     loop.default_exception_handler(context)
 
 
-def run_offline(program: Program, *, stack: str, project: str = "inferstack") -> Plan:
-    """Run `program` under the strict mocks (preview off, so every check attached to an output runs)."""
+def run_offline(
+    program: Program,
+    *,
+    stack: str,
+    project: str = "inferstack",
+    config: Mapping[str, str] | None = None,
+    secret_keys: Sequence[str] = (),
+) -> Plan:
+    """Run `program` under the strict mocks (preview off, so every check attached to an output runs).
+
+    `config` is the stack configuration the program sees ("namespace:key" -> string value, objects as
+    JSON); keys in `secret_keys` read back as secrets, as encrypted stack config does under `pulumi up`.
+    """
     errors: list[str] = []
     lock = threading.Lock()
     mocks = _TableMocks(errors, lock)
     monitor = _RecordingMonitor(mocks, errors, lock)
     settings.reset_options(project=project, stack=stack)
     _ensure_event_loop().set_exception_handler(_quiet_known_failures)
+    # Config is global to the SDK: always replace it, so one run never sees another's values.
+    set_all_config(dict(config or {}), list(secret_keys))
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     outputs: dict[str, Any] = {}
 
@@ -159,6 +173,7 @@ def run_offline(program: Program, *, stack: str, project: str = "inferstack") ->
         raise OfflineEngineError(f"the program failed under the offline engine:\n  {detail}") from exc
     finally:
         settings.reset_options()
+        set_all_config({}, [])
     if errors:
         raise OfflineEngineError("the program failed under the offline engine:\n  " + "\n  ".join(errors))
     resources = sorted(monitor.recorded.values(), key=lambda res: res.urn)

@@ -6,12 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
+from components.spec import CONFIG_KEY
 from infra.cli import EXIT_INVALID, app
 from infra.schema import SCHEMA_PATH, schema_text
 from infra.stackfiles import shipped_stacks
 from tests.conftest import FIXTURES
+from tests.unit.test_spec_fuzz import mutated_stacks
 
 runner = CliRunner()
 BROKEN = sorted(FIXTURES.glob("Pulumi.broken-*.yaml"))
@@ -74,3 +78,14 @@ def test_schema_command_prints_it() -> None:
 def test_stack_files_carry_the_schema_modeline(stack: str) -> None:
     first_line = shipped_stacks()[stack].read_text().splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=../components/spec/stack.schema.json"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=mutated_stacks())
+def test_validate_on_mutated_stack_files_exits_0_or_2_without_traceback(tmp_path: Path, document: object) -> None:
+    path = tmp_path / "Pulumi.fuzz.yaml"
+    path.write_text(yaml.safe_dump({"config": {CONFIG_KEY: document}}))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code in (0, EXIT_INVALID), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output

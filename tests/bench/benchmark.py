@@ -1,0 +1,96 @@
+"""On-demand benchmark (not part of the test suite): prints its figures, asserts nothing.
+
+1. Wall time of `inferstack plan STACK` for each shipped stack, and its ratio to a bare
+   `python -c "import …"` of the provider SDK modules that stack's plan uses (target: ≤ 1.5×).
+2. Wall time and peak memory (max RSS) of the whole test suite.
+
+Run: .venv/bin/python tests/bench/benchmark.py [--repeat N] [--skip-suite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+TARGET_RATIO = 1.5
+
+
+def timed(command: list[str]) -> float:
+    """Wall seconds of one run of a command (which must succeed)."""
+    start = time.perf_counter()
+    subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def median_time(command: list[str], repeat: int) -> float:
+    """Median wall seconds over `repeat` runs, after one warm-up run (so the OS page cache is warm)."""
+    timed(command)
+    return statistics.median(timed(command) for _ in range(repeat))
+
+
+def provider_modules(plan: dict) -> list[str]:
+    """The SDK modules a plan's resource types come from, e.g. aws:ec2/vpc:Vpc -> pulumi_aws.ec2."""
+    modules = {"pulumi"}
+    for item in plan["resources"]:
+        package, module, _ = item["type"].split(":")
+        if package == "pulumi" and module == "providers":
+            modules.add(f"pulumi_{item['type'].rsplit(':', 1)[1]}")
+        elif package in {"aws", "gcp"}:
+            modules.add(f"pulumi_{package}.{module.split('/')[0]}")
+        elif package == "kubernetes":
+            group, version = module.split("/")
+            modules.add(f"pulumi_kubernetes.{group.split('.')[0]}.{version}")
+    return sorted(modules)
+
+
+def bench_plans(repeat: int) -> None:
+    """Print plan time against a bare import of the modules the plan uses, per shipped stack."""
+    stacks = sorted(path.name.split(".")[1] for path in (REPO / "stacks").glob("Pulumi.*.yaml"))
+    print(f"{'stack':<10} {'resources':>9} {'plan s':>8} {'import s':>9} {'ratio':>6}  modules")
+    for stack in stacks:
+        with tempfile.TemporaryDirectory() as scratch:
+            plan_file = Path(scratch) / "plan.json"
+            plan_command = [PYTHON, "-m", "infra.cli", "plan", stack, "--json", str(plan_file)]
+            plan_seconds = median_time(plan_command, repeat)
+            plan = json.loads(plan_file.read_text())
+        modules = provider_modules(plan)
+        import_seconds = median_time([PYTHON, "-c", "import " + ", ".join(modules)], repeat)
+        ratio = plan_seconds / import_seconds
+        verdict = "ok" if ratio <= TARGET_RATIO else f"ABOVE TARGET {TARGET_RATIO}x"
+        print(
+            f"{stack:<10} {len(plan['resources']):>9} {plan_seconds:>8.2f} {import_seconds:>9.2f} "
+            f"{ratio:>6.2f}  {', '.join(modules)}  [{verdict}]"
+        )
+
+
+def bench_suite() -> None:
+    """Print the wall time and the peak RSS of one full test-suite run."""
+    start = time.perf_counter()
+    subprocess.run([PYTHON, "-m", "pytest", "-q", "-p", "no:randomly"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux reports KiB
+    print(f"test suite: {seconds:.1f} s wall, peak RSS {peak_mib:.0f} MiB")
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per command (median is shown)")
+    parser.add_argument("--skip-suite", action="store_true", help="only benchmark the plans")
+    args = parser.parse_args()
+    bench_plans(args.repeat)
+    if not args.skip_suite:
+        bench_suite()
+
+
+if __name__ == "__main__":
+    main()
