@@ -6,6 +6,7 @@ a traceback; 3 an internal failure of the offline engine (a bug to report).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +16,9 @@ from rich.console import Console
 from components.spec import EnvironmentSpec, SpecError, load_stack_file
 from infra.engine import OfflineEngineError, run_offline
 from infra.plan import Plan
+from infra.policy_check import PolicyConfigError, default_policy_config, evaluate, load_policy_config, mandatory
 from infra.program import build
-from infra.render import resource_tree, type_counts
+from infra.render import findings_table, resource_tree, type_counts
 from infra.schema import schema_text
 from infra.stackfiles import resolve_stack, shipped_stacks
 
@@ -34,6 +36,10 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
+PolicyConfigOption = Annotated[
+    Path | None,
+    typer.Option("--policy-config", help="Policy config file (the format of pulumi's --policy-pack-config)."),
+]
 StackArg = Annotated[
     str, typer.Argument(help="Stack name under stacks/ (e.g. aws-dev) or a path to Pulumi.<stack>.yaml.")
 ]
@@ -82,8 +88,9 @@ def validate(stack: StackArg) -> None:
 def plan(
     stack: StackArg,
     json_file: Annotated[Path | None, typer.Option("--json", help="Also write the Plan as JSON to this file.")] = None,
+    policy_config: PolicyConfigOption = None,
 ) -> None:
-    """Show every resource the stack would create, without a cloud account or the Pulumi CLI."""
+    """Show every resource the stack would create, and the policy findings, without a cloud account."""
     stack_name, spec = load(stack)
     result = plan_stack(stack_name, spec)
     out.print(resource_tree(result))
@@ -91,6 +98,40 @@ def plan(
     if json_file is not None:
         result.write(json_file)
         out.print(f"Plan written to {json_file}")
+    report_policies(result, policy_config)
+
+
+@app.command()
+def check(
+    stack: Annotated[str, typer.Argument(help="A stack (as for plan), or a Plan JSON file written by plan --json.")],
+    policy_config: PolicyConfigOption = None,
+) -> None:
+    """Run the policy pack over a stack's plan offline (exit 1 when a mandatory rule fails)."""
+    if stack.endswith(".json"):
+        try:
+            result = Plan.from_dict(json.loads(Path(stack).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            err.print(f"{stack}: not a readable Plan JSON file ({error})", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INVALID) from None
+    else:
+        stack_name, spec = load(stack)
+        result = plan_stack(stack_name, spec)
+    report_policies(result, policy_config)
+
+
+def report_policies(result: Plan, config_file: Path | None) -> None:
+    """Print the policy findings of a Plan; exit 1 when a mandatory rule fails, 2 on a bad config file."""
+    try:
+        user_config = load_policy_config(config_file) if config_file else {}
+    except PolicyConfigError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    findings = evaluate(result, default_policy_config(result), user_config)
+    out.print(findings_table(findings))
+    blocking = mandatory(findings)
+    if blocking:
+        err.print(f"{len(blocking)} mandatory policy violation(s)", style="bold red")
+        raise typer.Exit(EXIT_POLICY)
 
 
 @app.command()

@@ -90,6 +90,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 custom=custom,
                 id=resource_id or None,
                 inputs=to_plain(inputs),
+                provider=request.provider or None,
             )
             self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id, state)
         state_proto = _sync_await(rpc.serialize_properties(state, {}))

@@ -26,6 +26,16 @@ class PlannedResource:
     custom: bool
     id: str | None
     inputs: dict[str, Any] = field(default_factory=dict)
+    # The explicit provider ("<urn>::<id>") the resource uses; kept in memory for the policy checks (provider
+    # default tags), not part of the JSON contract.
+    provider: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resource as the documented JSON object."""
+        return {key: value for key, value in asdict(self).items() if key in JSON_FIELDS}
+
+
+JSON_FIELDS = ("urn", "type", "name", "parent", "custom", "id", "inputs")
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ class Plan:
         return {
             "project": self.project,
             "stack": self.stack,
-            "resources": [asdict(resource) for resource in self.resources],
+            "resources": [resource.to_dict() for resource in self.resources],
             "outputs": self.outputs,
         }
 

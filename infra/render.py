@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from infra.plan import Plan, PlannedResource
+from infra.policy_check import Finding
 
 
 def _label(resource: PlannedResource) -> str:
@@ -38,4 +39,19 @@ def type_counts(plan: Plan) -> Table:
     for type_token, count in plan.counts_by_type().items():
         table.add_row(type_token, str(count))
     table.add_row("[bold]total[/]", f"[bold]{len(plan.resources)}[/]")
+    return table
+
+
+def findings_table(findings: list[Finding]) -> Table:
+    """The policy findings: rule, resource, message and remediation; mandatory ones first."""
+    blocking = sum(1 for finding in findings if finding.enforcement == "mandatory")
+    title = f"Policy findings: {blocking} mandatory, {len(findings) - blocking} advisory"
+    table = Table(title=title if findings else "Policy findings: none", title_justify="left")
+    for column in ("level", "rule", "resource", "message", "remediation"):
+        table.add_column(column, overflow="fold")
+    for finding in findings:
+        style = "red" if finding.enforcement == "mandatory" else "yellow"
+        table.add_row(
+            f"[{style}]{finding.enforcement}[/]", finding.rule, finding.resource, finding.message, finding.remediation
+        )
     return table

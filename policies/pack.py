@@ -1,0 +1,15 @@
+"""The inferstack policy pack's contents: every rule, by domain, and the pack's name."""
+
+from __future__ import annotations
+
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+
+from policies import aws, fleet, gcp, kubernetes
+
+PACK_NAME = "inferstack"
+ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
+    *aws.RULES,
+    *gcp.RULES,
+    *kubernetes.RULES,
+    *fleet.RULES,
+]

@@ -1,0 +1,92 @@
+"""Reading resource properties the way the engine hands them over: camelCase, numbers as floats, maybe absent."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+WORLD = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
+
+# Names and values that look like credentials; a literal match in plain config is a leak.
+SECRET_NAME = re.compile(r"(?i)(token|secret|passw(or)?d|api[_-]?key|private[_-]?key|credential)")
+SECRET_VALUE = re.compile(r"(hf_[A-Za-z0-9]{30,}|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY|sk-[A-Za-z0-9_-]{20,})")
+
+
+def dig(value: Any, *path: str | int) -> Any:
+    """Follow keys/indexes through nested props; None as soon as one is missing."""
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(value, list | tuple) or step >= len(value):
+                return None
+            value = value[step]
+        else:
+            if not isinstance(value, Mapping):
+                return None
+            value = value.get(step)
+    return value
+
+
+def as_list(value: Any) -> list[Any]:
+    """A list-valued prop as a list (absent or null: empty)."""
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def opens_to_world(cidrs: Any) -> bool:
+    """Whether a list of CIDR strings contains 0.0.0.0/0 or ::/0."""
+    for cidr in as_list(cidrs) if not isinstance(cidrs, str) else [cidrs]:
+        try:
+            if ipaddress.ip_network(str(cidr), strict=False) in WORLD:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "kubernetes:apps/v1:Deployment": ("spec", "template", "spec"),
+    "kubernetes:apps/v1:StatefulSet": ("spec", "template", "spec"),
+    "kubernetes:apps/v1:DaemonSet": ("spec", "template", "spec"),
+    "kubernetes:apps/v1:ReplicaSet": ("spec", "template", "spec"),
+    "kubernetes:batch/v1:Job": ("spec", "template", "spec"),
+    "kubernetes:batch/v1:CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "kubernetes:core/v1:Pod": ("spec",),
+}
+
+
+def pod_spec(resource_type: str, props: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The pod spec inside a workload resource, or None for other types."""
+    path = POD_SPEC_PATHS.get(resource_type)
+    spec = dig(props, *path) if path else None
+    return spec if isinstance(spec, Mapping) else None
+
+
+def containers(spec: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every container of a pod spec, init containers included, with its kind."""
+    for kind in ("initContainers", "containers"):
+        for container in as_list(spec.get(kind)):
+            if isinstance(container, Mapping):
+                yield kind, container
+
+
+def image_is_pinned(image: Any) -> bool:
+    """A digest, or a tag other than latest (the registry's port colon is not a tag)."""
+    if not isinstance(image, str) or not image:
+        return False
+    if "@sha256:" in image:
+        return True
+    last = image.rsplit("/", 1)[-1]
+    return ":" in last and last.rsplit(":", 1)[1] not in ("", "latest")
+
+
+def gpu_request(container: Mapping[str, Any]) -> float:
+    """How many nvidia.com/gpu a container asks for (limits win, as Kubernetes requires them equal)."""
+    for section in ("limits", "requests"):
+        value = dig(container, "resources", section, "nvidia.com/gpu")
+        if value is not None:
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return 0.0
+    return 0.0
