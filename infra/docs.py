@@ -12,7 +12,7 @@ from components.spec.loader import _model_in
 from components.spec.models import EnvironmentSpec
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-START, END = "<!-- spec-reference:start -->", "<!-- spec-reference:end -->"
+SECTIONS = ("spec-reference", "policy-rules")
 
 
 def _type_name(annotation: object) -> str:
@@ -54,11 +54,35 @@ def spec_reference() -> str:
     return "\n\n".join(sections)
 
 
+def policy_reference() -> str:
+    """A Markdown table of every rule in the policy pack with its default enforcement and parameters."""
+    from infra.policy_check import resolve_config
+    from policies.pack import ALL_RULES
+
+    rows = ["| rule | default | severity | what it requires | parameters |", "|---|---|---|---|---|"]
+    for rule in ALL_RULES:
+        schema = rule.config_schema.properties if rule.config_schema else {}
+        params = ", ".join(f"`{key}` (default `{value.get('default')}`)" for key, value in schema.items())
+        cells = [
+            f"`{rule.name}`",
+            resolve_config(rule).enforcement.value,
+            rule.severity.value if rule.severity else "",
+            rule.description,
+            params or "—",
+        ]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows)
+
+
 def readme_with_reference(text: str) -> str:
-    """The README text with its generated section replaced by the current reference."""
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    return f"{before}{START}\n{spec_reference()}\n{END}{after}"
+    """The README text with every generated section replaced by its current content."""
+    generators = {"spec-reference": spec_reference, "policy-rules": policy_reference}
+    for section in SECTIONS:
+        start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        text = f"{before}{start}\n{generators[section]()}\n{end}{after}"
+    return text
 
 
 def main() -> None:
