@@ -1,12 +1,14 @@
 """The `inferstack` command line: list, validate and plan stacks offline, and print the stack-file schema.
 
-Exit codes: 0 success; 1 policy violations (kept for the policy pack); 2 invalid input, reported without
-a traceback; 3 an internal failure of the offline engine (a bug to report).
+Exit codes: 0 success; 1 policy violations (or a failed Pulumi operation); 2 invalid input, reported without
+a traceback; 3 an internal failure of the offline engine (a bug to report); 4 this machine cannot deploy
+(no Pulumi CLI, no backend login, no credentials) or the deploy was refused.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +16,15 @@ import typer
 from rich.console import Console
 
 from components.spec import EnvironmentSpec, SpecError, load_stack_file
+from infra.deploy import (
+    DeployRefused,
+    Step,
+    deploy_steps,
+    destroy_steps,
+    observe_machine,
+    preflight_problems,
+    run_steps,
+)
 from infra.engine import OfflineEngineError, run_offline
 from infra.plan import Plan
 from infra.policy_check import PolicyConfigError, default_policy_config, evaluate, load_policy_config, mandatory
@@ -25,6 +36,7 @@ from infra.stackfiles import resolve_stack, shipped_stacks
 EXIT_POLICY = 1
 EXIT_INVALID = 2
 EXIT_INTERNAL = 3
+EXIT_ENVIRONMENT = 4
 
 app = typer.Typer(
     name="inferstack",
@@ -132,6 +144,62 @@ def report_policies(result: Plan, config_file: Path | None) -> None:
     if blocking:
         err.print(f"{len(blocking)} mandatory policy violation(s)", style="bold red")
         raise typer.Exit(EXIT_POLICY)
+
+
+@app.command()
+def deploy(
+    stack: StackArg,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Only preview (with the policy pack); change nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before changing anything (for CI).")] = False,
+    policy_config: PolicyConfigOption = None,
+) -> None:
+    """Preview and apply a stack with the Pulumi CLI (Automation API), the policy pack attached."""
+    _, spec = load(stack)
+    stack_name = resolve_stack(stack).name.removeprefix("Pulumi.").removesuffix(".yaml")
+    execute(spec, deploy_steps(stack_name, preview_only=preview, yes=yes, policy_config=policy_config))
+
+
+@app.command()
+def destroy(
+    stack: StackArg,
+    force: Annotated[bool, typer.Option("--force", help="Required for production stacks.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before destroying (for CI).")] = False,
+) -> None:
+    """Destroy a stack's resources; refused while the stack protects its data."""
+    stack_name, spec = load(stack)
+    try:
+        steps = destroy_steps(stack_name, spec, force=force, yes=yes)
+    except DeployRefused as error:
+        err.print(f"refused: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ENVIRONMENT) from None
+    execute(spec, steps)
+
+
+def execute(spec: EnvironmentSpec, steps: list[Step]) -> None:
+    """Check this machine first, then run the steps; every failure is a message and an exit code."""
+    problems = preflight_problems(spec, observe_machine(spec))
+    if problems:
+        err.print("cannot deploy from this machine:", markup=False)
+        for problem in problems:
+            err.print(f"  - {problem}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_ENVIRONMENT)
+    if any(step.needs_confirmation for step in steps) and not sys.stdin.isatty():
+        err.print("no terminal to confirm on: add --yes to run non-interactively", markup=False)
+        raise typer.Exit(EXIT_ENVIRONMENT)
+    from pulumi.automation import errors as auto_errors
+
+    try:
+        run_steps(
+            steps, confirm=lambda question: typer.confirm(question), echo=lambda line: out.print(line, markup=False)
+        )
+    except DeployRefused as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(EXIT_ENVIRONMENT) from None
+    except auto_errors.CommandError as error:
+        err.print(f"pulumi failed: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_POLICY) from None
 
 
 @app.command()
