@@ -25,13 +25,14 @@ from infra.deploy import (
     preflight_problems,
     run_steps,
 )
+from infra.diff import diff_plans, plan_at_revision
 from infra.engine import OfflineEngineError, run_offline
 from infra.plan import Plan
 from infra.policy_check import PolicyConfigError, default_policy_config, evaluate, load_policy_config, mandatory
 from infra.program import build
-from infra.render import findings_table, resource_tree, type_counts
+from infra.render import changes_table, findings_table, resource_tree, type_counts
 from infra.schema import schema_text
-from infra.stackfiles import resolve_stack, shipped_stacks
+from infra.stackfiles import PROJECT_ROOT, resolve_stack, shipped_stacks
 
 EXIT_POLICY = 1
 EXIT_INVALID = 2
@@ -200,6 +201,39 @@ def execute(spec: EnvironmentSpec, steps: list[Step]) -> None:
     except auto_errors.CommandError as error:
         err.print(f"pulumi failed: {error}", markup=False, highlight=False)
         raise typer.Exit(EXIT_POLICY) from None
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The old side: a stack, or a Plan JSON file.")],
+    new: Annotated[
+        str | None, typer.Argument(help="The new side: a stack or a Plan JSON (default: OLD as it is now).")
+    ] = None,
+    base: Annotated[str | None, typer.Option("--base", help="Plan OLD at this git revision instead.")] = None,
+) -> None:
+    """Compare two plans: resources added, removed, changed, and those a change would replace."""
+    try:
+        before = plan_at_revision(old, base, PROJECT_ROOT) if base is not None else plan_from(old)
+        after = plan_from(new or old)
+    except RuntimeError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    changes = diff_plans(before, after)
+    out.print(changes_table(changes))
+    replaced = [c for c in changes if c.kind in ("replace", "remove")]
+    if replaced:
+        err.print(f"{len(replaced)} resource(s) would be destroyed (removed or replaced)", style="bold red")
+
+
+def plan_from(argument: str) -> Plan:
+    """A Plan from a Plan JSON file, or by planning a stack offline."""
+    if argument.endswith(".json"):
+        try:
+            return Plan.from_dict(json.loads(Path(argument).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise RuntimeError(f"{argument}: not a readable Plan JSON file ({error})") from None
+    stack_name, spec = load(argument)
+    return plan_stack(stack_name, spec)
 
 
 @app.command()

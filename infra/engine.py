@@ -91,6 +91,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 id=resource_id or None,
                 inputs=to_plain(inputs),
                 provider=request.provider or None,
+                aliases=_aliases(request),
             )
             self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id, state)
         state_proto = _sync_await(rpc.serialize_properties(state, {}))
@@ -107,11 +108,24 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             self._errors.append(message)
 
 
+def _aliases(request: Any) -> tuple[dict[str, Any], ...]:
+    """The resource's aliases as plain data: {"urn": …} or {"name", "type", "parentUrn", "noParent"}."""
+    found: list[dict[str, Any]] = [{"urn": urn} for urn in request.aliasURNs]
+    for alias in request.aliases:
+        if alias.urn:
+            found.append({"urn": alias.urn})
+        else:
+            spec = alias.spec
+            entry = {"name": spec.name, "type": spec.type, "parentUrn": spec.parentUrn, "noParent": spec.noParent}
+            found.append({key: value for key, value in entry.items() if value})
+    return tuple(found)
+
+
 def to_plain(value: Any) -> Any:
     """Turn deserialized engine values into JSON-ready data, writing every secret as "[secret]"."""
     if isinstance(value, dict):
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-            return SECRET
+            return _masked(value.get("value"))
         return {str(key): to_plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [to_plain(item) for item in value]
@@ -120,6 +134,16 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, pulumi.Resource):
         return f"<resource {type(value).__name__}>"
     return str(value)
+
+
+def _masked(value: Any) -> Any:
+    # The SDK lifts a secret nested in a map to the whole map (a Kubernetes Secret's stringData): keep the
+    # shape, so a manifest rebuilt from the plan stays valid, and write every leaf as "[secret]".
+    if isinstance(value, dict) and value.get(rpc._special_sig_key) is None:
+        return {str(key): _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return SECRET
 
 
 async def _resolve(value: Any) -> Any:

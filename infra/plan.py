@@ -29,6 +29,8 @@ class PlannedResource:
     # The explicit provider ("<urn>::<id>") the resource uses; kept in memory for the policy checks (provider
     # default tags), not part of the JSON contract.
     provider: str | None = None
+    # Former identities (Pulumi aliases) that let a rename keep the resource; in memory only, like provider.
+    aliases: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The resource as the documented JSON object."""

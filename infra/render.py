@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.tree import Tree
 
+from infra.diff import Change
 from infra.plan import Plan, PlannedResource
 from infra.policy_check import Finding
 
@@ -54,4 +55,20 @@ def findings_table(findings: list[Finding]) -> Table:
         table.add_row(
             f"[{style}]{finding.enforcement}[/]", finding.rule, finding.resource, finding.message, finding.remediation
         )
+    return table
+
+
+def changes_table(changes: list[Change]) -> Table:
+    """The differences between two plans, destructive ones first."""
+    order = {"remove": 0, "replace": 1, "update (replacement unknown)": 2, "update": 3, "add": 4}
+    table = Table(title=f"Changes: {len(changes)}" if changes else "Changes: none", title_justify="left")
+    for column in ("change", "type", "name", "properties"):
+        table.add_column(column, overflow="fold")
+    styles = {"remove": "red", "replace": "red", "add": "green"}
+    for change in sorted(changes, key=lambda c: (order[c.kind], c.identity)):
+        style = styles.get(change.kind, "yellow")
+        detail = ", ".join(change.paths)
+        if change.renamed_from:
+            detail = f"renamed from {change.renamed_from.name} (alias) " + detail
+        table.add_row(f"[{style}]{change.kind}[/]", change.identity.type, change.identity.name, detail)
     return table
