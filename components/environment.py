@@ -28,15 +28,23 @@ def build_cloud_layer(name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOpt
     """The cloud layer for the spec's cloud, or None while that cloud has no components yet."""
     # Each cloud package is imported only when used, so aws/ and gcp/ never load each other's SDK.
     if spec.cloud == "aws":
-        return None  # cloud-slot: aws
+        from components.aws.environment import AwsEnvironment
+
+        return AwsEnvironment(name, spec, opts)
     if spec.cloud == "gcp":
-        return None  # cloud-slot: gcp
-    return None  # cloud-slot: kubernetes
+        from components.gcp.environment import GcpEnvironment
+
+        return GcpEnvironment(name, spec, opts)
+    from components.k8s.existing_cluster import ExistingCluster
+
+    return ExistingCluster(name, spec, opts)
 
 
 def build_workload_layer(name: str, spec: EnvironmentSpec, target: ClusterTarget, opts: pulumi.ResourceOptions) -> Any:
     """The workload layer (add-ons and one InferenceService per model) on the target cluster."""
-    return None  # workload-slot
+    from components.k8s.workload import Workload
+
+    return Workload(f"{name}-workload", spec, target, opts)
 
 
 class LlmEnvironment(pulumi.ComponentResource):

@@ -15,6 +15,9 @@ import pulumi_kubernetes as k8s
 GPU_TAINT_KEY = "nvidia.com/gpu"
 POOL_LABEL = "inferstack.dev/pool"
 GPU_LABEL = "inferstack.dev/gpu"
+# The port the inference engine listens on (vLLM's default): cloud firewalls open it to load-balancer
+# health checks only, and the workload layer must serve on it.
+SERVING_PORT = 8000
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,14 @@ class Taint:
     key: str
     value: str
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+@dataclass(frozen=True)
+class EgressRule:
+    """A destination (CIDR and TCP port) the workload's pods must reach beyond HTTPS, e.g. a metadata server."""
+
+    cidr: str
+    port: int
 
 
 @dataclass(frozen=True)
@@ -51,3 +62,6 @@ class ClusterTarget:
     reader_annotations: dict[str, pulumi.Output[dict[str, str]]] = field(default_factory=dict)
     writer_annotations: pulumi.Output[dict[str, str]] | None = None
     internal_lb_annotations: dict[str, str] = field(default_factory=dict)
+    # Extra egress the serving and staging pods need for the cloud identity (e.g. GKE's metadata server
+    # 169.254.169.254/32:80 and 169.254.169.252/32:988 under Workload Identity); HTTPS (443) is always allowed.
+    workload_egress: tuple[EgressRule, ...] = ()

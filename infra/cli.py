@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ import typer
 from rich.console import Console
 
 from components.spec import EnvironmentSpec, SpecError, load_stack_file
+from infra import cli_size
 from infra.deploy import (
     DeployRefused,
     Step,
@@ -27,6 +29,8 @@ from infra.deploy import (
 )
 from infra.diff import diff_plans, plan_at_revision
 from infra.engine import OfflineEngineError, run_offline
+from infra.manifests import write_manifests
+from infra.offline_config import offline_secret_config
 from infra.plan import Plan
 from infra.policy_check import PolicyConfigError, default_policy_config, evaluate, load_policy_config, mandatory
 from infra.program import build
@@ -71,7 +75,8 @@ def load(stack: str) -> tuple[str, EnvironmentSpec]:
 def plan_stack(stack_name: str, spec: EnvironmentSpec) -> Plan:
     """Run the program for a validated spec under the offline engine; exit 3 if the engine fails."""
     try:
-        return run_offline(lambda: build(spec), stack=stack_name)
+        config = offline_secret_config(spec)
+        return run_offline(lambda: build(spec), stack=stack_name, config=config, secret_keys=list(config))
     except OfflineEngineError as error:
         err.print(f"internal error: {error}", markup=False, highlight=False)
         raise typer.Exit(EXIT_INTERNAL) from None
@@ -102,15 +107,22 @@ def plan(
     stack: StackArg,
     json_file: Annotated[Path | None, typer.Option("--json", help="Also write the Plan as JSON to this file.")] = None,
     policy_config: PolicyConfigOption = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Also write every Kubernetes object as YAML into this directory.")
+    ] = None,
 ) -> None:
     """Show every resource the stack would create, and the policy findings, without a cloud account."""
     stack_name, spec = load(stack)
     result = plan_stack(stack_name, spec)
     out.print(resource_tree(result))
     out.print(type_counts(result))
+    out.print(cli_size.cost_summary_line(*cli_size.stack_cost(spec, result.resources, None)), highlight=False)
     if json_file is not None:
         result.write(json_file)
         out.print(f"Plan written to {json_file}")
+    if out_dir is not None:
+        written = write_manifests(result, out_dir)
+        out.print(f"{len(written)} manifest(s) written to {out_dir}")
     report_policies(result, policy_config)
 
 
@@ -240,6 +252,24 @@ def plan_from(argument: str) -> Plan:
 def schema() -> None:
     """Print the JSON Schema of a stack file (shipped as components/spec/stack.schema.json)."""
     typer.echo(schema_text(), nl=False)
+
+
+cli_size.register(app)
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        out.print(f"inferstack {package_version('inferstack')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Plan, check and deploy LLM serving environments described by one stack file."""
 
 
 def main() -> None:

@@ -92,6 +92,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 inputs=to_plain(inputs),
                 provider=request.provider or None,
                 aliases=_aliases(request),
+                protect=bool(request.protect),
             )
             self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id, state)
         state_proto = _sync_await(rpc.serialize_properties(state, {}))

@@ -31,6 +31,8 @@ class PlannedResource:
     provider: str | None = None
     # Former identities (Pulumi aliases) that let a rename keep the resource; in memory only, like provider.
     aliases: tuple[dict[str, Any], ...] = ()
+    # Whether the resource is protected from deletion (ResourceOptions.protect); in memory only.
+    protect: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The resource as the documented JSON object."""

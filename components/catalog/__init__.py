@@ -2,21 +2,31 @@
 
 from components.catalog.lookup import (
     CatalogError,
+    efficiency,
     gpu_instance_types,
     gpus,
     instance_types,
+    model_shape,
+    model_shapes,
     regions,
+    service_prices,
 )
-from components.catalog.schema import Gpu, InstanceType, Region, RegionOffer
+from components.catalog.schema import Gpu, InstanceType, ModelShape, Region, RegionOffer, ServicePrice
 
 __all__ = [
     "CatalogError",
     "Gpu",
     "InstanceType",
+    "ModelShape",
     "Region",
     "RegionOffer",
+    "ServicePrice",
+    "efficiency",
     "gpu_instance_types",
     "gpus",
     "instance_types",
+    "model_shape",
+    "model_shapes",
     "regions",
+    "service_prices",
 ]

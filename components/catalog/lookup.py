@@ -9,7 +9,15 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from components.catalog.schema import Cloud, Gpu, InstanceType, Region
+from components.catalog.schema import (
+    Cloud,
+    EfficiencyCatalog,
+    Gpu,
+    InstanceType,
+    ModelShape,
+    Region,
+    ServicePrice,
+)
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -67,3 +75,38 @@ def gpu_instance_types(cloud: Cloud, gpu: str, gpus_per_node: int, region: str) 
     ]
     # Ties broken by name so the choice is deterministic.
     return sorted(matches, key=lambda item: (item[1].regions[region].on_demand_usd_per_hour, item[0]))
+
+
+@cache
+def model_shapes() -> dict[str, ModelShape]:
+    """Every known model shape, by catalog key (e.g. 'qwen2.5-7b')."""
+    return _parse(ModelShape, "models.yaml", _load("models.yaml"))
+
+
+@cache
+def _hub_index() -> dict[str, str]:
+    return {hub_id.lower(): key for key, shape in model_shapes().items() for hub_id in shape.hub_ids}
+
+
+def model_shape(name: str) -> tuple[str, ModelShape] | None:
+    """A shape by catalog key or by hub id (org/name, case-insensitive), with its key; None when unknown."""
+    shapes = model_shapes()
+    if name in shapes:
+        return name, shapes[name]
+    key = _hub_index().get(name.lower())
+    return (key, shapes[key]) if key is not None else None
+
+
+@cache
+def efficiency() -> EfficiencyCatalog:
+    """The efficiency factors, tensor-parallel losses and cold-start estimates of the sizing model."""
+    try:
+        return EfficiencyCatalog.model_validate(_load("efficiency.yaml"))
+    except ValidationError as exc:
+        raise CatalogError(f"catalog file efficiency.yaml: {exc}") from exc
+
+
+@cache
+def service_prices(cloud: Cloud) -> dict[str, ServicePrice]:
+    """Fixed prices of managed services (control plane, NAT, load balancer, storage) for one cloud."""
+    return _parse(ServicePrice, "prices.yaml", _load("prices.yaml").get(cloud, {}))

@@ -23,7 +23,10 @@ class Gpu(_Fact):
     name: str = Field(description="Marketing name, e.g. 'NVIDIA L4'.")
     memory_gib: PositiveFloat = Field(description="Device memory in GiB as sold (e.g. 24 for L4, 80 for H100).")
     memory_bandwidth_gbps: PositiveFloat = Field(description="Peak memory bandwidth in GB/s.")
-    bf16_dense_tflops: PositiveFloat = Field(description="Dense (no sparsity) BF16 tensor TFLOPS.")
+    fp16_dense_tflops: PositiveFloat = Field(description="Dense (no sparsity) FP16 tensor TFLOPS.")
+    bf16_dense_tflops: PositiveFloat | None = Field(
+        default=None, description="Dense (no sparsity) BF16 tensor TFLOPS; null when the GPU has no BF16 (T4)."
+    )
     fp8_dense_tflops: PositiveFloat | None = Field(
         default=None, description="Dense FP8 tensor TFLOPS; null when the GPU has no FP8 tensor cores."
     )
@@ -60,3 +63,77 @@ class Region(_Fact):
     """A cloud region and its zones."""
 
     zones: tuple[str, ...] = Field(min_length=1, description="Zone names in a stable order (append new ones).")
+
+
+class ModelShape(_Fact):
+    """The architecture numbers of one model that sizing needs (from its config.json and model card)."""
+
+    name: str = Field(description="Display name, e.g. 'Llama 3.1 8B'.")
+    hub_ids: tuple[str, ...] = Field(default=(), description="Hub ids (org/name) whose weights have this shape.")
+    params_b: PositiveFloat = Field(description="Total parameters in billions (embeddings included).")
+    active_params_b: PositiveFloat | None = Field(
+        default=None, description="Parameters active per token in billions (MoE); null: all of them."
+    )
+    layers: PositiveInt = Field(description="Transformer layers (num_hidden_layers).")
+    hidden_size: PositiveInt = Field(description="Model width (hidden_size).")
+    attention_heads: PositiveInt = Field(description="Query heads (num_attention_heads).")
+    kv_heads: PositiveInt = Field(description="Key/value heads (num_key_value_heads; GQA when < attention_heads).")
+    head_dim: PositiveInt = Field(description="Dimension of one attention head.")
+    vocab_size: PositiveInt = Field(description="Vocabulary size.")
+    context: PositiveInt = Field(description="Default (maximum) context length in tokens.")
+    weight_bits: PositiveFloat = Field(
+        default=16, description="Average bits per parameter of the published checkpoint (16 for BF16 weights)."
+    )
+
+
+class Factor(_Fact):
+    """One efficiency factor or time estimate used by the sizing model."""
+
+    value: float = Field(gt=0, description="The factor (a fraction for efficiencies, seconds or GB/s otherwise).")
+    unit: str = Field(description="What the value measures, e.g. 'fraction of peak' or 's'.")
+
+
+class TensorParallelScaling(_Fact):
+    """Share of the ideal TP-fold speed-up a tensor-parallel group keeps (all-reduce and launch overheads)."""
+
+    efficiency: dict[int, float] = Field(min_length=1, description="Efficiency by tensor-parallel degree (0-1].")
+
+
+class ServicePrice(_Fact):
+    """A fixed list price of a managed service (control plane, NAT, load balancer, storage)."""
+
+    usd: float = Field(ge=0, description="Price in USD per unit.")
+    unit: Literal["hour", "gb", "gb_month", "month"] = Field(description="What one unit is.")
+    note: str = Field(default="", description="Region or tier the price applies to, caveats.")
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EfficiencyFactors(_Table):
+    """The efficiency factors of the roofline model."""
+
+    decode_mbu: Factor = Field(description="Memory-bandwidth utilization of a decode step on one GPU.")
+    prefill_mfu: Factor = Field(description="FLOPS utilization of prefill.")
+    decode_mfu: Factor = Field(description="FLOPS utilization of a compute-bound decode batch.")
+    runtime_overhead_gib: Factor = Field(description="GPU memory per GPU outside weights and KV cache.")
+
+
+class StartupTimes(_Table):
+    """The parts of a cold start: node, image, weights, engine."""
+
+    node_ready_s: dict[str, Factor] = Field(description="Seconds to a Ready GPU node, by cloud.")
+    image_gb: Factor = Field(description="Engine image size in GB.")
+    image_pull_gbps: Factor = Field(description="Image pull and unpack throughput in GB/s.")
+    weight_load_gbps: Factor = Field(description="Weight load throughput from the model store in GB/s.")
+    engine_start_s: Factor = Field(description="Engine initialization after the weights are loaded, in seconds.")
+    safety_factor: Factor = Field(description="Multiplier from the expected cold start to the probe budget.")
+
+
+class EfficiencyCatalog(_Table):
+    """Everything in efficiency.yaml."""
+
+    factors: EfficiencyFactors = Field(description="Roofline efficiency factors.")
+    tensor_parallel: TensorParallelScaling = Field(description="Tensor-parallel scaling losses.")
+    startup: StartupTimes = Field(description="Cold-start time estimates.")

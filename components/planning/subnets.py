@@ -20,7 +20,8 @@ Cluster layout (GKE: one regional subnetwork with secondary ranges)
 * pods: the lower half of the VPC (prefix ``p+1``), the largest range because every node reserves a
   whole pod block (a /24 at the default 110 pods per node);
 * nodes: the first eighth of the VPC's upper half (prefix ``p+3``);
-* services: the second eighth of the upper half (prefix ``p+3``);
+* services: the second eighth of the upper half (prefix ``p+3``), kept free: the GCP layer takes the
+  Service range from ``network.services_cidr`` so that field means the same on every cloud;
 * the remaining quarter (prefix ``p+2``) is left free for later ranges.
 """
 

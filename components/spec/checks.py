@@ -12,6 +12,10 @@ from collections.abc import Callable, Iterable
 from ipaddress import IPv4Network
 
 from components import catalog
+from components.catalog.eks import eks_catalog, eks_release, gpu_ami_type
+
+# A module import (not names): planning.capacity reads spec models, so either side may be imported first.
+from components.planning import capacity
 from components.planning.subnets import SubnetPlanError, plan_cluster_ranges, plan_zone_subnets
 from components.spec.errors import SpecIssue, join_path
 from components.spec.models import EnvironmentSpec
@@ -323,6 +327,127 @@ def check_models(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             )
 
 
+# An EKS access entry principal: an IAM role or user ARN (any partition).
+IAM_PRINCIPAL_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$"
+# The CPU system pool's resource names use this key; a GPU pool of the same name would collide with it.
+SYSTEM_POOL_KEY = "system"
+
+
+def check_aws(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """EKS specifics: pinned add-ons for the version, IAM admin ARNs, NAT zones, AMI per GPU, reserved names."""
+    if spec.cloud != "aws":
+        return
+    version = spec.cluster.kubernetes_version
+    if eks_release(version) is None:
+        pinned = ", ".join(sorted(eks_catalog().kubernetes_versions))
+        yield SpecIssue(
+            _path("cluster", "kubernetes_version"),
+            f"no pinned EKS add-ons for Kubernetes {version}",
+            f"use one of: {pinned} (or add it to components/catalog/data/aws_eks_addons.yaml)",
+        )
+    seen: set[str] = set()
+    for index, admin in enumerate(spec.cluster.admins):
+        if not re.match(IAM_PRINCIPAL_ARN, admin):
+            yield SpecIssue(
+                _path("cluster", "admins", index),
+                f"{admin!r} is not an IAM role or user ARN",
+                "use e.g. arn:aws:iam::123456789012:role/platform-admins",
+            )
+        elif admin in seen:
+            yield SpecIssue(_path("cluster", "admins", index), f"{admin} is listed twice", "list each admin once")
+        seen.add(admin)
+    if spec.network.nat == "per_zone" and len(effective_zones(spec)) < 2:
+        yield SpecIssue(
+            _path("network", "nat"),
+            f"per_zone NAT needs 2 or more zones (got {len(effective_zones(spec))})",
+            "list more zones, or use nat: single",
+        )
+    for name, pool in spec.node_pools.items():
+        if name == SYSTEM_POOL_KEY:
+            yield SpecIssue(
+                _path("node_pools", name), "the name system is reserved for the CPU system pool", "rename the pool"
+            )
+        # Only for pools whose type resolves: an unknown or unoffered GPU is already reported elsewhere.
+        if pool_instance_type(spec, pool) is not None and gpu_ami_type(pool.gpu) is None:
+            yield SpecIssue(
+                _path("node_pools", name, "gpu"),
+                f"no EKS node AMI type is recorded for {pool.gpu}",
+                "pick another GPU, or add it to components/catalog/data/aws_eks_addons.yaml",
+            )
+
+
+def check_model_fit(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """Each GPU model fits its pool: weights, one full-length sequence's KV cache and the runtime."""
+    for name, model in spec.models.items():
+        try:
+            result = capacity.spec_model_fit(spec, name)
+        except capacity.UnknownShape:
+            yield SpecIssue(
+                _path("models", name, "shape"),
+                f"unknown model shape {model.shape!r}",
+                _suggest(str(model.shape), catalog.model_shapes()),
+            )
+            continue
+        if result is not None and not result.fit.fits:
+            problem, fix = capacity.fit_message(result)
+            yield SpecIssue(_path("models", name), problem, fix)
+
+
+# A GKE admin: a Google user or service account, bound to cluster-admin through Kubernetes RBAC.
+GCP_ADMIN_MEMBER = r"^(user|serviceAccount):[^@\s:]+@[^@\s]+\.[a-z]+$"
+
+
+def check_gcp(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """GKE specifics: cluster admins are IAM members GKE can bind through RBAC."""
+    if spec.cloud != "gcp":
+        return
+    seen: set[str] = set()
+    for index, admin in enumerate(spec.cluster.admins):
+        path = _path("cluster", "admins", index)
+        if admin.startswith("group:"):
+            yield SpecIssue(
+                path,
+                f"{admin!r}: Google Groups need Google Groups for RBAC set up on the domain",
+                "list the members as user:<email> or serviceAccount:<email>",
+            )
+        elif not re.match(GCP_ADMIN_MEMBER, admin):
+            yield SpecIssue(
+                path, f"{admin!r} is not a GCP IAM member", "use user:alice@example.com or serviceAccount:<email>"
+            )
+        elif admin in seen:
+            yield SpecIssue(path, f"{admin} is listed twice", "list each admin once")
+        seen.add(admin)
+
+
+# serving_namespace("staging") would be the staging namespace itself (components/planning/names.py).
+RESERVED_MODEL_KEYS = {"staging": "its namespace llm-staging is the model-staging namespace"}
+
+
+def check_serving(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """Model keys do not collide with the workload's own names; a public load balancer lists its clients."""
+    for name, model in spec.models.items():
+        if name in RESERVED_MODEL_KEYS:
+            yield SpecIssue(
+                _path("models", name), f"the key {name} is reserved: {RESERVED_MODEL_KEYS[name]}", "rename it"
+            )
+        lb = model.load_balancer
+        if lb is None or lb.internal:
+            continue
+        if not lb.source_ranges:
+            yield SpecIssue(
+                _path("models", name, "load_balancer", "source_ranges"),
+                "a public load balancer with no source ranges is open to the whole internet",
+                "list your clients' CIDRs, or set internal: true",
+            )
+        for index, cidr in enumerate(lb.source_ranges):
+            if cidr.prefixlen < BROADEST_CLIENT_PREFIX:
+                yield SpecIssue(
+                    _path("models", name, "load_balancer", "source_ranges", index),
+                    f"{cidr} opens the model to (almost) the whole internet",
+                    f"list narrow client CIDRs (/{BROADEST_CLIENT_PREFIX} or narrower)",
+                )
+
+
 ALL_CHECKS: tuple[Check, ...] = (
     check_cloud_fields,
     check_region_and_zones,
@@ -331,6 +456,10 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_system_pool,
     check_node_pools,
     check_models,
+    check_model_fit,
+    check_aws,
+    check_gcp,
+    check_serving,
 )
 
 

@@ -155,6 +155,39 @@ class AutoscaleSpec(_Spec):
     )
 
 
+class ModelShapeSpec(_Spec):
+    """The architecture of a model the catalog does not list (numbers from its config.json and model card)."""
+
+    params_b: float = Field(gt=0, description="Total parameters in billions; required.")
+    active_params_b: float | None = Field(
+        default=None, gt=0, description="Parameters active per token in billions (MoE); default: all of them."
+    )
+    layers: PositiveInt = Field(description="Transformer layers (num_hidden_layers); required.")
+    hidden_size: PositiveInt = Field(description="Model width (hidden_size); required.")
+    attention_heads: PositiveInt = Field(description="Query heads (num_attention_heads); required.")
+    kv_heads: PositiveInt = Field(description="Key/value heads (num_key_value_heads); required.")
+    head_dim: PositiveInt | None = Field(
+        default=None, description="Dimension of one attention head; default: hidden_size / attention_heads."
+    )
+    vocab_size: PositiveInt = Field(description="Vocabulary size; required.")
+    context: PositiveInt = Field(description="Default (maximum) context length in tokens; required.")
+    weight_bits: float = Field(
+        default=16, gt=0, le=32, description="Average bits per parameter of the checkpoint; default: 16 (BF16)."
+    )
+
+
+class LoadSpec(_Spec):
+    """Expected traffic and latency objectives of one model, used to size replicas and price tokens."""
+
+    requests_per_second: float = Field(gt=0, description="Expected requests per second at peak; required.")
+    prompt_tokens: PositiveInt = Field(default=1000, description="Typical prompt length in tokens; default: 1000.")
+    output_tokens: PositiveInt = Field(default=250, description="Typical output length in tokens; default: 250.")
+    ttft_ms: float | None = Field(default=None, gt=0, description="Time-to-first-token objective in ms; default: none.")
+    tpot_ms: float | None = Field(
+        default=None, gt=0, description="Time-per-output-token objective in ms; default: none."
+    )
+
+
 class ModelSpec(_Spec):
     """One served model: where its weights come from, how it runs and where."""
 
@@ -205,6 +238,13 @@ class ModelSpec(_Spec):
     )
     autoscale: AutoscaleSpec = Field(
         default_factory=AutoscaleSpec, description="Autoscaling signals; default: queue depth 4."
+    )
+    shape: str | ModelShapeSpec | None = Field(
+        default=None,
+        description="Architecture: a catalog key (qwen2.5-7b) or inline numbers; default: from the hub id in source.",
+    )
+    load: LoadSpec | None = Field(
+        default=None, description="Expected load and latency objectives for sizing; default: none."
     )
 
 

@@ -69,9 +69,12 @@ def test_gpu_figures_are_dense_and_consistent(gpus: dict[str, Gpu]) -> None:
     for key, g in gpus.items():
         if g.fp8_dense_tflops is not None:
             # FP8 is twice BF16 on Hopper/Ada/Blackwell; a 4x ratio would mean a sparse figure slipped in.
-            assert 1.5 <= g.fp8_dense_tflops / g.bf16_dense_tflops <= 2.5, key
+            assert 1.5 <= g.fp8_dense_tflops / g.fp16_dense_tflops <= 2.5, key
+        # FP16 and BF16 tensor rates are equal wherever BF16 exists.
+        assert g.bf16_dense_tflops in (None, g.fp16_dense_tflops), key
     for key in ("nvidia-t4", "nvidia-a10g", "nvidia-a100-40gb", "nvidia-a100-80gb"):
         assert gpus[key].fp8_dense_tflops is None, key
+    assert gpus["nvidia-t4"].bf16_dense_tflops is None, "T4 has no BF16"
 
 
 def test_keys_are_lowercase(gpus, regions, aws_types, gcp_types) -> None:

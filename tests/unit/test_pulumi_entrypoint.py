@@ -29,11 +29,15 @@ def run_main() -> None:
 @pytest.mark.parametrize("stack", sorted(shipped_stacks()))
 def test_entrypoint_builds_the_same_plan_as_the_cli(stack: str) -> None:
     from components.spec import load_stack_file
+    from infra.offline_config import offline_secret_config
     from infra.program import build
 
-    through_main = run_offline(run_main, stack=stack, config=stack_config(stack))
     spec = load_stack_file(shipped_stacks()[stack])
-    through_build = run_offline(lambda: build(spec), stack=stack)
+    # Stacks that name secret config keys get the offline placeholders, as `inferstack plan` does.
+    secrets = offline_secret_config(spec)
+    config = {**stack_config(stack), **secrets}
+    through_main = run_offline(run_main, stack=stack, config=config, secret_keys=list(secrets))
+    through_build = run_offline(lambda: build(spec), stack=stack, config=secrets, secret_keys=list(secrets))
     assert [r.urn for r in through_main.resources] == [r.urn for r in through_build.resources]
     assert through_main.resources == through_build.resources
 

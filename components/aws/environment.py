@@ -1,0 +1,191 @@
+"""AwsEnvironment: network, security groups, EKS, node pools, autoscaler, model store and identities on AWS.
+
+It turns one checked spec into the AWS components and fills the `ClusterTarget` the workload layer reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.addons import EksAddons
+from components.aws.cluster import EksCluster
+from components.aws.cluster_autoscaler import ClusterAutoscaler
+from components.aws.identity import WorkloadIdentities, role_annotations
+from components.aws.model_store import ModelStore, bucket_name
+from components.aws.network import AwsNetwork
+from components.aws.network_plan import plan_network
+from components.aws.node_plan import SYSTEM_POOL, NodePoolPlan, plan_gpu_pool, plan_system_pool
+from components.aws.node_pool import GpuNodePool, SystemNodePool
+from components.aws.security_groups import SecurityGroups
+from components.aws.security_rules import plan_security_rules
+from components.catalog.eks import eks_catalog, eks_release
+from components.spec.models import EnvironmentSpec
+from components.spec.resolve import data_protected
+from components.target import ClusterTarget, TargetPool
+
+TYPE_TOKEN = "inferstack:index:AwsEnvironment"
+# Read by the in-tree (cloud-controller) service controller and, if installed, the AWS Load Balancer Controller.
+INTERNAL_LB_ANNOTATIONS = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+    "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+}
+
+
+def target_pool(plan: NodePoolPlan) -> TargetPool:
+    """What the workload layer needs to know about one GPU pool."""
+    return TargetPool(
+        name=plan.key,
+        gpu=plan.gpu or "",
+        gpus_per_node=plan.gpus_per_node,
+        vcpus=plan.vcpus,
+        memory_gib=plan.memory_gib,
+        labels=dict(plan.labels),
+        taints=plan.taints,
+    )
+
+
+def public_access_cidrs(spec: EnvironmentSpec) -> list[str]:
+    """CIDRs allowed to the public API endpoint: none in the private profile or when api_access is empty."""
+    if spec.security_profile == "private":
+        return []
+    return [str(cidr) for cidr in spec.network.api_access]
+
+
+class AwsEnvironment(pulumi.ComponentResource):
+    """Everything an LLM environment needs on AWS, and the `ClusterTarget` the workload layer deploys to."""
+
+    target: ClusterTarget
+    outputs: dict[str, Any]
+
+    def __init__(self, name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        assert spec.region is not None, "checked specs on aws always have a region"
+        release = eks_release(spec.cluster.kubernetes_version)
+        assert release is not None, "checked specs on aws always have pinned add-ons"
+        region, cluster_name, tags = spec.region, spec.name, {**spec.tags, "inferstack.dev/environment": spec.name}
+        protect = data_protected(spec)
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
+
+        network_plan = plan_network(spec)
+        rules = plan_security_rules(str(network_plan.vpc), bool(network_plan.interface_endpoints))
+        network = AwsNetwork(
+            f"{name}-network",
+            network_plan,
+            cluster_name=cluster_name,
+            region=region,
+            tags=tags,
+            endpoint_rules=rules,
+            opts=child,
+        )
+        groups = SecurityGroups(
+            f"{name}-sg", vpc_id=network.vpc_id, rules=rules, cluster_name=cluster_name, tags=tags, opts=child
+        )
+        cluster = EksCluster(
+            f"{name}-eks",
+            cluster_name=cluster_name,
+            region=region,
+            kubernetes_version=spec.cluster.kubernetes_version,
+            subnet_ids=list(network.private_subnet_ids.values()),
+            security_group_id=groups.cluster_group_id,
+            services_cidr=str(spec.network.services_cidr),
+            public_access_cidrs=public_access_cidrs(spec),
+            admins=spec.cluster.admins,
+            log_retention_days=spec.cluster.log_retention_days,
+            protect=protect,
+            tags=tags,
+            opts=child,
+        )
+
+        def pool_args(plan: NodePoolPlan) -> dict[str, Any]:
+            return {
+                "cluster_name": cluster.cluster_name,
+                "node_group_name": f"{cluster_name}-{plan.key}",
+                "node_role_arn": cluster.node_role.arn,
+                "subnet_ids": network.private_subnet_ids,
+                "security_group_ids": [groups.node_group_id],
+                "tags": tags,
+                "depends_on": cluster.node_role_attachments,
+                "opts": child,
+            }
+
+        system_plan = plan_system_pool(spec)
+        system = SystemNodePool(f"{name}-{SYSTEM_POOL}", system_plan, **pool_args(system_plan))
+        gpu_plans = {key: plan_gpu_pool(spec, key) for key in spec.node_pools}
+        for key, plan in gpu_plans.items():
+            GpuNodePool(f"{name}-pool-{key}", plan, **pool_args(plan))
+
+        EksAddons(
+            f"{name}-addons",
+            cluster_name=cluster.cluster_name,
+            release=release,
+            oidc=cluster.oidc,
+            nodes=[system.node_group],
+            tags=tags,
+            opts=child,
+        )
+        autoscaler = ClusterAutoscaler(
+            f"{name}-autoscaler",
+            cluster_name=cluster_name,
+            region=region,
+            account_id=account_id,
+            oidc=cluster.oidc,
+            chart=eks_catalog().cluster_autoscaler_chart,
+            pin=release.cluster_autoscaler,
+            node_selector=dict(system_plan.labels),
+            provider=cluster.provider,
+            depends_on=[system.node_group],
+            tags=tags,
+            opts=child,
+        )
+
+        self.outputs = {
+            "cluster_name": cluster.cluster_name,
+            "cluster_endpoint": cluster.endpoint,
+            "kubeconfig": cluster.kubeconfig,
+            "vpc_id": network.vpc_id,
+            "oidc_provider_arn": cluster.oidc.arn,
+            "cluster_autoscaler_role_arn": autoscaler.role_arn,
+        }
+        model_store_uri: pulumi.Output[str] | None = None
+        reader_annotations: dict[str, pulumi.Output[dict[str, str]]] = {}
+        writer_annotations: pulumi.Output[dict[str, str]] | None = None
+        if spec.model_store.bucket:
+            store = ModelStore(
+                f"{name}-models",
+                spec.model_store,
+                bucket_name=account_id.apply(lambda account: bucket_name(spec.name, account, region)),
+                protect=protect,
+                tags=tags,
+                opts=child,
+            )
+            identities = WorkloadIdentities(
+                f"{name}-identity",
+                models=sorted(spec.models),
+                oidc=cluster.oidc,
+                bucket=store.bucket,
+                key_arn=store.key_arn,
+                tags=tags,
+                opts=child,
+            )
+            model_store_uri = store.bucket.apply(lambda bucket: f"s3://{bucket}")
+            reader_annotations = {model: role_annotations(role) for model, role in identities.reader_roles.items()}
+            writer_annotations = role_annotations(identities.writer_role)
+            self.outputs["model_bucket"] = store.bucket
+            self.outputs["model_store_uri"] = model_store_uri
+
+        self.target = ClusterTarget(
+            provider=cluster.provider,
+            pools={key: target_pool(plan) for key, plan in gpu_plans.items()},
+            # The AL2023 NVIDIA AMI brings the driver and container toolkit, not the device plugin DaemonSet.
+            needs_device_plugin=True,
+            model_store_uri=model_store_uri,
+            reader_annotations=reader_annotations,
+            writer_annotations=writer_annotations,
+            internal_lb_annotations=dict(INTERNAL_LB_ANNOTATIONS),
+        )
+        self.register_outputs(self.outputs)

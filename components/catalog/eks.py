@@ -1,0 +1,95 @@
+"""EKS facts as typed data: pinned add-on builds and autoscaler chart per Kubernetes minor, AMI type per GPU.
+
+Read from `data/aws_eks_addons.yaml`; every entry carries its source and the date it was read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from components.catalog.lookup import CatalogError
+
+EKS_FILE = "aws_eks_addons.yaml"
+
+AmiType = Literal[
+    "AL2023_x86_64_STANDARD",
+    "AL2023_x86_64_NVIDIA",
+    "AL2023_ARM_64_STANDARD",
+    "AL2023_ARM_64_NVIDIA",
+    "BOTTLEROCKET_x86_64",
+    "BOTTLEROCKET_x86_64_NVIDIA",
+]
+CoreAddon = Literal["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Fact(_Strict):
+    source: str = Field(min_length=8, description="Where the figures come from.")
+    as_of: dt.date = Field(description="The date the figures were read from the source.")
+
+
+class AutoscalerPin(_Strict):
+    """The cluster-autoscaler chart and image for one Kubernetes minor version."""
+
+    chart_version: str = Field(description="Helm chart version of kubernetes.github.io/autoscaler.")
+    image_tag: str = Field(pattern=r"^v\d+\.\d+\.\d+$", description="Image tag; its minor equals Kubernetes'.")
+
+
+class EksRelease(_Fact):
+    """Everything pinned for one EKS Kubernetes minor version."""
+
+    addons: dict[CoreAddon, str] = Field(description="Managed add-on name to exact EKS build.")
+    cluster_autoscaler: AutoscalerPin
+
+
+class AutoscalerChart(_Fact):
+    """Where the cluster-autoscaler chart and image come from."""
+
+    repository: str
+    chart: str
+    image_repository: str
+
+
+class GpuAmi(_Fact):
+    """The EKS managed node group AMI type for one GPU kind."""
+
+    ami_type: AmiType
+
+
+class EksCatalog(_Strict):
+    """The whole EKS data file."""
+
+    kubernetes_versions: dict[str, EksRelease] = Field(min_length=1)
+    cluster_autoscaler_chart: AutoscalerChart
+    gpu_ami_types: dict[str, GpuAmi]
+    cpu_ami_type: AmiType
+
+
+@cache
+def eks_catalog() -> EksCatalog:
+    """The parsed EKS data file (loaded once)."""
+    text = resources.files("components.catalog").joinpath("data", EKS_FILE).read_text(encoding="utf-8")
+    try:
+        return EksCatalog.model_validate(yaml.safe_load(text))
+    except ValidationError as exc:
+        raise CatalogError(f"catalog file {EKS_FILE}: {exc}") from exc
+
+
+def eks_release(kubernetes_version: str) -> EksRelease | None:
+    """The pinned add-ons and autoscaler of one Kubernetes minor version, or None when not pinned."""
+    return eks_catalog().kubernetes_versions.get(kubernetes_version)
+
+
+def gpu_ami_type(gpu: str) -> AmiType | None:
+    """The node AMI type of a GPU kind, or None when the catalog has no AMI for it."""
+    entry = eks_catalog().gpu_ami_types.get(gpu)
+    return entry.ami_type if entry else None

@@ -1,0 +1,76 @@
+"""Workload-layer facts as typed data: pinned add-on charts, engine images and model read throughput.
+
+Read from `data/k8s_addons.yaml`; every entry carries its source and the date it was read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
+
+from components.catalog.lookup import CatalogError
+
+ADDONS_FILE = "k8s_addons.yaml"
+
+ChartKey = Literal["kube-prometheus-stack", "keda", "nvidia-device-plugin", "dcgm-exporter"]
+ImageKey = Literal["vllm", "vllm-cpu"]
+StoreKind = Literal["bucket", "local"]
+
+
+class _Fact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(min_length=8, description="Where the figure comes from.")
+    as_of: dt.date = Field(description="The date the figure was read from the source.")
+
+
+class HelmChart(_Fact):
+    """A pinned Helm chart and the namespace its release goes to."""
+
+    repository: str = Field(pattern=r"^https://", description="Chart repository URL.")
+    chart: str = Field(description="Chart name in the repository.")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$", description="Exact chart version (never a range).")
+    namespace: str = Field(description="Namespace of the release.")
+
+
+class Image(_Fact):
+    """A container image pinned to a version tag."""
+
+    repository: str = Field(description="Image repository.")
+    tag: str = Field(pattern=r"^v?\d+\.\d+\.\d+$", description="Version tag (never latest).")
+
+    @property
+    def ref(self) -> str:
+        """The full image reference, repository:tag."""
+        return f"{self.repository}:{self.tag}"
+
+
+class ReadThroughput(_Fact):
+    """Sustained read throughput of model weights into one pod."""
+
+    gib_per_second: PositiveFloat
+
+
+class K8sAddons(BaseModel):
+    """The whole data file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    charts: dict[ChartKey, HelmChart]
+    images: dict[ImageKey, Image]
+    read_throughput: dict[StoreKind, ReadThroughput]
+
+
+@cache
+def k8s_addons() -> K8sAddons:
+    """The pinned charts, images and throughputs of the workload layer."""
+    text = resources.files("components.catalog").joinpath("data", ADDONS_FILE).read_text(encoding="utf-8")
+    try:
+        return K8sAddons.model_validate(yaml.safe_load(text))
+    except ValidationError as exc:
+        raise CatalogError(f"catalog file {ADDONS_FILE}: {exc}") from exc

@@ -1,0 +1,53 @@
+"""GkeClusterAdmins: the spec's `cluster.admins` get cluster-admin, and just enough IAM to fetch credentials."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_kubernetes as k8s
+
+from components.gcp.plans import CLUSTER_VIEWER_ROLE, admin_usernames
+from components.spec.models import EnvironmentSpec
+
+TYPE_TOKEN = "inferstack:index:GkeClusterAdmins"
+
+
+class GkeClusterAdmins(pulumi.ComponentResource):
+    """Kubernetes RBAC cluster-admin for each admin; IAM clusterViewer so `get-credentials` works.
+
+    GKE's IAM roles that reach the Kubernetes API (container.admin, container.developer) hold for every
+    cluster in the project, so admin rights are granted in this cluster's RBAC instead.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        spec: EnvironmentSpec,
+        *,
+        project_id: pulumi.Input[str],
+        provider: k8s.Provider,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.viewers = [
+            gcp.projects.IAMMember(
+                f"{name}-viewer-{user.replace('@', '-at-').replace('.', '-')}",
+                project=project_id,
+                role=CLUSTER_VIEWER_ROLE,
+                member=admin,
+                opts=child,
+            )
+            for admin, user in zip(spec.cluster.admins, admin_usernames(spec.cluster.admins), strict=True)
+        ]
+        self.binding = k8s.rbac.v1.ClusterRoleBinding(
+            f"{name}-binding",
+            metadata={"name": "inferstack-cluster-admins", "labels": {"app.kubernetes.io/managed-by": "inferstack"}},
+            role_ref={"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            subjects=[
+                {"kind": "User", "name": user, "api_group": "rbac.authorization.k8s.io"}
+                for user in admin_usernames(spec.cluster.admins)
+            ],
+            opts=pulumi.ResourceOptions(parent=self, provider=provider),
+        )
+        self.register_outputs({})

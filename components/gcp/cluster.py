@@ -1,0 +1,139 @@
+"""GkeCluster: a private GKE Standard cluster with its system pool, a kubeconfig and a Kubernetes provider."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_kubernetes as k8s
+
+from components.gcp.kubeconfig import gke_kubeconfig
+from components.gcp.node_pools import INITIAL_COUNT_IGNORED, autoscaling_args, hardened_node_config
+from components.gcp.plans import (
+    LOG_ENABLED_COMPONENTS,
+    MONITORING_ENABLED_COMPONENTS,
+    PODS_RANGE_NAME,
+    SERVICES_RANGE_NAME,
+    cluster_location,
+    cluster_node_locations,
+    labels,
+    private_endpoint,
+    release_channel,
+    system_pool_plan,
+)
+from components.spec.models import EnvironmentSpec
+
+TYPE_TOKEN = "inferstack:index:GkeCluster"
+
+
+class GkeCluster(pulumi.ComponentResource):
+    """GKE Standard: private nodes, Workload Identity, Dataplane V2, KMS-encrypted secrets, system pool.
+
+    The control plane is reachable from `network.api_access` only; with the private profile (or no
+    api_access) it has a private endpoint only, so Pulumi must then run from inside the VPC.
+    """
+
+    cluster: gcp.container.Cluster
+    system_pool: gcp.container.NodePool
+    kubeconfig: pulumi.Output[str]
+    provider: k8s.Provider
+
+    def __init__(
+        self,
+        name: str,
+        spec: EnvironmentSpec,
+        *,
+        network_id: pulumi.Input[str],
+        subnetwork_id: pulumi.Input[str],
+        project_id: pulumi.Input[str],
+        secrets_key_id: pulumi.Input[str],
+        node_service_account: pulumi.Input[str],
+        depends_on: Sequence[pulumi.Resource] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        resource_labels = labels(spec)
+        authorized: list[gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict] = [
+            {"cidr_block": str(cidr), "display_name": str(cidr)} for cidr in spec.network.api_access
+        ]
+        self.cluster = gcp.container.Cluster(
+            f"{name}-cluster",
+            name=spec.name,
+            description=f"inferstack environment {spec.name}",
+            location=cluster_location(spec),
+            node_locations=cluster_node_locations(spec),
+            network=network_id,
+            subnetwork=subnetwork_id,
+            networking_mode="VPC_NATIVE",
+            ip_allocation_policy={
+                "cluster_secondary_range_name": PODS_RANGE_NAME,
+                "services_secondary_range_name": SERVICES_RANGE_NAME,
+            },
+            # GKE cannot start without a pool; the default one is created and deleted at once, and the
+            # managed pools below (own identity, shielded, tainted) are the only ones that stay.
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            min_master_version=spec.cluster.kubernetes_version,
+            release_channel={"channel": release_channel(spec)},
+            # Nodes without public IPs; no master CIDR, so GKE uses Private Service Connect for the control plane.
+            private_cluster_config={
+                "enable_private_nodes": True,
+                "enable_private_endpoint": private_endpoint(spec),
+            },
+            master_authorized_networks_config={
+                "cidr_blocks": authorized,
+                "gcp_public_cidrs_access_enabled": False,
+            },
+            master_auth={"client_certificate_config": {"issue_client_certificate": False}},
+            workload_identity_config={"workload_pool": pulumi.Output.concat(project_id, ".svc.id.goog")},
+            enable_shielded_nodes=True,
+            enable_legacy_abac=False,
+            # Dataplane V2 (eBPF) enforces NetworkPolicies without a separate add-on.
+            datapath_provider="ADVANCED_DATAPATH",
+            database_encryption={"state": "ENCRYPTED", "key_name": secrets_key_id},
+            logging_config={"enable_components": list(LOG_ENABLED_COMPONENTS)},
+            monitoring_config={
+                "enable_components": list(MONITORING_ENABLED_COMPONENTS),
+                "managed_prometheus": {"enabled": True},
+            },
+            # The GCS FUSE CSI driver lets pods mount the model bucket; persistent disks for caches.
+            addons_config={
+                "gcs_fuse_csi_driver_config": {"enabled": True},
+                "gce_persistent_disk_csi_driver_config": {"enabled": True},
+                "http_load_balancing": {"disabled": False},
+            },
+            resource_labels=resource_labels,
+            deletion_protection=spec.production,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+        )
+        system = system_pool_plan(spec)
+        self.system_pool = gcp.container.NodePool(
+            f"{name}-system",
+            name=system.pool_name,
+            cluster=self.cluster.id,
+            location=self.cluster.location,
+            node_locations=list(system.zones),
+            initial_node_count=system.autoscaling.initial_per_zone,
+            autoscaling=autoscaling_args(system.autoscaling),
+            management={"auto_repair": True, "auto_upgrade": True},
+            node_config=hardened_node_config(
+                system.machine_type, system.disk_gib, node_service_account, system.network_tags, resource_labels
+            ),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=INITIAL_COUNT_IGNORED),
+        )
+        context = spec.name
+        self.kubeconfig = pulumi.Output.secret(
+            pulumi.Output.all(self.cluster.endpoint, self.cluster.master_auth.cluster_ca_certificate).apply(
+                lambda args: gke_kubeconfig(context, str(args[0]), str(args[1]))
+            )
+        )
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.kubeconfig,
+            # Workloads wait for a node to run on; the system pool comes after the cluster.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_pool]),
+        )
+        self.register_outputs(
+            {"name": self.cluster.name, "endpoint": self.cluster.endpoint, "kubeconfig": self.kubeconfig}
+        )

@@ -1,0 +1,165 @@
+"""Cluster add-ons as pinned Helm releases, with values from pure functions.
+
+- kube-prometheus-stack, lean: the Prometheus Operator (its CRDs give us PodMonitor/ServiceMonitor) and one
+  Prometheus that scrapes the engines, so KEDA has vLLM's queue depth and KV-cache use to scale on. Grafana,
+  Alertmanager and node-exporter (host network and PID namespace) are off: one pinned chart, the CRDs the
+  ecosystem uses (the DCGM exporter ships a ServiceMonitor), nothing we do not need. A plain `prometheus`
+  chart would scrape by annotation but has no PodMonitor CRD; a full stack would double the footprint.
+- KEDA: scales each engine Deployment on those Prometheus queries (ScaledObject CRD).
+- NVIDIA device plugin: only where the target says the nodes lack one (GKE installs its own).
+- DCGM exporter: GPU utilisation, memory and health metrics, on GPU nodes only.
+
+On an existing cluster (`cloud: kubernetes`, e.g. kind) the set is minimal: Prometheus (small, one day of
+retention, control-plane scrapes that kind does not expose turned off) and KEDA; no GPU add-ons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.catalog.k8s_addons import ChartKey, HelmChart, k8s_addons
+from components.k8s.placement import gpu_daemon_tolerations
+from components.target import GPU_LABEL, ClusterTarget, TargetPool
+
+TYPE_TOKEN = "inferstack:index:ClusterAddons"
+PROMETHEUS_NAME = "kps"  # fullnameOverride: fixes the Prometheus Service name the ScaledObjects query
+PROMETHEUS_PORT = 9090
+# Custom-resource API groups -> the add-on whose release installs their CRDs.
+CRD_OWNERS: dict[str, ChartKey] = {"keda.sh": "keda", "monitoring.coreos.com": "kube-prometheus-stack"}
+
+
+@dataclass(frozen=True)
+class AddonRelease:
+    """One Helm release to install: its pinned chart, values and the add-ons it must follow."""
+
+    key: ChartKey
+    chart: HelmChart
+    values: dict[str, Any]
+    after: tuple[ChartKey, ...] = field(default=())
+
+
+def prometheus_url() -> str:
+    """The in-cluster URL of the Prometheus the autoscaler queries."""
+    namespace = k8s_addons().charts["kube-prometheus-stack"].namespace
+    return f"http://{PROMETHEUS_NAME}-prometheus.{namespace}.svc:{PROMETHEUS_PORT}"
+
+
+def prometheus_values(minimal: bool) -> dict[str, Any]:
+    """Values of kube-prometheus-stack: operator and one Prometheus that picks up every Pod/ServiceMonitor."""
+    spec: dict[str, Any] = {
+        "retention": "1d" if minimal else "15d",
+        "scrapeInterval": "15s",
+        # Select monitors from every namespace, not only those labelled for this release.
+        "podMonitorSelectorNilUsesHelmValues": False,
+        "serviceMonitorSelectorNilUsesHelmValues": False,
+        "ruleSelectorNilUsesHelmValues": False,
+        "resources": {
+            "requests": {"cpu": "100m" if minimal else "500m", "memory": "512Mi" if minimal else "2Gi"},
+            "limits": {"memory": "1Gi" if minimal else "4Gi"},
+        },
+    }
+    values: dict[str, Any] = {
+        "fullnameOverride": PROMETHEUS_NAME,
+        "grafana": {"enabled": False},
+        "alertmanager": {"enabled": False},
+        "nodeExporter": {"enabled": False},
+        "prometheus": {"prometheusSpec": spec},
+    }
+    if minimal:
+        # kind/minikube do not expose these control-plane endpoints; their scrapes would only fail.
+        for component in ("kubeEtcd", "kubeControllerManager", "kubeScheduler", "kubeProxy"):
+            values[component] = {"enabled": False}
+        values["defaultRules"] = {"create": False}
+    return values
+
+
+def keda_values() -> dict[str, Any]:
+    """Values of the KEDA chart."""
+    return {"resources": {"operator": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}}}}
+
+
+def _gpu_node_affinity() -> dict[str, Any]:
+    # Our GPU nodes carry the GPU label; no dependency on Node Feature Discovery labels.
+    term = {"matchExpressions": [{"key": GPU_LABEL, "operator": "Exists"}]}
+    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}}
+
+
+def device_plugin_values(pools: dict[str, TargetPool]) -> dict[str, Any]:
+    """Values of the NVIDIA device plugin: on GPU nodes only, tolerating their taints."""
+    return {"affinity": _gpu_node_affinity(), "tolerations": gpu_daemon_tolerations(pools)}
+
+
+def dcgm_values(pools: dict[str, TargetPool]) -> dict[str, Any]:
+    """Values of the DCGM exporter: on GPU nodes only, scraped through its ServiceMonitor."""
+    return {
+        "affinity": _gpu_node_affinity(),
+        "tolerations": gpu_daemon_tolerations(pools),
+        "serviceMonitor": {"enabled": True, "interval": "15s"},
+        "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
+    }
+
+
+def plan_addons(target: ClusterTarget, *, minimal: bool) -> list[AddonRelease]:
+    """The add-on releases for a target, in install order."""
+    charts = k8s_addons().charts
+    plan = [
+        AddonRelease("kube-prometheus-stack", charts["kube-prometheus-stack"], prometheus_values(minimal)),
+        AddonRelease("keda", charts["keda"], keda_values()),
+    ]
+    if minimal:
+        return plan
+    if target.needs_device_plugin:
+        plan.append(
+            AddonRelease("nvidia-device-plugin", charts["nvidia-device-plugin"], device_plugin_values(target.pools))
+        )
+    if target.pools:
+        plan.append(
+            AddonRelease(
+                "dcgm-exporter", charts["dcgm-exporter"], dcgm_values(target.pools), after=("kube-prometheus-stack",)
+            )
+        )
+    return plan
+
+
+class ClusterAddons(pulumi.ComponentResource):
+    """The add-on Helm releases of a cluster; `crd_owner(group)` is the release that installs a CRD group."""
+
+    def __init__(
+        self,
+        name: str,
+        releases: list[AddonRelease],
+        provider: k8s.Provider,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, {"addons": [release.key for release in releases]}, opts)
+        self.releases: dict[str, k8s.helm.v3.Release] = {}
+        for release in releases:
+            self.releases[release.key] = k8s.helm.v3.Release(
+                f"{name}-{release.key}",
+                name=release.key,
+                chart=release.chart.chart,
+                version=release.chart.version,
+                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=release.chart.repository),
+                namespace=release.chart.namespace,
+                create_namespace=True,
+                values=release.values,
+                atomic=True,
+                cleanup_on_fail=True,
+                timeout=900,
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    provider=provider,
+                    depends_on=[self.releases[key] for key in release.after],
+                ),
+            )
+        self.prometheus_url = prometheus_url()
+        self.register_outputs({"releases": sorted(self.releases)})
+
+    def crd_owner(self, api_version: str) -> list[pulumi.Resource]:
+        """The release(s) a custom resource of this apiVersion must depend on (none if not installed here)."""
+        owner = CRD_OWNERS.get(api_version.split("/", 1)[0])
+        return [self.releases[owner]] if owner in self.releases else []

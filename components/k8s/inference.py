@@ -1,0 +1,129 @@
+"""InferenceService: one served model on the target cluster, from the objects `manifests.py` builds.
+
+The component loops over `inference_objects` and registers each dict as a typed resource. Object bodies wait
+on the cloud outputs they use (bucket URI, identity annotations); which objects exist is known from the spec
+alone, so the resource set never depends on an output.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pulumi
+
+from components.catalog.k8s_addons import k8s_addons
+from components.k8s.addons import prometheus_url
+from components.k8s.manifests import (
+    SECRET_KEYS,
+    ServiceInputs,
+    has_secret,
+    inference_objects,
+    secret_object,
+    startup_budget,
+)
+from components.k8s.objects import register
+from components.k8s.secrets import require_secret
+from components.planning.names import serving_namespace
+from components.spec.models import ModelSpec
+from components.target import ClusterTarget
+
+TYPE_TOKEN = "inferstack:index:InferenceService"
+# Placeholder used only to learn which objects exist; never rendered or registered.
+SHAPE_STORE_URI = "s3://shape-only"
+# Beyond the startup budget, what a rollout may take (image pull, scheduling, a node scaled up).
+ROLLOUT_MARGIN_SECONDS = 900
+
+CrdOwner = Callable[[str], Sequence[pulumi.Resource]]
+
+
+def _no_owner(_: str) -> Sequence[pulumi.Resource]:
+    return []
+
+
+def _pick(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    return next(obj for obj in objects if obj["kind"] == kind and obj["metadata"]["name"] == name)
+
+
+class InferenceService(pulumi.ComponentResource):
+    """One model served on the target: namespace, identity, Secret, engine Deployment, Services, policies,
+    autoscaler and metrics scraping."""
+
+    def __init__(
+        self,
+        name: str,
+        key: str,
+        model: ModelSpec,
+        target: ClusterTarget,
+        *,
+        prometheus: str | None = None,
+        crd_owner: CrdOwner = _no_owner,
+        after: Sequence[pulumi.Resource] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, {"model": key, "spec": model.model_dump(mode="json")}, opts)
+        pool = None
+        if model.pool is not None:
+            if model.pool not in target.pools:
+                raise ValueError(f"model {key!r} runs on pool {model.pool!r}, which the target does not have")
+            pool = target.pools[model.pool]
+        store = target.model_store_uri
+        kind = "bucket" if store is not None else "local"
+
+        def inputs(store_uri: str | None, annotations: Mapping[str, str]) -> ServiceInputs:
+            return ServiceInputs(
+                key=key,
+                model=model,
+                pool=pool,
+                store_uri=store_uri,
+                prometheus_url=prometheus or prometheus_url(),
+                read_gib_per_second=k8s_addons().read_throughput[kind].gib_per_second,
+                reader_annotations=annotations,
+                internal_lb_annotations=target.internal_lb_annotations,
+                egress=target.workload_egress,
+            )
+
+        shape = inference_objects(inputs(SHAPE_STORE_URI if store is not None else None, {}))
+        reader = target.reader_annotations.get(key)
+        rendered = pulumi.Output.all(store, reader if reader is not None else {}).apply(
+            lambda values: inference_objects(inputs(values[0], values[1] or {}))
+        )
+        provider = target.provider
+        namespace_shape, rest = shape[0], shape[1:]
+        self.namespace = register(
+            name,
+            namespace_shape,
+            rendered.apply(lambda objs: objs[0]),
+            pulumi.ResourceOptions(parent=self, provider=provider),
+        )
+        in_namespace: list[pulumi.Resource] = [self.namespace]
+        if has_secret(model, None if store is None else SHAPE_STORE_URI):
+            values: dict[str, Any] = {}
+            if model.api_key_secret is not None:
+                values[SECRET_KEYS["api"]] = require_secret(model.api_key_secret)
+            if store is None and model.hub_token_secret is not None:
+                values[SECRET_KEYS["hub"]] = require_secret(model.hub_token_secret)
+            secret = secret_object(key, values)
+            self.secret = register(
+                name, secret, secret, pulumi.ResourceOptions(parent=self, provider=provider, depends_on=in_namespace)
+            )
+            in_namespace = [*in_namespace, self.secret]
+        budget = startup_budget(inputs(SHAPE_STORE_URI if store is not None else None, {}))
+        rollout = f"{math.ceil((budget + ROLLOUT_MARGIN_SECONDS) / 60)}m"
+        self.objects: dict[str, pulumi.CustomResource] = {}
+        for obj in rest:
+            kind_, obj_name = obj["kind"], obj["metadata"]["name"]
+            depends = [*in_namespace, *crd_owner(obj["apiVersion"])]
+            timeouts = None
+            if kind_ == "Deployment":
+                depends += list(after)
+                timeouts = pulumi.CustomTimeouts(create=rollout, update=rollout)
+            self.objects[f"{kind_}/{obj_name}"] = register(
+                name,
+                obj,
+                rendered.apply(lambda objs, k=kind_, n=obj_name: _pick(objs, k, n)),
+                pulumi.ResourceOptions(parent=self, provider=provider, depends_on=depends, custom_timeouts=timeouts),
+            )
+        self.url = f"http://{key}.{serving_namespace(key)}.svc"
+        self.register_outputs({"url": self.url, "namespace": serving_namespace(key)})

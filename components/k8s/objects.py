@@ -1,0 +1,68 @@
+"""Turning a plain Kubernetes object dict into the typed pulumi_kubernetes resource that registers it.
+
+The dict's kind and name are known when the program is written; its body may wait on cloud outputs (a bucket
+URI, an identity annotation), so it can be a `pulumi.Output[dict]`. Every top-level field must be one the
+typed resource takes: an unexpected field is a bug in a builder, caught here rather than dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+Body = dict[str, Any] | pulumi.Output[dict[str, Any]]
+
+# (apiVersion, kind) -> typed resource class; custom resources go through CustomResource.
+TYPED: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
+    ("v1", "Namespace"): k8s.core.v1.Namespace,
+    ("v1", "ServiceAccount"): k8s.core.v1.ServiceAccount,
+    ("v1", "Secret"): k8s.core.v1.Secret,
+    ("v1", "Service"): k8s.core.v1.Service,
+    ("v1", "PersistentVolumeClaim"): k8s.core.v1.PersistentVolumeClaim,
+    ("apps/v1", "Deployment"): k8s.apps.v1.Deployment,
+    ("batch/v1", "Job"): k8s.batch.v1.Job,
+    ("policy/v1", "PodDisruptionBudget"): k8s.policy.v1.PodDisruptionBudget,
+    ("networking.k8s.io/v1", "NetworkPolicy"): k8s.networking.v1.NetworkPolicy,
+}
+CUSTOM = {("keda.sh/v1alpha1", "ScaledObject"), ("monitoring.coreos.com/v1", "PodMonitor")}
+# Object field -> keyword argument of the typed resources.
+FIELDS = {
+    "metadata": "metadata",
+    "spec": "spec",
+    "automountServiceAccountToken": "automount_service_account_token",
+    "stringData": "string_data",
+    "type": "type",
+}
+HEADER = ("apiVersion", "kind")
+
+
+class UnknownObjectError(ValueError):
+    """A builder produced a kind or a field this module does not know how to register."""
+
+
+def resource_name(prefix: str, obj: dict[str, Any]) -> str:
+    """The Pulumi name of an object: the component prefix, the object's name and its kind."""
+    return f"{prefix}-{obj['metadata']['name']}-{obj['kind'].lower()}"
+
+
+def register(prefix: str, shape: dict[str, Any], body: Body, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
+    """Create the typed resource for an object whose `shape` (kind, name, fields) is known now, body maybe later."""
+    key = (shape["apiVersion"], shape["kind"])
+    fields = [name for name in shape if name not in HEADER]
+    unknown = [name for name in fields if name not in FIELDS]
+    if unknown or (key not in TYPED and key not in CUSTOM):
+        raise UnknownObjectError(f"cannot register {key} with fields {fields}")
+    kwargs = {FIELDS[name]: _field(body, name) for name in fields}
+    name = resource_name(prefix, shape)
+    if key in CUSTOM:
+        return k8s.apiextensions.CustomResource(name, api_version=key[0], kind=key[1], opts=opts, **kwargs)
+    return TYPED[key](name, opts=opts, **kwargs)
+
+
+def _field(body: Body, name: str) -> Any:
+    if isinstance(body, pulumi.Output):
+        return body.apply(lambda obj: obj[name])
+    return body[name]

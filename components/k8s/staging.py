@@ -1,0 +1,207 @@
+"""Model staging: one Job per pinned model revision copies the weights from the hub into the bucket, once.
+
+The Job's name carries a short hash of the revision, so a new revision is a new Job and an unchanged one is
+never re-run; inside, a marker object makes a re-run (e.g. after the Job was deleted) exit at once. Jobs run
+in STAGING_NAMESPACE as STAGING_SERVICE_ACCOUNT, the only account bound to the bucket's writer identity;
+serving pods only ever read. Without a bucket (existing cluster) there is no Job: each model's pods fill a
+cache volume from the hub at the pinned revision instead (see `manifests.cache_filler_container`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+from components.k8s import pods
+from components.k8s.engines import HUB_TOKEN_ENV, engine
+from components.k8s.manifests import namespace_object, parse_source
+from components.k8s.objects import register
+from components.k8s.scripts import STAGE_TO_BUCKET
+from components.k8s.secrets import require_secret
+from components.planning.names import STAGING_NAMESPACE, STAGING_SERVICE_ACCOUNT, model_prefix
+from components.spec.models import ModelSpec
+from components.target import ClusterTarget, EgressRule
+
+TYPE_TOKEN = "inferstack:index:ModelStaging"
+STAGER_LABELS = {"app.kubernetes.io/name": "model-stager"}
+# A large model is hundreds of GB through one pod: hours, not minutes.
+JOB_DEADLINE_SECONDS = 6 * 3600
+SHAPE_STORE_URI = "s3://shape-only"
+
+
+def revision_hash(source: str) -> str:
+    """Eight hex digits identifying a pinned source (hub id and revision)."""
+    return hashlib.sha256(source.encode()).hexdigest()[:8]
+
+
+def job_name(key: str, source: str) -> str:
+    """The staging Job of one model revision."""
+    return f"stage-{key}-{revision_hash(source)}"
+
+
+def hub_secret_name(key: str) -> str:
+    """The Secret holding a model's hub token in the staging namespace."""
+    return f"{key}-hub-token"
+
+
+def staging_destination(store_uri: str, key: str, source: str) -> str:
+    """Where a revision's files go in the bucket (the path serving pods read)."""
+    _, revision = parse_source(source)
+    return f"{store_uri.rstrip('/')}/{model_prefix(key)}/{revision}"
+
+
+def stager_namespace_objects(writer_annotations: Mapping[str, str], egress: tuple[EgressRule, ...]) -> list[dict]:
+    """The staging namespace, its writer service account and its network policies."""
+    namespace = namespace_object("staging")
+    namespace["metadata"]["name"] = STAGING_NAMESPACE
+    account = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": pods.metadata(
+            STAGING_SERVICE_ACCOUNT,
+            STAGING_NAMESPACE,
+            STAGER_LABELS,
+            annotations=dict(sorted(writer_annotations.items())),
+        ),
+        "automountServiceAccountToken": False,
+    }
+    rules = [pods.dns_egress(), pods.https_egress()]
+    rules += [{"to": [{"ipBlock": {"cidr": r.cidr}}], "ports": [{"protocol": "TCP", "port": r.port}]} for r in egress]
+    policy = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": pods.metadata("stager", STAGING_NAMESPACE, STAGER_LABELS),
+        # No ingress at all; egress to DNS, the hub and the bucket only.
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "egress": rules},
+    }
+    return [namespace, account, policy]
+
+
+def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
+    """The Job that copies one model revision into the bucket."""
+    repo, revision = parse_source(model.source)
+    labels = {**STAGER_LABELS, "app.kubernetes.io/instance": key}
+    values = {
+        "MODEL_REPO": repo,
+        "MODEL_REVISION": revision,
+        "MODEL_DEST": staging_destination(store_uri, key, model.source),
+    }
+    env: list[dict[str, Any]] = [*pods.scratch_env(), *pods.env_list(values)]
+    if model.hub_token_secret is not None:
+        ref = {"secretKeyRef": {"name": hub_secret_name(key), "key": "hub-token"}}
+        env.append({"name": HUB_TOKEN_ENV, "valueFrom": ref})
+    container = {
+        "name": "stage",
+        "image": model.image or engine(model.engine).image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["python3", "-c", STAGE_TO_BUCKET],
+        "env": env,
+        "resources": {
+            "requests": {"cpu": "1", "memory": "2Gi", "ephemeral-storage": "1Gi"},
+            "limits": {"cpu": "2", "memory": "4Gi"},
+        },
+        "securityContext": pods.container_security_context(),
+        "volumeMounts": [*pods.scratch_mounts(), {"name": "staging", "mountPath": "/staging"}],
+    }
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": pods.metadata(job_name(key, model.source), STAGING_NAMESPACE, labels),
+        "spec": {
+            "backoffLimit": 3,
+            "activeDeadlineSeconds": JOB_DEADLINE_SECONDS,
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "serviceAccountName": STAGING_SERVICE_ACCOUNT,
+                    "automountServiceAccountToken": False,
+                    "restartPolicy": "Never",
+                    "securityContext": pods.pod_security_context(),
+                    "enableServiceLinks": False,
+                    "containers": [container],
+                    # One shard at a time passes through this volume.
+                    "volumes": [
+                        *pods.scratch_volumes(cache_gib=4),
+                        {"name": "staging", "emptyDir": {"sizeLimit": "40Gi"}},
+                    ],
+                },
+            },
+        },
+    }
+
+
+def staging_objects(
+    models: Mapping[str, ModelSpec],
+    store_uri: str,
+    writer_annotations: Mapping[str, str],
+    egress: tuple[EgressRule, ...] = (),
+) -> list[dict[str, Any]]:
+    """Every staging object (but hub-token Secrets): namespace, account, policy, one Job per model revision."""
+    objects = stager_namespace_objects(writer_annotations, egress)
+    return objects + [staging_job(key, model, store_uri) for key, model in sorted(models.items())]
+
+
+def _pick(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    return next(obj for obj in objects if obj["kind"] == kind and obj["metadata"]["name"] == name)
+
+
+class ModelStaging(pulumi.ComponentResource):
+    """The staging namespace and one Job per model revision; `jobs[model_key]` is what serving waits for."""
+
+    def __init__(
+        self,
+        name: str,
+        models: Mapping[str, ModelSpec],
+        target: ClusterTarget,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, {"models": sorted(models)}, opts)
+        if target.model_store_uri is None:
+            raise ValueError("model staging needs a target with a model store (bucket)")
+        writer = target.writer_annotations if target.writer_annotations is not None else {}
+        rendered = pulumi.Output.all(target.model_store_uri, writer).apply(
+            lambda values: staging_objects(models, values[0], values[1] or {}, target.workload_egress)
+        )
+        shape = staging_objects(models, SHAPE_STORE_URI, {}, target.workload_egress)
+        base = pulumi.ResourceOptions(parent=self, provider=target.provider)
+        namespace = register(name, shape[0], rendered.apply(lambda objs: objs[0]), base)
+        ready: list[pulumi.Resource] = [namespace]
+        secrets: dict[str, pulumi.Resource] = {}
+        for key, model in sorted(models.items()):
+            if model.hub_token_secret is not None:
+                secret = {
+                    "apiVersion": "v1",
+                    "kind": "Secret",
+                    "metadata": pods.metadata(hub_secret_name(key), STAGING_NAMESPACE, STAGER_LABELS),
+                    "type": "Opaque",
+                    "stringData": {"hub-token": require_secret(model.hub_token_secret)},
+                }
+                secrets[key] = register(
+                    name, secret, secret, pulumi.ResourceOptions.merge(base, pulumi.ResourceOptions(depends_on=ready))
+                )
+        self.jobs: dict[str, pulumi.Resource] = {}
+        others: list[pulumi.Resource] = []
+        for obj in shape[1:]:
+            kind, obj_name = obj["kind"], obj["metadata"]["name"]
+            instance = obj["metadata"]["labels"].get("app.kubernetes.io/instance")
+            depends = [*ready, *others] if kind == "Job" else ready
+            if kind == "Job" and instance in secrets:
+                depends = [*depends, secrets[instance]]
+            extra = pulumi.ResourceOptions(
+                depends_on=depends,
+                custom_timeouts=pulumi.CustomTimeouts(create="6h", update="6h") if kind == "Job" else None,
+            )
+            resource = register(
+                name,
+                obj,
+                rendered.apply(lambda objs, k=kind, n=obj_name: _pick(objs, k, n)),
+                pulumi.ResourceOptions.merge(base, extra),
+            )
+            if kind == "Job":
+                self.jobs[str(instance)] = resource
+            else:
+                others.append(resource)
+        self.register_outputs({"jobs": sorted(self.jobs)})

@@ -1,0 +1,45 @@
+"""Workload: the whole workload layer on one target — add-ons, model staging, one InferenceService per model."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.k8s.addons import ClusterAddons, plan_addons
+from components.k8s.inference import InferenceService
+from components.k8s.staging import ModelStaging
+from components.spec import EnvironmentSpec
+from components.target import ClusterTarget
+
+TYPE_TOKEN = "inferstack:index:Workload"
+
+
+class Workload(pulumi.ComponentResource):
+    """Add-ons, staging Jobs (when there is a bucket) and the served models of an environment."""
+
+    def __init__(
+        self, name: str, spec: EnvironmentSpec, target: ClusterTarget, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, {"models": sorted(spec.models)}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        minimal = spec.cloud == "kubernetes"
+        self.addons = ClusterAddons(f"{name}-addons", plan_addons(target, minimal=minimal), target.provider, opts=child)
+        self.staging = (
+            ModelStaging(f"{name}-staging", spec.models, target, opts=child)
+            if target.model_store_uri is not None and spec.models
+            else None
+        )
+        self.services: dict[str, InferenceService] = {}
+        for key, model in sorted(spec.models.items()):
+            job = self.staging.jobs.get(key) if self.staging is not None else None
+            self.services[key] = InferenceService(
+                f"{name}-{key}",
+                key,
+                model,
+                target,
+                prometheus=self.addons.prometheus_url,
+                crd_owner=self.addons.crd_owner,
+                after=[job] if job is not None else [],
+                opts=child,
+            )
+        self.urls = {key: service.url for key, service in self.services.items()}
+        self.register_outputs({"urls": self.urls})

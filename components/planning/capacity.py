@@ -1,0 +1,241 @@
+"""Sizing with the catalog's facts: model shapes, GPUs, efficiency factors and a spec's models.
+
+`sizing.py` holds the arithmetic; this module turns catalog entries and spec fields into its inputs and
+answers the questions the spec check, `inferstack size` and the cost model ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components import catalog
+from components.catalog.schema import ModelShape
+from components.planning.coldstart import ColdStart, cold_start, startup_budget_s
+from components.planning.sizing import (
+    Accelerator,
+    Efficiency,
+    MemoryFit,
+    Precision,
+    Shape,
+    memory_fit,
+    precision,
+    weight_bytes,
+)
+from components.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec
+
+TP_DEGREES = (1, 2, 4, 8)
+QUANTIZATIONS: tuple[str, ...] = ("fp8", "awq")
+
+
+class UnknownShape(ValueError):
+    """A model names a shape key the catalog does not have."""
+
+
+def shape_of(entry: ModelShape | ModelShapeSpec) -> Shape:
+    """The sizing shape of a catalog entry or an inline spec shape."""
+    head_dim = entry.head_dim or entry.hidden_size // entry.attention_heads
+    return Shape(
+        params_b=entry.params_b,
+        active_params_b=entry.active_params_b,
+        layers=entry.layers,
+        hidden_size=entry.hidden_size,
+        attention_heads=entry.attention_heads,
+        kv_heads=entry.kv_heads,
+        head_dim=head_dim,
+        context=entry.context,
+        weight_bits=entry.weight_bits,
+    )
+
+
+def hub_id(source: str) -> str:
+    """The org/name of a pinned `hf://org/name@rev` source."""
+    return source.removeprefix("hf://").split("@", 1)[0]
+
+
+def model_shape(name: str) -> tuple[str, Shape] | None:
+    """A shape by catalog key or hub id, with the catalog key; None when unknown."""
+    found = catalog.model_shape(name)
+    return (found[0], shape_of(found[1])) if found else None
+
+
+def spec_model_shape(model: ModelSpec) -> tuple[str, Shape] | None:
+    """A model's shape: its `shape` (catalog key or inline), else its hub id; None when the hub id is unknown."""
+    if isinstance(model.shape, ModelShapeSpec):
+        return "inline shape", shape_of(model.shape)
+    if isinstance(model.shape, str):
+        found = model_shape(model.shape)
+        if found is None:
+            raise UnknownShape(model.shape)
+        return found
+    return model_shape(hub_id(model.source))
+
+
+def default_efficiency() -> Efficiency:
+    """The catalog's efficiency factors."""
+    table = catalog.efficiency()
+    return Efficiency(
+        mbu=table.factors.decode_mbu.value,
+        prefill_mfu=table.factors.prefill_mfu.value,
+        decode_mfu=table.factors.decode_mfu.value,
+        overhead_gib=table.factors.runtime_overhead_gib.value,
+        tp_efficiency=dict(table.tensor_parallel.efficiency),
+    )
+
+
+def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> Accelerator:
+    """The replica's GPUs; FP8 weights compute at the FP8 rate where the GPU has FP8 tensor cores."""
+    gpu = catalog.gpus()[gpu_key]
+    tflops = gpu.bf16_dense_tflops or gpu.fp16_dense_tflops
+    if quantization == "fp8" and gpu.fp8_dense_tflops is not None:
+        tflops = gpu.fp8_dense_tflops
+    return Accelerator(
+        gpu=gpu_key,
+        memory_gib=gpu.memory_gib,
+        bandwidth_gbps=gpu.memory_bandwidth_gbps,
+        tflops=tflops,
+        count=tp,
+    )
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One change that would make a model fit."""
+
+    change: str
+    need_gib: float
+    offer_gib: float
+
+
+def fit_alternatives(
+    shape: Shape,
+    *,
+    gpu_key: str,
+    tp: int,
+    max_tp: int,
+    quantization: str | None,
+    context: int,
+    utilization: float,
+    eff: Efficiency,
+) -> list[Alternative]:
+    """What would fit: more tensor parallel (within `max_tp`), a larger GPU, or quantization."""
+    out: list[Alternative] = []
+
+    def check(change: str, gpu: str, degree: int, quant: str | None) -> bool:
+        fit = memory_fit(
+            shape,
+            accelerator(gpu, degree, quant),
+            precision(shape, quant),
+            eff,
+            context=context,
+            utilization=utilization,
+        )
+        if fit.fits:
+            out.append(Alternative(change, fit.need_gib, fit.offer_gib))
+        return fit.fits
+
+    for degree in TP_DEGREES:
+        where = "" if degree <= max_tp else f" on a pool with {degree} GPUs per node"
+        if degree > tp and check(f"tensor_parallel: {degree}{where}", gpu_key, degree, quantization):
+            break
+    base = catalog.gpus()[gpu_key].memory_gib
+    bigger = sorted((g.memory_gib, key) for key, g in catalog.gpus().items() if g.memory_gib > base)
+    for _, key in bigger:
+        if check(f"a larger GPU ({tp}× {key})", key, tp, quantization):
+            break
+    for quant in QUANTIZATIONS:
+        if quant == quantization:
+            continue
+        if check(f"quantization: {quant}", gpu_key, tp, quant):
+            break
+        # Quantization alone is not enough: say which tensor-parallel degree it needs.
+        degrees = [d for d in TP_DEGREES if tp < d <= max_tp]
+        if any(check(f"quantization: {quant} with tensor_parallel: {d}", gpu_key, d, quant) for d in degrees):
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """A spec model's memory fit on its pool, with what it was computed from."""
+
+    model: str
+    shape_name: str
+    gpu: str
+    tp: int
+    context: int
+    precision: Precision
+    utilization: float
+    fit: MemoryFit
+    alternatives: list[Alternative]
+
+
+def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
+    """The fit of one model on its pool; None when there is no GPU pool or no known shape to size it with."""
+    model = spec.models[key]
+    pool = spec.node_pools.get(model.pool) if model.pool else None
+    if pool is None or pool.gpu not in catalog.gpus():
+        return None
+    found = spec_model_shape(model)
+    if found is None:
+        return None
+    name, shape = found
+    context = model.max_model_len or shape.context
+    eff = default_efficiency()
+    prec = precision(shape, model.quantization)
+    acc = accelerator(pool.gpu, model.tensor_parallel, model.quantization)
+    fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization)
+    alternatives = (
+        []
+        if fit.fits
+        else fit_alternatives(
+            shape,
+            gpu_key=pool.gpu,
+            tp=model.tensor_parallel,
+            max_tp=pool.gpus_per_node,
+            quantization=model.quantization,
+            context=context,
+            utilization=model.gpu_memory_utilization,
+            eff=eff,
+        )
+    )
+    return ModelFit(
+        key, name, pool.gpu, model.tensor_parallel, context, prec, model.gpu_memory_utilization, fit, alternatives
+    )
+
+
+def fit_message(result: ModelFit) -> tuple[str, str]:
+    """The problem and the fix of a model that does not fit, as a SpecIssue message and fix."""
+    fit = result.fit
+    problem = (
+        f"{result.shape_name} needs {fit.need_gib:.1f} GiB per replica (weights {fit.weights_gib:.1f} GiB at "
+        f"{result.precision.weight_bits:g} bits, KV cache {fit.kv_gib:.1f} GiB for one {result.context}-token "
+        f"sequence, runtime {fit.overhead_gib:.1f} GiB) but {result.tp}× {result.gpu} offer {fit.offer_gib:.1f} GiB "
+        f"at gpu_memory_utilization {result.utilization:g}"
+    )
+    options = [f"{alt.change} ({alt.need_gib:.0f} of {alt.offer_gib:.0f} GiB)" for alt in result.alternatives]
+    options.append("a smaller max_model_len" if fit.kv_gib > 0 else "a smaller model")
+    return problem, "would fit: " + "; or ".join(options)
+
+
+def weights_gb(shape: Shape, prec: Precision) -> float:
+    """Size of the weights in GB (10^9 bytes), as stored in the bucket and loaded at start."""
+    return weight_bytes(shape, prec) / 1e9
+
+
+def replica_cold_start(cloud: str, shape: Shape, prec: Precision) -> ColdStart:
+    """A replica's cold start with the catalog's estimates for the cloud."""
+    startup = catalog.efficiency().startup
+    node = startup.node_ready_s.get(cloud)
+    return cold_start(
+        weights_gb=weights_gb(shape, prec),
+        weight_load_gbps=startup.weight_load_gbps.value,
+        image_gb=startup.image_gb.value,
+        image_pull_gbps=startup.image_pull_gbps.value,
+        engine_start_s=startup.engine_start_s.value,
+        node_ready_s=node.value if node else 0.0,
+    )
+
+
+def replica_startup_budget_s(cloud: str, shape: Shape, prec: Precision) -> int:
+    """The startupProbe budget of a replica, in seconds."""
+    return startup_budget_s(replica_cold_start(cloud, shape, prec), catalog.efficiency().startup.safety_factor.value)

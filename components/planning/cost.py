@@ -1,0 +1,275 @@
+"""Monthly cost of what a Plan contains, at minimum and at maximum scale.
+
+Prices the planned resources, not the intent: node groups and node pools by their instance/machine type,
+purchase option and autoscaling bounds, control-plane fees, NAT, load balancers, buckets (at a stated size),
+KMS keys. Reads resources through a small protocol (type, name, inputs with the engine's camelCase names), so
+it needs neither Pulumi nor the offline engine. A month is 730 hours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, cast
+
+from components import catalog
+from components.catalog.schema import Cloud
+
+HOURS_PER_MONTH = 730.0
+# GKE gives a node pool a 100 GB boot disk when diskSizeGb is unset.
+GKE_DEFAULT_DISK_GB = 100.0
+CLOUD_NAT_VM_CAP = 32
+
+
+class PlanResource(Protocol):
+    """The parts of a planned resource the cost model reads (infra.plan.PlannedResource has them)."""
+
+    @property
+    def type(self) -> str: ...  # noqa: D102
+
+    @property
+    def name(self) -> str: ...  # noqa: D102
+
+    @property
+    def inputs(self) -> Mapping[str, Any]: ...  # noqa: D102
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One priced line: a resource, how many units at min and max scale, the unit price and its date."""
+
+    resource: str
+    type: str
+    item: str
+    unit: str
+    unit_usd: float
+    quantity_min: float
+    quantity_max: float
+    monthly_min: float
+    monthly_max: float
+    as_of: str
+    note: str = ""
+    warning: str = ""
+
+
+@dataclass(frozen=True)
+class CostReport:
+    """Every priced row of a plan and the totals."""
+
+    cloud: str
+    region: str | None
+    rows: list[CostRow]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def monthly_min(self) -> float:
+        """Monthly USD with every autoscaled group at its minimum."""
+        return sum(row.monthly_min for row in self.rows)
+
+    @property
+    def monthly_max(self) -> float:
+        """Monthly USD with every autoscaled group at its maximum."""
+        return sum(row.monthly_max for row in self.rows)
+
+    @property
+    def as_of(self) -> str:
+        """The oldest price date used (empty when nothing was priced)."""
+        return min((row.as_of for row in self.rows if row.as_of), default="")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (the `--json` output)."""
+        return {
+            "cloud": self.cloud,
+            "region": self.region,
+            "hours_per_month": HOURS_PER_MONTH,
+            "monthly_usd": {"min": round(self.monthly_min, 2), "max": round(self.monthly_max, 2)},
+            "prices_as_of": self.as_of,
+            "rows": [asdict(row) for row in self.rows],
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class _Context:
+    cloud: Cloud
+    region: str
+    bucket_gb: float
+    default_zones: int
+    nodes_min: float
+    nodes_max: float
+
+
+def _num(value: Any, default: float = 0.0) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
+
+
+def _service_row(ctx: _Context, res: PlanResource, key: str, item: str, qmin: float, qmax: float) -> CostRow:
+    price = catalog.service_prices(ctx.cloud)[key]
+    per_month = {"hour": HOURS_PER_MONTH, "gb": 0.0, "gb_month": 1.0, "month": 1.0}[price.unit]
+    unit = {"hour": "hour", "gb": "GB", "gb_month": "GB-month", "month": "month"}[price.unit]
+    return CostRow(
+        resource=res.name,
+        type=res.type,
+        item=item,
+        unit=unit,
+        unit_usd=price.usd,
+        quantity_min=qmin,
+        quantity_max=qmax,
+        monthly_min=price.usd * per_month * qmin,
+        monthly_max=price.usd * per_month * qmax,
+        as_of=price.as_of.isoformat(),
+        note=price.note,
+    )
+
+
+def _vm_row(ctx: _Context, res: PlanResource, type_name: str, spot: bool, nmin: float, nmax: float) -> CostRow:
+    itype = catalog.instance_types(ctx.cloud).get(type_name)
+    offer = itype.regions.get(ctx.region) if itype else None
+    warning = ""
+    if itype is None or offer is None:
+        usd, as_of, warning = 0.0, "", f"{type_name} has no catalog price in {ctx.region}: not priced"
+    elif spot and offer.spot_usd_per_hour is not None:
+        usd, as_of = offer.spot_usd_per_hour, itype.as_of.isoformat()
+    else:
+        usd, as_of = offer.on_demand_usd_per_hour, itype.as_of.isoformat()
+        if spot:
+            warning = "no spot price recorded: on-demand price used (an upper bound)"
+    label = f"{type_name} {'spot' if spot else 'on-demand'}"
+    if itype is not None and itype.gpu is not None:
+        label += f" ({itype.gpus}× {itype.gpu})"
+    return CostRow(
+        resource=res.name,
+        type=res.type,
+        item=label,
+        unit="node-hour",
+        unit_usd=usd,
+        quantity_min=nmin,
+        quantity_max=nmax,
+        monthly_min=usd * HOURS_PER_MONTH * nmin,
+        monthly_max=usd * HOURS_PER_MONTH * nmax,
+        as_of=as_of,
+        note=itype.source if itype else "",
+        warning=warning,
+    )
+
+
+def _disk_row(ctx: _Context, res: PlanResource, gb: float, nmin: float, nmax: float) -> CostRow:
+    return _service_row(ctx, res, "block_storage", f"node disks {gb:g} GB each", gb * nmin, gb * nmax)
+
+
+def eks_node_group_bounds(inputs: Mapping[str, Any]) -> tuple[float, float]:
+    """Minimum and maximum nodes of an EKS node group."""
+    scaling = inputs.get("scalingConfig") or {}
+    return _num(scaling.get("minSize")), _num(scaling.get("maxSize"), _num(scaling.get("desiredSize")))
+
+
+def gke_node_pool_bounds(inputs: Mapping[str, Any], default_zones: int) -> tuple[float, float]:
+    """Minimum and maximum nodes of a GKE node pool (per-zone counts times its zones, or total counts)."""
+    zones = len(inputs.get("nodeLocations") or []) or default_zones
+    auto = inputs.get("autoscaling") or {}
+    if "totalMinNodeCount" in auto or "totalMaxNodeCount" in auto:
+        return _num(auto.get("totalMinNodeCount")), _num(auto.get("totalMaxNodeCount"))
+    if auto:
+        return _num(auto.get("minNodeCount")) * zones, _num(auto.get("maxNodeCount")) * zones
+    count = _num(inputs.get("nodeCount"), _num(inputs.get("initialNodeCount"), 1.0))
+    return count * zones, count * zones
+
+
+def _eks_node_group(ctx: _Context, res: PlanResource) -> list[CostRow]:
+    nmin, nmax = eks_node_group_bounds(res.inputs)
+    types = res.inputs.get("instanceTypes") or []
+    spot = str(res.inputs.get("capacityType", "ON_DEMAND")).upper() == "SPOT"
+    rows = [_vm_row(ctx, res, str(types[0]) if types else "unknown", spot, nmin, nmax)]
+    disk = _num(res.inputs.get("diskSize"))
+    if disk:
+        rows.append(_disk_row(ctx, res, disk, nmin, nmax))
+    return rows
+
+
+def _gke_node_pool(ctx: _Context, res: PlanResource) -> list[CostRow]:
+    nmin, nmax = gke_node_pool_bounds(res.inputs, ctx.default_zones)
+    config = res.inputs.get("nodeConfig") or {}
+    spot = bool(config.get("spot") or config.get("preemptible"))
+    rows = [_vm_row(ctx, res, str(config.get("machineType", "e2-medium")), spot, nmin, nmax)]
+    rows.append(_disk_row(ctx, res, _num(config.get("diskSizeGb"), GKE_DEFAULT_DISK_GB), nmin, nmax))
+    return rows
+
+
+def _cloud_nat(ctx: _Context, res: PlanResource) -> list[CostRow]:
+    rows: list[CostRow] = []
+    capped = ctx.nodes_max > CLOUD_NAT_VM_CAP
+    row = _service_row(ctx, res, "cloud_nat_vm", "Cloud NAT VM-hours", ctx.nodes_min, min(ctx.nodes_max, 32))
+    if capped:
+        cap = _service_row(ctx, res, "cloud_nat_max", "Cloud NAT above 32 VMs", 0, 1)
+        row = CostRow(**{**asdict(row), "monthly_max": cap.monthly_max, "note": cap.note})
+    rows.append(row)
+    rows.append(_service_row(ctx, res, "cloud_nat_data", "Cloud NAT data (per GB, traffic not modelled)", 0, 0))
+    return rows
+
+
+def _is_lb_service(res: PlanResource) -> bool:
+    spec = res.inputs.get("spec") or {}
+    return isinstance(spec, Mapping) and spec.get("type") == "LoadBalancer"
+
+
+Pricer = Callable[[_Context, PlanResource], list[CostRow]]
+
+PRICERS: dict[str, Pricer] = {
+    "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
+    "gcp:container/nodePool:NodePool": _gke_node_pool,
+    "aws:eks/cluster:Cluster": lambda c, r: [_service_row(c, r, "eks_cluster", "EKS control plane", 1, 1)],
+    "gcp:container/cluster:Cluster": lambda c, r: [_service_row(c, r, "gke_cluster", "GKE cluster fee", 1, 1)],
+    "aws:ec2/natGateway:NatGateway": lambda c, r: [
+        _service_row(c, r, "nat_gateway", "NAT gateway", 1, 1),
+        _service_row(c, r, "nat_gateway_data", "NAT data (per GB, traffic not modelled)", 0, 0),
+    ],
+    "gcp:compute/routerNat:RouterNat": _cloud_nat,
+    "aws:lb/loadBalancer:LoadBalancer": lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
+    "aws:alb/loadBalancer:LoadBalancer": lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
+    "gcp:compute/forwardingRule:ForwardingRule": lambda c, r: [
+        _service_row(c, r, "load_balancer", "forwarding rule", 1, 1)
+    ],
+    "gcp:compute/globalForwardingRule:GlobalForwardingRule": lambda c, r: [
+        _service_row(c, r, "load_balancer", "forwarding rule", 1, 1)
+    ],
+    "kubernetes:core/v1:Service": lambda c, r: (
+        [_service_row(c, r, "load_balancer", "LoadBalancer Service", 1, 1)] if _is_lb_service(r) else []
+    ),
+    "aws:s3/bucket:Bucket": lambda c, r: [_bucket(c, r)],
+    "aws:s3/bucketV2:BucketV2": lambda c, r: [_bucket(c, r)],
+    "gcp:storage/bucket:Bucket": lambda c, r: [_bucket(c, r)],
+    "aws:kms/key:Key": lambda c, r: [_service_row(c, r, "kms_key", "KMS key", 1, 1)],
+    "gcp:kms/cryptoKey:CryptoKey": lambda c, r: [_service_row(c, r, "kms_key", "KMS key version", 1, 1)],
+}
+NODE_TYPES = ("aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool")
+
+
+def _bucket(ctx: _Context, res: PlanResource) -> CostRow:
+    return _service_row(ctx, res, "object_storage", f"storage at {ctx.bucket_gb:g} GB", ctx.bucket_gb, ctx.bucket_gb)
+
+
+def price_plan(
+    resources: Iterable[PlanResource],
+    *,
+    cloud: str,
+    region: str | None,
+    bucket_gb: float = 0.0,
+    default_zones: int = 1,
+) -> CostReport:
+    """Price every resource of a plan at min and max scale; kubernetes (an existing cluster) costs nothing here."""
+    items = list(resources)
+    if cloud not in ("aws", "gcp") or region is None:
+        return CostReport(cloud, region, [], ["an existing cluster: its nodes are not priced by inferstack"])
+    nodes_min = nodes_max = 0.0
+    for res in items:
+        if res.type == NODE_TYPES[0]:
+            lo, hi = eks_node_group_bounds(res.inputs)
+        elif res.type == NODE_TYPES[1]:
+            lo, hi = gke_node_pool_bounds(res.inputs, default_zones)
+        else:
+            continue
+        nodes_min, nodes_max = nodes_min + lo, nodes_max + hi
+    ctx = _Context(cast(Cloud, cloud), region, bucket_gb, default_zones, nodes_min, nodes_max)
+    rows = [row for res in items if res.type in PRICERS for row in PRICERS[res.type](ctx, res)]
+    notes = ["per-GB charges (NAT data, load balancer capacity units, egress) depend on traffic and are not included"]
+    return CostReport(cloud, region, rows, notes)

@@ -1,0 +1,295 @@
+"""Serving capacity and the price of tokens: one model on one GPU option, and every model of a spec.
+
+Combines the roofline (`sizing.py`), the catalog's GPUs, instance prices and efficiency factors. Answers
+`inferstack size` (one option, or `--compare` across the catalog) and the token lines of `inferstack cost`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from components import catalog
+from components.catalog.schema import Cloud
+from components.planning.capacity import (
+    accelerator,
+    default_efficiency,
+    replica_cold_start,
+    replica_startup_budget_s,
+    spec_model_shape,
+)
+from components.planning.sizing import (
+    MemoryFit,
+    Objectives,
+    Performance,
+    Shape,
+    best_performance,
+    memory_fit,
+    performance,
+    precision,
+    replicas_needed,
+)
+from components.spec.models import EnvironmentSpec
+from components.spec.resolve import pool_instance_type
+
+DEFAULT_PROMPT = 1000
+DEFAULT_OUTPUT = 250
+CLOUDS: tuple[Cloud, ...] = ("aws", "gcp")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to size: a model shape on a GPU at a tensor-parallel degree, with a workload and objectives."""
+
+    shape: Shape
+    gpu: str
+    tp: int = 1
+    quantization: str | None = None
+    kv_cache_dtype: str = "auto"
+    context: int | None = None
+    utilization: float = 0.9
+    prompt: int = DEFAULT_PROMPT
+    output: int = DEFAULT_OUTPUT
+    concurrency: int | None = None
+    requests_per_s: float | None = None
+    objectives: Objectives = field(default_factory=Objectives)
+
+
+@dataclass(frozen=True)
+class Price:
+    """Where a replica runs and what it costs per hour."""
+
+    cloud: str
+    region: str
+    instance_type: str
+    capacity: str
+    node_usd_per_hour: float
+    gpus_per_node: int
+    replica_usd_per_hour: float
+    as_of: str
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """Everything `inferstack size` reports for one option."""
+
+    request: Request
+    fit: MemoryFit
+    at_concurrency: Performance | None
+    capacity: Performance | None
+    replicas: int | None
+    price: Price | None
+    cold_start_s: float
+    startup_budget_s: int
+
+    @property
+    def usd_per_million_tokens(self) -> float | None:
+        """GPU cost per million output tokens at the capacity point (None when unpriced or infeasible)."""
+        if self.price is None or self.capacity is None:
+            return None
+        return self.price.replica_usd_per_hour / (self.capacity.output_tokens_per_s * 3600) * 1e6
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for `--json`."""
+        req = asdict(self.request)
+        return {
+            "request": req,
+            "fits": self.fit.fits,
+            "memory": {**asdict(self.fit), "kv_budget_gib": self.fit.kv_budget_gib},
+            "at_concurrency": asdict(self.at_concurrency) if self.at_concurrency else None,
+            "capacity": asdict(self.capacity) if self.capacity else None,
+            "replicas": self.replicas,
+            "price": asdict(self.price) if self.price else None,
+            "usd_per_million_output_tokens": self.usd_per_million_tokens,
+            "cold_start_s": self.cold_start_s,
+            "startup_budget_s": self.startup_budget_s,
+        }
+
+
+def instance_prices(
+    gpu: str, tp: int, *, cloud: str | None = None, region: str | None = None, spot: bool = False
+) -> Iterator[Price]:
+    """Every catalog instance with at least `tp` of this GPU (and a multiple of it), by cloud and region."""
+    for cloud_name in CLOUDS:
+        if cloud is not None and cloud_name != cloud:
+            continue
+        for type_name, itype in catalog.instance_types(cloud_name).items():
+            if itype.gpu != gpu or itype.gpus < tp or itype.gpus % tp:
+                continue
+            for region_name, offer in itype.regions.items():
+                if region is not None and region_name != region:
+                    continue
+                usd = offer.spot_usd_per_hour if spot else offer.on_demand_usd_per_hour
+                if usd is None:
+                    continue
+                yield Price(
+                    cloud=cloud_name,
+                    region=region_name,
+                    instance_type=type_name,
+                    capacity="spot" if spot else "on_demand",
+                    node_usd_per_hour=usd,
+                    gpus_per_node=itype.gpus,
+                    # A node runs gpus/tp replicas side by side: each pays its GPUs' share of the node.
+                    replica_usd_per_hour=usd * tp / itype.gpus,
+                    as_of=itype.as_of.isoformat(),
+                )
+
+
+def cheapest_price(gpu: str, tp: int, **where: Any) -> Price | None:
+    """The lowest per-replica price for this GPU and TP degree (optionally in one cloud/region, spot)."""
+    prices = sorted(instance_prices(gpu, tp, **where), key=lambda p: (p.replica_usd_per_hour, p.instance_type))
+    return prices[0] if prices else None
+
+
+def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
+    """Fit, latency, capacity, replicas and price of one option."""
+    shape, eff = request.shape, default_efficiency()
+    prec = precision(shape, request.quantization, request.kv_cache_dtype)
+    acc = accelerator(request.gpu, request.tp, request.quantization)
+    context = request.context or min(shape.context, request.prompt + request.output)
+    concurrency = request.concurrency or 1
+    fit = memory_fit(shape, acc, prec, eff, context=context, concurrency=concurrency, utilization=request.utilization)
+    # Capacity uses the sequences that fit at this request's own length, not at the configured maximum.
+    per_request = memory_fit(
+        shape, acc, prec, eff, context=request.prompt + request.output, utilization=request.utilization
+    )
+    at = capacity = None
+    replicas = None
+    if fit.fits:
+        at = performance(shape, acc, prec, eff, prompt=request.prompt, output=request.output, concurrency=concurrency)
+        capacity = best_performance(
+            shape,
+            acc,
+            prec,
+            eff,
+            prompt=request.prompt,
+            output=request.output,
+            max_sequences=per_request.max_sequences,
+            objectives=request.objectives,
+        )
+        if capacity is not None and request.requests_per_s is not None:
+            replicas = replicas_needed(request.requests_per_s, capacity)
+    start = replica_cold_start(cloud, shape, prec)
+    return Sizing(
+        request=request,
+        fit=fit,
+        at_concurrency=at,
+        capacity=capacity,
+        replicas=replicas,
+        price=price,
+        cold_start_s=start.total_s,
+        startup_budget_s=replica_startup_budget_s(cloud, shape, prec),
+    )
+
+
+def compare(base: Request, *, cloud: str | None = None, region: str | None = None, spot: bool = False) -> list[Sizing]:
+    """Every GPU/TP/instance/region option of the catalog that fits and meets the objectives, cheapest first."""
+    results: list[Sizing] = []
+    for gpu in catalog.gpus():
+        for tp in (1, 2, 4, 8):
+            prices = list(instance_prices(gpu, tp, cloud=cloud, region=region, spot=spot))
+            if not prices:
+                continue
+            request = Request(**{**base.__dict__, "gpu": gpu, "tp": tp})
+            first = size(request, prices[0], prices[0].cloud)
+            if not first.fit.fits or first.capacity is None:
+                continue
+            for price in prices:
+                results.append(Sizing(**{**first.__dict__, "price": price}))
+    return sorted(
+        results, key=lambda s: (s.usd_per_million_tokens or float("inf"), s.price.instance_type if s.price else "")
+    )
+
+
+@dataclass(frozen=True)
+class ModelServing:
+    """Planned serving of one spec model: replicas for its load (or at max), tokens/s and GPU cost."""
+
+    model: str
+    shape: str
+    basis: str
+    replicas: int
+    replicas_needed: int | None
+    output_tokens_per_s: float
+    gpu_usd_per_hour: float
+    usd_per_million_tokens: float | None
+    startup_budget_s: int
+    warning: str = ""
+
+
+def spec_serving(spec: EnvironmentSpec) -> list[ModelServing]:
+    """For each GPU model with a known shape: the planned load (or capacity at max replicas) and its GPU cost."""
+    out: list[ModelServing] = []
+    for key, model in spec.models.items():
+        pool = spec.node_pools.get(model.pool) if model.pool else None
+        found = spec_model_shape(model) if pool is not None else None
+        if pool is None or found is None or pool.gpu not in catalog.gpus():
+            continue
+        name, shape = found
+        load = model.load
+        request = Request(
+            shape=shape,
+            gpu=pool.gpu,
+            tp=model.tensor_parallel,
+            quantization=model.quantization,
+            context=model.max_model_len,
+            utilization=model.gpu_memory_utilization,
+            prompt=load.prompt_tokens if load else DEFAULT_PROMPT,
+            output=load.output_tokens if load else DEFAULT_OUTPUT,
+            requests_per_s=load.requests_per_second if load else None,
+            objectives=Objectives(
+                ttft_s=load.ttft_ms / 1000 if load and load.ttft_ms else None,
+                tpot_s=load.tpot_ms / 1000 if load and load.tpot_ms else None,
+            ),
+        )
+        resolved = pool_instance_type(spec, pool) if spec.region else None
+        price = None
+        if resolved is not None and spec.region is not None:
+            type_name, itype = resolved
+            offer = itype.regions.get(spec.region)
+            if offer is not None:
+                spot = pool.capacity == "spot" and offer.spot_usd_per_hour is not None
+                usd = offer.spot_usd_per_hour if spot and offer.spot_usd_per_hour else offer.on_demand_usd_per_hour
+                price = Price(
+                    spec.cloud,
+                    spec.region,
+                    type_name,
+                    "spot" if spot else "on_demand",
+                    usd,
+                    itype.gpus,
+                    usd * model.tensor_parallel / itype.gpus,
+                    itype.as_of.isoformat(),
+                )
+        sized = size(request, price, spec.cloud)
+        if sized.capacity is None:
+            continue
+        warning = ""
+        if load is not None:
+            needed = sized.replicas or 1
+            replicas = min(max(needed, model.replicas.min), model.replicas.max)
+            tokens = min(load.requests_per_second, replicas * sized.capacity.requests_per_s) * load.output_tokens
+            basis = f"planned load {load.requests_per_second:g} req/s"
+            if needed > model.replicas.max:
+                warning = f"needs {needed} replicas for its load, replicas.max is {model.replicas.max}"
+        else:
+            needed = None
+            replicas = model.replicas.max
+            tokens = replicas * sized.capacity.output_tokens_per_s
+            basis = f"capacity at {replicas} replicas ({DEFAULT_PROMPT} in / {DEFAULT_OUTPUT} out)"
+        gpu_hour = price.replica_usd_per_hour * replicas if price else 0.0
+        out.append(
+            ModelServing(
+                model=key,
+                shape=name,
+                basis=basis,
+                replicas=replicas,
+                replicas_needed=needed,
+                output_tokens_per_s=tokens,
+                gpu_usd_per_hour=gpu_hour,
+                usd_per_million_tokens=gpu_hour / (tokens * 3600) * 1e6 if price and tokens else None,
+                startup_budget_s=sized.startup_budget_s,
+                warning=warning,
+            )
+        )
+    return out

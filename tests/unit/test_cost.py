@@ -1,0 +1,130 @@
+"""The cost model prices hand-built Plans (engine camelCase inputs) at min and max scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components import catalog
+from components.planning.cost import HOURS_PER_MONTH, gke_node_pool_bounds, price_plan
+from infra.plan import PlannedResource
+
+
+def res(type_token: str, name: str, **inputs: Any) -> PlannedResource:
+    return PlannedResource(
+        urn=f"urn:{name}", type=type_token, name=name, parent=None, custom=True, id=name, inputs=inputs
+    )
+
+
+AWS_PLAN = [
+    res("aws:eks/cluster:Cluster", "dev-cluster"),
+    res("aws:ec2/natGateway:NatGateway", "dev-nat"),
+    res(
+        "aws:eks/nodeGroup:NodeGroup",
+        "dev-l4",
+        instanceTypes=["g6.xlarge"],
+        capacityType="SPOT",
+        scalingConfig={"minSize": 0.0, "maxSize": 2.0, "desiredSize": 0.0},
+        diskSize=200.0,
+    ),
+    res(
+        "aws:eks/nodeGroup:NodeGroup",
+        "dev-system",
+        instanceTypes=["m6i.large"],
+        scalingConfig={"minSize": 2.0, "maxSize": 3.0, "desiredSize": 2.0},
+    ),
+    res("aws:s3/bucketV2:BucketV2", "dev-models"),
+    res("kubernetes:core/v1:Service", "chat-lb", spec={"type": "LoadBalancer"}),
+    res("kubernetes:core/v1:Service", "chat", spec={"type": "ClusterIP"}),
+    res("aws:ec2/vpc:Vpc", "dev-vpc", cidrBlock="10.0.0.0/16"),
+]
+
+
+def by_name(report, name: str):
+    return [row for row in report.rows if row.resource == name]
+
+
+def test_aws_plan_is_priced_per_resource_at_min_and_max() -> None:
+    report = price_plan(AWS_PLAN, cloud="aws", region="us-east-1", bucket_gb=100)
+    offer = catalog.instance_types("aws")["g6.xlarge"].regions["us-east-1"]
+    assert offer.spot_usd_per_hour is not None
+    (gpu, disk) = by_name(report, "dev-l4")
+    assert gpu.unit_usd == offer.spot_usd_per_hour and "spot" in gpu.item
+    assert (gpu.monthly_min, gpu.monthly_max) == (0, pytest.approx(2 * offer.spot_usd_per_hour * HOURS_PER_MONTH))
+    assert disk.quantity_max == 400 and disk.unit == "GB-month"
+    (system,) = by_name(report, "dev-system")
+    assert "on-demand" in system.item and system.quantity_min == 2 and system.quantity_max == 3
+    (control,) = by_name(report, "dev-cluster")
+    assert control.monthly_max == pytest.approx(73.0)
+    assert sum(r.monthly_max for r in by_name(report, "dev-nat")) == pytest.approx(0.045 * 730)
+    (bucket,) = by_name(report, "dev-models")
+    assert bucket.monthly_max == pytest.approx(2.3)
+    assert len(by_name(report, "chat-lb")) == 1 and not by_name(report, "chat") and not by_name(report, "dev-vpc")
+    assert report.monthly_min < report.monthly_max
+    assert all(row.as_of for row in report.rows)
+
+
+def test_json_form_has_totals_and_dates() -> None:
+    data = price_plan(AWS_PLAN, cloud="aws", region="us-east-1").to_dict()
+    assert data["hours_per_month"] == 730 and data["monthly_usd"]["min"] <= data["monthly_usd"]["max"]
+    assert data["prices_as_of"] and data["rows"][0]["as_of"]
+
+
+def test_unknown_type_or_region_is_flagged_not_guessed() -> None:
+    plan = [
+        res("aws:eks/nodeGroup:NodeGroup", "x", instanceTypes=["zz9.huge"], scalingConfig={"minSize": 1, "maxSize": 1})
+    ]
+    (row,) = price_plan(plan, cloud="aws", region="us-east-1").rows
+    assert row.monthly_max == 0 and "not priced" in row.warning
+
+
+def test_spot_without_a_recorded_price_falls_back_to_on_demand_with_a_warning() -> None:
+    plan = [
+        res(
+            "gcp:container/nodePool:NodePool",
+            "l4",
+            nodeConfig={"machineType": "g2-standard-4", "spot": True},
+            autoscaling={"minNodeCount": 0, "maxNodeCount": 2},
+        )
+    ]
+    vm, _disk = price_plan(plan, cloud="gcp", region="us-central1", default_zones=1).rows
+    assert vm.unit_usd == catalog.instance_types("gcp")["g2-standard-4"].regions["us-central1"].on_demand_usd_per_hour
+    assert "on-demand" in vm.warning
+
+
+@pytest.mark.parametrize(
+    ("inputs", "zones", "bounds"),
+    [
+        ({"autoscaling": {"minNodeCount": 1, "maxNodeCount": 3}}, 3, (3, 9)),
+        ({"autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 4}}, 3, (1, 4)),
+        ({"nodeCount": 2, "nodeLocations": ["a", "b"]}, 3, (4, 4)),
+        ({"autoscaling": {"minNodeCount": 0, "maxNodeCount": 2}, "nodeLocations": ["a"]}, 3, (0, 2)),
+    ],
+)
+def test_gke_node_counts_are_per_zone_unless_total(inputs: dict[str, Any], zones: int, bounds: tuple[int, int]) -> None:
+    assert gke_node_pool_bounds(inputs, zones) == bounds
+
+
+def test_gcp_plan_prices_cluster_fee_and_cloud_nat_per_vm() -> None:
+    plan = [
+        res("gcp:container/cluster:Cluster", "c"),
+        res(
+            "gcp:container/nodePool:NodePool",
+            "sys",
+            nodeConfig={"machineType": "e2-standard-4", "diskSizeGb": 50},
+            autoscaling={"minNodeCount": 2, "maxNodeCount": 3},
+        ),
+        res("gcp:compute/routerNat:RouterNat", "nat"),
+        res("gcp:storage/bucket:Bucket", "b"),
+    ]
+    report = price_plan(plan, cloud="gcp", region="us-central1", bucket_gb=10, default_zones=1)
+    nat = by_name(report, "nat")[0]
+    assert (nat.quantity_min, nat.quantity_max) == (2, 3)
+    assert by_name(report, "c")[0].monthly_max == pytest.approx(73.0)
+    assert by_name(report, "sys")[1].quantity_max == 150
+
+
+def test_an_existing_cluster_is_not_priced() -> None:
+    report = price_plan(AWS_PLAN, cloud="kubernetes", region=None)
+    assert report.rows == [] and report.notes

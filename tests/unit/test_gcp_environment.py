@@ -1,0 +1,273 @@
+"""GcpEnvironment under the offline engine: firewall, IAM scope, cluster, pools, bucket and the target contract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.gcp import plans
+from components.gcp.environment import GcpEnvironment
+from components.planning.names import (
+    STAGING_NAMESPACE,
+    STAGING_SERVICE_ACCOUNT,
+    serving_namespace,
+    serving_service_account,
+)
+from components.spec import EnvironmentSpec, load_stack_file
+from components.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL
+from infra import engine
+from infra.engine import run_offline
+from infra.mock_types import MOCK_PROJECT
+from infra.mocks_gcp import MOCK_PROJECT_NUMBER
+from infra.plan import SECRET, Plan, PlannedResource
+from tests.conftest import REPO
+
+STACKS = ("gcp-dev", "gcp-prod")
+BROAD_ROLES = {"roles/owner", "roles/editor", "roles/viewer", "roles/storage.admin", "roles/storage.objectViewer"}
+
+
+def stack(name: str) -> EnvironmentSpec:
+    return load_stack_file(REPO / "stacks" / f"Pulumi.{name}.yaml")
+
+
+def environment_program(spec: EnvironmentSpec) -> Callable[[], dict[str, Any]]:
+    def program() -> dict[str, Any]:
+        env = GcpEnvironment(spec.name, spec)
+        target = env.target
+        return {
+            **env.outputs,
+            "readers": target.reader_annotations,
+            "writer": target.writer_annotations,
+            "store": target.model_store_uri,
+            "target": pulumi.Output.from_input(
+                {
+                    "pools": {key: vars(pool) for key, pool in target.pools.items()},
+                    "device_plugin": target.needs_device_plugin,
+                    "lb": target.internal_lb_annotations,
+                }
+            ),
+        }
+
+    return program
+
+
+@cache
+def planned(name: str) -> tuple[Plan, dict[str, bool]]:
+    """The stack's GCP layer, and which resources were registered with protect (by logical name)."""
+    protected: dict[str, bool] = {}
+    original = engine._RecordingMonitor.RegisterResource
+
+    def recording(self: engine._RecordingMonitor, request: Any) -> Any:
+        protected[request.name] = bool(request.protect)
+        return original(self, request)
+
+    engine._RecordingMonitor.RegisterResource = recording  # type: ignore[method-assign]
+    try:
+        plan = run_offline(environment_program(stack(name)), stack=name)
+    finally:
+        engine._RecordingMonitor.RegisterResource = original  # type: ignore[method-assign]
+    return plan, protected
+
+
+@pytest.fixture(params=STACKS)
+def name(request: pytest.FixtureRequest) -> Iterator[str]:
+    yield request.param
+
+
+def one(plan: Plan, type_token: str, suffix: str) -> PlannedResource:
+    (found,) = [res for res in plan.of_type(type_token) if res.name.endswith(suffix)]
+    return found
+
+
+def test_firewall_allows_nothing_from_the_world(name: str) -> None:
+    plan, _ = planned(name)
+    rules = plan.of_type("gcp:compute/firewall:Firewall")
+    assert len(rules) == 3
+    for rule in rules:
+        assert rule.inputs["description"]
+        assert rule.inputs["direction"] == "INGRESS"
+        if rule.inputs.get("allows"):
+            assert "0.0.0.0/0" not in rule.inputs["sourceRanges"], rule.name
+    (deny,) = [rule for rule in rules if rule.inputs.get("denies")]
+    assert deny.inputs["priority"] == plans.DENY_ALL_PRIORITY
+
+
+def test_workload_identities_hold_no_project_roles_and_one_bucket_role(name: str) -> None:
+    plan, _ = planned(name)
+    spec = stack(name)
+    accounts = {res.inputs["accountId"]: res for res in plan.of_type("gcp:serviceaccount/account:Account")}
+    node_account = plans.account_id(spec.name, "nodes")
+    project_members = plan.of_type("gcp:projects/iAMMember:IAMMember")
+    # Only the node identity holds project roles, and only the minimal ones.
+    assert {res.inputs["member"] for res in project_members} == {
+        f"serviceAccount:{node_account}@{MOCK_PROJECT}.iam.gserviceaccount.com"
+    }
+    assert sorted(res.inputs["role"] for res in project_members) == sorted(plans.NODE_ROLES)
+    assert not BROAD_ROLES & set(plans.NODE_ROLES)
+    bucket = one(plan, "gcp:storage/bucket:Bucket", "-bucket")
+    grants = {res.inputs["member"]: res.inputs for res in plan.of_type("gcp:storage/bucketIAMMember:BucketIAMMember")}
+    expected = {
+        plans.account_id(spec.name, model, "read"): (
+            plans.READER_ROLE,
+            serving_namespace(model),
+            serving_service_account(model),
+        )
+        for model in spec.models
+    } | {plans.account_id(spec.name, "stager"): (plans.WRITER_ROLE, STAGING_NAMESPACE, STAGING_SERVICE_ACCOUNT)}
+    assert set(accounts) == {node_account, *expected}
+    bindings = {
+        res.inputs["serviceAccountId"]: res.inputs for res in plan.of_type("gcp:serviceaccount/iAMMember:IAMMember")
+    }
+    for account, (role, namespace, ksa) in expected.items():
+        email = f"{account}@{MOCK_PROJECT}.iam.gserviceaccount.com"
+        assert grants[f"serviceAccount:{email}"] == {
+            "bucket": bucket.id,
+            "role": role,
+            "member": f"serviceAccount:{email}",
+        }
+        binding = bindings[accounts[account].id]
+        assert binding["role"] == plans.WORKLOAD_IDENTITY_ROLE
+        assert binding["member"] == f"serviceAccount:{MOCK_PROJECT}.svc.id.goog[{namespace}/{ksa}]"
+    assert len(bindings) == len(expected)
+
+
+def test_cluster_is_private_encrypted_and_hardened(name: str) -> None:
+    plan, _ = planned(name)
+    spec = stack(name)
+    cluster = one(plan, "gcp:container/cluster:Cluster", "-cluster").inputs
+    secrets_key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-gke-secrets")
+    assert cluster["privateClusterConfig"] == {
+        "enablePrivateNodes": True,
+        "enablePrivateEndpoint": plans.private_endpoint(spec),
+    }
+    assert cluster["masterAuthorizedNetworksConfig"]["cidrBlocks"] == [
+        {"cidrBlock": str(cidr), "displayName": str(cidr)} for cidr in spec.network.api_access
+    ]
+    assert cluster["databaseEncryption"] == {"state": "ENCRYPTED", "keyName": secrets_key.id}
+    assert cluster["workloadIdentityConfig"] == {"workloadPool": f"{MOCK_PROJECT}.svc.id.goog"}
+    assert cluster["datapathProvider"] == "ADVANCED_DATAPATH"
+    assert cluster["removeDefaultNodePool"] is True and cluster["enableShieldedNodes"] is True
+    assert cluster["deletionProtection"] is spec.production
+    assert cluster["location"] == plans.cluster_location(spec)
+    assert cluster["releaseChannel"] == {"channel": plans.release_channel(spec)}
+    assert "WORKLOADS" in cluster["loggingConfig"]["enableComponents"]
+    agent = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-gke-secrets-agent").inputs
+    assert agent["member"] == plans.gke_service_agent(MOCK_PROJECT_NUMBER)
+    assert agent["cryptoKeyId"] == secrets_key.id
+    key = secrets_key.inputs
+    assert key["rotationPeriod"] == plans.KEY_ROTATION_PERIOD
+
+
+def test_gpu_pools_match_the_catalog_and_carry_taint_labels_and_identity(name: str) -> None:
+    plan, _ = planned(name)
+    spec = stack(name)
+    node_email = f"{plans.account_id(spec.name, 'nodes')}@{MOCK_PROJECT}.iam.gserviceaccount.com"
+    for key, pool in spec.node_pools.items():
+        expected = plans.gpu_pool_plan(spec, key)
+        inputs = one(plan, "gcp:container/nodePool:NodePool", f"-pool-{key}-pool").inputs
+        config = inputs["nodeConfig"]
+        (accelerator,) = config["guestAccelerators"]
+        assert accelerator == {
+            "type": expected.accelerator_type,
+            "count": expected.gpus,
+            "gpuDriverInstallationConfig": {"gpuDriverVersion": plans.GPU_DRIVER_VERSION},
+        }
+        assert config["machineType"] == expected.machine_type
+        assert config["spot"] is (pool.capacity == "spot")
+        assert config["taints"] == [{"key": GPU_TAINT_KEY, "value": "present", "effect": "NO_SCHEDULE"}]
+        assert config["labels"] == {POOL_LABEL: key, GPU_LABEL: pool.gpu, **pool.labels}
+        assert config["serviceAccount"] == node_email
+        assert config["shieldedInstanceConfig"]["enableSecureBoot"] is True
+        assert config["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
+        assert inputs["nodeLocations"] == list(expected.zones)
+        assert inputs["autoscaling"]["totalMinNodeCount"] == pool.min
+        assert inputs["autoscaling"]["totalMaxNodeCount"] == pool.max
+    system = one(plan, "gcp:container/nodePool:NodePool", "-system").inputs
+    assert system["nodeConfig"]["machineType"] == "e2-standard-4"
+    assert "guestAccelerators" not in system["nodeConfig"]
+
+
+def test_bucket_is_private_versioned_expiring_and_protected_as_the_stack_says(name: str) -> None:
+    plan, protected = planned(name)
+    spec = stack(name)
+    bucket = one(plan, "gcp:storage/bucket:Bucket", "-bucket")
+    assert bucket.inputs["uniformBucketLevelAccess"] is True
+    assert bucket.inputs["publicAccessPrevention"] == "enforced"
+    assert bucket.inputs["versioning"] == {"enabled": True}
+    assert {"action": {"type": "Delete"}, "condition": {"daysSinceNoncurrentTime": 30}} in bucket.inputs[
+        "lifecycleRules"
+    ]
+    store_key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-model-store")
+    assert bucket.inputs["encryption"] == {"defaultKmsKeyName": store_key.id}
+    agent = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-model-store-agent").inputs
+    assert (
+        agent["member"] == f"serviceAccount:service-{MOCK_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
+    )
+    want = spec.production
+    assert protected[bucket.name] is want
+    assert protected[store_key.name] is want
+    assert protected[one(plan, "gcp:kms/keyRing:KeyRing", "-ring").name] is want
+
+
+def test_target_contract(name: str) -> None:
+    plan, _ = planned(name)
+    spec = stack(name)
+    out = plan.outputs
+    assert out["kubeconfig"] == SECRET
+    bucket = one(plan, "gcp:storage/bucket:Bucket", "-bucket")
+    assert out["store"] == out["model_store_uri"] == f"gs://{bucket.id}"
+    assert out["readers"] == {
+        model: {"iam.gke.io/gcp-service-account": email} for model, email in out["model_identities"].items()
+    }
+    assert set(out["readers"]) == set(spec.models)
+    assert out["writer"] == {"iam.gke.io/gcp-service-account": out["staging_identity"]}
+    target = out["target"]
+    assert target["device_plugin"] is False
+    assert target["lb"] == {"networking.gke.io/load-balancer-type": "Internal"}
+    assert set(target["pools"]) == set(spec.node_pools)
+    for key, pool in target["pools"].items():
+        assert pool["taints"] and pool["labels"][POOL_LABEL] == key
+
+
+def test_network_has_nat_private_google_access_and_flow_logs() -> None:
+    plan, _ = planned("gcp-dev")
+    subnet = one(plan, "gcp:compute/subnetwork:Subnetwork", "-subnet").inputs
+    assert subnet["privateIpGoogleAccess"] is True
+    assert subnet["logConfig"]["metadata"] == "INCLUDE_ALL_METADATA"
+    assert [r["rangeName"] for r in subnet["secondaryIpRanges"]] == ["pods", "services"]
+    network = one(plan, "gcp:compute/network:Network", "-vpc").inputs
+    assert network["autoCreateSubnetworks"] is False
+    nat = one(plan, "gcp:compute/routerNat:RouterNat", "-nat").inputs
+    assert nat["sourceSubnetworkIpRangesToNat"] == "LIST_OF_SUBNETWORKS"
+    sink = one(plan, "gcp:logging/projectSink:ProjectSink", "-sink").inputs
+    assert sink["destination"].startswith("logging.googleapis.com/projects/")
+
+
+def variant(**changes: Any) -> EnvironmentSpec:
+    data = stack("gcp-dev").model_dump(mode="json", exclude_unset=True) | changes
+    return EnvironmentSpec.model_validate(data)
+
+
+def test_admins_get_cluster_admin_through_rbac_only() -> None:
+    spec = variant(cluster={"location": "zonal", "admins": ["user:alice@example.com"]})
+    plan = run_offline(environment_program(spec), stack="admins")
+    (binding,) = plan.of_type("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")
+    assert binding.inputs["roleRef"]["name"] == "cluster-admin"
+    assert binding.inputs["subjects"] == [
+        {"kind": "User", "name": "alice@example.com", "apiGroup": "rbac.authorization.k8s.io"}
+    ]
+    roles = {res.inputs["member"]: res.inputs["role"] for res in plan.of_type("gcp:projects/iAMMember:IAMMember")}
+    assert roles["user:alice@example.com"] == plans.CLUSTER_VIEWER_ROLE
+
+
+def test_without_a_bucket_there_are_no_identities_and_no_store_key() -> None:
+    spec = variant(model_store={"bucket": False})
+    plan = run_offline(environment_program(spec), stack="nobucket")
+    assert not plan.of_type("gcp:storage/bucket:Bucket")
+    assert not plan.of_type("gcp:serviceaccount/iAMMember:IAMMember")
+    assert [res.inputs["name"] for res in plan.of_type("gcp:kms/cryptoKey:CryptoKey")] == ["gke-secrets"]
+    assert plan.outputs["store"] is None and plan.outputs["readers"] == {}
