@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from policies import aws, fleet, gcp, kubernetes
+from policies import aws, cost, fleet, gcp, kubernetes
 
 PACK_NAME = "inferstack"
 ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
@@ -12,4 +12,5 @@ ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *gcp.RULES,
     *kubernetes.RULES,
     *fleet.RULES,
+    *cost.RULES,
 ]

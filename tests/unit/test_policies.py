@@ -213,6 +213,18 @@ GOOD: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
             },
         ),
     ],
+    "monthly-cost-within-budget": [
+        (
+            "inferstack:index:LlmEnvironment",
+            "",
+            {"spec": {"cloud": "aws", "region": "us-east-1", "zones": ["use1-az1"], "budget": {"monthly_usd": 3000.0}}},
+        ),
+        (
+            "aws:eks/nodeGroup:NodeGroup",
+            "ng-1",
+            {"instanceTypes": ["g6.xlarge"], "capacityType": "SPOT", "scalingConfig": {"minSize": 0.0, "maxSize": 2.0}},
+        ),
+    ],
     "no-spot-in-production": [
         ("aws:eks/nodeGroup:NodeGroup", "ng-1", {"capacityType": "ON_DEMAND"}),
         ("gcp:container/nodePool:NodePool", "np-1", {"nodeConfig": {"spot": False}}),
@@ -302,6 +314,9 @@ MUTATIONS: list[tuple[str, int, tuple[str | int, ...], Any, dict[str, Any], str]
     ),
     ("gpu-cap", 0, ("scalingConfig", "maxSize"), 8.0, {}, "72 GPUs at maximum scale exceed the cap of 64"),
     ("gpu-cap", 0, ("scalingConfig", "maxSize"), 1.0, {"maxGpus": 8}, "16 GPUs at maximum scale exceed the cap of 8"),
+    ("monthly-cost-within-budget", 1, ("scalingConfig", "maxSize"), 100.0, {}, "exceeds the budget of $3,000"),
+    ("monthly-cost-within-budget", 1, ("capacityType",), "ON_DEMAND", {"monthlyBudgetUsd": 500}, "budget of $500"),
+    ("monthly-cost-within-budget", 0, ("spec", "budget"), DELETE, {}, ""),  # no budget: nothing to check
     ("no-spot-in-production", 0, ("capacityType",), "SPOT", {"production": True}, "spot capacity"),
     ("no-spot-in-production", 1, ("nodeConfig", "spot"), True, {"production": True}, "spot/preemptible"),
 ]

@@ -1,0 +1,71 @@
+"""Cost rules: the monthly cost at maximum scale stays within the stack's budget."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import PolicyResource, Severity, StackValidationArgs
+
+from components.environment import TYPE_TOKEN as ENVIRONMENT_TYPE
+from components.planning.cost import price_plan
+from policies.rule import Report, param, stack_rule
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """A PolicyResource seen through the cost model's protocol (type, name, inputs)."""
+
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+
+
+def _environment_spec(resources: list[PolicyResource]) -> Mapping[str, Any]:
+    for resource in resources:
+        spec = resource.props.get("spec") if resource.resource_type == ENVIRONMENT_TYPE else None
+        if isinstance(spec, Mapping):
+            return spec
+    return {}
+
+
+def _check_budget(args: StackValidationArgs, report: Report) -> None:
+    spec = _environment_spec(args.resources)
+    budget = param(args, within_budget, "monthlyBudgetUsd") or (spec.get("budget") or {}).get("monthly_usd")
+    cloud = param(args, within_budget, "cloud") or spec.get("cloud")
+    region = param(args, within_budget, "region") or spec.get("region")
+    if not budget or cloud not in ("aws", "gcp") or not region:
+        return  # nothing to hold the plan to, or an existing cluster that inferstack does not price
+    zones = len(spec.get("zones") or []) or 1
+    # Only this cloud's resources (and the Kubernetes objects on it) carry prices of this cloud's table.
+    own = (f"{cloud}:", "kubernetes:")
+    priced = [_Priced(r.resource_type, r.name, r.props) for r in args.resources if r.resource_type.startswith(own)]
+    costs = price_plan(priced, cloud=str(cloud), region=str(region), default_zones=zones)
+    if costs.monthly_max > float(budget):
+        biggest = sorted(costs.rows, key=lambda row: row.monthly_max, reverse=True)[:3]
+        detail = ", ".join(f"{row.resource} ${row.monthly_max:,.0f}" for row in biggest)
+        report(
+            f"${costs.monthly_max:,.0f}/month at maximum scale exceeds the budget of ${float(budget):,.0f} ({detail})"
+        )
+
+
+within_budget = stack_rule(
+    "monthly-cost-within-budget",
+    "The monthly cost at maximum scale (730 h, catalog prices) stays within the stack's budget.",
+    _check_budget,
+    remediation="Lower node_pools.*.max or replicas, choose cheaper GPUs (inferstack size --compare), or raise "
+    "budget.monthly_usd.",
+    severity=Severity.MEDIUM,
+    config={
+        "monthlyBudgetUsd": {
+            "type": ["number", "null"],
+            "default": None,
+            "description": "Budget in USD per month; default: the spec's budget.monthly_usd.",
+        },
+        "cloud": {"type": ["string", "null"], "default": None, "description": "aws or gcp; default: from the spec."},
+        "region": {"type": ["string", "null"], "default": None, "description": "Price region; default: from the spec."},
+    },
+)
+
+RULES = [within_budget]
