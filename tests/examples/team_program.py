@@ -71,7 +71,7 @@ def program() -> dict[str, Any]:
         reader_annotations={"chat": pulumi.Output.from_input({"eks.amazonaws.com/role-arn": READER_ROLE})},
     )
     chat = InferenceService("search-chat", "chat", spec.models["chat"], target, after=[pool])
-    outputs = {"node_group": pool.node_group.node_group_name, "namespace": chat.namespace.metadata["name"]}
+    outputs = {"node_group": pool.node_group.node_group_name, "namespace": chat.namespace.id}
     for key, value in outputs.items():
         pulumi.export(key, value)
     return outputs
