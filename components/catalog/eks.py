@@ -10,10 +10,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from components.catalog.lookup import CatalogError
+from components.catalog.lookup import CatalogError, read_yaml
 
 EKS_FILE = "aws_eks_addons.yaml"
 
@@ -79,7 +78,7 @@ def eks_catalog() -> EksCatalog:
     """The parsed EKS data file (loaded once)."""
     text = resources.files("components.catalog").joinpath("data", EKS_FILE).read_text(encoding="utf-8")
     try:
-        return EksCatalog.model_validate(yaml.safe_load(text))
+        return EksCatalog.model_validate(read_yaml(text))
     except ValidationError as exc:
         raise CatalogError(f"catalog file {EKS_FILE}: {exc}") from exc
 

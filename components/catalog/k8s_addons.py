@@ -10,10 +10,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
 
-from components.catalog.lookup import CatalogError
+from components.catalog.lookup import CatalogError, read_yaml
 
 ADDONS_FILE = "k8s_addons.yaml"
 
@@ -71,6 +70,6 @@ def k8s_addons() -> K8sAddons:
     """The pinned charts, images and throughputs of the workload layer."""
     text = resources.files("components.catalog").joinpath("data", ADDONS_FILE).read_text(encoding="utf-8")
     try:
-        return K8sAddons.model_validate(yaml.safe_load(text))
+        return K8sAddons.model_validate(read_yaml(text))
     except ValidationError as exc:
         raise CatalogError(f"catalog file {ADDONS_FILE}: {exc}") from exc

@@ -10,6 +10,7 @@ Run: .venv/bin/python tests/bench/benchmark.py [--repeat N] [--skip-suite]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import resource
 import statistics
@@ -37,38 +38,55 @@ def median_time(command: list[str], repeat: int) -> float:
     return statistics.median(timed(command) for _ in range(repeat))
 
 
-def provider_modules(plan: dict) -> list[str]:
-    """The SDK modules a plan's resource types come from, e.g. aws:ec2/vpc:Vpc -> pulumi_aws.ec2."""
-    modules = {"pulumi"}
+def provider_imports(plan: dict) -> list[str]:
+    """Import statements for the SDK classes a plan instantiates (aws:ec2/vpc:Vpc: from pulumi_aws.ec2 import Vpc).
+
+    The provider SDKs load their modules lazily, so a bare `import pulumi_aws.ec2` loads almost nothing; importing
+    the classes themselves is the fair baseline for "the provider modules the plan uses".
+    """
+    wanted: dict[str, set[str]] = {"pulumi": {"ComponentResource"}}
     for item in plan["resources"]:
-        package, module, _ = item["type"].split(":")
+        package, module, cls = item["type"].split(":")
         if package == "pulumi" and module == "providers":
-            modules.add(f"pulumi_{item['type'].rsplit(':', 1)[1]}")
+            wanted.setdefault(f"pulumi_{cls}", set()).add("Provider")
         elif package in {"aws", "gcp"}:
-            modules.add(f"pulumi_{package}.{module.split('/')[0]}")
+            wanted.setdefault(f"pulumi_{package}.{module.split('/')[0]}", set()).add(cls)
         elif package == "kubernetes":
             group, version = module.split("/")
-            modules.add(f"pulumi_kubernetes.{group.split('.')[0]}.{version}")
-    return sorted(modules)
+            candidate = f"pulumi_kubernetes.{group.split('.')[0].replace('-', '_')}.{version}"
+            if group == "helm.sh":
+                candidate = f"pulumi_kubernetes.helm.{version}"
+            if _exists(candidate):
+                wanted.setdefault(candidate, set()).add(cls)
+            else:  # custom resources (KEDA, Prometheus Operator) are apiextensions.CustomResource
+                wanted.setdefault("pulumi_kubernetes.apiextensions", set()).add("CustomResource")
+    return [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(wanted.items())]
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def bench_plans(repeat: int) -> None:
     """Print plan time against a bare import of the modules the plan uses, per shipped stack."""
     stacks = sorted(path.name.split(".")[1] for path in (REPO / "stacks").glob("Pulumi.*.yaml"))
-    print(f"{'stack':<10} {'resources':>9} {'plan s':>8} {'import s':>9} {'ratio':>6}  modules")
+    print(f"{'stack':<10} {'resources':>9} {'plan s':>8} {'import s':>9} {'ratio':>6}")
     for stack in stacks:
         with tempfile.TemporaryDirectory() as scratch:
             plan_file = Path(scratch) / "plan.json"
             plan_command = [PYTHON, "-m", "infra.cli", "plan", stack, "--json", str(plan_file)]
             plan_seconds = median_time(plan_command, repeat)
             plan = json.loads(plan_file.read_text())
-        modules = provider_modules(plan)
-        import_seconds = median_time([PYTHON, "-c", "import " + ", ".join(modules)], repeat)
+        imports = provider_imports(plan)
+        import_seconds = median_time([PYTHON, "-c", "; ".join(imports)], repeat)
         ratio = plan_seconds / import_seconds
         verdict = "ok" if ratio <= TARGET_RATIO else f"ABOVE TARGET {TARGET_RATIO}x"
         print(
             f"{stack:<10} {len(plan['resources']):>9} {plan_seconds:>8.2f} {import_seconds:>9.2f} "
-            f"{ratio:>6.2f}  {', '.join(modules)}  [{verdict}]"
+            f"{ratio:>6.2f}  [{verdict}]"
         )
 
 
