@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,3 +26,11 @@ def offline() -> OfflineRunner:
         return run_offline(program, stack="test")
 
     return run
+
+
+@cache
+def shipped_plan(stack: str) -> Plan:
+    """A shipped stack's plan, computed once per test session (plans are read, never changed, by tests)."""
+    from tests.inventory_check import plan_stack
+
+    return plan_stack(stack)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from components.spec import load_stack_file
-from infra.cli import plan_stack
 from infra.identity import Identity, identities, lost_identities
 from infra.stackfiles import shipped_stacks
+from tests.conftest import shipped_plan
 
 IDENTITIES = Path(__file__).resolve().parent / "identities"
 
@@ -20,7 +20,7 @@ def recorded(stack: str) -> list[Identity]:
 
 @pytest.mark.parametrize("stack", sorted(shipped_stacks()))
 def test_no_identity_is_lost_without_an_alias(stack: str) -> None:
-    plan = plan_stack(stack, load_stack_file(shipped_stacks()[stack]))
+    plan = shipped_plan(stack)
     lost = lost_identities(recorded(stack), plan)
     assert not lost, (
         f"{len(lost)} resource(s) of {stack} would be destroyed and recreated:\n  "
@@ -37,9 +37,9 @@ def test_stateful_resources_are_protected_in_prod_stacks() -> None:
     for stack in ("aws-prod", "gcp-prod"):
         spec = load_stack_file(shipped_stacks()[stack])
         assert spec.model_store.protect is not False and spec.production
-        plan = plan_stack(stack, spec)
+        plan = shipped_plan(stack)
         found = [r for r in plan.resources if r.type in stateful]
         assert found, stack
         assert all(r.protect for r in found), [r.name for r in found if not r.protect]
-    dev = plan_stack("aws-dev", load_stack_file(shipped_stacks()["aws-dev"]))
+    dev = shipped_plan("aws-dev")
     assert not any(r.protect for r in dev.resources), "dev stacks stay deletable"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.inventory_check import check_inventory, inventory_path, plan_stack
+from tests.conftest import shipped_plan
+from tests.inventory_check import check_inventory, inventory_path
 
 
 @pytest.mark.parametrize("stack", ["gcp-dev", "gcp-prod"])
 def test_gcp_stack_matches_its_inventory(stack: str) -> None:
-    check_inventory(plan_stack(stack), inventory_path(stack))
+    check_inventory(shipped_plan(stack), inventory_path(stack))

@@ -19,6 +19,7 @@ from infra.manifests import plan_manifests
 from infra.offline_config import OFFLINE_SECRET_PLACEHOLDER
 from infra.plan import Plan
 from infra.stackfiles import shipped_stacks
+from tests.conftest import shipped_plan
 from tests.inventory_check import plan_stack
 
 STACKS = sorted(shipped_stacks())
@@ -29,7 +30,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def stacks() -> dict[str, tuple[EnvironmentSpec, Plan]]:
-    return {name: (load_stack_file(shipped_stacks()[name]), plan_stack(name)) for name in STACKS}
+    return {name: (load_stack_file(shipped_stacks()[name]), shipped_plan(name)) for name in STACKS}
 
 
 def test_custom_resources_depend_on_the_release_with_their_crds(monkeypatch: pytest.MonkeyPatch) -> None:

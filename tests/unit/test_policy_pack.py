@@ -13,16 +13,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from components.spec import load_stack_file
 from infra.cli import EXIT_POLICY, app
-from infra.engine import run_offline
-from infra.offline_config import offline_secret_config
 from infra.plan import Plan
 from infra.policy_check import default_policy_config, evaluate, mandatory, resolve_config
-from infra.program import build
 from infra.stackfiles import PROJECT_ROOT, shipped_stacks
 from policies.pack import ALL_RULES, PACK_NAME
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, shipped_plan
 
 POLICIES = PROJECT_ROOT / "policies"
 BAD_PLAN = FIXTURES / "bad-plan.json"
@@ -64,10 +60,7 @@ def test_rule_names_are_unique() -> None:
 
 @pytest.mark.parametrize("stack", sorted(shipped_stacks()))
 def test_shipped_stacks_have_no_mandatory_findings(stack: str) -> None:
-    spec = load_stack_file(shipped_stacks()[stack])
-    # Stacks that name secret config keys get the offline placeholders, as `inferstack plan` does.
-    secrets = offline_secret_config(spec)
-    plan = run_offline(lambda: build(spec), stack=stack, config=secrets, secret_keys=list(secrets))
+    plan = shipped_plan(stack)  # with the offline secret placeholders, as `inferstack plan` plans it
     assert mandatory(evaluate(plan, default_policy_config(plan))) == []
 
 
