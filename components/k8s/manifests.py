@@ -24,7 +24,9 @@ from components.k8s.placement import (
     weights_upper_bound_gib,
 )
 from components.k8s.scripts import FILL_LOCAL_CACHE
+from components.planning.capacity import spec_model_shape, weights_gb
 from components.planning.names import model_prefix, serving_namespace, serving_service_account
+from components.planning.sizing import precision
 from components.planning.startup import startup_budget_seconds, startup_failure_threshold
 from components.spec.models import ModelSpec
 from components.target import EgressRule, TargetPool
@@ -125,10 +127,22 @@ def secret_object(key: str, values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+GB_TO_GIB = 1e9 / 2**30
+
+
 def startup_budget(inputs: ServiceInputs) -> int:
-    """The startupProbe budget in seconds (see components/planning/startup.py)."""
-    bound = weights_upper_bound_gib(inputs.pool, inputs.model.tensor_parallel, inputs.shape)
-    return startup_budget_seconds(bound, inputs.read_gib_per_second)
+    """The startupProbe budget in seconds (see components/planning/startup.py).
+
+    The weights are the model's real size when its shape is known (the sizing model); otherwise the most a
+    replica can hold, so an unknown model is never killed while it is still loading.
+    """
+    known = spec_model_shape(inputs.model)
+    if known is not None:
+        shape = known[1]
+        weights_gib = weights_gb(shape, precision(shape, inputs.model.quantization)) * GB_TO_GIB
+    else:
+        weights_gib = weights_upper_bound_gib(inputs.pool, inputs.model.tensor_parallel, inputs.shape)
+    return startup_budget_seconds(weights_gib, inputs.read_gib_per_second)
 
 
 def probes(inputs: ServiceInputs) -> dict[str, Any]:

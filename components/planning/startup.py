@@ -4,9 +4,9 @@ A replica is "starting" while it reads its weights and warms up (CUDA graphs, co
 
     budget = warmup + safety × weights_gib / read_gib_per_second
 
-rounded up to whole probe periods. Until the sizing model knows each model's exact weight size, callers pass
-an upper bound: the weights of a replica can never exceed the accelerator memory it has (tensor_parallel ×
-GPU memory), or the memory limit of a CPU container. The sizing issue replaces that bound with the real size.
+rounded up to whole probe periods. Callers pass the model's weight size from the sizing model
+(`capacity.weights_gb`) when its shape is known, else an upper bound: the weights of a replica can never
+exceed the accelerator memory it has (tensor_parallel × GPU memory), or the memory limit of a CPU container.
 """
 
 from __future__ import annotations
