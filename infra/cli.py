@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from components.spec import EnvironmentSpec, SpecError, load_stack_file
+from components.spec.loader import load_stack_file_explained
 from infra import cli_size
 from infra.deploy import (
     DeployRefused,
@@ -63,13 +64,16 @@ StackArg = Annotated[
 
 
 def load(stack: str) -> tuple[str, EnvironmentSpec]:
-    """Resolve and validate a stack; on bad input print every problem and exit 2."""
+    """Resolve and validate a stack, printing each `auto` choice with its reason; on bad input exit 2."""
     try:
         path = resolve_stack(stack)
-        return path.name.removeprefix("Pulumi.").removesuffix(".yaml"), load_stack_file(path)
+        spec, choices = load_stack_file_explained(path)
     except SpecError as error:
         err.print(str(error), markup=False, highlight=False)
         raise typer.Exit(EXIT_INVALID) from None
+    for choice in choices:
+        out.print(f"auto: {choice}", markup=False, highlight=False)
+    return path.name.removeprefix("Pulumi.").removesuffix(".yaml"), spec
 
 
 def plan_stack(stack_name: str, spec: EnvironmentSpec) -> Plan:

@@ -30,7 +30,7 @@ from components.planning.sizing import (
     precision,
     replicas_needed,
 )
-from components.spec.models import EnvironmentSpec
+from components.spec.models import EnvironmentSpec, ModelSpec
 from components.spec.resolve import pool_instance_type
 
 DEFAULT_PROMPT = 1000
@@ -218,6 +218,26 @@ class ModelServing:
     warning: str = ""
 
 
+def request_for(model: ModelSpec, shape: Shape, *, gpu: str, tp: int) -> Request:
+    """What to size for a spec model on a GPU at a TP degree: its precision, context, load and objectives."""
+    load = model.load
+    return Request(
+        shape=shape,
+        gpu=gpu,
+        tp=tp,
+        quantization=model.quantization,
+        context=model.max_model_len,
+        utilization=model.gpu_memory_utilization,
+        prompt=load.prompt_tokens if load else DEFAULT_PROMPT,
+        output=load.output_tokens if load else DEFAULT_OUTPUT,
+        requests_per_s=load.requests_per_second if load else None,
+        objectives=Objectives(
+            ttft_s=load.ttft_ms / 1000 if load and load.ttft_ms else None,
+            tpot_s=load.tpot_ms / 1000 if load and load.tpot_ms else None,
+        ),
+    )
+
+
 def spec_serving(spec: EnvironmentSpec) -> list[ModelServing]:
     """For each GPU model with a known shape: the planned load (or capacity at max replicas) and its GPU cost."""
     out: list[ModelServing] = []
@@ -228,21 +248,7 @@ def spec_serving(spec: EnvironmentSpec) -> list[ModelServing]:
             continue
         name, shape = found
         load = model.load
-        request = Request(
-            shape=shape,
-            gpu=pool.gpu,
-            tp=model.tensor_parallel,
-            quantization=model.quantization,
-            context=model.max_model_len,
-            utilization=model.gpu_memory_utilization,
-            prompt=load.prompt_tokens if load else DEFAULT_PROMPT,
-            output=load.output_tokens if load else DEFAULT_OUTPUT,
-            requests_per_s=load.requests_per_second if load else None,
-            objectives=Objectives(
-                ttft_s=load.ttft_ms / 1000 if load and load.ttft_ms else None,
-                tpot_s=load.tpot_ms / 1000 if load and load.tpot_ms else None,
-            ),
-        )
+        request = request_for(model, shape, gpu=pool.gpu, tp=model.tensor_parallel)
         resolved = pool_instance_type(spec, pool) if spec.region else None
         price = None
         if resolved is not None and spec.region is not None:

@@ -208,7 +208,9 @@ def check_node_pools(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                 "raise max or lower min",
             )
         if pool.gpu not in gpus:
-            yield SpecIssue(_path("node_pools", name, "gpu"), f"unknown GPU {pool.gpu!r}", _suggest(pool.gpu, gpus))
+            # An `auto` left here could not be chosen; the resolution already said why.
+            if pool.gpu != "auto":
+                yield SpecIssue(_path("node_pools", name, "gpu"), f"unknown GPU {pool.gpu!r}", _suggest(pool.gpu, gpus))
             continue
         env_zones = effective_zones(spec)
         for index, zone in enumerate(pool.zones or []):

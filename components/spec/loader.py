@@ -21,6 +21,11 @@ STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[^.]+)\.ya?ml$")
 
 def parse_environment(document: object, default_name: str) -> EnvironmentSpec:
     """Validate a config value (plain YAML data) into a spec; raise SpecError listing every problem."""
+    return parse_environment_explained(document, default_name)[0]
+
+
+def parse_environment_explained(document: object, default_name: str) -> tuple[EnvironmentSpec, list[Any]]:
+    """Like parse_environment, also returning the values chosen for `auto` (each with its reason)."""
     if not isinstance(document, dict):
         raise SpecError(
             [SpecIssue(ROOT, f"must be a mapping (got {type(document).__name__})", "see `inferstack schema`")]
@@ -38,14 +43,35 @@ def parse_environment(document: object, default_name: str) -> EnvironmentSpec:
                 ]
             )
         document["name"] = default_name
+    tp_auto = _take_auto_tensor_parallel(document)
     try:
         spec = EnvironmentSpec.model_validate(document)
     except ValidationError as exc:
         raise SpecError([_issue_from_pydantic(error) for error in exc.errors()]) from None
-    issues = check_environment(spec)
+    # Imported here: auto resolution uses the sizing model, which itself reads the spec models.
+    from components.planning.auto import resolve_auto
+
+    resolution = resolve_auto(spec, tp_auto)
+    issues = [*resolution.issues, *check_environment(resolution.spec)]
     if issues:
         raise SpecError(issues)
-    return spec
+    return resolution.spec, list(resolution.choices)
+
+
+def _take_auto_tensor_parallel(document: dict[str, Any]) -> frozenset[str]:
+    """Models whose tensor_parallel is `auto`; their document gets 1 until the choice is made."""
+    models = document.get("models")
+    if not isinstance(models, dict):
+        return frozenset()
+    models = dict(models)  # the caller's document stays as it was
+    chosen = set()
+    for key, model in list(models.items()):
+        if isinstance(model, dict) and model.get("tensor_parallel") == "auto":
+            models[key] = {**model, "tensor_parallel": 1}
+            chosen.add(str(key))
+    if chosen:
+        document["models"] = models
+    return frozenset(chosen)
 
 
 def check_spec(spec: EnvironmentSpec) -> EnvironmentSpec:
@@ -85,10 +111,15 @@ def read_stack_document(path: Path) -> object:
 
 def load_stack_file(path: Path) -> EnvironmentSpec:
     """Read, validate and check one stack file; the stack name is the default environment name."""
+    return load_stack_file_explained(path)[0]
+
+
+def load_stack_file_explained(path: Path) -> tuple[EnvironmentSpec, list[Any]]:
+    """Like load_stack_file, also returning the values chosen for `auto` (each with its reason)."""
     stack = stack_name_of(path)
     document = read_stack_document(path)
     try:
-        return parse_environment(document, stack)
+        return parse_environment_explained(document, stack)
     except SpecError as exc:
         raise SpecError(exc.issues, source=str(path)) from None
 

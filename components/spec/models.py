@@ -88,7 +88,9 @@ class ClusterSpec(_Spec):
 class NodePoolSpec(_Spec):
     """One autoscaled pool of identical GPU nodes."""
 
-    gpu: str = Field(description="GPU catalog key, e.g. nvidia-l4 or nvidia-h100-sxm; required.")
+    gpu: str = Field(
+        description="GPU catalog key (e.g. nvidia-l4), or auto: the cheapest option for the pool's model; required."
+    )
     gpus_per_node: PositiveInt = Field(default=1, description="GPUs on each node; default: 1.")
     instance_type: str | None = Field(
         default=None,
@@ -207,7 +209,9 @@ class ModelSpec(_Spec):
         default=None, description="Node pool that runs this model; required on aws and gcp; default: none."
     )
     replicas: ReplicasSpec = Field(default_factory=ReplicasSpec, description="Replica bounds; default: 1 to 1.")
-    tensor_parallel: PositiveInt = Field(default=1, description="GPUs per replica (tensor parallel size); default: 1.")
+    tensor_parallel: PositiveInt = Field(
+        default=1, description="GPUs per replica (tensor parallel size), or auto: the cheapest that fits; default: 1."
+    )
     max_model_len: PositiveInt | None = Field(
         default=None, description="Maximum context length in tokens; default: the model's own."
     )
