@@ -20,13 +20,16 @@ from components.gcp.project import current_project
 from components.gcp.storage import GcsModelStore
 from components.spec.models import EnvironmentSpec
 from components.spec.resolve import data_protected
-from components.target import ClusterTarget, TargetPool
+from components.target import ClusterTarget, EgressRule, TargetPool
 
 TYPE_TOKEN = "inferstack:index:GcpEnvironment"
 SECRETS_KEY = "gke-secrets"
 MODEL_STORE_KEY = "model-store"
 # GKE routes a Service of type LoadBalancer to an internal passthrough load balancer with this annotation.
 INTERNAL_LB_ANNOTATIONS = {"networking.gke.io/load-balancer-type": "Internal"}
+
+
+GKE_METADATA_EGRESS = (EgressRule("169.254.169.254/32", 80), EgressRule("169.254.169.252/32", 988))
 
 
 def target_pool(plan: GpuPoolPlan) -> TargetPool:
@@ -131,6 +134,9 @@ class GcpEnvironment(pulumi.ComponentResource):
             reader_annotations=dict(self.identity.reader_annotations) if self.identity else {},
             writer_annotations=self.identity.writer_annotations if self.identity else None,
             internal_lb_annotations=dict(INTERNAL_LB_ANNOTATIONS),
+            # Workload Identity hands out tokens through the GKE metadata server on the node; default-deny
+            # NetworkPolicies must let pods reach it (GKE Workload Identity docs, network policy section).
+            workload_egress=GKE_METADATA_EGRESS,
         )
         self.outputs = {
             "cluster_name": self.cluster.cluster.name,
