@@ -103,3 +103,16 @@ def test_identity_check_catches_a_rename_without_alias(offline: OfflineRunner) -
 def test_identity_lines_round_trip() -> None:
     for item in identities(OLD):
         assert Identity.parse(item.line()) == item
+
+
+def test_a_stack_can_be_planned_at_a_git_revision() -> None:
+    from pathlib import Path
+
+    from infra.diff import plan_at_revision
+
+    repo = Path(__file__).resolve().parents[2]
+    if not (repo / ".git").exists():
+        pytest.skip("not a git checkout")
+    plan = plan_at_revision("local", "HEAD", repo)
+    assert plan.stack == "local"
+    assert plan.of_type("inferstack:index:LlmEnvironment")
