@@ -38,9 +38,7 @@ def _check_budget(args: StackValidationArgs, report: Report) -> None:
     if not budget or cloud not in ("aws", "gcp") or not region:
         return  # nothing to hold the plan to, or an existing cluster that inferstack does not price
     zones = len(spec.get("zones") or []) or 1
-    # Only this cloud's resources (and the Kubernetes objects on it) carry prices of this cloud's table.
-    own = (f"{cloud}:", "kubernetes:")
-    priced = [_Priced(r.resource_type, r.name, r.props) for r in args.resources if r.resource_type.startswith(own)]
+    priced = [_Priced(r.resource_type, r.name, r.props) for r in args.resources]
     costs = price_plan(priced, cloud=str(cloud), region=str(region), default_zones=zones)
     if costs.monthly_max > float(budget):
         biggest = sorted(costs.rows, key=lambda row: row.monthly_max, reverse=True)[:3]

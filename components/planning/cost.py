@@ -257,7 +257,8 @@ def price_plan(
     default_zones: int = 1,
 ) -> CostReport:
     """Price every resource of a plan at min and max scale; kubernetes (an existing cluster) costs nothing here."""
-    items = list(resources)
+    # Only this cloud's resources (and the Kubernetes objects on its cluster) are priced from its tables.
+    items = [res for res in resources if res.type.startswith((f"{cloud}:", "kubernetes:"))]
     if cloud not in ("aws", "gcp") or region is None:
         return CostReport(cloud, region, [], ["an existing cluster: its nodes are not priced by inferstack"])
     nodes_min = nodes_max = 0.0

@@ -128,3 +128,14 @@ def test_gcp_plan_prices_cluster_fee_and_cloud_nat_per_vm() -> None:
 def test_an_existing_cluster_is_not_priced() -> None:
     report = price_plan(AWS_PLAN, cloud="kubernetes", region=None)
     assert report.rows == [] and report.notes
+
+
+def test_resources_of_another_cloud_are_not_priced() -> None:
+    from components.planning.cost import price_plan
+    from infra.plan import PlannedResource
+
+    gke = PlannedResource(
+        "urn:x", "gcp:container/cluster:Cluster", "gke", None, True, "gke", {"location": "us-central1"}
+    )
+    report = price_plan([gke], cloud="aws", region="us-east-1")
+    assert report.rows == []
