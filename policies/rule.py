@@ -7,6 +7,7 @@ Rules are plain module-level objects so that they import without starting the po
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import (
@@ -28,48 +29,33 @@ ResourceCheck = Callable[[ResourceValidationArgs, Report], None]
 StackCheck = Callable[[StackValidationArgs, Report], None]
 
 
-def resource_rule(
-    name: str,
-    description: str,
-    validate: ResourceCheck,
-    *,
-    remediation: str,
-    severity: Severity = Severity.HIGH,
-    enforcement: EnforcementLevel = MANDATORY,
-    config: Mapping[str, dict[str, Any]] | None = None,
-) -> ResourceValidationPolicy:
-    """A per-resource rule with its severity, remediation text and (optional) parameter schema."""
-    return ResourceValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=enforcement,
-        severity=severity,
-        remediation_steps=remediation,
-        config_schema=PolicyConfigSchema(properties=dict(config)) if config else None,
-    )
+@dataclass(frozen=True)
+class RuleMeta:
+    """What every rule carries besides its check: remediation, severity, enforcement and parameters."""
+
+    remediation: str
+    severity: Severity = Severity.HIGH
+    enforcement: EnforcementLevel = MANDATORY
+    config: Mapping[str, dict[str, Any]] | None = None
+
+    def policy_args(self) -> dict[str, Any]:
+        """The keyword arguments both CrossGuard policy classes take for this metadata."""
+        return {
+            "enforcement_level": self.enforcement,
+            "severity": self.severity,
+            "remediation_steps": self.remediation,
+            "config_schema": PolicyConfigSchema(properties=dict(self.config)) if self.config else None,
+        }
 
 
-def stack_rule(
-    name: str,
-    description: str,
-    validate: StackCheck,
-    *,
-    remediation: str,
-    severity: Severity = Severity.HIGH,
-    enforcement: EnforcementLevel = MANDATORY,
-    config: Mapping[str, dict[str, Any]] | None = None,
-) -> StackValidationPolicy:
-    """A whole-stack rule with its severity, remediation text and (optional) parameter schema."""
-    return StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=enforcement,
-        severity=severity,
-        remediation_steps=remediation,
-        config_schema=PolicyConfigSchema(properties=dict(config)) if config else None,
-    )
+def resource_rule(name: str, description: str, validate: ResourceCheck, **meta: Any) -> ResourceValidationPolicy:
+    """A per-resource rule; `meta` are RuleMeta's fields (remediation required)."""
+    return ResourceValidationPolicy(name, description, validate, **RuleMeta(**meta).policy_args())
+
+
+def stack_rule(name: str, description: str, validate: StackCheck, **meta: Any) -> StackValidationPolicy:
+    """A whole-stack rule; `meta` are RuleMeta's fields (remediation required)."""
+    return StackValidationPolicy(name, description, validate, **RuleMeta(**meta).policy_args())
 
 
 def param(
