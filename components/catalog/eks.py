@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from components.catalog.lookup import CatalogError, read_yaml
+from components.catalog.lookup import load_file
 
 EKS_FILE = "aws_eks_addons.yaml"
 
@@ -76,11 +75,7 @@ class EksCatalog(_Strict):
 @cache
 def eks_catalog() -> EksCatalog:
     """The parsed EKS data file (loaded once)."""
-    text = resources.files("components.catalog").joinpath("data", EKS_FILE).read_text(encoding="utf-8")
-    try:
-        return EksCatalog.model_validate(read_yaml(text))
-    except ValidationError as exc:
-        raise CatalogError(f"catalog file {EKS_FILE}: {exc}") from exc
+    return load_file(EksCatalog, EKS_FILE)
 
 
 def eks_release(kubernetes_version: str) -> EksRelease | None:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
-from components.catalog.lookup import CatalogError, read_yaml
+from components.catalog.lookup import load_file
 
 ADDONS_FILE = "k8s_addons.yaml"
 
@@ -68,8 +67,4 @@ class K8sAddons(BaseModel):
 @cache
 def k8s_addons() -> K8sAddons:
     """The pinned charts, images and throughputs of the workload layer."""
-    text = resources.files("components.catalog").joinpath("data", ADDONS_FILE).read_text(encoding="utf-8")
-    try:
-        return K8sAddons.model_validate(read_yaml(text))
-    except ValidationError as exc:
-        raise CatalogError(f"catalog file {ADDONS_FILE}: {exc}") from exc
+    return load_file(K8sAddons, ADDONS_FILE)

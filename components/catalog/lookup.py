@@ -42,6 +42,14 @@ def _load(file_name: str) -> dict[str, Any]:
     return data
 
 
+def load_file(model: type[_M], file_name: str) -> _M:
+    """A whole data file validated as one model; a malformed file is a CatalogError naming it."""
+    try:
+        return model.model_validate(_load(file_name))
+    except ValidationError as exc:
+        raise CatalogError(f"catalog file {file_name}: {exc}") from exc
+
+
 def _parse(model: type[_M], file_name: str, entries: dict[str, Any]) -> dict[str, _M]:
     parsed: dict[str, _M] = {}
     for key, value in entries.items():
@@ -106,10 +114,7 @@ def model_shape(name: str) -> tuple[str, ModelShape] | None:
 @cache
 def efficiency() -> EfficiencyCatalog:
     """The efficiency factors, tensor-parallel losses and cold-start estimates of the sizing model."""
-    try:
-        return EfficiencyCatalog.model_validate(_load("efficiency.yaml"))
-    except ValidationError as exc:
-        raise CatalogError(f"catalog file efficiency.yaml: {exc}") from exc
+    return load_file(EfficiencyCatalog, "efficiency.yaml")
 
 
 @cache

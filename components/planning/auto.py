@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from components import catalog
 from components.planning.capacity import spec_model_shape
-from components.planning.serving import Price, Sizing, compare, request_for, size
+from components.planning.serving import Price, Sizing, compare, pool_price, request_for, size
 from components.spec.errors import SpecIssue, join_path
 from components.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
-from components.spec.resolve import pool_instance_type, pool_zones
+from components.spec.resolve import pool_zones
 
 AUTO = "auto"
 ROOT = "environment"
@@ -114,25 +114,11 @@ def _choose_tp(
 ) -> tuple[ModelSpec, AutoChoice] | SpecIssue:
     path = join_path(ROOT, "models", model_key, "tensor_parallel")
     found = spec_model_shape(model)
-    resolved = pool_instance_type(spec, pool)
-    if found is None or resolved is None or spec.region is None:
+    if found is None or pool_price(spec, pool, 1) is None:
         return SpecIssue(path, "tensor_parallel: auto needs a known model shape and a catalog pool", "set a number")
-    type_name, itype = resolved
-    offer = itype.regions[spec.region]
-    spot = pool.capacity == "spot" and offer.spot_usd_per_hour is not None
-    node_usd = offer.spot_usd_per_hour if spot and offer.spot_usd_per_hour else offer.on_demand_usd_per_hour
     sized = []
     for tp in (d for d in range(1, pool.gpus_per_node + 1) if pool.gpus_per_node % d == 0):
-        price = Price(
-            spec.cloud,
-            spec.region,
-            type_name,
-            "spot" if spot else "on_demand",
-            node_usd,
-            itype.gpus,
-            node_usd * tp / itype.gpus,
-            itype.as_of.isoformat(),
-        )
+        price = pool_price(spec, pool, tp)
         result = size(request_for(model, found[1], gpu=pool.gpu, tp=tp), price, spec.cloud)
         if result.fit.fits and result.capacity is not None:
             sized.append(result)

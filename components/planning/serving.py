@@ -30,7 +30,7 @@ from components.planning.sizing import (
     precision,
     replicas_needed,
 )
-from components.spec.models import EnvironmentSpec, ModelSpec
+from components.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
 from components.spec.resolve import pool_instance_type
 
 DEFAULT_PROMPT = 1000
@@ -238,6 +238,23 @@ def request_for(model: ModelSpec, shape: Shape, *, gpu: str, tp: int) -> Request
     )
 
 
+def pool_price(spec: EnvironmentSpec, pool: NodePoolSpec, tp: int) -> Price | None:
+    """What a replica using `tp` GPUs of a pool's node costs (spot when the pool is spot and a price is known)."""
+    resolved = pool_instance_type(spec, pool) if spec.region else None
+    if resolved is None or spec.region is None:
+        return None
+    type_name, itype = resolved
+    offer = itype.regions.get(spec.region)
+    if offer is None:
+        return None
+    spot = pool.capacity == "spot" and offer.spot_usd_per_hour is not None
+    usd = offer.spot_usd_per_hour if spot and offer.spot_usd_per_hour else offer.on_demand_usd_per_hour
+    capacity = "spot" if spot else "on_demand"
+    return Price(
+        spec.cloud, spec.region, type_name, capacity, usd, itype.gpus, usd * tp / itype.gpus, itype.as_of.isoformat()
+    )
+
+
 def spec_serving(spec: EnvironmentSpec) -> list[ModelServing]:
     """For each GPU model with a known shape: the planned load (or capacity at max replicas) and its GPU cost."""
     out: list[ModelServing] = []
@@ -249,24 +266,7 @@ def spec_serving(spec: EnvironmentSpec) -> list[ModelServing]:
         name, shape = found
         load = model.load
         request = request_for(model, shape, gpu=pool.gpu, tp=model.tensor_parallel)
-        resolved = pool_instance_type(spec, pool) if spec.region else None
-        price = None
-        if resolved is not None and spec.region is not None:
-            type_name, itype = resolved
-            offer = itype.regions.get(spec.region)
-            if offer is not None:
-                spot = pool.capacity == "spot" and offer.spot_usd_per_hour is not None
-                usd = offer.spot_usd_per_hour if spot and offer.spot_usd_per_hour else offer.on_demand_usd_per_hour
-                price = Price(
-                    spec.cloud,
-                    spec.region,
-                    type_name,
-                    "spot" if spot else "on_demand",
-                    usd,
-                    itype.gpus,
-                    usd * model.tensor_parallel / itype.gpus,
-                    itype.as_of.isoformat(),
-                )
+        price = pool_price(spec, pool, model.tensor_parallel)
         sized = size(request, price, spec.cloud)
         if sized.capacity is None:
             continue
