@@ -1,6 +1,6 @@
 """The importable inferstack library: spec, catalog, planning and the Pulumi components.
 
-The public API is `__all__`. Names load on first use, so `import components` stays cheap and a program that
+The public API is `__all__`. Names load on first use, so `import inferstack` stays cheap and a program that
 uses only AWS components never imports the GCP SDK (and the other way round).
 """
 
@@ -12,47 +12,47 @@ from typing import TYPE_CHECKING, Any
 # Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
     # The spec: what a stack file may say.
-    "EnvironmentSpec": "components.spec",
-    "NetworkSpec": "components.spec",
-    "ClusterSpec": "components.spec",
-    "SystemPoolSpec": "components.spec",
-    "NodePoolSpec": "components.spec",
-    "ModelStoreSpec": "components.spec",
-    "ModelSpec": "components.spec",
-    "ReplicasSpec": "components.spec",
-    "LoadBalancerSpec": "components.spec",
-    "AutoscaleSpec": "components.spec",
-    "BudgetSpec": "components.spec",
-    "SpecError": "components.spec",
-    "SpecIssue": "components.spec",
-    "parse_environment": "components.spec",
-    "load_stack_file": "components.spec",
-    "check_spec": "components.spec",
+    "EnvironmentSpec": "inferstack.spec",
+    "NetworkSpec": "inferstack.spec",
+    "ClusterSpec": "inferstack.spec",
+    "SystemPoolSpec": "inferstack.spec",
+    "NodePoolSpec": "inferstack.spec",
+    "ModelStoreSpec": "inferstack.spec",
+    "ModelSpec": "inferstack.spec",
+    "ReplicasSpec": "inferstack.spec",
+    "LoadBalancerSpec": "inferstack.spec",
+    "AutoscaleSpec": "inferstack.spec",
+    "BudgetSpec": "inferstack.spec",
+    "SpecError": "inferstack.spec",
+    "SpecIssue": "inferstack.spec",
+    "parse_environment": "inferstack.spec",
+    "load_stack_file": "inferstack.spec",
+    "check_spec": "inferstack.spec",
     # The seam between a cluster and the workload.
-    "ClusterTarget": "components.target",
-    "TargetPool": "components.target",
-    "Taint": "components.target",
+    "ClusterTarget": "inferstack.target",
+    "TargetPool": "inferstack.target",
+    "Taint": "inferstack.target",
     # The whole environment.
-    "LlmEnvironment": "components.environment",
+    "LlmEnvironment": "inferstack.environment",
     # AWS.
-    "AwsEnvironment": "components.aws.environment",
-    "AwsNetwork": "components.aws.network",
-    "EksCluster": "components.aws.cluster",
-    "GpuNodePool": "components.aws.node_pool",
-    "SystemNodePool": "components.aws.node_pool",
-    "NodePoolPlan": "components.aws.node_plan",
-    "plan_gpu_pool": "components.aws.node_plan",
-    "ModelStore": "components.aws.model_store",
+    "AwsEnvironment": "inferstack.aws.environment",
+    "AwsNetwork": "inferstack.aws.network",
+    "EksCluster": "inferstack.aws.cluster",
+    "GpuNodePool": "inferstack.aws.node_pool",
+    "SystemNodePool": "inferstack.aws.node_pool",
+    "NodePoolPlan": "inferstack.aws.node_plan",
+    "plan_gpu_pool": "inferstack.aws.node_plan",
+    "ModelStore": "inferstack.aws.model_store",
     # GCP.
-    "GcpEnvironment": "components.gcp.environment",
-    "GcpNetwork": "components.gcp.network",
-    "GkeCluster": "components.gcp.cluster",
-    "GkeGpuNodePool": "components.gcp.node_pools",
-    "GcsModelStore": "components.gcp.storage",
+    "GcpEnvironment": "inferstack.gcp.environment",
+    "GcpNetwork": "inferstack.gcp.network",
+    "GkeCluster": "inferstack.gcp.cluster",
+    "GkeGpuNodePool": "inferstack.gcp.node_pools",
+    "GcsModelStore": "inferstack.gcp.storage",
     # The workload, on any cluster.
-    "Workload": "components.k8s.workload",
-    "InferenceService": "components.k8s.inference",
-    "ExistingCluster": "components.k8s.existing_cluster",
+    "Workload": "inferstack.k8s.workload",
+    "InferenceService": "inferstack.k8s.inference",
+    "ExistingCluster": "inferstack.k8s.existing_cluster",
 }
 
 __all__ = [
@@ -106,22 +106,22 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from components.aws.cluster import EksCluster
-    from components.aws.environment import AwsEnvironment
-    from components.aws.model_store import ModelStore
-    from components.aws.network import AwsNetwork
-    from components.aws.node_plan import NodePoolPlan, plan_gpu_pool
-    from components.aws.node_pool import GpuNodePool, SystemNodePool
-    from components.environment import LlmEnvironment
-    from components.gcp.cluster import GkeCluster
-    from components.gcp.environment import GcpEnvironment
-    from components.gcp.network import GcpNetwork
-    from components.gcp.node_pools import GkeGpuNodePool
-    from components.gcp.storage import GcsModelStore
-    from components.k8s.existing_cluster import ExistingCluster
-    from components.k8s.inference import InferenceService
-    from components.k8s.workload import Workload
-    from components.spec import (
+    from inferstack.aws.cluster import EksCluster
+    from inferstack.aws.environment import AwsEnvironment
+    from inferstack.aws.model_store import ModelStore
+    from inferstack.aws.network import AwsNetwork
+    from inferstack.aws.node_plan import NodePoolPlan, plan_gpu_pool
+    from inferstack.aws.node_pool import GpuNodePool, SystemNodePool
+    from inferstack.environment import LlmEnvironment
+    from inferstack.gcp.cluster import GkeCluster
+    from inferstack.gcp.environment import GcpEnvironment
+    from inferstack.gcp.network import GcpNetwork
+    from inferstack.gcp.node_pools import GkeGpuNodePool
+    from inferstack.gcp.storage import GcsModelStore
+    from inferstack.k8s.existing_cluster import ExistingCluster
+    from inferstack.k8s.inference import InferenceService
+    from inferstack.k8s.workload import Workload
+    from inferstack.spec import (
         AutoscaleSpec,
         BudgetSpec,
         ClusterSpec,
@@ -139,4 +139,4 @@ if TYPE_CHECKING:
         load_stack_file,
         parse_environment,
     )
-    from components.target import ClusterTarget, Taint, TargetPool
+    from inferstack.target import ClusterTarget, Taint, TargetPool

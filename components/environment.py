@@ -10,9 +10,9 @@ from typing import Any, Protocol
 
 import pulumi
 
-from components.spec import EnvironmentSpec, check_spec
-from components.spec.resolve import effective_zones
-from components.target import ClusterTarget
+from inferstack.spec import EnvironmentSpec, check_spec
+from inferstack.spec.resolve import effective_zones
+from inferstack.target import ClusterTarget
 
 TYPE_TOKEN = "inferstack:index:LlmEnvironment"
 
@@ -28,21 +28,21 @@ def build_cloud_layer(name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOpt
     """The cloud layer for the spec's cloud, or None while that cloud has no components yet."""
     # Each cloud package is imported only when used, so aws/ and gcp/ never load each other's SDK.
     if spec.cloud == "aws":
-        from components.aws.environment import AwsEnvironment
+        from inferstack.aws.environment import AwsEnvironment
 
         return AwsEnvironment(name, spec, opts)
     if spec.cloud == "gcp":
-        from components.gcp.environment import GcpEnvironment
+        from inferstack.gcp.environment import GcpEnvironment
 
         return GcpEnvironment(name, spec, opts)
-    from components.k8s.existing_cluster import ExistingCluster
+    from inferstack.k8s.existing_cluster import ExistingCluster
 
     return ExistingCluster(name, spec, opts)
 
 
 def build_workload_layer(name: str, spec: EnvironmentSpec, target: ClusterTarget, opts: pulumi.ResourceOptions) -> Any:
     """The workload layer (add-ons and one InferenceService per model) on the target cluster."""
-    from components.k8s.workload import Workload
+    from inferstack.k8s.workload import Workload
 
     return Workload(f"{name}-workload", spec, target, opts)
 

@@ -1,16 +1,21 @@
-"""Entry point of `pulumi up`/`pulumi preview`: read the stack's environment spec and build it."""
+"""Entry point of `pulumi up`/`pulumi preview`: read the stack's environment spec and build it.
 
-import sys
-from pathlib import Path
-
-# Pulumi runs this file as a script from the project directory; make the project's packages importable
-# even when inferstack is not installed into the virtualenv.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+Pulumi runs this file as a script (its folder on `sys.path`), so every import is absolute through the installed
+`inferstack` package; the project's virtualenv gets it from `.ci/setup` (`pip install -e .`).
+"""
 
 import pulumi
 
-from components.spec import CONFIG_KEY, SpecError, parse_environment
-from infra.program import build
+try:
+    from inferstack.infra.program import build
+    from inferstack.spec import CONFIG_KEY, SpecError, parse_environment
+except ModuleNotFoundError as missing:
+    if missing.name != "inferstack":
+        raise
+    raise pulumi.RunError(
+        "the inferstack package is not installed in this program's virtualenv: run .ci/setup in the inferstack "
+        "checkout (or `pip install -e .` / `pip install inferstack` in the virtualenv Pulumi.yaml names)"
+    ) from None
 
 namespace, key = CONFIG_KEY.split(":", 1)
 document = pulumi.Config(namespace).require_object(key)

@@ -16,10 +16,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from components.spec import EnvironmentSpec, SpecError, load_stack_file
-from components.spec.loader import load_stack_file_explained
-from infra import cli_size
-from infra.deploy import (
+from inferstack.infra import cli_size
+from inferstack.infra.deploy import (
     DeployRefused,
     Step,
     deploy_steps,
@@ -28,16 +26,24 @@ from infra.deploy import (
     preflight_problems,
     run_steps,
 )
-from infra.diff import diff_plans, plan_at_revision
-from infra.engine import OfflineEngineError, run_offline
-from infra.manifests import write_manifests
-from infra.offline_config import offline_secret_config
-from infra.plan import Plan
-from infra.policy_check import PolicyConfigError, default_policy_config, evaluate, load_policy_config, mandatory
-from infra.program import build
-from infra.render import changes_table, findings_table, resource_tree, type_counts
-from infra.schema import schema_text
-from infra.stackfiles import PROJECT_ROOT, resolve_stack, shipped_stacks
+from inferstack.infra.diff import diff_plans, plan_at_revision
+from inferstack.infra.engine import OfflineEngineError, run_offline
+from inferstack.infra.manifests import write_manifests
+from inferstack.infra.offline_config import offline_secret_config
+from inferstack.infra.plan import Plan
+from inferstack.infra.policy_check import (
+    PolicyConfigError,
+    default_policy_config,
+    evaluate,
+    load_policy_config,
+    mandatory,
+)
+from inferstack.infra.program import build
+from inferstack.infra.render import changes_table, findings_table, resource_tree, type_counts
+from inferstack.infra.schema import schema_text
+from inferstack.infra.stackfiles import PROJECT_ROOT, resolve_stack, shipped_stacks
+from inferstack.spec import EnvironmentSpec, SpecError, load_stack_file
+from inferstack.spec.loader import load_stack_file_explained
 
 EXIT_POLICY = 1
 EXIT_INVALID = 2

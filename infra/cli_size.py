@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from components import catalog
-from components.planning.capacity import model_shape, spec_model_shape, weights_gb
-from components.planning.cost import HOURS_PER_MONTH, CostReport, price_plan
-from components.planning.serving import (
+from inferstack import catalog
+from inferstack.planning.capacity import model_shape, spec_model_shape, weights_gb
+from inferstack.planning.cost import HOURS_PER_MONTH, CostReport, price_plan
+from inferstack.planning.serving import (
     DEFAULT_OUTPUT,
     DEFAULT_PROMPT,
     ModelServing,
@@ -26,9 +26,9 @@ from components.planning.serving import (
     size,
     spec_serving,
 )
-from components.planning.sizing import Objectives, precision
-from components.spec import EnvironmentSpec
-from components.spec.resolve import effective_zones
+from inferstack.planning.sizing import Objectives, precision
+from inferstack.spec import EnvironmentSpec
+from inferstack.spec.resolve import effective_zones
 
 EXIT_INVALID = 2
 COMPARE_ROWS = 25
@@ -274,7 +274,7 @@ def cost_command(
 ) -> None:
     """Monthly cost of what the stack's Plan contains, at min and max scale, and $ per 1M output tokens."""
     # The main CLI module registers this command, so it is imported here, when the command runs.
-    from infra.cli import load, plan_stack
+    from inferstack.infra.cli import load, plan_stack
 
     stack_name, spec = load(stack)
     plan = plan_stack(stack_name, spec)

@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 import yaml
 
-from infra.identity import Identity, alias_identities, identity_of
-from infra.plan import Plan, PlannedResource
+from inferstack.infra.identity import Identity, alias_identities, identity_of
+from inferstack.infra.plan import Plan, PlannedResource
 
 Kind = Literal["add", "remove", "update", "replace", "update (replacement unknown)"]
 
@@ -112,7 +112,7 @@ def plan_at_revision(stack: str, revision: str, repo: Path) -> Plan:
             out = Path(scratch) / "plan.json"
             # cwd first on sys.path: the revision's own packages are imported, not this checkout's.
             subprocess.run(
-                [sys.executable, "-m", "infra.cli", "plan", stack, "--json", str(out)],
+                [sys.executable, "-m", "inferstack.infra.cli", "plan", stack, "--json", str(out)],
                 cwd=tree,
                 capture_output=True,
                 check=False,

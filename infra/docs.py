@@ -8,8 +8,8 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from components.spec.loader import _model_in
-from components.spec.models import EnvironmentSpec
+from inferstack.spec.loader import _model_in
+from inferstack.spec.models import EnvironmentSpec
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SECTIONS = ("spec-reference", "policy-rules")
@@ -56,8 +56,8 @@ def spec_reference() -> str:
 
 def policy_reference() -> str:
     """A Markdown table of every rule in the policy pack with its default enforcement and parameters."""
-    from infra.policy_check import resolve_config
-    from policies.pack import ALL_RULES
+    from inferstack.infra.policy_check import resolve_config
+    from inferstack.policies.pack import ALL_RULES
 
     rows = ["| rule | default | severity | what it requires | parameters |", "|---|---|---|---|---|"]
     for rule in ALL_RULES:

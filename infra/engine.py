@@ -20,8 +20,8 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from infra.mock_table import MockedResource, MockTableError, mock_invoke, mock_resource
-from infra.plan import SECRET, Plan, PlannedResource
+from inferstack.infra.mock_table import MockedResource, MockTableError, mock_invoke, mock_resource
+from inferstack.infra.plan import SECRET, Plan, PlannedResource
 
 Program = Callable[[], Mapping[str, Any] | None]
 STACK_TYPE = "pulumi:pulumi:Stack"

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from infra.plan import Plan, PlannedResource
+from inferstack.infra.plan import Plan, PlannedResource
 
 
 @dataclass(frozen=True, order=True)
@@ -79,7 +79,7 @@ def lost_identities(recorded: list[Identity], plan: Plan) -> list[Identity]:
 
 def main(argv: list[str]) -> None:
     """Print the identities of one stack's plan (the content of tests/identities/<stack>.txt)."""
-    from infra.cli import load, plan_stack
+    from inferstack.infra.cli import load, plan_stack
 
     stack, spec = load(argv[0])
     for item in identities(plan_stack(stack, spec)):

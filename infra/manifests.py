@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from infra.plan import Plan, PlannedResource
+from inferstack.infra.plan import Plan, PlannedResource
 
 K8S_PREFIX = "kubernetes:"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from infra import mocks_aws, mocks_gcp, mocks_kubernetes
-from infra.mock_types import MOCK_ACCOUNT, InvokeMock, MockedResource, Props, TypeMock
+from inferstack.infra import mocks_aws, mocks_gcp, mocks_kubernetes
+from inferstack.infra.mock_types import MOCK_ACCOUNT, InvokeMock, MockedResource, Props, TypeMock
 
 COMPONENT_PREFIX = "inferstack:index:"
 

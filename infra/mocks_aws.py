@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import base64
 
-from infra.mock_types import MOCK_ACCOUNT, InvokeMock, MockedResource, Props, TypeMock, prefixed_id, provider_id
+from inferstack.infra.mock_types import (
+    MOCK_ACCOUNT,
+    InvokeMock,
+    MockedResource,
+    Props,
+    TypeMock,
+    prefixed_id,
+    provider_id,
+)
 
 # Mocked resources do not know the provider's region; ARNs and endpoints use this one.
 MOCK_REGION = "us-east-1"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 
-from infra.mock_types import MOCK_PROJECT, InvokeMock, MockedResource, Props, TypeMock, named_id, provider_id
+from inferstack.infra.mock_types import MOCK_PROJECT, InvokeMock, MockedResource, Props, TypeMock, named_id, provider_id
 
 MOCK_PROJECT_NUMBER = "123456789012"
 COMPUTE = "https://www.googleapis.com/compute/v1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.mock_types import InvokeMock, MockedResource, TypeMock, provider_id
+from inferstack.infra.mock_types import InvokeMock, MockedResource, TypeMock, provider_id
 
 
 def object_id(res: MockedResource) -> str:

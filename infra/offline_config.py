@@ -7,8 +7,8 @@ and the engine records it as a secret, so a plan, a manifest or the CLI output s
 
 from __future__ import annotations
 
-from components.k8s.secrets import secret_config_keys
-from components.spec import EnvironmentSpec
+from inferstack.k8s.secrets import secret_config_keys
+from inferstack.spec import EnvironmentSpec
 
 OFFLINE_SECRET_PLACEHOLDER = "offline-plan-placeholder-not-a-secret"
 

@@ -26,9 +26,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.environment import TYPE_TOKEN as ENVIRONMENT_TYPE
-from infra.plan import Plan, PlannedResource
-from policies.pack import ALL_RULES
+from inferstack.environment import TYPE_TOKEN as ENVIRONMENT_TYPE
+from inferstack.infra.plan import Plan, PlannedResource
+from inferstack.policies.pack import ALL_RULES
 
 Rule = ResourceValidationPolicy | StackValidationPolicy
 PACK_DEFAULT = EnforcementLevel.MANDATORY

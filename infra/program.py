@@ -10,8 +10,8 @@ from typing import Any
 
 import pulumi
 
-from components.environment import LlmEnvironment
-from components.spec import EnvironmentSpec
+from inferstack.environment import LlmEnvironment
+from inferstack.spec import EnvironmentSpec
 
 
 def build(spec: EnvironmentSpec) -> dict[str, Any]:

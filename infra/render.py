@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.table import Table
 from rich.tree import Tree
 
-from infra.diff import Change
-from infra.plan import Plan, PlannedResource
-from infra.policy_check import Finding
+from inferstack.infra.diff import Change
+from inferstack.infra.plan import Plan, PlannedResource
+from inferstack.infra.policy_check import Finding
 
 
 def _label(resource: PlannedResource) -> str:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from components.spec import CONFIG_KEY, EnvironmentSpec
+from inferstack.spec import CONFIG_KEY, EnvironmentSpec
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "components" / "spec" / "stack.schema.json"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from components.spec import SpecError, SpecIssue
+from inferstack.spec import SpecError, SpecIssue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
-from policies.props import as_list, dig, opens_to_world
-from policies.rule import Report, resource_rule, stack_rule
+from inferstack.policies.props import as_list, dig, opens_to_world
+from inferstack.policies.rule import Report, resource_rule, stack_rule
 
 BUCKET_TYPES = {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")

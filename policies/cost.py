@@ -8,9 +8,9 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from components.environment import TYPE_TOKEN as ENVIRONMENT_TYPE
-from components.planning.cost import price_plan
-from policies.rule import Report, param, stack_rule
+from inferstack.environment import TYPE_TOKEN as ENVIRONMENT_TYPE
+from inferstack.planning.cost import price_plan
+from inferstack.policies.rule import Report, param, stack_rule
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
-from components import catalog
-from components.target import GPU_TAINT_KEY
-from policies.props import as_list, dig
-from policies.rule import ADVISORY, Report, param, resource_rule, stack_rule
+from inferstack import catalog
+from inferstack.policies.props import as_list, dig
+from inferstack.policies.rule import ADVISORY, Report, param, resource_rule, stack_rule
+from inferstack.target import GPU_TAINT_KEY
 
 AWS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 GKE_NODE_POOL = "gcp:container/nodePool:NodePool"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from policies.props import as_list, dig, opens_to_world
-from policies.rule import Report, resource_rule
+from inferstack.policies.props import as_list, dig, opens_to_world
+from inferstack.policies.rule import Report, resource_rule
 
 
 def _check_bucket(args: ResourceValidationArgs, report: Report) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
-from policies.props import (
+from inferstack.policies.props import (
     SECRET_NAME,
     SECRET_VALUE,
     as_list,
@@ -17,7 +17,7 @@ from policies.props import (
     image_is_pinned,
     pod_spec,
 )
-from policies.rule import Report, resource_rule, stack_rule
+from inferstack.policies.rule import Report, resource_rule, stack_rule
 
 GPU_RESOURCE = "nvidia.com/gpu"
 # Long-running servers need startup and readiness probes; run-to-completion pods (Jobs) do not.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from policies import aws, cost, fleet, gcp, kubernetes
+from inferstack.policies import aws, cost, fleet, gcp, kubernetes
 
 PACK_NAME = "inferstack"
 ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [

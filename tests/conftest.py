@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from infra.engine import run_offline
-from infra.plan import Plan
+from inferstack.infra.engine import run_offline
+from inferstack.infra.plan import Plan
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

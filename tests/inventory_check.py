@@ -19,12 +19,12 @@ from typing import Any
 
 import yaml
 
-from components.spec import load_stack_file
-from infra.engine import run_offline
-from infra.offline_config import offline_secret_config
-from infra.plan import Plan, PlannedResource
-from infra.program import build
-from infra.stackfiles import resolve_stack
+from inferstack.infra.engine import run_offline
+from inferstack.infra.offline_config import offline_secret_config
+from inferstack.infra.plan import Plan, PlannedResource
+from inferstack.infra.program import build
+from inferstack.infra.stackfiles import resolve_stack
+from inferstack.spec import load_stack_file
 
 INVENTORY_DIR = Path(__file__).resolve().parent / "inventory"
 _MISSING = object()

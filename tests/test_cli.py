@@ -10,10 +10,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from components.spec import CONFIG_KEY
-from infra.cli import EXIT_INVALID, app
-from infra.schema import SCHEMA_PATH, schema_text
-from infra.stackfiles import shipped_stacks
+from inferstack.infra.cli import EXIT_INVALID, app
+from inferstack.infra.schema import SCHEMA_PATH, schema_text
+from inferstack.infra.stackfiles import shipped_stacks
+from inferstack.spec import CONFIG_KEY
 from tests.conftest import FIXTURES
 from tests.unit.test_spec_fuzz import mutated_stacks
 

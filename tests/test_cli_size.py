@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import EXIT_INVALID, app
+from inferstack.infra.cli import EXIT_INVALID, app
 
 runner = CliRunner()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra.cli import app
-from infra.docs import README, readme_with_reference
+from inferstack.infra.cli import app
+from inferstack.infra.docs import README, readme_with_reference
 
 TEXT = README.read_text(encoding="utf-8")
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from components.spec import load_stack_file
-from infra.identity import Identity, identities, lost_identities
-from infra.stackfiles import shipped_stacks
+from inferstack.infra.identity import Identity, identities, lost_identities
+from inferstack.infra.stackfiles import shipped_stacks
+from inferstack.spec import load_stack_file
 from tests.conftest import shipped_plan
 
 IDENTITIES = Path(__file__).resolve().parent / "identities"

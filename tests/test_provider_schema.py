@@ -15,10 +15,10 @@ import yaml
 from pulumi.provider.experimental.analyzer import Analyzer
 from pulumi.provider.experimental.schema import generate_schema
 
-from components.spec import CONFIG_KEY
-from infra.engine import run_offline
-from infra.provider import PROVIDER_COMPONENTS, Environment, EnvironmentArgs
-from infra.stackfiles import PROJECT_ROOT, shipped_stacks
+from inferstack.infra.engine import run_offline
+from inferstack.infra.provider import PROVIDER_COMPONENTS, Environment, EnvironmentArgs
+from inferstack.infra.stackfiles import PROJECT_ROOT, shipped_stacks
+from inferstack.spec import CONFIG_KEY
 
 SNAPSHOT = Path(__file__).resolve().parent / "provider_schema.json"
 

@@ -11,14 +11,14 @@ import re
 import sys
 from pathlib import Path
 
-import components
+import inferstack
 
 SNAPSHOT = Path(__file__).resolve().parent / "public_api.txt"
 
 
 def describe(name: str) -> str:
     """One line per public name: its kind and signature (constructor for classes)."""
-    value = getattr(components, name)
+    value = getattr(inferstack, name)
     if inspect.isclass(value):
         fields = getattr(value, "model_fields", None)
         if fields is not None:  # a pydantic spec model: its fields are its interface
@@ -32,12 +32,12 @@ def describe(name: str) -> str:
 def snapshot() -> str:
     """The whole public API, one line per name, sorted."""
     # Default values that are functions print their memory address: drop it, it is not part of the API.
-    return "\n".join(re.sub(r" at 0x[0-9a-f]+", "", describe(name)) for name in components.__all__) + "\n"
+    return "\n".join(re.sub(r" at 0x[0-9a-f]+", "", describe(name)) for name in inferstack.__all__) + "\n"
 
 
 def test_every_public_name_resolves_and_is_documented() -> None:
-    for name in components.__all__:
-        value = getattr(components, name)
+    for name in inferstack.__all__:
+        value = getattr(inferstack, name)
         assert inspect.getdoc(value), f"{name} has no docstring"
 
 
@@ -48,10 +48,10 @@ def test_public_api_matches_the_snapshot() -> None:
     )
 
 
-def test_importing_components_loads_no_cloud_sdk() -> None:
+def test_importing_inferstack_loads_no_cloud_sdk() -> None:
     import subprocess
 
-    code = "import sys, components; print('pulumi_aws' in sys.modules or 'pulumi_gcp' in sys.modules)"
+    code = "import sys, inferstack; print('pulumi_aws' in sys.modules or 'pulumi_gcp' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.identity import OidcProvider, irsa_role
-from components.aws.policy_documents import managed_policy_arn
-from components.catalog.eks import EksRelease
+from inferstack.aws.identity import OidcProvider, irsa_role
+from inferstack.aws.policy_documents import managed_policy_arn
+from inferstack.catalog.eks import EksRelease
 
 TYPE_TOKEN = "inferstack:index:EksAddons"
 # Add-ons that run as Deployments need schedulable nodes before EKS reports them healthy.

@@ -13,9 +13,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.aws.identity import ROLE_ARN_ANNOTATION, OidcProvider, irsa_role
-from components.aws.policy_documents import cluster_autoscaler_policy
-from components.catalog.eks import AutoscalerChart, AutoscalerPin
+from inferstack.aws.identity import ROLE_ARN_ANNOTATION, OidcProvider, irsa_role
+from inferstack.aws.policy_documents import cluster_autoscaler_policy
+from inferstack.catalog.eks import AutoscalerChart, AutoscalerPin
 
 TYPE_TOKEN = "inferstack:index:ClusterAutoscaler"
 NAMESPACE = "kube-system"

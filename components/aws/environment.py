@@ -10,21 +10,21 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.addons import EksAddons
-from components.aws.cluster import EksCluster
-from components.aws.cluster_autoscaler import ClusterAutoscaler
-from components.aws.identity import WorkloadIdentities, role_annotations
-from components.aws.model_store import ModelStore, bucket_name
-from components.aws.network import AwsNetwork
-from components.aws.network_plan import plan_network
-from components.aws.node_plan import SYSTEM_POOL, NodePoolPlan, plan_gpu_pool, plan_system_pool
-from components.aws.node_pool import GpuNodePool, SystemNodePool
-from components.aws.security_groups import SecurityGroups
-from components.aws.security_rules import plan_security_rules
-from components.catalog.eks import eks_catalog, eks_release
-from components.spec.models import EnvironmentSpec
-from components.spec.resolve import data_protected
-from components.target import ClusterTarget, TargetPool
+from inferstack.aws.addons import EksAddons
+from inferstack.aws.cluster import EksCluster
+from inferstack.aws.cluster_autoscaler import ClusterAutoscaler
+from inferstack.aws.identity import WorkloadIdentities, role_annotations
+from inferstack.aws.model_store import ModelStore, bucket_name
+from inferstack.aws.network import AwsNetwork
+from inferstack.aws.network_plan import plan_network
+from inferstack.aws.node_plan import SYSTEM_POOL, NodePoolPlan, plan_gpu_pool, plan_system_pool
+from inferstack.aws.node_pool import GpuNodePool, SystemNodePool
+from inferstack.aws.security_groups import SecurityGroups
+from inferstack.aws.security_rules import plan_security_rules
+from inferstack.catalog.eks import eks_catalog, eks_release
+from inferstack.spec.models import EnvironmentSpec
+from inferstack.spec.resolve import data_protected
+from inferstack.target import ClusterTarget, TargetPool
 
 TYPE_TOKEN = "inferstack:index:AwsEnvironment"
 # Read by the in-tree (cloud-controller) service controller and, if installed, the AWS Load Balancer Controller.

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_documents import irsa_trust_policy, model_reader_policy, model_writer_policy
-from components.planning.names import (
+from inferstack.aws.policy_documents import irsa_trust_policy, model_reader_policy, model_writer_policy
+from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
     model_prefix,

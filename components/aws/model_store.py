@@ -12,8 +12,8 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.policy_documents import tls_only_bucket_policy
-from components.spec.models import ModelStoreSpec
+from inferstack.aws.policy_documents import tls_only_bucket_policy
+from inferstack.spec.models import ModelStoreSpec
 
 TYPE_TOKEN = "inferstack:index:ModelStore"
 ABORT_UPLOADS_AFTER_DAYS = 7

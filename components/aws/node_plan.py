@@ -10,12 +10,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from components import catalog
-from components.catalog.eks import eks_catalog, gpu_ami_type
-from components.catalog.schema import InstanceType
-from components.spec.models import EnvironmentSpec
-from components.spec.resolve import effective_zones, pool_instance_type, pool_zones, system_instance_type
-from components.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL, Taint
+from inferstack import catalog
+from inferstack.catalog.eks import eks_catalog, gpu_ami_type
+from inferstack.catalog.schema import InstanceType
+from inferstack.spec.models import EnvironmentSpec
+from inferstack.spec.resolve import effective_zones, pool_instance_type, pool_zones, system_instance_type
+from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL, Taint
 
 SYSTEM_POOL = "system"
 GPU_TAINT_VALUE = "true"

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.node_plan import EKS_TAINT_EFFECTS, NodePoolPlan
+from inferstack.aws.node_plan import EKS_TAINT_EFFECTS, NodePoolPlan
 
 ROOT_DEVICE = "/dev/xvda"  # the root device of the AL2023 EKS AMIs
 # The autoscaler owns the size after creation; Pulumi would otherwise undo every scale-out on the next update.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.security_rules import SgRole, SgRule
+from inferstack.aws.security_rules import SgRole, SgRule
 
 TYPE_TOKEN = "inferstack:index:SecurityGroups"
 

@@ -1,6 +1,6 @@
 """Facts as data: GPUs, instance/machine types with prices, regions and zones, each with source and date."""
 
-from components.catalog.lookup import (
+from inferstack.catalog.lookup import (
     CatalogError,
     efficiency,
     gpu_instance_types,
@@ -11,7 +11,7 @@ from components.catalog.lookup import (
     regions,
     service_prices,
 )
-from components.catalog.schema import Gpu, InstanceType, ModelShape, Region, RegionOffer, ServicePrice
+from inferstack.catalog.schema import Gpu, InstanceType, ModelShape, Region, RegionOffer, ServicePrice
 
 __all__ = [
     "CatalogError",

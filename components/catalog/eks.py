@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from components.catalog.lookup import load_file
+from inferstack.catalog.lookup import load_file
 
 EKS_FILE = "aws_eks_addons.yaml"
 

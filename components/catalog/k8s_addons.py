@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
-from components.catalog.lookup import load_file
+from inferstack.catalog.lookup import load_file
 
 ADDONS_FILE = "k8s_addons.yaml"
 

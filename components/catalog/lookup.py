@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from components.catalog.schema import (
+from inferstack.catalog.schema import (
     Cloud,
     EfficiencyCatalog,
     Gpu,
@@ -35,7 +35,7 @@ def read_yaml(text: str) -> Any:
 
 
 def _load(file_name: str) -> dict[str, Any]:
-    text = resources.files("components.catalog").joinpath("data", file_name).read_text(encoding="utf-8")
+    text = resources.files("inferstack.catalog").joinpath("data", file_name).read_text(encoding="utf-8")
     data = read_yaml(text)
     if not isinstance(data, dict):
         raise CatalogError(f"catalog file {file_name} must hold a mapping")

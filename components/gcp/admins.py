@@ -6,8 +6,8 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
-from components.gcp.plans import CLUSTER_VIEWER_ROLE, admin_usernames
-from components.spec.models import EnvironmentSpec
+from inferstack.gcp.plans import CLUSTER_VIEWER_ROLE, admin_usernames
+from inferstack.spec.models import EnvironmentSpec
 
 TYPE_TOKEN = "inferstack:index:GkeClusterAdmins"
 

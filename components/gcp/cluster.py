@@ -8,9 +8,9 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
-from components.gcp.kubeconfig import gke_kubeconfig
-from components.gcp.node_pools import INITIAL_COUNT_IGNORED, autoscaling_args, hardened_node_config
-from components.gcp.plans import (
+from inferstack.gcp.kubeconfig import gke_kubeconfig
+from inferstack.gcp.node_pools import INITIAL_COUNT_IGNORED, autoscaling_args, hardened_node_config
+from inferstack.gcp.plans import (
     LOG_ENABLED_COMPONENTS,
     MONITORING_ENABLED_COMPONENTS,
     PODS_RANGE_NAME,
@@ -22,7 +22,7 @@ from components.gcp.plans import (
     release_channel,
     system_pool_plan,
 )
-from components.spec.models import EnvironmentSpec
+from inferstack.spec.models import EnvironmentSpec
 
 TYPE_TOKEN = "inferstack:index:GkeCluster"
 

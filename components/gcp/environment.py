@@ -7,20 +7,20 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.admins import GkeClusterAdmins
-from components.gcp.cluster import GkeCluster
-from components.gcp.identity import GcpWorkloadIdentity
-from components.gcp.keys import GcpKeyRing
-from components.gcp.logs import GkeLogRetention
-from components.gcp.network import GcpNetwork
-from components.gcp.node_identity import GkeNodeServiceAccount
-from components.gcp.node_pools import GkeGpuNodePool
-from components.gcp.plans import GpuPoolPlan, gke_service_agent, gpu_pool_plan, labels
-from components.gcp.project import current_project
-from components.gcp.storage import GcsModelStore
-from components.spec.models import EnvironmentSpec
-from components.spec.resolve import data_protected
-from components.target import ClusterTarget, EgressRule, TargetPool
+from inferstack.gcp.admins import GkeClusterAdmins
+from inferstack.gcp.cluster import GkeCluster
+from inferstack.gcp.identity import GcpWorkloadIdentity
+from inferstack.gcp.keys import GcpKeyRing
+from inferstack.gcp.logs import GkeLogRetention
+from inferstack.gcp.network import GcpNetwork
+from inferstack.gcp.node_identity import GkeNodeServiceAccount
+from inferstack.gcp.node_pools import GkeGpuNodePool
+from inferstack.gcp.plans import GpuPoolPlan, gke_service_agent, gpu_pool_plan, labels
+from inferstack.gcp.project import current_project
+from inferstack.gcp.storage import GcsModelStore
+from inferstack.spec.models import EnvironmentSpec
+from inferstack.spec.resolve import data_protected
+from inferstack.target import ClusterTarget, EgressRule, TargetPool
 
 TYPE_TOKEN = "inferstack:index:GcpEnvironment"
 SECRETS_KEY = "gke-secrets"

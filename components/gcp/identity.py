@@ -5,20 +5,20 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.plans import (
+from inferstack.gcp.plans import (
     READER_ROLE,
     WORKLOAD_IDENTITY_ROLE,
     WRITER_ROLE,
     account_id,
     workload_identity_member,
 )
-from components.planning.names import (
+from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
     serving_namespace,
     serving_service_account,
 )
-from components.spec.models import EnvironmentSpec
+from inferstack.spec.models import EnvironmentSpec
 
 TYPE_TOKEN = "inferstack:index:GcpWorkloadIdentity"
 GSA_ANNOTATION = "iam.gke.io/gcp-service-account"

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.plans import KEY_ROTATION_PERIOD, KMS_ENCRYPTER_ROLE, labels
-from components.spec.models import EnvironmentSpec
+from inferstack.gcp.plans import KEY_ROTATION_PERIOD, KMS_ENCRYPTER_ROLE, labels
+from inferstack.spec.models import EnvironmentSpec
 
 TYPE_TOKEN = "inferstack:index:GcpKeyRing"
 

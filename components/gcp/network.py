@@ -5,14 +5,14 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.plans import (
+from inferstack.gcp.plans import (
     PODS_RANGE_NAME,
     SERVICES_RANGE_NAME,
     FirewallRule,
     firewall_rules,
     network_ranges,
 )
-from components.spec.models import EnvironmentSpec
+from inferstack.spec.models import EnvironmentSpec
 
 TYPE_TOKEN = "inferstack:index:GcpNetwork"
 

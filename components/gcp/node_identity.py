@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.plans import NODE_ROLES, account_id
-from components.spec.models import EnvironmentSpec
+from inferstack.gcp.plans import NODE_ROLES, account_id
+from inferstack.spec.models import EnvironmentSpec
 
 TYPE_TOKEN = "inferstack:index:GkeNodeServiceAccount"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.plans import (
+from inferstack.gcp.plans import (
     GPU_DRIVER_VERSION,
     NODE_OAUTH_SCOPES,
     AutoscalingPlan,

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Literal
 
-from components import catalog
-from components.planning.subnets import plan_cluster_ranges
-from components.spec.models import EnvironmentSpec
-from components.spec.resolve import effective_zones, pool_instance_type, pool_zones, system_instance_type
-from components.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL, SERVING_PORT, Taint
+from inferstack import catalog
+from inferstack.planning.subnets import plan_cluster_ranges
+from inferstack.spec.models import EnvironmentSpec
+from inferstack.spec.resolve import effective_zones, pool_instance_type, pool_zones, system_instance_type
+from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL, SERVING_PORT, Taint
 
 # Google's load-balancer and health-check probes come from these ranges (IPv4), per the Cloud Load
 # Balancing "Firewall rules" page; nothing else from outside the VPC may reach a node.

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_gcp as gcp
 
-from components.gcp.plans import bucket_name, labels
-from components.spec.models import EnvironmentSpec
+from inferstack.gcp.plans import bucket_name, labels
+from inferstack.spec.models import EnvironmentSpec
 
 TYPE_TOKEN = "inferstack:index:GcsModelStore"
 # Uploads of multi-GB weight shards that never finish would otherwise be billed forever.

@@ -1,11 +1,11 @@
 """The workload layer, written once for every cluster: add-ons, engines, InferenceService, staging."""
 
-from components.k8s.addons import ClusterAddons, plan_addons
-from components.k8s.engines import ENGINES, Engine, EngineArgs, engine
-from components.k8s.existing_cluster import ExistingCluster
-from components.k8s.inference import InferenceService
-from components.k8s.staging import ModelStaging
-from components.k8s.workload import Workload
+from inferstack.k8s.addons import ClusterAddons, plan_addons
+from inferstack.k8s.engines import ENGINES, Engine, EngineArgs, engine
+from inferstack.k8s.existing_cluster import ExistingCluster
+from inferstack.k8s.inference import InferenceService
+from inferstack.k8s.staging import ModelStaging
+from inferstack.k8s.workload import Workload
 
 __all__ = [
     "ENGINES",

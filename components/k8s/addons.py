@@ -21,9 +21,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.catalog.k8s_addons import ChartKey, HelmChart, k8s_addons
-from components.k8s.placement import gpu_daemon_tolerations
-from components.target import GPU_LABEL, ClusterTarget, TargetPool
+from inferstack.catalog.k8s_addons import ChartKey, HelmChart, k8s_addons
+from inferstack.k8s.placement import gpu_daemon_tolerations
+from inferstack.target import GPU_LABEL, ClusterTarget, TargetPool
 
 TYPE_TOKEN = "inferstack:index:ClusterAddons"
 PROMETHEUS_NAME = "kps"  # fullnameOverride: fixes the Prometheus Service name the ScaledObjects query

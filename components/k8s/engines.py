@@ -13,8 +13,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from components.catalog.k8s_addons import ImageKey, k8s_addons
-from components.target import SERVING_PORT
+from inferstack.catalog.k8s_addons import ImageKey, k8s_addons
+from inferstack.target import SERVING_PORT
 
 # Weights are streamed straight from the bucket into (GPU) memory; vLLM accepts s3:// and gs:// model paths
 # with this loader (vLLM docs, "Loading models with Run:ai Model Streamer").

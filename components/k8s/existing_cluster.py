@@ -12,8 +12,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.spec import EnvironmentSpec
-from components.target import ClusterTarget
+from inferstack.spec import EnvironmentSpec
+from inferstack.target import ClusterTarget
 
 TYPE_TOKEN = "inferstack:index:ExistingCluster"
 

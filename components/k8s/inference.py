@@ -13,9 +13,9 @@ from typing import Any
 
 import pulumi
 
-from components.catalog.k8s_addons import k8s_addons
-from components.k8s.addons import prometheus_url
-from components.k8s.manifests import (
+from inferstack.catalog.k8s_addons import k8s_addons
+from inferstack.k8s.addons import prometheus_url
+from inferstack.k8s.manifests import (
     SECRET_KEYS,
     ServiceInputs,
     has_secret,
@@ -23,11 +23,11 @@ from components.k8s.manifests import (
     secret_object,
     startup_budget,
 )
-from components.k8s.objects import register
-from components.k8s.secrets import require_secret
-from components.planning.names import serving_namespace
-from components.spec.models import ModelSpec
-from components.target import ClusterTarget
+from inferstack.k8s.objects import register
+from inferstack.k8s.secrets import require_secret
+from inferstack.planning.names import serving_namespace
+from inferstack.spec.models import ModelSpec
+from inferstack.target import ClusterTarget
 
 TYPE_TOKEN = "inferstack:index:InferenceService"
 # Placeholder used only to learn which objects exist; never rendered or registered.

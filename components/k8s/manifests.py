@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.k8s import pods
-from components.k8s.engines import API_KEY_ENV, HUB_TOKEN_ENV, Engine, EngineArgs, engine
-from components.k8s.placement import (
+from inferstack.k8s import pods
+from inferstack.k8s.engines import API_KEY_ENV, HUB_TOKEN_ENV, Engine, EngineArgs, engine
+from inferstack.k8s.placement import (
     PodShape,
     node_selector,
     pod_shape,
@@ -23,13 +23,13 @@ from components.k8s.placement import (
     tolerations,
     weights_upper_bound_gib,
 )
-from components.k8s.scripts import FILL_LOCAL_CACHE
-from components.planning.capacity import spec_model_shape, weights_gb
-from components.planning.names import model_prefix, serving_namespace, serving_service_account
-from components.planning.sizing import precision
-from components.planning.startup import startup_budget_seconds, startup_failure_threshold
-from components.spec.models import ModelSpec
-from components.target import EgressRule, TargetPool
+from inferstack.k8s.scripts import FILL_LOCAL_CACHE
+from inferstack.planning.capacity import spec_model_shape, weights_gb
+from inferstack.planning.names import model_prefix, serving_namespace, serving_service_account
+from inferstack.planning.sizing import precision
+from inferstack.planning.startup import startup_budget_seconds, startup_failure_threshold
+from inferstack.spec.models import ModelSpec
+from inferstack.target import EgressRule, TargetPool
 
 SOURCE = re.compile(r"^hf://(?P<repo>[^@]+)@(?P<revision>[0-9a-f]{40})$")
 MONITORING_NAMESPACE = "monitoring"

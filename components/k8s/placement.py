@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from components import catalog
-from components.target import GPU_TAINT_KEY, TargetPool
+from inferstack import catalog
+from inferstack.target import GPU_TAINT_KEY, TargetPool
 
 # Kept back on every node for kubelet, container runtime, OS and DaemonSets (CNI, device plugin, DCGM, …).
 RESERVED_VCPUS = 1.0

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pulumi
 
-from components.spec import EnvironmentSpec
-from components.spec.models import ModelSpec
+from inferstack.spec import EnvironmentSpec
+from inferstack.spec.models import ModelSpec
 
 PROJECT_NAMESPACE = "inferstack"
 

@@ -15,15 +15,15 @@ from typing import Any
 
 import pulumi
 
-from components.k8s import pods
-from components.k8s.engines import HUB_TOKEN_ENV, engine
-from components.k8s.manifests import namespace_object, parse_source
-from components.k8s.objects import register
-from components.k8s.scripts import STAGE_TO_BUCKET
-from components.k8s.secrets import require_secret
-from components.planning.names import STAGING_NAMESPACE, STAGING_SERVICE_ACCOUNT, model_prefix
-from components.spec.models import ModelSpec
-from components.target import ClusterTarget, EgressRule
+from inferstack.k8s import pods
+from inferstack.k8s.engines import HUB_TOKEN_ENV, engine
+from inferstack.k8s.manifests import namespace_object, parse_source
+from inferstack.k8s.objects import register
+from inferstack.k8s.scripts import STAGE_TO_BUCKET
+from inferstack.k8s.secrets import require_secret
+from inferstack.planning.names import STAGING_NAMESPACE, STAGING_SERVICE_ACCOUNT, model_prefix
+from inferstack.spec.models import ModelSpec
+from inferstack.target import ClusterTarget, EgressRule
 
 TYPE_TOKEN = "inferstack:index:ModelStaging"
 STAGER_LABELS = {"app.kubernetes.io/name": "model-stager"}

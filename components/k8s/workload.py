@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pulumi
 
-from components.k8s.addons import ClusterAddons, plan_addons
-from components.k8s.inference import InferenceService
-from components.k8s.staging import ModelStaging
-from components.spec import EnvironmentSpec
-from components.target import ClusterTarget
+from inferstack.k8s.addons import ClusterAddons, plan_addons
+from inferstack.k8s.inference import InferenceService
+from inferstack.k8s.staging import ModelStaging
+from inferstack.spec import EnvironmentSpec
+from inferstack.target import ClusterTarget
 
 TYPE_TOKEN = "inferstack:index:Workload"
 

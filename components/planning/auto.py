@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from components import catalog
-from components.planning.capacity import spec_model_shape
-from components.planning.serving import Price, Sizing, compare, pool_price, request_for, size
-from components.spec.errors import SpecIssue, join_path
-from components.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
-from components.spec.resolve import pool_zones
+from inferstack import catalog
+from inferstack.planning.capacity import spec_model_shape
+from inferstack.planning.serving import Price, Sizing, compare, pool_price, request_for, size
+from inferstack.spec.errors import SpecIssue, join_path
+from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
+from inferstack.spec.resolve import pool_zones
 
 AUTO = "auto"
 ROOT = "environment"

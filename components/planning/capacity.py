@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components import catalog
-from components.catalog.schema import ModelShape
-from components.planning.coldstart import ColdStart, cold_start, startup_budget_s
-from components.planning.sizing import (
+from inferstack import catalog
+from inferstack.catalog.schema import ModelShape
+from inferstack.planning.coldstart import ColdStart, cold_start, startup_budget_s
+from inferstack.planning.sizing import (
     Accelerator,
     Efficiency,
     MemoryFit,
@@ -21,7 +21,7 @@ from components.planning.sizing import (
     precision,
     weight_bytes,
 )
-from components.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec
+from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec
 
 TP_DEGREES = (1, 2, 4, 8)
 QUANTIZATIONS: tuple[str, ...] = ("fp8", "awq")

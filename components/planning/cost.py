@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, cast
 
-from components import catalog
-from components.catalog.schema import Cloud
+from inferstack import catalog
+from inferstack.catalog.schema import Cloud
 
 HOURS_PER_MONTH = 730.0
 # GKE gives a node pool a 100 GB boot disk when diskSizeGb is unset.

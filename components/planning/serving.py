@@ -10,16 +10,16 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from components import catalog
-from components.catalog.schema import Cloud
-from components.planning.capacity import (
+from inferstack import catalog
+from inferstack.catalog.schema import Cloud
+from inferstack.planning.capacity import (
     accelerator,
     default_efficiency,
     replica_cold_start,
     replica_startup_budget_s,
     spec_model_shape,
 )
-from components.planning.sizing import (
+from inferstack.planning.sizing import (
     MemoryFit,
     Objectives,
     Performance,
@@ -30,8 +30,8 @@ from components.planning.sizing import (
     precision,
     replicas_needed,
 )
-from components.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
-from components.spec.resolve import pool_instance_type
+from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
+from inferstack.spec.resolve import pool_instance_type
 
 DEFAULT_PROMPT = 1000
 DEFAULT_OUTPUT = 250

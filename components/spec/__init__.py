@@ -1,8 +1,8 @@
 """The environment spec: what a stack file may say, validated offline with every error reported at once."""
 
-from components.spec.errors import SpecError, SpecIssue
-from components.spec.loader import CONFIG_KEY, check_spec, load_stack_file, parse_environment
-from components.spec.models import (
+from inferstack.spec.errors import SpecError, SpecIssue
+from inferstack.spec.loader import CONFIG_KEY, check_spec, load_stack_file, parse_environment
+from inferstack.spec.models import (
     AutoscaleSpec,
     BudgetSpec,
     ClusterSpec,

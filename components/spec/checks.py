@@ -11,15 +11,15 @@ import re
 from collections.abc import Callable, Iterable
 from ipaddress import IPv4Network
 
-from components import catalog
-from components.catalog.eks import eks_catalog, eks_release, gpu_ami_type
+from inferstack import catalog
+from inferstack.catalog.eks import eks_catalog, eks_release, gpu_ami_type
 
 # A module import (not names): planning.capacity reads spec models, so either side may be imported first.
-from components.planning import capacity
-from components.planning.subnets import SubnetPlanError, plan_cluster_ranges, plan_zone_subnets
-from components.spec.errors import SpecIssue, join_path
-from components.spec.models import EnvironmentSpec
-from components.spec.resolve import effective_zones, pool_instance_type, pool_zones, zone_slots
+from inferstack.planning import capacity
+from inferstack.planning.subnets import SubnetPlanError, plan_cluster_ranges, plan_zone_subnets
+from inferstack.spec.errors import SpecIssue, join_path
+from inferstack.spec.models import EnvironmentSpec
+from inferstack.spec.resolve import effective_zones, pool_instance_type, pool_zones, zone_slots
 
 ROOT = "environment"
 # RFC 1918: the only ranges a VPC or Service CIDR may use.

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from components.spec.checks import ROOT, check_environment
-from components.spec.errors import SpecError, SpecIssue, join_path
-from components.spec.models import KEY_PATTERN, EnvironmentSpec
+from inferstack.spec.checks import ROOT, check_environment
+from inferstack.spec.errors import SpecError, SpecIssue, join_path
+from inferstack.spec.models import KEY_PATTERN, EnvironmentSpec
 
 CONFIG_KEY = "inferstack:environment"
 STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[^.]+)\.ya?ml$")
@@ -49,7 +49,7 @@ def parse_environment_explained(document: object, default_name: str) -> tuple[En
     except ValidationError as exc:
         raise SpecError([_issue_from_pydantic(error) for error in exc.errors()]) from None
     # Imported here: auto resolution uses the sizing model, which itself reads the spec models.
-    from components.planning.auto import resolve_auto
+    from inferstack.planning.auto import resolve_auto
 
     resolution = resolve_auto(spec, tp_auto)
     issues = [*resolution.issues, *check_environment(resolution.spec)]

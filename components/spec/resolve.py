@@ -5,9 +5,9 @@ Checks and components both call these, so what is validated is exactly what gets
 
 from __future__ import annotations
 
-from components import catalog
-from components.catalog.schema import InstanceType
-from components.spec.models import EnvironmentSpec, NodePoolSpec
+from inferstack import catalog
+from inferstack.catalog.schema import InstanceType
+from inferstack.spec.models import EnvironmentSpec, NodePoolSpec
 
 DEFAULT_ZONE_COUNT = 2
 DEFAULT_SYSTEM_TYPES = {"aws": "m6i.large", "gcp": "e2-standard-4"}

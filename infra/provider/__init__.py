@@ -12,8 +12,8 @@ from typing import Any, TypedDict
 import pulumi
 import yaml
 
-from components.environment import LlmEnvironment
-from components.spec import parse_environment
+from inferstack.environment import LlmEnvironment
+from inferstack.spec import parse_environment
 
 
 class EnvironmentArgs(TypedDict):

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from infra import engine
-from infra.plan import Plan, PlannedResource
+from inferstack.infra import engine
+from inferstack.infra.plan import Plan, PlannedResource
 from tests.inventory_check import plan_stack
 
 AWS_STACKS = ("aws-dev", "aws-prod")

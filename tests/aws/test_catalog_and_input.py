@@ -9,12 +9,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from components import catalog
-from components.aws.node_plan import plan_gpu_pool
-from components.catalog.eks import eks_catalog, gpu_ami_type
-from components.spec import EnvironmentSpec
-from components.spec.models import ClusterSpec
-from infra.cli import EXIT_INVALID, app
+from inferstack import catalog
+from inferstack.aws.node_plan import plan_gpu_pool
+from inferstack.catalog.eks import eks_catalog, gpu_ami_type
+from inferstack.infra.cli import EXIT_INVALID, app
+from inferstack.spec import EnvironmentSpec
+from inferstack.spec.models import ClusterSpec
 
 AWS_GPU_TYPES = sorted(name for name, itype in catalog.instance_types("aws").items() if itype.gpu)
 

@@ -8,10 +8,10 @@ from typing import get_args
 
 import pytest
 
-from components.aws.environment import public_access_cidrs
-from components.aws.network_plan import INTERFACE_ENDPOINT_SERVICES, Tier, plan_network, subnet_tags
-from components.aws.security_rules import ANYWHERE, plan_security_rules
-from components.spec import EnvironmentSpec
+from inferstack.aws.environment import public_access_cidrs
+from inferstack.aws.network_plan import INTERFACE_ENDPOINT_SERVICES, Tier, plan_network, subnet_tags
+from inferstack.aws.security_rules import ANYWHERE, plan_security_rules
+from inferstack.spec import EnvironmentSpec
 from tests.aws.conftest import PlannedStack
 
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"

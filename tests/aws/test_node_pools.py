@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components import catalog
-from components.aws.node_plan import (
+from inferstack import catalog
+from inferstack.aws.node_plan import (
     AUTOSCALER_TEMPLATE,
     IMAGE_ALLOWANCE_GIB,
     MIN_GPU_DISK_GIB,
@@ -13,9 +13,9 @@ from components.aws.node_plan import (
     plan_gpu_pool,
     plan_system_pool,
 )
-from components.aws.node_pool import DESIRED_SIZE_PATH
-from components.spec import EnvironmentSpec
-from components.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL
+from inferstack.aws.node_pool import DESIRED_SIZE_PATH
+from inferstack.spec import EnvironmentSpec
+from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL
 from tests.aws.conftest import PlannedStack
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"

@@ -8,20 +8,20 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.aws.cluster import ADMIN_POLICY
-from components.aws.environment import INTERNAL_LB_ANNOTATIONS, AwsEnvironment
-from components.aws.identity import MODELS_ROOT, issuer_host
-from components.aws.kubeconfig import kubeconfig
-from components.planning.names import (
+from inferstack.aws.cluster import ADMIN_POLICY
+from inferstack.aws.environment import INTERNAL_LB_ANNOTATIONS, AwsEnvironment
+from inferstack.aws.identity import MODELS_ROOT, issuer_host
+from inferstack.aws.kubeconfig import kubeconfig
+from inferstack.infra.plan import SECRET
+from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
     model_prefix,
     serving_namespace,
     serving_service_account,
 )
-from components.spec import EnvironmentSpec
-from components.target import ClusterTarget
-from infra.plan import SECRET
+from inferstack.spec import EnvironmentSpec
+from inferstack.target import ClusterTarget
 from tests.aws.conftest import PlannedStack
 from tests.conftest import OfflineRunner
 

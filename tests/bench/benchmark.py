@@ -77,7 +77,7 @@ def bench_plans(repeat: int) -> None:
     for stack in stacks:
         with tempfile.TemporaryDirectory() as scratch:
             plan_file = Path(scratch) / "plan.json"
-            plan_command = [PYTHON, "-m", "infra.cli", "plan", stack, "--json", str(plan_file)]
+            plan_command = [PYTHON, "-m", "inferstack.infra.cli", "plan", stack, "--json", str(plan_file)]
             plan_seconds = median_time(plan_command, repeat)
             plan = json.loads(plan_file.read_text())
         imports = provider_imports(plan)

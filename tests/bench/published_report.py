@@ -14,8 +14,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from components.planning.capacity import accelerator, default_efficiency, model_shape
-from components.planning.sizing import (
+from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
+from inferstack.planning.sizing import (
     Efficiency,
     Objectives,
     best_performance,

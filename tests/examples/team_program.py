@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import ClusterTarget, EnvironmentSpec, GpuNodePool, InferenceService, TargetPool, plan_gpu_pool
+from inferstack import ClusterTarget, EnvironmentSpec, GpuNodePool, InferenceService, TargetPool, plan_gpu_pool
 
 # What the team's own stack already has (in a real program: stack config or a StackReference).
 CLUSTER = "search-eks"

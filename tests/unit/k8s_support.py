@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.spec.models import ModelSpec
-from components.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL, ClusterTarget, EgressRule, Taint, TargetPool
+from inferstack.spec.models import ModelSpec
+from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL, ClusterTarget, EgressRule, Taint, TargetPool
 
 QWEN_7B = "hf://Qwen/Qwen2.5-7B-Instruct@a09a35458c702b33eeacc393d103063234e8bc28"
 

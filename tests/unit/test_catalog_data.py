@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.catalog.schema import Gpu, InstanceType, Region
+from inferstack.catalog.schema import Gpu, InstanceType, Region
 
 DATA = Path(__file__).resolve().parents[2] / "components" / "catalog" / "data"
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from components import catalog
-from components.planning.cost import HOURS_PER_MONTH, gke_node_pool_bounds, price_plan
-from infra.plan import PlannedResource
+from inferstack import catalog
+from inferstack.infra.plan import PlannedResource
+from inferstack.planning.cost import HOURS_PER_MONTH, gke_node_pool_bounds, price_plan
 
 
 def res(type_token: str, name: str, **inputs: Any) -> PlannedResource:
@@ -131,8 +131,8 @@ def test_an_existing_cluster_is_not_priced() -> None:
 
 
 def test_resources_of_another_cloud_are_not_priced() -> None:
-    from components.planning.cost import price_plan
-    from infra.plan import PlannedResource
+    from inferstack.infra.plan import PlannedResource
+    from inferstack.planning.cost import price_plan
 
     gke = PlannedResource(
         "urn:x", "gcp:container/cluster:Cluster", "gke", None, True, "gke", {"location": "us-central1"}

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from components.spec import load_stack_file
-from infra import cli, deploy
-from infra.deploy import POLICY_PACK_DIR, DeployRefused, Machine, Step, deploy_steps, destroy_steps, preflight_problems
-from infra.stackfiles import shipped_stacks
+from inferstack.infra import cli
+from inferstack.infra.deploy import (
+    POLICY_PACK_DIR,
+    DeployRefused,
+    Machine,
+    Step,
+    deploy_steps,
+    destroy_steps,
+    preflight_problems,
+)
+from inferstack.infra.stackfiles import shipped_stacks
+from inferstack.spec import load_stack_file
 
 HOME = Path.home()
 READY_AWS = Machine(
@@ -90,7 +99,7 @@ def test_destroy_refuses_protected_data_and_unforced_production() -> None:
 
 
 def test_cli_deploy_without_pulumi_exits_4_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(deploy.shutil, "which", lambda _: None)
+    monkeypatch.setattr(shutil, "which", lambda _: None)
     result = CliRunner().invoke(cli.app, ["deploy", "aws-dev", "--yes"])
     assert result.exit_code == cli.EXIT_ENVIRONMENT
     assert "Pulumi CLI is not installed" in result.output

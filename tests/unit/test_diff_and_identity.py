@@ -6,11 +6,11 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from infra import mock_table
-from infra.diff import Change, changed_paths, diff_plans, replace_triggers
-from infra.identity import Identity, identities, lost_identities
-from infra.mock_types import TypeMock, prefixed_id
-from infra.plan import Plan, PlannedResource
+from inferstack.infra import mock_table
+from inferstack.infra.diff import Change, changed_paths, diff_plans, replace_triggers
+from inferstack.infra.identity import Identity, identities, lost_identities
+from inferstack.infra.mock_types import TypeMock, prefixed_id
+from inferstack.infra.plan import Plan, PlannedResource
 from tests.conftest import OfflineRunner
 
 
@@ -108,7 +108,7 @@ def test_identity_lines_round_trip() -> None:
 def test_a_stack_can_be_planned_at_a_git_revision() -> None:
     from pathlib import Path
 
-    from infra.diff import plan_at_revision
+    from inferstack.infra.diff import plan_at_revision
 
     repo = Path(__file__).resolve().parents[2]
     if not (repo / ".git").exists():

@@ -8,10 +8,10 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from infra import mock_table
-from infra.engine import OfflineEngineError
-from infra.mock_types import TypeMock, prefixed_id
-from infra.plan import SECRET, Plan
+from inferstack.infra import mock_table
+from inferstack.infra.engine import OfflineEngineError
+from inferstack.infra.mock_types import TypeMock, prefixed_id
+from inferstack.infra.plan import SECRET, Plan
 from tests.conftest import OfflineRunner
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from components import catalog
-from components.gcp.plans import gpu_pool_plan
-from components.spec import EnvironmentSpec
-from components.spec.checks import check_environment
+from inferstack import catalog
+from inferstack.gcp.plans import gpu_pool_plan
+from inferstack.spec import EnvironmentSpec
+from inferstack.spec.checks import check_environment
 
 GCP_TYPES = catalog.instance_types("gcp")
 GPU_OFFERS = sorted(

@@ -9,21 +9,21 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.gcp import plans
-from components.gcp.environment import GcpEnvironment
-from components.planning.names import (
+from inferstack.gcp import plans
+from inferstack.gcp.environment import GcpEnvironment
+from inferstack.infra import engine
+from inferstack.infra.engine import run_offline
+from inferstack.infra.mock_types import MOCK_PROJECT
+from inferstack.infra.mocks_gcp import MOCK_PROJECT_NUMBER
+from inferstack.infra.plan import SECRET, Plan, PlannedResource
+from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
     serving_namespace,
     serving_service_account,
 )
-from components.spec import EnvironmentSpec, load_stack_file
-from components.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL
-from infra import engine
-from infra.engine import run_offline
-from infra.mock_types import MOCK_PROJECT
-from infra.mocks_gcp import MOCK_PROJECT_NUMBER
-from infra.plan import SECRET, Plan, PlannedResource
+from inferstack.spec import EnvironmentSpec, load_stack_file
+from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL
 from tests.conftest import REPO
 
 STACKS = ("gcp-dev", "gcp-prod")

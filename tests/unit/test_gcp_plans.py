@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
-from components.gcp import plans
-from components.gcp.kubeconfig import AUTH_PLUGIN, gke_kubeconfig
-from components.planning.subnets import plan_cluster_ranges
-from components.spec import EnvironmentSpec, load_stack_file
-from components.spec.checks import check_environment
-from components.target import SERVING_PORT
+from inferstack.gcp import plans
+from inferstack.gcp.kubeconfig import AUTH_PLUGIN, gke_kubeconfig
+from inferstack.planning.subnets import plan_cluster_ranges
+from inferstack.spec import EnvironmentSpec, load_stack_file
+from inferstack.spec.checks import check_environment
+from inferstack.target import SERVING_PORT
 from tests.conftest import REPO
 
 GCP_STACKS = ("gcp-dev", "gcp-prod")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from components.spec import EnvironmentSpec
-from components.spec.checks import check_environment
+from inferstack.spec import EnvironmentSpec
+from inferstack.spec.checks import check_environment
 
 BASE: dict[str, Any] = {
     "name": "t",

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from components.catalog.k8s_addons import k8s_addons
-from components.k8s.engines import ENGINES, STREAMING_LOADER, EngineArgs, engine
-from components.spec.models import ModelSpec
+from inferstack.catalog.k8s_addons import k8s_addons
+from inferstack.k8s.engines import ENGINES, STREAMING_LOADER, EngineArgs, engine
+from inferstack.spec.models import ModelSpec
 from tests.goldens import check_golden
 
 CASES: dict[str, tuple[str, EngineArgs]] = {

@@ -8,14 +8,14 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.k8s.addons import ClusterAddons, plan_addons
-from components.k8s.inference import InferenceService
-from components.k8s.staging import ModelStaging, job_name
-from components.spec.models import ModelSpec
-from infra.engine import run_offline
-from infra.manifests import plan_manifests, to_yaml
-from infra.offline_config import OFFLINE_SECRET_PLACEHOLDER
-from infra.plan import SECRET, Plan
+from inferstack.infra.engine import run_offline
+from inferstack.infra.manifests import plan_manifests, to_yaml
+from inferstack.infra.offline_config import OFFLINE_SECRET_PLACEHOLDER
+from inferstack.infra.plan import SECRET, Plan
+from inferstack.k8s.addons import ClusterAddons, plan_addons
+from inferstack.k8s.inference import InferenceService
+from inferstack.k8s.staging import ModelStaging, job_name
+from inferstack.spec.models import ModelSpec
 from tests.goldens import check_golden
 from tests.unit.k8s_support import QWEN_7B, chat_model, fake_target
 

@@ -10,15 +10,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from components.k8s.manifests import parse_source
-from components.spec import SpecError, load_stack_file, parse_environment
-from components.spec.models import EnvironmentSpec
-from infra import engine
-from infra.cli import EXIT_INVALID, app
-from infra.manifests import plan_manifests
-from infra.offline_config import OFFLINE_SECRET_PLACEHOLDER
-from infra.plan import Plan
-from infra.stackfiles import shipped_stacks
+from inferstack.infra import engine
+from inferstack.infra.cli import EXIT_INVALID, app
+from inferstack.infra.manifests import plan_manifests
+from inferstack.infra.offline_config import OFFLINE_SECRET_PLACEHOLDER
+from inferstack.infra.plan import Plan
+from inferstack.infra.stackfiles import shipped_stacks
+from inferstack.k8s.manifests import parse_source
+from inferstack.spec import SpecError, load_stack_file, parse_environment
+from inferstack.spec.models import EnvironmentSpec
 from tests.conftest import shipped_plan
 from tests.inventory_check import plan_stack
 

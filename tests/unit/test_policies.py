@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from infra.plan import Plan, PlannedResource
-from infra.policy_check import Finding, evaluate, resolve_config
-from policies.pack import ALL_RULES
+from inferstack.infra.plan import Plan, PlannedResource
+from inferstack.infra.policy_check import Finding, evaluate, resolve_config
+from inferstack.policies.pack import ALL_RULES
 
 DELETE = object()
 TLS_POLICY = json.dumps(

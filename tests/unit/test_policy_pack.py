@@ -13,11 +13,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from infra.cli import EXIT_POLICY, app
-from infra.plan import Plan
-from infra.policy_check import default_policy_config, evaluate, mandatory, resolve_config
-from infra.stackfiles import PROJECT_ROOT, shipped_stacks
-from policies.pack import ALL_RULES, PACK_NAME
+from inferstack.infra.cli import EXIT_POLICY, app
+from inferstack.infra.plan import Plan
+from inferstack.infra.policy_check import default_policy_config, evaluate, mandatory, resolve_config
+from inferstack.infra.stackfiles import PROJECT_ROOT, shipped_stacks
+from inferstack.policies.pack import ALL_RULES, PACK_NAME
 from tests.conftest import FIXTURES, shipped_plan
 
 POLICIES = PROJECT_ROOT / "policies"
@@ -26,7 +26,7 @@ BAD_PLAN = FIXTURES / "bad-plan.json"
 
 def test_pack_module_imports_without_starting_a_server() -> None:
     completed = subprocess.run(
-        [sys.executable, "-c", "import policies.pack, policies.aws, policies.kubernetes"],
+        [sys.executable, "-c", "import inferstack.policies.pack, policies.aws, policies.kubernetes"],
         cwd=PROJECT_ROOT,
         timeout=60,
         capture_output=True,

@@ -9,9 +9,9 @@ import pulumi
 import pytest
 import yaml
 
-from components.spec import CONFIG_KEY
-from infra.engine import OfflineEngineError, run_offline
-from infra.stackfiles import PROJECT_ROOT, shipped_stacks
+from inferstack.infra.engine import OfflineEngineError, run_offline
+from inferstack.infra.stackfiles import PROJECT_ROOT, shipped_stacks
+from inferstack.spec import CONFIG_KEY
 
 MAIN = PROJECT_ROOT / "infra" / "__main__.py"
 
@@ -28,9 +28,9 @@ def run_main() -> None:
 
 @pytest.mark.parametrize("stack", sorted(shipped_stacks()))
 def test_entrypoint_builds_the_same_plan_as_the_cli(stack: str) -> None:
-    from components.spec import load_stack_file
-    from infra.offline_config import offline_secret_config
-    from infra.program import build
+    from inferstack.infra.offline_config import offline_secret_config
+    from inferstack.infra.program import build
+    from inferstack.spec import load_stack_file
 
     spec = load_stack_file(shipped_stacks()[stack])
     # Stacks that name secret config keys get the offline placeholders, as `inferstack plan` does.

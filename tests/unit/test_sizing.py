@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.planning.capacity import accelerator, default_efficiency, model_shape
-from components.planning.coldstart import cold_start, startup_budget_s
-from components.planning.sizing import (
+from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
+from inferstack.planning.coldstart import cold_start, startup_budget_s
+from inferstack.planning.sizing import (
     GIB,
     Efficiency,
     Objectives,

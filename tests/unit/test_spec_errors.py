@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components.spec import EnvironmentSpec, SpecError, check_spec, load_stack_file, parse_environment
+from inferstack.spec import EnvironmentSpec, SpecError, check_spec, load_stack_file, parse_environment
 from tests.conftest import FIXTURES
 
 # Each broken fixture and the exact set of paths it must report.

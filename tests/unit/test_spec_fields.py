@@ -6,8 +6,8 @@ import pydantic
 import pytest
 from pydantic import BaseModel
 
-from components.spec import loader
-from components.spec.models import EnvironmentSpec
+from inferstack.spec import loader
+from inferstack.spec.models import EnvironmentSpec
 
 
 def all_models(root: type[BaseModel] = EnvironmentSpec) -> list[type[BaseModel]]:

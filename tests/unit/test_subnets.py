@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.planning.subnets import (
+from inferstack.planning.subnets import (
     MAX_VPC_PREFIX,
     MAX_ZONE_SLOTS,
     MIN_VPC_PREFIX,

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from infra.stackfiles import PROJECT_ROOT, shipped_stacks
+from inferstack.infra.stackfiles import PROJECT_ROOT, shipped_stacks
 
 WORKFLOWS = sorted((PROJECT_ROOT / ".github" / "workflows").glob("*.yml"))
 SCHEMA = json.loads(
