@@ -1,4 +1,4 @@
-"""The importable inferstack library: spec, catalog, planning and the Pulumi components.
+"""The importable inferstack library: spec, catalog, planning, validation and the Pulumi components.
 
 The public API is `__all__`. Names load on first use, so `import inferstack` stays cheap and a program that
 uses only AWS components never imports the GCP SDK (and the other way round).
@@ -25,9 +25,10 @@ _EXPORTS: dict[str, str] = {
     "BudgetSpec": "inferstack.spec",
     "SpecError": "inferstack.spec",
     "SpecIssue": "inferstack.spec",
-    "parse_environment": "inferstack.spec",
-    "load_stack_file": "inferstack.spec",
-    "check_spec": "inferstack.spec",
+    # Loading and checking: the spec with `auto` chosen and every cross-field rule applied.
+    "parse_environment": "inferstack.validation",
+    "load_stack_file": "inferstack.validation",
+    "check_spec": "inferstack.validation",
     # The seam between a cluster and the workload.
     "ClusterTarget": "inferstack.target",
     "TargetPool": "inferstack.target",
@@ -135,8 +136,6 @@ if TYPE_CHECKING:
         SpecError,
         SpecIssue,
         SystemPoolSpec,
-        check_spec,
-        load_stack_file,
-        parse_environment,
     )
     from inferstack.target import ClusterTarget, Taint, TargetPool
+    from inferstack.validation import check_spec, load_stack_file, parse_environment

@@ -10,9 +10,10 @@ from typing import Any, Protocol
 
 import pulumi
 
-from inferstack.spec import EnvironmentSpec, check_spec
-from inferstack.spec.resolve import effective_zones
+from inferstack.planning.defaults import effective_zones
+from inferstack.spec import EnvironmentSpec
 from inferstack.target import ClusterTarget
+from inferstack.validation import check_spec
 
 TYPE_TOKEN = "inferstack:index:LlmEnvironment"
 
@@ -53,8 +54,9 @@ class LlmEnvironment(pulumi.ComponentResource):
     summary: pulumi.Output[dict[str, object]]
 
     def __init__(self, name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions | None = None) -> None:
-        # Library users may build a spec in code; the same cross-field rules apply as for stack files.
-        check_spec(spec)
+        # Library users may build a spec in code: its `auto` values are chosen and the same cross-field rules
+        # apply as for stack files (a loaded spec comes back as the same object).
+        spec = check_spec(spec)
         super().__init__(TYPE_TOKEN, name, {"spec": spec.model_dump(mode="json")}, opts)
         self.spec = spec
         child = pulumi.ResourceOptions(parent=self)

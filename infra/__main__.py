@@ -8,7 +8,8 @@ import pulumi
 
 try:
     from inferstack.infra.program import build
-    from inferstack.spec import CONFIG_KEY, SpecError, parse_environment
+    from inferstack.spec import CONFIG_KEY, SpecError
+    from inferstack.validation import parse_environment
 except ModuleNotFoundError as missing:
     if missing.name != "inferstack":
         raise

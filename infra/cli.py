@@ -42,8 +42,8 @@ from inferstack.infra.program import build
 from inferstack.infra.render import changes_table, findings_table, resource_tree, type_counts
 from inferstack.infra.schema import schema_text
 from inferstack.infra.stackfiles import PROJECT_ROOT, resolve_stack, shipped_stacks
-from inferstack.spec import EnvironmentSpec, SpecError, load_stack_file
-from inferstack.spec.loader import load_stack_file_explained
+from inferstack.spec import EnvironmentSpec, SpecError
+from inferstack.validation import load_stack_file, load_stack_file_explained
 
 EXIT_POLICY = 1
 EXIT_INVALID = 2

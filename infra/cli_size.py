@@ -15,20 +15,19 @@ from rich.table import Table
 from inferstack import catalog
 from inferstack.planning.capacity import model_shape, spec_model_shape, weights_gb
 from inferstack.planning.cost import HOURS_PER_MONTH, CostReport, price_plan
+from inferstack.planning.defaults import effective_zones
 from inferstack.planning.serving import (
     DEFAULT_OUTPUT,
     DEFAULT_PROMPT,
-    ModelServing,
     Request,
     Sizing,
     cheapest_price,
     compare,
     size,
-    spec_serving,
 )
 from inferstack.planning.sizing import Objectives, precision
+from inferstack.planning.spec_serving import ModelServing, spec_serving
 from inferstack.spec import EnvironmentSpec
-from inferstack.spec.resolve import effective_zones
 
 EXIT_INVALID = 2
 COMPARE_ROWS = 25

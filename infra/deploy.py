@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from inferstack.planning.defaults import data_protected
 from inferstack.spec import EnvironmentSpec
-from inferstack.spec.resolve import data_protected
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POLICY_PACK_DIR = PROJECT_ROOT / "policies"

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from inferstack.spec.loader import _model_in
+from inferstack.spec.issues import model_in as _model_in
 from inferstack.spec.models import EnvironmentSpec
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -17,12 +17,6 @@ def stack_file_schema() -> dict[str, Any]:
     definitions = environment.pop("$defs", {})
     # The name defaults to the stack name when the file is loaded, so editors must not demand it.
     environment["required"] = [field for field in environment.get("required", []) if field != "name"]
-    # `tensor_parallel: auto` is resolved before the model is validated, so the file may say it.
-    model = definitions["ModelSpec"]["properties"]["tensor_parallel"]
-    definitions["ModelSpec"]["properties"]["tensor_parallel"] = {
-        "anyOf": [{k: v for k, v in model.items() if k not in ("default", "description", "title")}, {"const": "auto"}],
-        **{k: model[k] for k in ("default", "description", "title") if k in model},
-    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "inferstack stack file (Pulumi.<stack>.yaml)",

@@ -24,7 +24,7 @@ from inferstack.infra.offline_config import offline_secret_config
 from inferstack.infra.plan import Plan, PlannedResource
 from inferstack.infra.program import build
 from inferstack.infra.stackfiles import resolve_stack
-from inferstack.spec import load_stack_file
+from inferstack.validation import load_stack_file
 
 INVENTORY_DIR = Path(__file__).resolve().parent / "inventory"
 _MISSING = object()

@@ -15,7 +15,7 @@ from inferstack.infra.schema import SCHEMA_PATH, schema_text
 from inferstack.infra.stackfiles import shipped_stacks
 from inferstack.spec import CONFIG_KEY
 from tests.conftest import FIXTURES
-from tests.unit.test_spec_fuzz import mutated_stacks
+from tests.validation.test_fuzz import mutated_stacks
 
 runner = CliRunner()
 BROKEN = sorted(FIXTURES.glob("Pulumi.broken-*.yaml"))

@@ -8,7 +8,7 @@ import pytest
 
 from inferstack.infra.identity import Identity, identities, lost_identities
 from inferstack.infra.stackfiles import shipped_stacks
-from inferstack.spec import load_stack_file
+from inferstack.validation import load_stack_file
 from tests.conftest import shipped_plan
 
 IDENTITIES = Path(__file__).resolve().parent / "identities"

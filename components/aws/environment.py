@@ -22,8 +22,8 @@ from inferstack.aws.node_pool import GpuNodePool, SystemNodePool
 from inferstack.aws.security_groups import SecurityGroups
 from inferstack.aws.security_rules import plan_security_rules
 from inferstack.catalog.eks import eks_catalog, eks_release
+from inferstack.planning.defaults import data_protected
 from inferstack.spec.models import EnvironmentSpec
-from inferstack.spec.resolve import data_protected
 from inferstack.target import ClusterTarget, TargetPool
 
 TYPE_TOKEN = "inferstack:index:AwsEnvironment"

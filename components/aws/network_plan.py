@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Literal
 
+from inferstack.planning.defaults import zone_slots
 from inferstack.planning.subnets import plan_zone_subnets
 from inferstack.spec.models import EnvironmentSpec
-from inferstack.spec.resolve import zone_slots
 
 # Interface endpoints a private cluster needs to pull images (ECR API + registry), assume IRSA roles (STS) and
 # ship logs without crossing NAT; S3 is a (free) gateway endpoint, and ECR image layers are served from S3.

@@ -13,8 +13,8 @@ from typing import Literal
 from inferstack import catalog
 from inferstack.catalog.eks import eks_catalog, gpu_ami_type
 from inferstack.catalog.schema import InstanceType
+from inferstack.planning.defaults import effective_zones, pool_instance_type, pool_zones, system_instance_type
 from inferstack.spec.models import EnvironmentSpec
-from inferstack.spec.resolve import effective_zones, pool_instance_type, pool_zones, system_instance_type
 from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL, Taint
 
 SYSTEM_POOL = "system"

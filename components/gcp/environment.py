@@ -18,8 +18,8 @@ from inferstack.gcp.node_pools import GkeGpuNodePool
 from inferstack.gcp.plans import GpuPoolPlan, gke_service_agent, gpu_pool_plan, labels
 from inferstack.gcp.project import current_project
 from inferstack.gcp.storage import GcsModelStore
+from inferstack.planning.defaults import data_protected
 from inferstack.spec.models import EnvironmentSpec
-from inferstack.spec.resolve import data_protected
 from inferstack.target import ClusterTarget, EgressRule, TargetPool
 
 TYPE_TOKEN = "inferstack:index:GcpEnvironment"

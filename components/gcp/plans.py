@@ -12,9 +12,9 @@ from ipaddress import IPv4Network
 from typing import Literal
 
 from inferstack import catalog
+from inferstack.planning.defaults import effective_zones, pool_instance_type, pool_zones, system_instance_type
 from inferstack.planning.subnets import plan_cluster_ranges
 from inferstack.spec.models import EnvironmentSpec
-from inferstack.spec.resolve import effective_zones, pool_instance_type, pool_zones, system_instance_type
 from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL, SERVING_PORT, Taint
 
 # Google's load-balancer and health-check probes come from these ranges (IPv4), per the Cloud Load

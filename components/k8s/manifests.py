@@ -28,7 +28,7 @@ from inferstack.planning.capacity import spec_model_shape, weights_gb
 from inferstack.planning.names import model_prefix, serving_namespace, serving_service_account
 from inferstack.planning.sizing import precision
 from inferstack.planning.startup import startup_budget_seconds, startup_failure_threshold
-from inferstack.spec.models import ModelSpec
+from inferstack.spec.models import ModelSpec, tensor_parallel_of
 from inferstack.target import EgressRule, TargetPool
 
 SOURCE = re.compile(r"^hf://(?P<repo>[^@]+)@(?P<revision>[0-9a-f]{40})$")
@@ -67,7 +67,7 @@ class ServiceInputs:
     @property
     def shape(self) -> PodShape:
         """The engine container's shape on its pool."""
-        return pod_shape(self.pool, self.model.tensor_parallel)
+        return pod_shape(self.pool, tensor_parallel_of(self.model))
 
 
 def parse_source(source: str) -> tuple[str, str]:
@@ -97,7 +97,7 @@ def engine_args(inputs: ServiceInputs) -> EngineArgs:
     return EngineArgs(
         model_path=model_path(inputs),
         served_name=model.served_name or inputs.key,
-        tensor_parallel=model.tensor_parallel,
+        tensor_parallel=tensor_parallel_of(model),
         max_model_len=model.max_model_len,
         gpu_memory_utilization=model.gpu_memory_utilization,
         dtype=model.dtype,
@@ -141,7 +141,7 @@ def startup_budget(inputs: ServiceInputs) -> int:
         shape = known[1]
         weights_gib = weights_gb(shape, precision(shape, inputs.model.quantization)) * GB_TO_GIB
     else:
-        weights_gib = weights_upper_bound_gib(inputs.pool, inputs.model.tensor_parallel, inputs.shape)
+        weights_gib = weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape)
     return startup_budget_seconds(weights_gib, inputs.read_gib_per_second)
 
 
@@ -224,7 +224,7 @@ def cache_claim_name(key: str) -> str:
 
 def cache_gib(inputs: ServiceInputs) -> int:
     """Size of the local weight cache: twice the most weights a replica can hold."""
-    return math.ceil(2 * weights_upper_bound_gib(inputs.pool, inputs.model.tensor_parallel, inputs.shape))
+    return math.ceil(2 * weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape))
 
 
 def pod_volumes(inputs: ServiceInputs) -> list[dict[str, Any]]:

@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 
 from inferstack import catalog
 from inferstack.planning.capacity import spec_model_shape
+from inferstack.planning.defaults import pool_zones
 from inferstack.planning.serving import Price, Sizing, compare, pool_price, request_for, size
-from inferstack.spec.errors import SpecIssue, join_path
-from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
-from inferstack.spec.resolve import pool_zones
-
-AUTO = "auto"
-ROOT = "environment"
+from inferstack.spec.base import AUTO
+from inferstack.spec.errors import ROOT, SpecIssue, join_path
+from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec, tensor_parallel_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class AutoChoice:
 
 @dataclass(frozen=True)
 class AutoResolution:
-    """The spec with every `auto` replaced, the choices made, and what could not be chosen."""
+    """The spec with every `auto` replaced (tensor_parallel always a number), the choices made, and the failures."""
 
     spec: EnvironmentSpec
     choices: list[AutoChoice] = field(default_factory=list)
@@ -79,7 +77,7 @@ def _choose_pool(
         option
         for option in options
         if option.price is not None
-        and (tp_auto or option.request.tp == model.tensor_parallel)
+        and (tp_auto or option.request.tp == tensor_parallel_of(model))
         and (pool.instance_type is None or option.price.instance_type == pool.instance_type)
         and ("gpus_per_node" not in pool.model_fields_set or option.price.gpus_per_node == pool.gpus_per_node)
         and _offered_in_pool_zones(spec, pool, option.price)
@@ -134,9 +132,10 @@ def _choose_tp(
     )
 
 
-def resolve_auto(spec: EnvironmentSpec, tp_auto: frozenset[str] = frozenset()) -> AutoResolution:
-    """Replace `gpu: auto` pools and the models in `tp_auto` (whose tensor_parallel was `auto`) by chosen values."""
+def resolve_auto(spec: EnvironmentSpec) -> AutoResolution:
+    """Replace `gpu: auto` and `tensor_parallel: auto` by chosen values; what cannot be chosen becomes an issue."""
     auto_pools = [key for key, pool in spec.node_pools.items() if pool.gpu == AUTO]
+    tp_auto = frozenset(key for key, model in spec.models.items() if model.tensor_parallel == AUTO)
     if not auto_pools and not tp_auto:
         return AutoResolution(spec)
     pools, models = dict(spec.node_pools), dict(spec.models)
@@ -171,4 +170,9 @@ def resolve_auto(spec: EnvironmentSpec, tp_auto: frozenset[str] = frozenset()) -
             continue
         models[model_key], choice = outcome
         choices.append(choice)
+    # What is left had no choice to make (a model without a pool, e.g. the CPU engine on cloud: kubernetes)
+    # or failed with an issue above: 1 GPU per replica, so the checks see a number and the spec has no `auto`.
+    for model_key in tp_auto:
+        if models[model_key].tensor_parallel == AUTO:
+            models[model_key] = models[model_key].model_copy(update={"tensor_parallel": 1})
     return AutoResolution(spec.model_copy(update={"models": models}), choices, issues)

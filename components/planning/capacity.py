@@ -21,7 +21,7 @@ from inferstack.planning.sizing import (
     precision,
     weight_bytes,
 )
-from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec
+from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
 
 TP_DEGREES = (1, 2, 4, 8)
 QUANTIZATIONS: tuple[str, ...] = ("fp8", "awq")
@@ -179,10 +179,11 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     if found is None:
         return None
     name, shape = found
+    tp = tensor_parallel_of(model)
     context = model.max_model_len or shape.context
     eff = default_efficiency()
     prec = precision(shape, model.quantization)
-    acc = accelerator(pool.gpu, model.tensor_parallel, model.quantization)
+    acc = accelerator(pool.gpu, tp, model.quantization)
     fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization)
     alternatives = (
         []
@@ -190,7 +191,7 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
         else fit_alternatives(
             shape,
             gpu_key=pool.gpu,
-            tp=model.tensor_parallel,
+            tp=tp,
             max_tp=pool.gpus_per_node,
             quantization=model.quantization,
             context=context,
@@ -198,9 +199,7 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
             eff=eff,
         )
     )
-    return ModelFit(
-        key, name, pool.gpu, model.tensor_parallel, context, prec, model.gpu_memory_utilization, fit, alternatives
-    )
+    return ModelFit(key, name, pool.gpu, tp, context, prec, model.gpu_memory_utilization, fit, alternatives)
 
 
 def fit_message(result: ModelFit) -> tuple[str, str]:

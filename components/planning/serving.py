@@ -1,7 +1,7 @@
 """Serving capacity and the price of tokens: one model on one GPU option, and every model of a spec.
 
 Combines the roofline (`sizing.py`), the catalog's GPUs, instance prices and efficiency factors. Answers
-`inferstack size` (one option, or `--compare` across the catalog) and the token lines of `inferstack cost`.
+`inferstack size` (one option, or `--compare` across the catalog); `spec_serving.py` applies it to a spec.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from inferstack.planning.capacity import (
     default_efficiency,
     replica_cold_start,
     replica_startup_budget_s,
-    spec_model_shape,
 )
+from inferstack.planning.defaults import pool_instance_type
 from inferstack.planning.sizing import (
     MemoryFit,
     Objectives,
@@ -31,7 +31,6 @@ from inferstack.planning.sizing import (
     replicas_needed,
 )
 from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
-from inferstack.spec.resolve import pool_instance_type
 
 DEFAULT_PROMPT = 1000
 DEFAULT_OUTPUT = 250
@@ -202,22 +201,6 @@ def compare(base: Request, *, cloud: str | None = None, region: str | None = Non
     )
 
 
-@dataclass(frozen=True)
-class ModelServing:
-    """Planned serving of one spec model: replicas for its load (or at max), tokens/s and GPU cost."""
-
-    model: str
-    shape: str
-    basis: str
-    replicas: int
-    replicas_needed: int | None
-    output_tokens_per_s: float
-    gpu_usd_per_hour: float
-    usd_per_million_tokens: float | None
-    startup_budget_s: int
-    warning: str = ""
-
-
 def request_for(model: ModelSpec, shape: Shape, *, gpu: str, tp: int) -> Request:
     """What to size for a spec model on a GPU at a TP degree: its precision, context, load and objectives."""
     load = model.load
@@ -253,49 +236,3 @@ def pool_price(spec: EnvironmentSpec, pool: NodePoolSpec, tp: int) -> Price | No
     return Price(
         spec.cloud, spec.region, type_name, capacity, usd, itype.gpus, usd * tp / itype.gpus, itype.as_of.isoformat()
     )
-
-
-def spec_serving(spec: EnvironmentSpec) -> list[ModelServing]:
-    """For each GPU model with a known shape: the planned load (or capacity at max replicas) and its GPU cost."""
-    out: list[ModelServing] = []
-    for key, model in spec.models.items():
-        pool = spec.node_pools.get(model.pool) if model.pool else None
-        found = spec_model_shape(model) if pool is not None else None
-        if pool is None or found is None or pool.gpu not in catalog.gpus():
-            continue
-        name, shape = found
-        load = model.load
-        request = request_for(model, shape, gpu=pool.gpu, tp=model.tensor_parallel)
-        price = pool_price(spec, pool, model.tensor_parallel)
-        sized = size(request, price, spec.cloud)
-        if sized.capacity is None:
-            continue
-        warning = ""
-        if load is not None:
-            needed = sized.replicas or 1
-            replicas = min(max(needed, model.replicas.min), model.replicas.max)
-            tokens = min(load.requests_per_second, replicas * sized.capacity.requests_per_s) * load.output_tokens
-            basis = f"planned load {load.requests_per_second:g} req/s"
-            if needed > model.replicas.max:
-                warning = f"needs {needed} replicas for its load, replicas.max is {model.replicas.max}"
-        else:
-            needed = None
-            replicas = model.replicas.max
-            tokens = replicas * sized.capacity.output_tokens_per_s
-            basis = f"capacity at {replicas} replicas ({DEFAULT_PROMPT} in / {DEFAULT_OUTPUT} out)"
-        gpu_hour = price.replica_usd_per_hour * replicas if price else 0.0
-        out.append(
-            ModelServing(
-                model=key,
-                shape=name,
-                basis=basis,
-                replicas=replicas,
-                replicas_needed=needed,
-                output_tokens_per_s=tokens,
-                gpu_usd_per_hour=gpu_hour,
-                usd_per_million_tokens=gpu_hour / (tokens * 3600) * 1e6 if price and tokens else None,
-                startup_budget_s=sized.startup_budget_s,
-                warning=warning,
-            )
-        )
-    return out

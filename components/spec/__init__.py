@@ -1,7 +1,11 @@
-"""The environment spec: what a stack file may say, validated offline with every error reported at once."""
+"""The environment spec: what a stack file may say (pydantic shapes), reading it, and its errors.
 
-from inferstack.spec.errors import SpecError, SpecIssue
-from inferstack.spec.loader import CONFIG_KEY, check_spec, load_stack_file, parse_environment
+Loading a stack file with every check (`auto` resolved, cross-field rules) is `inferstack.validation`'s job.
+"""
+
+from inferstack.spec.base import AUTO, KEY_PATTERN
+from inferstack.spec.document import CONFIG_KEY, read_stack_document, stack_name_of, validate_fields
+from inferstack.spec.errors import ROOT, SpecError, SpecIssue, join_path
 from inferstack.spec.models import (
     AutoscaleSpec,
     BudgetSpec,
@@ -16,10 +20,15 @@ from inferstack.spec.models import (
     NodePoolSpec,
     ReplicasSpec,
     SystemPoolSpec,
+    UnresolvedAutoError,
+    tensor_parallel_of,
 )
 
 __all__ = [
+    "AUTO",
     "CONFIG_KEY",
+    "KEY_PATTERN",
+    "ROOT",
     "AutoscaleSpec",
     "BudgetSpec",
     "ClusterSpec",
@@ -35,7 +44,10 @@ __all__ = [
     "SpecError",
     "SpecIssue",
     "SystemPoolSpec",
-    "check_spec",
-    "load_stack_file",
-    "parse_environment",
+    "UnresolvedAutoError",
+    "join_path",
+    "read_stack_document",
+    "stack_name_of",
+    "tensor_parallel_of",
+    "validate_fields",
 ]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Every YAML path starts here: the value of the `inferstack:environment` key.
+ROOT = "environment"
+
 
 @dataclass(frozen=True, order=True)
 class SpecIssue:

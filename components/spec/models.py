@@ -1,30 +1,48 @@
 """What a stack file may say: the typed shape of the `inferstack:environment` config key.
 
-Field-level rules (types, ranges, patterns) live here; rules that relate several fields or need the
-catalog live in `checks.py`, so that every error of a document can be reported at once.
+Field-level rules (types, ranges, patterns) live here; rules that relate several fields or need the catalog
+live in `inferstack.validation`, so that every error of a document can be reported at once. This package
+imports neither the catalog nor planning: it is the floor both stand on.
 """
 
 from __future__ import annotations
 
 from ipaddress import IPv4Network
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt
+from pydantic import Field, NonNegativeInt, PositiveInt
 
-# Keys become parts of cloud and Kubernetes resource names: a short DNS label keeps every derived name
-# (e.g. "<env>-<pool>-nodes", "<model>-engine") under the 63-character limits.
-KEY_PATTERN = r"^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$"
-Key = Annotated[str, Field(pattern=KEY_PATTERN)]
+from inferstack.spec.base import AUTO, Cloud, FrozenSpec, Key, SecurityProfile
+from inferstack.spec.model_parts import (
+    AutoscaleSpec,
+    LoadBalancerSpec,
+    LoadSpec,
+    ModelShapeSpec,
+    ReplicasSpec,
+    TensorParallel,
+)
 
-Cloud = Literal["aws", "gcp", "kubernetes"]
-SecurityProfile = Literal["standard", "private"]
+# The model parts are defined in model_parts.py and importable from here too, beside the ModelSpec that holds them.
+__all__ = [
+    "AutoscaleSpec",
+    "BudgetSpec",
+    "ClusterSpec",
+    "EnvironmentSpec",
+    "LoadBalancerSpec",
+    "LoadSpec",
+    "ModelShapeSpec",
+    "ModelSpec",
+    "ModelStoreSpec",
+    "NetworkSpec",
+    "NodePoolSpec",
+    "ReplicasSpec",
+    "SystemPoolSpec",
+    "UnresolvedAutoError",
+    "tensor_parallel_of",
+]
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class NetworkSpec(_Spec):
+class NetworkSpec(FrozenSpec):
     """The environment's private network (VPC) and who may reach the Kubernetes API."""
 
     cidr: IPv4Network = Field(
@@ -46,7 +64,7 @@ class NetworkSpec(_Spec):
     flow_logs: bool = Field(default=True, description="Record VPC flow logs; default: true.")
 
 
-class SystemPoolSpec(_Spec):
+class SystemPoolSpec(FrozenSpec):
     """The small CPU node pool that runs cluster add-ons."""
 
     instance_type: str | None = Field(
@@ -57,7 +75,7 @@ class SystemPoolSpec(_Spec):
     max: PositiveInt = Field(default=3, description="Maximum nodes; default: 3.")
 
 
-class ClusterSpec(_Spec):
+class ClusterSpec(FrozenSpec):
     """The managed Kubernetes cluster (EKS or GKE), or the existing one for `cloud: kubernetes`."""
 
     kubernetes_version: str = Field(
@@ -85,7 +103,7 @@ class ClusterSpec(_Spec):
     )
 
 
-class NodePoolSpec(_Spec):
+class NodePoolSpec(FrozenSpec):
     """One autoscaled pool of identical GPU nodes."""
 
     gpu: str = Field(
@@ -111,7 +129,7 @@ class NodePoolSpec(_Spec):
     labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels; default: {}.")
 
 
-class ModelStoreSpec(_Spec):
+class ModelStoreSpec(FrozenSpec):
     """Where model weights are staged once and loaded from."""
 
     bucket: bool = Field(
@@ -129,68 +147,7 @@ class ModelStoreSpec(_Spec):
     )
 
 
-class ReplicasSpec(_Spec):
-    """Replica bounds for a model's autoscaler."""
-
-    min: NonNegativeInt = Field(default=1, description="Minimum replicas (0 allows scale to zero); default: 1.")
-    max: PositiveInt = Field(default=1, description="Maximum replicas; default: 1.")
-
-
-class LoadBalancerSpec(_Spec):
-    """How the model's API is exposed beyond the cluster."""
-
-    internal: bool = Field(default=True, description="Internal (VPC-only) load balancer; default: true.")
-    source_ranges: list[IPv4Network] = Field(
-        default_factory=list,
-        description="Client CIDRs allowed through the load balancer; default: [] (none).",
-    )
-
-
-class AutoscaleSpec(_Spec):
-    """What the model's autoscaler reacts to (LLM load, never CPU)."""
-
-    queue_depth: PositiveInt = Field(
-        default=4, description="Target waiting requests per replica before scaling out; default: 4."
-    )
-    kv_cache_utilization: float | None = Field(
-        default=None, gt=0, le=1, description="Also scale out above this KV-cache use (0-1); default: off."
-    )
-
-
-class ModelShapeSpec(_Spec):
-    """The architecture of a model the catalog does not list (numbers from its config.json and model card)."""
-
-    params_b: float = Field(gt=0, description="Total parameters in billions; required.")
-    active_params_b: float | None = Field(
-        default=None, gt=0, description="Parameters active per token in billions (MoE); default: all of them."
-    )
-    layers: PositiveInt = Field(description="Transformer layers (num_hidden_layers); required.")
-    hidden_size: PositiveInt = Field(description="Model width (hidden_size); required.")
-    attention_heads: PositiveInt = Field(description="Query heads (num_attention_heads); required.")
-    kv_heads: PositiveInt = Field(description="Key/value heads (num_key_value_heads); required.")
-    head_dim: PositiveInt | None = Field(
-        default=None, description="Dimension of one attention head; default: hidden_size / attention_heads."
-    )
-    vocab_size: PositiveInt = Field(description="Vocabulary size; required.")
-    context: PositiveInt = Field(description="Default (maximum) context length in tokens; required.")
-    weight_bits: float = Field(
-        default=16, gt=0, le=32, description="Average bits per parameter of the checkpoint; default: 16 (BF16)."
-    )
-
-
-class LoadSpec(_Spec):
-    """Expected traffic and latency objectives of one model, used to size replicas and price tokens."""
-
-    requests_per_second: float = Field(gt=0, description="Expected requests per second at peak; required.")
-    prompt_tokens: PositiveInt = Field(default=1000, description="Typical prompt length in tokens; default: 1000.")
-    output_tokens: PositiveInt = Field(default=250, description="Typical output length in tokens; default: 250.")
-    ttft_ms: float | None = Field(default=None, gt=0, description="Time-to-first-token objective in ms; default: none.")
-    tpot_ms: float | None = Field(
-        default=None, gt=0, description="Time-per-output-token objective in ms; default: none."
-    )
-
-
-class ModelSpec(_Spec):
+class ModelSpec(FrozenSpec):
     """One served model: where its weights come from, how it runs and where."""
 
     source: str = Field(
@@ -209,7 +166,7 @@ class ModelSpec(_Spec):
         default=None, description="Node pool that runs this model; required on aws and gcp; default: none."
     )
     replicas: ReplicasSpec = Field(default_factory=ReplicasSpec, description="Replica bounds; default: 1 to 1.")
-    tensor_parallel: PositiveInt = Field(
+    tensor_parallel: TensorParallel = Field(
         default=1, description="GPUs per replica (tensor parallel size), or auto: the cheapest that fits; default: 1."
     )
     max_model_len: PositiveInt | None = Field(
@@ -252,7 +209,7 @@ class ModelSpec(_Spec):
     )
 
 
-class BudgetSpec(_Spec):
+class BudgetSpec(FrozenSpec):
     """Spending limits checked before anything is created."""
 
     monthly_usd: float | None = Field(
@@ -260,7 +217,7 @@ class BudgetSpec(_Spec):
     )
 
 
-class EnvironmentSpec(_Spec):
+class EnvironmentSpec(FrozenSpec):
     """A complete LLM environment: the value of the `inferstack:environment` stack config key."""
 
     name: Key = Field(description="Prefix of every resource name; default: the stack name.")
@@ -290,3 +247,20 @@ class EnvironmentSpec(_Spec):
         default_factory=dict, description="Served models keyed by model name; default: {}."
     )
     budget: BudgetSpec = Field(default_factory=BudgetSpec, description="Spending limits; default: none.")
+
+
+class UnresolvedAutoError(ValueError):
+    """A spec value is still `auto`: it was not passed through `check_spec` or loaded from a stack file."""
+
+
+def tensor_parallel_of(model: ModelSpec) -> int:
+    """The model's GPUs per replica; raises UnresolvedAutoError while it is still `auto`."""
+    # Planning and components take the checked spec, in which every `auto` has been chosen; reading a
+    # number through here makes that a checked fact rather than an assumption.
+    tp = model.tensor_parallel
+    if tp == AUTO:
+        raise UnresolvedAutoError(
+            "tensor_parallel is still 'auto': pass the spec through inferstack.check_spec (or load it with "
+            "inferstack.load_stack_file) before planning or building it"
+        )
+    return tp

@@ -13,7 +13,7 @@ import pulumi
 import yaml
 
 from inferstack.environment import LlmEnvironment
-from inferstack.spec import parse_environment
+from inferstack.validation import parse_environment
 
 
 class EnvironmentArgs(TypedDict):

@@ -1,6 +1,6 @@
 """Predicted vs published measurements: `.venv/bin/python tests/bench/published_report.py` prints the table.
 
-The same predictions back tests/unit/test_published_benchmarks.py, which holds them to the file's tolerance.
+The same predictions back tests/catalog/test_published_benchmarks.py, which holds them to the file's tolerance.
 """
 
 from __future__ import annotations

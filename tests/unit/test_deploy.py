@@ -20,7 +20,7 @@ from inferstack.infra.deploy import (
     preflight_problems,
 )
 from inferstack.infra.stackfiles import shipped_stacks
-from inferstack.spec import load_stack_file
+from inferstack.validation import load_stack_file
 
 HOME = Path.home()
 READY_AWS = Machine(

@@ -22,8 +22,9 @@ from inferstack.planning.names import (
     serving_namespace,
     serving_service_account,
 )
-from inferstack.spec import EnvironmentSpec, load_stack_file
+from inferstack.spec import EnvironmentSpec
 from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL
+from inferstack.validation import load_stack_file
 from tests.conftest import REPO
 
 STACKS = ("gcp-dev", "gcp-prod")

@@ -14,9 +14,9 @@ import yaml
 from inferstack.gcp import plans
 from inferstack.gcp.kubeconfig import AUTH_PLUGIN, gke_kubeconfig
 from inferstack.planning.subnets import plan_cluster_ranges
-from inferstack.spec import EnvironmentSpec, load_stack_file
-from inferstack.spec.checks import check_environment
+from inferstack.spec import EnvironmentSpec
 from inferstack.target import SERVING_PORT
+from inferstack.validation import check_environment, load_stack_file
 from tests.conftest import REPO
 
 GCP_STACKS = ("gcp-dev", "gcp-prod")

@@ -30,7 +30,7 @@ def run_main() -> None:
 def test_entrypoint_builds_the_same_plan_as_the_cli(stack: str) -> None:
     from inferstack.infra.offline_config import offline_secret_config
     from inferstack.infra.program import build
-    from inferstack.spec import load_stack_file
+    from inferstack.validation import load_stack_file
 
     spec = load_stack_file(shipped_stacks()[stack])
     # Stacks that name secret config keys get the offline placeholders, as `inferstack plan` does.

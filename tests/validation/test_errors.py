@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from inferstack.spec import EnvironmentSpec, SpecError, check_spec, load_stack_file, parse_environment
+from inferstack.spec import EnvironmentSpec, SpecError
+from inferstack.validation import check_spec, load_stack_file, parse_environment
 from tests.conftest import FIXTURES
 
 # Each broken fixture and the exact set of paths it must report.
@@ -80,16 +81,6 @@ def test_unknown_field_lists_the_allowed_ones() -> None:
         load_stack_file(broken("broken-fields"))
     (issue,) = [i for i in caught.value.issues if i.path == "environment.regoin"]
     assert "region" in issue.fix and "unknown field" in issue.message
-
-
-def test_invalid_yaml_names_the_line() -> None:
-    with pytest.raises(SpecError, match=r"not valid YAML at line \d+"):
-        load_stack_file(broken("broken-yaml"))
-
-
-def test_missing_config_key() -> None:
-    with pytest.raises(SpecError, match="has no inferstack:environment key"):
-        load_stack_file(FIXTURES.parent / "fixtures" / "Pulumi.no-config.yaml")
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from inferstack.planning.names import model_prefix, serving_namespace, serving_service_account
-from inferstack.spec.models import KEY_PATTERN
+from inferstack.spec import KEY_PATTERN
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 

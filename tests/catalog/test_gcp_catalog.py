@@ -7,7 +7,7 @@ import pytest
 from inferstack import catalog
 from inferstack.gcp.plans import gpu_pool_plan
 from inferstack.spec import EnvironmentSpec
-from inferstack.spec.checks import check_environment
+from inferstack.validation import check_environment
 
 GCP_TYPES = catalog.instance_types("gcp")
 GPU_OFFERS = sorted(

@@ -5,15 +5,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import jsonschema
 import pytest
 
 from inferstack import catalog
-from inferstack.infra.schema import stack_file_schema
 from inferstack.planning.capacity import spec_model_shape
 from inferstack.planning.serving import Price, request_for, size
-from inferstack.spec import ModelSpec, SpecError
-from inferstack.spec.loader import parse_environment_explained
+from inferstack.spec import ModelSpec, SpecError, tensor_parallel_of
+from inferstack.validation import parse_environment_explained
 
 QWEN_72B = "hf://Qwen/Qwen2.5-72B-Instruct@495f39366efef23836d0cfae4fbe635880d2be31"
 QWEN_7B = "hf://Qwen/Qwen2.5-7B-Instruct@a09a35458c702b33eeacc393d103063234e8bc28"
@@ -56,7 +54,7 @@ def test_auto_pool_and_tp_choose_a_fitting_option_and_say_why() -> None:
     assert pool.gpu in catalog.gpus() and pool.instance_type is not None
     itype = catalog.instance_types("aws")[pool.instance_type]
     assert (itype.gpu, itype.gpus) == (pool.gpu, pool.gpus_per_node)
-    assert pool.gpus_per_node % model.tensor_parallel == 0
+    assert pool.gpus_per_node % tensor_parallel_of(model) == 0
     assert [c.path for c in choices] == ["environment.node_pools.gpu.gpu", "environment.models.big.tensor_parallel"]
     assert pool.instance_type in choices[0].reason and "cheapest of" in choices[0].reason
 
@@ -65,7 +63,7 @@ def test_auto_is_no_more_expensive_than_hand_picked_options() -> None:
     spec, _ = parse_environment_explained(document(), "dev")
     pool, model = spec.node_pools["gpu"], spec.models["big"]
     assert pool.instance_type is not None
-    chosen = usd_per_million(model, pool.gpu, model.tensor_parallel, pool.instance_type)
+    chosen = usd_per_million(model, pool.gpu, tensor_parallel_of(model), pool.instance_type)
     assert chosen is not None
     for gpu, tp, instance in [("nvidia-h100-sxm", 4, "p5.48xlarge"), ("nvidia-a100-80gb", 4, "p4de.24xlarge")]:
         other = usd_per_million(model.model_copy(update={"tensor_parallel": tp}), gpu, tp, instance)
@@ -118,12 +116,3 @@ def test_auto_that_cannot_be_chosen_is_a_clear_error(change: Any, path: str, fra
     matching = [issue for issue in caught.value.issues if issue.path == path]
     assert matching and fragment in matching[0].message, caught.value
     assert not any("unknown GPU 'auto'" in issue.message for issue in caught.value.issues)
-
-
-def test_schema_accepts_auto() -> None:
-    schema = stack_file_schema()
-    jsonschema.validate({"config": {"inferstack:environment": document()}}, schema)
-    bad = document()
-    bad["models"]["big"]["tensor_parallel"] = "many"
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"config": {"inferstack:environment": bad}}, schema)

@@ -8,8 +8,9 @@ import pytest
 
 from inferstack import catalog
 from inferstack.planning.capacity import spec_model_fit, spec_model_shape
-from inferstack.spec import SpecError, parse_environment
+from inferstack.spec import SpecError
 from inferstack.spec.models import ModelSpec
+from inferstack.validation import parse_environment
 
 QWEN72 = "hf://Qwen/Qwen2.5-72B-Instruct@495f39366efef23836d0cfae4fbe635880d2be31"
 UNLISTED = "hf://acme/house-model@" + "a" * 40

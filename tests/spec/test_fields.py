@@ -6,7 +6,7 @@ import pydantic
 import pytest
 from pydantic import BaseModel
 
-from inferstack.spec import loader
+from inferstack.spec.issues import model_in
 from inferstack.spec.models import EnvironmentSpec
 
 
@@ -19,7 +19,7 @@ def all_models(root: type[BaseModel] = EnvironmentSpec) -> list[type[BaseModel]]
             continue
         seen.append(model)
         for field in model.model_fields.values():
-            inner = loader._model_in(field.annotation)
+            inner = model_in(field.annotation)
             if inner is not None:
                 pending.append(inner)
     return seen

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from inferstack.spec import EnvironmentSpec
-from inferstack.spec.checks import check_environment
+from inferstack.validation import check_environment
 
 BASE: dict[str, Any] = {
     "name": "t",

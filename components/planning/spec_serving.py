@@ -1,0 +1,76 @@
+"""The planned serving of a spec's models: replicas for their load (or at max), tokens/s and GPU cost.
+
+The token lines of `inferstack cost`; each model is sized on its own pool with `serving.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inferstack import catalog
+from inferstack.planning.capacity import spec_model_shape
+from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, pool_price, request_for, size
+from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of
+
+
+@dataclass(frozen=True)
+class ModelServing:
+    """Planned serving of one spec model: replicas for its load (or at max), tokens/s and GPU cost."""
+
+    model: str
+    shape: str
+    basis: str
+    replicas: int
+    replicas_needed: int | None
+    output_tokens_per_s: float
+    gpu_usd_per_hour: float
+    usd_per_million_tokens: float | None
+    startup_budget_s: int
+    warning: str = ""
+
+
+def spec_serving(spec: EnvironmentSpec) -> list[ModelServing]:
+    """For each GPU model with a known shape: the planned load (or capacity at max replicas) and its GPU cost."""
+    out: list[ModelServing] = []
+    for key, model in spec.models.items():
+        pool = spec.node_pools.get(model.pool) if model.pool else None
+        found = spec_model_shape(model) if pool is not None else None
+        if pool is None or found is None or pool.gpu not in catalog.gpus():
+            continue
+        name, shape = found
+        load = model.load
+        tp = tensor_parallel_of(model)
+        request = request_for(model, shape, gpu=pool.gpu, tp=tp)
+        price = pool_price(spec, pool, tp)
+        sized = size(request, price, spec.cloud)
+        if sized.capacity is None:
+            continue
+        warning = ""
+        if load is not None:
+            needed = sized.replicas or 1
+            replicas = min(max(needed, model.replicas.min), model.replicas.max)
+            tokens = min(load.requests_per_second, replicas * sized.capacity.requests_per_s) * load.output_tokens
+            basis = f"planned load {load.requests_per_second:g} req/s"
+            if needed > model.replicas.max:
+                warning = f"needs {needed} replicas for its load, replicas.max is {model.replicas.max}"
+        else:
+            needed = None
+            replicas = model.replicas.max
+            tokens = replicas * sized.capacity.output_tokens_per_s
+            basis = f"capacity at {replicas} replicas ({DEFAULT_PROMPT} in / {DEFAULT_OUTPUT} out)"
+        gpu_hour = price.replica_usd_per_hour * replicas if price else 0.0
+        out.append(
+            ModelServing(
+                model=key,
+                shape=name,
+                basis=basis,
+                replicas=replicas,
+                replicas_needed=needed,
+                output_tokens_per_s=tokens,
+                gpu_usd_per_hour=gpu_hour,
+                usd_per_million_tokens=gpu_hour / (tokens * 3600) * 1e6 if price and tokens else None,
+                startup_budget_s=sized.startup_budget_s,
+                warning=warning,
+            )
+        )
+    return out

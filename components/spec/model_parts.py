@@ -1,0 +1,83 @@
+"""The parts of one served model: replica bounds, exposure, autoscaling signals, shape, load and parallelism."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+from typing import Annotated, Literal
+
+from pydantic import Discriminator, Field, NonNegativeInt, PositiveInt, Tag
+
+from inferstack.spec.base import AUTO, FrozenSpec
+
+
+def _auto_or_number(value: object) -> str:
+    # A callable discriminator validates only one member: a bad number gets the integer's own message
+    # ("greater than 0", "a valid integer"), not that message plus "should be 'auto'".
+    return "auto" if value == AUTO else "int"
+
+
+TensorParallel = Annotated[
+    Annotated[PositiveInt, Tag("int")] | Annotated[Literal["auto"], Tag("auto")],
+    Discriminator(_auto_or_number),
+]
+
+
+class ReplicasSpec(FrozenSpec):
+    """Replica bounds for a model's autoscaler."""
+
+    min: NonNegativeInt = Field(default=1, description="Minimum replicas (0 allows scale to zero); default: 1.")
+    max: PositiveInt = Field(default=1, description="Maximum replicas; default: 1.")
+
+
+class LoadBalancerSpec(FrozenSpec):
+    """How the model's API is exposed beyond the cluster."""
+
+    internal: bool = Field(default=True, description="Internal (VPC-only) load balancer; default: true.")
+    source_ranges: list[IPv4Network] = Field(
+        default_factory=list,
+        description="Client CIDRs allowed through the load balancer; default: [] (none).",
+    )
+
+
+class AutoscaleSpec(FrozenSpec):
+    """What the model's autoscaler reacts to (LLM load, never CPU)."""
+
+    queue_depth: PositiveInt = Field(
+        default=4, description="Target waiting requests per replica before scaling out; default: 4."
+    )
+    kv_cache_utilization: float | None = Field(
+        default=None, gt=0, le=1, description="Also scale out above this KV-cache use (0-1); default: off."
+    )
+
+
+class ModelShapeSpec(FrozenSpec):
+    """The architecture of a model the catalog does not list (numbers from its config.json and model card)."""
+
+    params_b: float = Field(gt=0, description="Total parameters in billions; required.")
+    active_params_b: float | None = Field(
+        default=None, gt=0, description="Parameters active per token in billions (MoE); default: all of them."
+    )
+    layers: PositiveInt = Field(description="Transformer layers (num_hidden_layers); required.")
+    hidden_size: PositiveInt = Field(description="Model width (hidden_size); required.")
+    attention_heads: PositiveInt = Field(description="Query heads (num_attention_heads); required.")
+    kv_heads: PositiveInt = Field(description="Key/value heads (num_key_value_heads); required.")
+    head_dim: PositiveInt | None = Field(
+        default=None, description="Dimension of one attention head; default: hidden_size / attention_heads."
+    )
+    vocab_size: PositiveInt = Field(description="Vocabulary size; required.")
+    context: PositiveInt = Field(description="Default (maximum) context length in tokens; required.")
+    weight_bits: float = Field(
+        default=16, gt=0, le=32, description="Average bits per parameter of the checkpoint; default: 16 (BF16)."
+    )
+
+
+class LoadSpec(FrozenSpec):
+    """Expected traffic and latency objectives of one model, used to size replicas and price tokens."""
+
+    requests_per_second: float = Field(gt=0, description="Expected requests per second at peak; required.")
+    prompt_tokens: PositiveInt = Field(default=1000, description="Typical prompt length in tokens; default: 1000.")
+    output_tokens: PositiveInt = Field(default=250, description="Typical output length in tokens; default: 250.")
+    ttft_ms: float | None = Field(default=None, gt=0, description="Time-to-first-token objective in ms; default: none.")
+    tpot_ms: float | None = Field(
+        default=None, gt=0, description="Time-per-output-token objective in ms; default: none."
+    )

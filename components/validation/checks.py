@@ -1,0 +1,37 @@
+"""Every cross-field rule of the environment spec: each problem is collected, none stops the others.
+
+Each check reads a field-valid `EnvironmentSpec` whose `auto` values are resolved and yields issues; nothing
+here calls a cloud API: regions, zones and types come from the static catalog.
+"""
+
+from __future__ import annotations
+
+from inferstack.spec.errors import SpecIssue
+from inferstack.spec.models import EnvironmentSpec
+from inferstack.validation.aws import check_aws
+from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
+from inferstack.validation.common import Check
+from inferstack.validation.gcp import check_gcp, check_tags
+from inferstack.validation.models import check_model_fit, check_models
+from inferstack.validation.network import check_network
+from inferstack.validation.pools import check_node_pools, check_system_pool
+from inferstack.validation.serving import check_serving
+
+ALL_CHECKS: tuple[Check, ...] = (
+    check_cloud_fields,
+    check_region_and_zones,
+    check_network,
+    check_tags,
+    check_system_pool,
+    check_node_pools,
+    check_models,
+    check_model_fit,
+    check_aws,
+    check_gcp,
+    check_serving,
+)
+
+
+def check_environment(spec: EnvironmentSpec) -> list[SpecIssue]:
+    """Run every cross-field rule and return all issues found (empty when the spec is valid)."""
+    return sorted({issue for check in ALL_CHECKS for issue in check(spec)})

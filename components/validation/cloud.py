@@ -1,0 +1,80 @@
+"""Cloud-specific fields, region and zones: what each cloud accepts and where it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from inferstack import catalog
+from inferstack.planning.defaults import effective_zones
+from inferstack.spec.errors import SpecIssue
+from inferstack.spec.models import EnvironmentSpec
+from inferstack.validation.common import field_path, suggest
+
+
+def check_cloud_fields(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """Fields that belong to one cloud only are rejected on the others."""
+    cluster_set = spec.cluster.model_fields_set
+    if spec.cloud != "gcp":
+        for field in ("release_channel", "location"):
+            if field in cluster_set:
+                yield SpecIssue(
+                    field_path("cluster", field), f"applies to GCP only (cloud is {spec.cloud})", "remove it"
+                )
+    if spec.cloud != "aws" and spec.network.nat == "per_zone":
+        yield SpecIssue(field_path("network", "nat"), "per_zone NAT applies to AWS only", "use nat: single")
+    if spec.cloud != "kubernetes" and "kubeconfig_context" in cluster_set:
+        yield SpecIssue(field_path("cluster", "kubeconfig_context"), "applies to cloud: kubernetes only", "remove it")
+    if spec.cloud == "kubernetes":
+        if spec.region is not None or spec.zones is not None:
+            field = "region" if spec.region is not None else "zones"
+            yield SpecIssue(field_path(field), "an existing cluster has no region or zones here", "remove it")
+        if spec.node_pools:
+            yield SpecIssue(
+                field_path("node_pools"),
+                "cloud: kubernetes does not manage node pools yet",
+                "remove node_pools and run models with engine: vllm-cpu",
+            )
+        if spec.model_store.bucket:
+            yield SpecIssue(
+                field_path("model_store", "bucket"),
+                "cloud: kubernetes creates no cloud bucket",
+                "set model_store.bucket: false",
+            )
+        if "network" in spec.model_fields_set:
+            yield SpecIssue(field_path("network"), "cloud: kubernetes creates no network", "remove it")
+
+
+def check_region_and_zones(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """The region is known for the cloud, its zones belong to it, and there are enough of them."""
+    if spec.cloud == "kubernetes":
+        return
+    if spec.region is None:
+        yield SpecIssue(field_path("region"), f"is required for cloud: {spec.cloud}", "name a region, e.g. us-east-1")
+        return
+    known = catalog.regions(spec.cloud)
+    region = known.get(spec.region)
+    if region is None:
+        yield SpecIssue(
+            field_path("region"), f"unknown {spec.cloud} region {spec.region!r}", suggest(spec.region, known)
+        )
+        return
+    zones = effective_zones(spec)
+    for index, zone in enumerate(zones):
+        if zone not in region.zones:
+            yield SpecIssue(
+                field_path("zones", index),
+                f"zone {zone!r} is not in region {spec.region}",
+                f"use zones of {spec.region}: {', '.join(region.zones)}",
+            )
+    if len(set(zones)) != len(zones):
+        yield SpecIssue(field_path("zones"), "lists a zone twice", "list each zone once")
+    if spec.cloud == "aws" and len(zones) < 2:
+        yield SpecIssue(
+            field_path("zones"),
+            f"EKS needs subnets in at least 2 zones (got {len(zones)})",
+            f"list 2 or more zones of {spec.region}",
+        )
+    if spec.cloud == "gcp" and spec.cluster.location == "zonal" and len(zones) != 1:
+        yield SpecIssue(
+            field_path("zones"), f"a zonal GKE cluster uses exactly 1 zone (got {len(zones)})", "list one zone"
+        )

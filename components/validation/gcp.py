@@ -1,0 +1,50 @@
+"""GCP specifics: tags that are valid labels, and cluster admins GKE can bind through RBAC."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from inferstack.spec.errors import SpecIssue
+from inferstack.spec.models import EnvironmentSpec
+from inferstack.validation.common import field_path
+
+GCP_LABEL_KEY = r"^[a-z][a-z0-9_-]{0,62}$"
+GCP_LABEL_VALUE = r"^[a-z0-9_-]{0,63}$"
+# A GKE admin: a Google user or service account, bound to cluster-admin through Kubernetes RBAC.
+GCP_ADMIN_MEMBER = r"^(user|serviceAccount):[^@\s:]+@[^@\s]+\.[a-z]+$"
+
+
+def check_tags(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """Tags must be valid GCP labels on GCP (AWS tags accept them as they are)."""
+    if spec.cloud != "gcp":
+        return
+    for key, value in spec.tags.items():
+        if not re.match(GCP_LABEL_KEY, key) or not re.match(GCP_LABEL_VALUE, value):
+            yield SpecIssue(
+                field_path("tags", key),
+                f"{key}={value!r} is not a valid GCP label",
+                "use lowercase letters, digits, '-' and '_' (keys start with a letter, 63 characters at most)",
+            )
+
+
+def check_gcp(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """GKE specifics: cluster admins are IAM members GKE can bind through RBAC."""
+    if spec.cloud != "gcp":
+        return
+    seen: set[str] = set()
+    for index, admin in enumerate(spec.cluster.admins):
+        path = field_path("cluster", "admins", index)
+        if admin.startswith("group:"):
+            yield SpecIssue(
+                path,
+                f"{admin!r}: Google Groups need Google Groups for RBAC set up on the domain",
+                "list the members as user:<email> or serviceAccount:<email>",
+            )
+        elif not re.match(GCP_ADMIN_MEMBER, admin):
+            yield SpecIssue(
+                path, f"{admin!r} is not a GCP IAM member", "use user:alice@example.com or serviceAccount:<email>"
+            )
+        elif admin in seen:
+            yield SpecIssue(path, f"{admin} is listed twice", "list each admin once")
+        seen.add(admin)
