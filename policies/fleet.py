@@ -10,10 +10,11 @@ from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, Stac
 from inferstack import catalog
 from inferstack.policies.props import as_list, dig
 from inferstack.policies.rule import ADVISORY, Report, param, resource_rule, stack_rule
+from inferstack.provider_types import Aws, Gcp
 from inferstack.target import GPU_TAINT_KEY
 
-AWS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
-GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
+AWS_NODE_GROUP = Aws.EKS_NODE_GROUP
+GKE_NODE_POOL = Gcp.GKE_NODE_POOL
 
 
 def gpus_per_node(resource_type: str, props: Mapping[str, Any]) -> int:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from inferstack.provider_types import K8s
+
 WORLD = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
 
 # Names and values that look like credentials; a literal match in plain config is a leak.
@@ -45,13 +47,13 @@ def opens_to_world(cidrs: Any) -> bool:
 
 
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
-    "kubernetes:apps/v1:Deployment": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:StatefulSet": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:DaemonSet": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:ReplicaSet": ("spec", "template", "spec"),
-    "kubernetes:batch/v1:Job": ("spec", "template", "spec"),
-    "kubernetes:batch/v1:CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-    "kubernetes:core/v1:Pod": ("spec",),
+    K8s.DEPLOYMENT: ("spec", "template", "spec"),
+    K8s.STATEFUL_SET: ("spec", "template", "spec"),
+    K8s.DAEMON_SET: ("spec", "template", "spec"),
+    K8s.REPLICA_SET: ("spec", "template", "spec"),
+    K8s.JOB: ("spec", "template", "spec"),
+    K8s.CRON_JOB: ("spec", "jobTemplate", "spec", "template", "spec"),
+    K8s.POD: ("spec",),
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol, cast
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
+from inferstack.provider_types import Aws, Gcp, K8s
 
 HOURS_PER_MONTH = 730.0
 # GKE gives a node pool a 100 GB boot disk when diskSizeGb is unset.
@@ -215,33 +216,29 @@ def _is_lb_service(res: PlanResource) -> bool:
 Pricer = Callable[[_Context, PlanResource], list[CostRow]]
 
 PRICERS: dict[str, Pricer] = {
-    "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
-    "gcp:container/nodePool:NodePool": _gke_node_pool,
-    "aws:eks/cluster:Cluster": lambda c, r: [_service_row(c, r, "eks_cluster", "EKS control plane", 1, 1)],
-    "gcp:container/cluster:Cluster": lambda c, r: [_service_row(c, r, "gke_cluster", "GKE cluster fee", 1, 1)],
-    "aws:ec2/natGateway:NatGateway": lambda c, r: [
+    Aws.EKS_NODE_GROUP: _eks_node_group,
+    Gcp.GKE_NODE_POOL: _gke_node_pool,
+    Aws.EKS_CLUSTER: lambda c, r: [_service_row(c, r, "eks_cluster", "EKS control plane", 1, 1)],
+    Gcp.GKE_CLUSTER: lambda c, r: [_service_row(c, r, "gke_cluster", "GKE cluster fee", 1, 1)],
+    Aws.NAT_GATEWAY: lambda c, r: [
         _service_row(c, r, "nat_gateway", "NAT gateway", 1, 1),
         _service_row(c, r, "nat_gateway_data", "NAT data (per GB, traffic not modelled)", 0, 0),
     ],
-    "gcp:compute/routerNat:RouterNat": _cloud_nat,
-    "aws:lb/loadBalancer:LoadBalancer": lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
-    "aws:alb/loadBalancer:LoadBalancer": lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
-    "gcp:compute/forwardingRule:ForwardingRule": lambda c, r: [
-        _service_row(c, r, "load_balancer", "forwarding rule", 1, 1)
-    ],
-    "gcp:compute/globalForwardingRule:GlobalForwardingRule": lambda c, r: [
-        _service_row(c, r, "load_balancer", "forwarding rule", 1, 1)
-    ],
-    "kubernetes:core/v1:Service": lambda c, r: (
+    Gcp.ROUTER_NAT: _cloud_nat,
+    Aws.LB_LOAD_BALANCER: lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
+    Aws.ALB_LOAD_BALANCER: lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
+    Gcp.FORWARDING_RULE: lambda c, r: [_service_row(c, r, "load_balancer", "forwarding rule", 1, 1)],
+    Gcp.GLOBAL_FORWARDING_RULE: lambda c, r: [_service_row(c, r, "load_balancer", "forwarding rule", 1, 1)],
+    K8s.SERVICE: lambda c, r: (
         [_service_row(c, r, "load_balancer", "LoadBalancer Service", 1, 1)] if _is_lb_service(r) else []
     ),
-    "aws:s3/bucket:Bucket": lambda c, r: [_bucket(c, r)],
-    "aws:s3/bucketV2:BucketV2": lambda c, r: [_bucket(c, r)],
-    "gcp:storage/bucket:Bucket": lambda c, r: [_bucket(c, r)],
-    "aws:kms/key:Key": lambda c, r: [_service_row(c, r, "kms_key", "KMS key", 1, 1)],
-    "gcp:kms/cryptoKey:CryptoKey": lambda c, r: [_service_row(c, r, "kms_key", "KMS key version", 1, 1)],
+    Aws.S3_BUCKET: lambda c, r: [_bucket(c, r)],
+    Aws.S3_BUCKET_V2: lambda c, r: [_bucket(c, r)],
+    Gcp.STORAGE_BUCKET: lambda c, r: [_bucket(c, r)],
+    Aws.KMS_KEY: lambda c, r: [_service_row(c, r, "kms_key", "KMS key", 1, 1)],
+    Gcp.KMS_CRYPTO_KEY: lambda c, r: [_service_row(c, r, "kms_key", "KMS key version", 1, 1)],
 }
-NODE_TYPES = ("aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool")
+NODE_TYPES = (Aws.EKS_NODE_GROUP, Gcp.GKE_NODE_POOL)
 
 
 def _bucket(ctx: _Context, res: PlanResource) -> CostRow:
