@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from inferstack.provider_types import K8s
@@ -92,3 +93,18 @@ def gpu_request(container: Mapping[str, Any]) -> float:
             except (TypeError, ValueError):
                 return 0.0
     return 0.0
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A PolicyResource or ResourceValidationArgs seen as a planned resource (type, name, inputs), the protocol
+    the planning readers and the cost model take, so rules and `inferstack cost` read resources one way."""
+
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+
+
+def planned(resource: Any) -> Planned:
+    """A policy resource (or a resource rule's arguments) as a planned resource."""
+    return Planned(resource.resource_type, resource.name, resource.props)
