@@ -41,7 +41,7 @@ def test_eks_node_group() -> None:
         disk_gb=200.0,
         taints=({"key": "nvidia.com/gpu", "effect": "NO_SCHEDULE"},),
     )
-    assert (pool.instance_type, pool.max_gpus) == ("g6.xlarge", 12.0)
+    assert pool is not None and (pool.instance_type, pool.max_gpus) == ("g6.xlarge", 12.0)
 
 
 def test_eks_without_a_maximum_uses_the_desired_size_and_unknown_types_have_no_gpus() -> None:
