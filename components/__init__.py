@@ -53,7 +53,8 @@ _EXPORTS: dict[str, str] = {
     # The workload, on any cluster.
     "Workload": "inferstack.k8s.workload",
     "InferenceService": "inferstack.k8s.inference",
-    "ExistingCluster": "inferstack.k8s.existing_cluster",
+    # Bring your own cluster.
+    "ExistingCluster": "inferstack.kubernetes.existing_cluster",
 }
 
 __all__ = [
@@ -119,9 +120,9 @@ if TYPE_CHECKING:
     from inferstack.gcp.network import GcpNetwork
     from inferstack.gcp.node_pools import GkeGpuNodePool
     from inferstack.gcp.storage import GcsModelStore
-    from inferstack.k8s.existing_cluster import ExistingCluster
     from inferstack.k8s.inference import InferenceService
     from inferstack.k8s.workload import Workload
+    from inferstack.kubernetes.existing_cluster import ExistingCluster
     from inferstack.spec import (
         AutoscaleSpec,
         BudgetSpec,

@@ -36,7 +36,7 @@ def build_cloud_layer(name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOpt
         from inferstack.gcp.environment import GcpEnvironment
 
         return GcpEnvironment(name, spec, opts)
-    from inferstack.k8s.existing_cluster import ExistingCluster
+    from inferstack.kubernetes.existing_cluster import ExistingCluster
 
     return ExistingCluster(name, spec, opts)
 

@@ -65,3 +65,6 @@ class ClusterTarget:
     # Extra egress the serving and staging pods need for the cloud identity (e.g. GKE's metadata server
     # 169.254.169.254/32:80 and 169.254.169.252/32:988 under Workload Identity); HTTPS (443) is always allowed.
     workload_egress: tuple[EgressRule, ...] = ()
+    # A cluster inferstack did not size (a laptop kind/minikube, or any brought-your-own cluster): add-ons are
+    # installed small (Prometheus with a day of retention, no GPU add-ons), since its capacity is unknown.
+    minimal_addons: bool = False

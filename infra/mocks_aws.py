@@ -17,6 +17,7 @@ from inferstack.infra.mock_types import (
     prefixed_id,
     provider_id,
 )
+from inferstack.provider_types import Aws
 
 # Mocked resources do not know the provider's region; ARNs and endpoints use this one.
 MOCK_REGION = "us-east-1"
@@ -113,9 +114,9 @@ def _bucket(res: MockedResource) -> Props:
 
 
 RESOURCES: dict[str, TypeMock] = {
-    "pulumi:providers:aws": TypeMock(provider_id),
+    Aws.PROVIDER: TypeMock(provider_id),
     # Network
-    "aws:ec2/vpc:Vpc": TypeMock(
+    Aws.VPC: TypeMock(
         prefixed_id("vpc"),
         lambda res: {
             "arn": f"arn:aws:ec2:{MOCK_REGION}:{MOCK_ACCOUNT}:vpc/{prefixed_id('vpc')(res)}",
@@ -123,28 +124,28 @@ RESOURCES: dict[str, TypeMock] = {
             "defaultSecurityGroupId": prefixed_id("sg")(res),
         },
     ),
-    "aws:ec2/subnet:Subnet": _ec2_arn("subnet", "subnet"),
-    "aws:ec2/internetGateway:InternetGateway": _ec2_arn("igw", "internet-gateway"),
-    "aws:ec2/eip:Eip": TypeMock(
+    Aws.SUBNET: _ec2_arn("subnet", "subnet"),
+    Aws.INTERNET_GATEWAY: _ec2_arn("igw", "internet-gateway"),
+    Aws.EIP: TypeMock(
         prefixed_id("eipalloc"),
         lambda res: {
             "allocationId": prefixed_id("eipalloc")(res),
             "publicIp": f"198.51.100.{int(res.digest[:2], 16) % 250 + 1}",
         },
     ),
-    "aws:ec2/natGateway:NatGateway": TypeMock(
+    Aws.NAT_GATEWAY: TypeMock(
         prefixed_id("nat"), lambda res: {"networkInterfaceId": prefixed_id("eni")(res), "state": "available"}
     ),
-    "aws:ec2/routeTable:RouteTable": _ec2_arn("rtb", "route-table"),
-    "aws:ec2/route:Route": TypeMock(prefixed_id("r-rtb")),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": TypeMock(prefixed_id("rtbassoc")),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": _ec2_arn("vpce", "vpc-endpoint"),
-    "aws:ec2/flowLog:FlowLog": _ec2_arn("fl", "vpc-flow-log"),
-    "aws:ec2/securityGroup:SecurityGroup": _ec2_arn("sg", "security-group"),
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2_arn("sg", "security-group"),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _ec2_arn("sgr", "security-group-rule"),
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _ec2_arn("sgr", "security-group-rule"),
-    "aws:ec2/launchTemplate:LaunchTemplate": TypeMock(
+    Aws.ROUTE_TABLE: _ec2_arn("rtb", "route-table"),
+    Aws.ROUTE: TypeMock(prefixed_id("r-rtb")),
+    Aws.ROUTE_TABLE_ASSOCIATION: TypeMock(prefixed_id("rtbassoc")),
+    Aws.VPC_ENDPOINT: _ec2_arn("vpce", "vpc-endpoint"),
+    Aws.FLOW_LOG: _ec2_arn("fl", "vpc-flow-log"),
+    Aws.SECURITY_GROUP: _ec2_arn("sg", "security-group"),
+    Aws.DEFAULT_SECURITY_GROUP: _ec2_arn("sg", "security-group"),
+    Aws.SECURITY_GROUP_INGRESS_RULE: _ec2_arn("sgr", "security-group-rule"),
+    Aws.SECURITY_GROUP_EGRESS_RULE: _ec2_arn("sgr", "security-group-rule"),
+    Aws.LAUNCH_TEMPLATE: TypeMock(
         prefixed_id("lt"),
         lambda res: {
             "arn": f"arn:aws:ec2:{MOCK_REGION}:{MOCK_ACCOUNT}:launch-template/{prefixed_id('lt')(res)}",
@@ -152,49 +153,45 @@ RESOURCES: dict[str, TypeMock] = {
             "defaultVersion": 1,
         },
     ),
-    "aws:cloudwatch/logGroup:LogGroup": TypeMock(lambda res: _input(res, "name"), _log_group),
+    Aws.LOG_GROUP: TypeMock(lambda res: _input(res, "name"), _log_group),
     # Identity and keys
-    "aws:iam/role:Role": TypeMock(lambda res: _input(res, "name"), _role),
-    "aws:iam/rolePolicy:RolePolicy": TypeMock(lambda res: f"{_input(res, 'role')}:{_input(res, 'name')}"),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": TypeMock(
-        lambda res: f"{_input(res, 'role')}-{res.digest[:20]}"
-    ),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": TypeMock(_oidc_arn, lambda res: {"arn": _oidc_arn(res)}),
-    "aws:kms/key:Key": TypeMock(_uuid, _kms_key),
-    "aws:kms/alias:Alias": TypeMock(
+    Aws.IAM_ROLE: TypeMock(lambda res: _input(res, "name"), _role),
+    Aws.IAM_ROLE_POLICY: TypeMock(lambda res: f"{_input(res, 'role')}:{_input(res, 'name')}"),
+    Aws.IAM_ROLE_POLICY_ATTACHMENT: TypeMock(lambda res: f"{_input(res, 'role')}-{res.digest[:20]}"),
+    Aws.OIDC_PROVIDER: TypeMock(_oidc_arn, lambda res: {"arn": _oidc_arn(res)}),
+    Aws.KMS_KEY: TypeMock(_uuid, _kms_key),
+    Aws.KMS_ALIAS: TypeMock(
         lambda res: _input(res, "name"),
         lambda res: {"arn": f"arn:aws:kms:{MOCK_REGION}:{MOCK_ACCOUNT}:{_input(res, 'name')}"},
     ),
     # EKS
-    "aws:eks/cluster:Cluster": TypeMock(lambda res: _input(res, "name"), _cluster),
-    "aws:eks/nodeGroup:NodeGroup": TypeMock(
+    Aws.EKS_CLUSTER: TypeMock(lambda res: _input(res, "name"), _cluster),
+    Aws.EKS_NODE_GROUP: TypeMock(
         lambda res: f"{_input(res, 'clusterName')}:{_input(res, 'nodeGroupName')}", _node_group
     ),
-    "aws:eks/addon:Addon": TypeMock(
+    Aws.EKS_ADDON: TypeMock(
         lambda res: f"{_input(res, 'clusterName')}:{_input(res, 'addonName')}",
         lambda res: {
             "arn": f"arn:aws:eks:{MOCK_REGION}:{MOCK_ACCOUNT}:addon/{_input(res, 'clusterName')}/"
             f"{_input(res, 'addonName')}/{provider_id(res)}"
         },
     ),
-    "aws:eks/accessEntry:AccessEntry": TypeMock(
+    Aws.EKS_ACCESS_ENTRY: TypeMock(
         lambda res: f"{_input(res, 'clusterName')}:{_input(res, 'principalArn')}",
         lambda res: {"accessEntryArn": f"arn:aws:eks:{MOCK_REGION}:{MOCK_ACCOUNT}:access-entry/{provider_id(res)}"},
     ),
-    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": TypeMock(
+    Aws.EKS_ACCESS_POLICY_ASSOCIATION: TypeMock(
         lambda res: f"{_input(res, 'clusterName')}#{_input(res, 'principalArn')}#{_input(res, 'policyArn')}"
     ),
-    "aws:autoscaling/tag:Tag": TypeMock(lambda res: f"{_input(res, 'autoscalingGroupName')},{res.digest[:12]}"),
+    Aws.AUTOSCALING_TAG: TypeMock(lambda res: f"{_input(res, 'autoscalingGroupName')},{res.digest[:12]}"),
     # Model store
-    "aws:s3/bucket:Bucket": TypeMock(lambda res: _input(res, "bucket"), _bucket),
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _bucket_part("publicAccessBlock"),
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _bucket_part("ownershipControls"),
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _bucket_part(
-        "serverSideEncryptionConfiguration"
-    ),
-    "aws:s3/bucketVersioning:BucketVersioning": _bucket_part("versioning"),
-    "aws:s3/bucketPolicy:BucketPolicy": _bucket_part("policy"),
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _bucket_part("lifecycleConfiguration"),
+    Aws.S3_BUCKET: TypeMock(lambda res: _input(res, "bucket"), _bucket),
+    Aws.S3_PUBLIC_ACCESS_BLOCK: _bucket_part("publicAccessBlock"),
+    Aws.S3_OWNERSHIP_CONTROLS: _bucket_part("ownershipControls"),
+    Aws.S3_ENCRYPTION: _bucket_part("serverSideEncryptionConfiguration"),
+    Aws.S3_VERSIONING: _bucket_part("versioning"),
+    Aws.S3_POLICY: _bucket_part("policy"),
+    Aws.S3_LIFECYCLE: _bucket_part("lifecycleConfiguration"),
 }
 
 INVOKES: dict[str, InvokeMock] = {

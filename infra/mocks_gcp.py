@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 
 from inferstack.infra.mock_types import MOCK_PROJECT, InvokeMock, MockedResource, Props, TypeMock, named_id, provider_id
+from inferstack.provider_types import Gcp
 
 MOCK_PROJECT_NUMBER = "123456789012"
 COMPUTE = "https://www.googleapis.com/compute/v1"
@@ -131,39 +132,39 @@ def _log_bucket_id(res: MockedResource) -> str:
 
 
 RESOURCES: dict[str, TypeMock] = {
-    "pulumi:providers:gcp": TypeMock(provider_id),
-    "gcp:compute/network:Network": _global_id("networks"),
-    "gcp:compute/firewall:Firewall": _global_id("firewalls"),
-    "gcp:compute/subnetwork:Subnetwork": TypeMock(
+    Gcp.PROVIDER: TypeMock(provider_id),
+    Gcp.NETWORK: _global_id("networks"),
+    Gcp.FIREWALL: _global_id("firewalls"),
+    Gcp.SUBNETWORK: TypeMock(
         lambda res: f"projects/{_project(res)}/regions/{res.inputs.get('region')}/subnetworks/{_name(res)}",
         _subnetwork_outputs,
     ),
-    "gcp:compute/router:Router": _regional_id("routers"),
-    "gcp:compute/routerNat:RouterNat": TypeMock(
+    Gcp.ROUTER: _regional_id("routers"),
+    Gcp.ROUTER_NAT: TypeMock(
         lambda res: f"{_project(res)}/{res.inputs.get('region')}/{res.inputs.get('router')}/{_name(res)}",
         lambda res: {"name": _name(res)},
     ),
-    "gcp:container/cluster:Cluster": TypeMock(_cluster_id, _cluster_outputs),
-    "gcp:container/nodePool:NodePool": TypeMock(_node_pool_id, _node_pool_outputs),
-    "gcp:kms/keyRing:KeyRing": TypeMock(_key_ring_id, lambda res: {"name": _name(res)}),
-    "gcp:kms/cryptoKey:CryptoKey": TypeMock(
+    Gcp.GKE_CLUSTER: TypeMock(_cluster_id, _cluster_outputs),
+    Gcp.GKE_NODE_POOL: TypeMock(_node_pool_id, _node_pool_outputs),
+    Gcp.KMS_KEY_RING: TypeMock(_key_ring_id, lambda res: {"name": _name(res)}),
+    Gcp.KMS_CRYPTO_KEY: TypeMock(
         lambda res: f"{res.inputs.get('keyRing')}/cryptoKeys/{_name(res)}", lambda res: {"name": _name(res)}
     ),
-    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": _binding_id("cryptoKeyId"),
-    "gcp:serviceaccount/account:Account": TypeMock(
+    Gcp.KMS_CRYPTO_KEY_IAM_MEMBER: _binding_id("cryptoKeyId"),
+    Gcp.SERVICE_ACCOUNT: TypeMock(
         lambda res: f"projects/{_project(res)}/serviceAccounts/{_account_email(res)}", _account_outputs
     ),
-    "gcp:serviceaccount/iAMMember:IAMMember": _binding_id("serviceAccountId"),
-    "gcp:projects/iAMMember:IAMMember": _binding_id("project"),
-    "gcp:storage/bucket:Bucket": TypeMock(_name, _bucket_outputs),
-    "gcp:storage/bucketIAMMember:BucketIAMMember": TypeMock(
+    Gcp.SERVICE_ACCOUNT_IAM_MEMBER: _binding_id("serviceAccountId"),
+    Gcp.PROJECT_IAM_MEMBER: _binding_id("project"),
+    Gcp.STORAGE_BUCKET: TypeMock(_name, _bucket_outputs),
+    Gcp.STORAGE_BUCKET_IAM_MEMBER: TypeMock(
         lambda res: f"b/{res.inputs.get('bucket')}/{res.inputs.get('role')}/{res.inputs.get('member')}",
         lambda res: {"etag": f"CAE{res.digest[:6]}="},
     ),
-    "gcp:logging/projectBucketConfig:ProjectBucketConfig": TypeMock(
+    Gcp.LOG_BUCKET_CONFIG: TypeMock(
         _log_bucket_id, lambda res: {"name": _log_bucket_id(res), "lifecycleState": "ACTIVE"}
     ),
-    "gcp:logging/projectSink:ProjectSink": TypeMock(
+    Gcp.LOG_SINK: TypeMock(
         lambda res: f"projects/{_project(res)}/sinks/{_name(res)}",
         lambda res: {
             "writerIdentity": f"serviceAccount:service-{MOCK_PROJECT_NUMBER}@gcp-sa-logging.iam.gserviceaccount.com"

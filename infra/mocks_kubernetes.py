@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from inferstack.infra.mock_types import InvokeMock, MockedResource, TypeMock, provider_id
+from inferstack.provider_types import K8s
 
 
 def object_id(res: MockedResource) -> str:
@@ -14,27 +15,25 @@ def object_id(res: MockedResource) -> str:
 
 # Workload layer (components/k8s): every object kind the InferenceService, staging and namespaces register.
 WORKLOAD_TYPES = (
-    "kubernetes:core/v1:Namespace",
-    "kubernetes:core/v1:ServiceAccount",
-    "kubernetes:core/v1:Secret",
-    "kubernetes:core/v1:Service",
-    "kubernetes:core/v1:PersistentVolumeClaim",
-    "kubernetes:apps/v1:Deployment",
-    "kubernetes:batch/v1:Job",
-    "kubernetes:policy/v1:PodDisruptionBudget",
-    "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-    "kubernetes:keda.sh/v1alpha1:ScaledObject",
-    "kubernetes:monitoring.coreos.com/v1:PodMonitor",
+    K8s.NAMESPACE,
+    K8s.SERVICE_ACCOUNT,
+    K8s.SECRET,
+    K8s.SERVICE,
+    K8s.PERSISTENT_VOLUME_CLAIM,
+    K8s.DEPLOYMENT,
+    K8s.JOB,
+    K8s.POD_DISRUPTION_BUDGET,
+    K8s.NETWORK_POLICY,
+    K8s.SCALED_OBJECT,
+    K8s.POD_MONITOR,
 )
 
 RESOURCES: dict[str, TypeMock] = {
-    "pulumi:providers:kubernetes": TypeMock(provider_id),
+    K8s.PROVIDER: TypeMock(provider_id),
     # GCP layer: cluster.admins bound to cluster-admin; cluster-scoped, so the id is the object's name.
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": TypeMock(
-        lambda res: str((res.inputs.get("metadata") or {}).get("name") or res.name)
-    ),
+    K8s.CLUSTER_ROLE_BINDING: TypeMock(lambda res: str((res.inputs.get("metadata") or {}).get("name") or res.name)),
     # helm.v3.Release (AWS layer: cluster autoscaler); id is namespace/name as the provider reports it.
-    "kubernetes:helm.sh/v3:Release": TypeMock(
+    K8s.HELM_RELEASE: TypeMock(
         lambda res: f"{res.inputs.get('namespace', 'default')}/{res.inputs.get('name', res.name)}",
         lambda res: {"status": {"status": "deployed", "revision": 1, "version": res.inputs.get("version", "")}},
     ),

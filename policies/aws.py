@@ -10,18 +10,18 @@ from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, Stac
 
 from inferstack.policies.props import as_list, dig, opens_to_world
 from inferstack.policies.rule import Report, resource_rule, stack_rule
+from inferstack.provider_types import Aws
 
-BUCKET_TYPES = {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}
+BUCKET_TYPES = {Aws.S3_BUCKET, Aws.S3_BUCKET_V2}
 PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
-def _attached(bucket: PolicyResource, resources: list[PolicyResource], type_prefix: str) -> list[PolicyResource]:
-    """Resources of a type that configure this bucket (they depend on it)."""
+def _attached(bucket: PolicyResource, resources: list[PolicyResource], *types: str) -> list[PolicyResource]:
+    """Resources of these types that configure this bucket (they depend on it)."""
     return [
         resource
         for resource in resources
-        if resource.resource_type.startswith(type_prefix)
-        and any(dep.urn == bucket.urn for dep in resource.dependencies)
+        if resource.resource_type in types and any(dep.urn == bucket.urn for dep in resource.dependencies)
     ]
 
 
@@ -45,10 +45,10 @@ def _check_buckets(args: StackValidationArgs, report: Report) -> None:
     for bucket in args.resources:
         if bucket.resource_type not in BUCKET_TYPES:
             continue
-        blocks = _attached(bucket, args.resources, "aws:s3/bucketPublicAccessBlock:")
+        blocks = _attached(bucket, args.resources, Aws.S3_PUBLIC_ACCESS_BLOCK)
         if not any(all(_truthy(block.props.get(flag)) for flag in PUBLIC_ACCESS_FLAGS) for block in blocks):
             report("bucket has no public access block with all four settings on", bucket.urn)
-        encryption = _attached(bucket, args.resources, "aws:s3/bucketServerSideEncryptionConfiguration")
+        encryption = _attached(bucket, args.resources, Aws.S3_ENCRYPTION, Aws.S3_ENCRYPTION_V2)
         algorithms = {
             dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
             for config in encryption
@@ -56,10 +56,10 @@ def _check_buckets(args: StackValidationArgs, report: Report) -> None:
         }
         if not algorithms & {"aws:kms", "aws:kms:dsse"}:
             report("bucket is not encrypted with SSE-KMS", bucket.urn)
-        versioning = _attached(bucket, args.resources, "aws:s3/bucketVersioning")
+        versioning = _attached(bucket, args.resources, Aws.S3_VERSIONING, Aws.S3_VERSIONING_V2)
         if not any(dig(v.props, "versioningConfiguration", "status") == "Enabled" for v in versioning):
             report("bucket versioning is not enabled", bucket.urn)
-        policies = _attached(bucket, args.resources, "aws:s3/bucketPolicy:")
+        policies = _attached(bucket, args.resources, Aws.S3_POLICY)
         if not any(_denies_insecure_transport(p.props.get("policy")) for p in policies):
             report("bucket policy does not deny requests without TLS (aws:SecureTransport false)", bucket.urn)
 
@@ -76,16 +76,16 @@ bucket_hardened = stack_rule(
 
 def _check_ingress(args: ResourceValidationArgs, report: Report) -> None:
     props = args.props
-    if args.resource_type == "aws:ec2/securityGroup:SecurityGroup":
+    if args.resource_type == Aws.SECURITY_GROUP:
         for rule in as_list(props.get("ingress")):
             if opens_to_world(dig(rule, "cidrBlocks")) or opens_to_world(dig(rule, "ipv6CidrBlocks")):
                 report(f"ingress rule on ports {dig(rule, 'fromPort')}-{dig(rule, 'toPort')} is open to the world")
-    elif args.resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule":
+    elif args.resource_type == Aws.SECURITY_GROUP_RULE:
         if props.get("type") == "ingress" and (
             opens_to_world(props.get("cidrBlocks")) or opens_to_world(props.get("ipv6CidrBlocks"))
         ):
             report("ingress rule is open to the world")
-    elif args.resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" and (
+    elif args.resource_type == Aws.SECURITY_GROUP_INGRESS_RULE and (
         opens_to_world(props.get("cidrIpv4")) or opens_to_world(props.get("cidrIpv6"))
     ):
         report("ingress rule is open to the world")
@@ -101,7 +101,7 @@ no_world_ingress = resource_rule(
 
 
 def _check_cluster_encryption(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type != "aws:eks/cluster:Cluster":
+    if args.resource_type != Aws.EKS_CLUSTER:
         return
     configs = args.props.get("encryptionConfig")
     configs = [configs] if isinstance(configs, Mapping) else as_list(configs)
@@ -118,7 +118,7 @@ cluster_secrets_encrypted = resource_rule(
 
 
 def _check_endpoint(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type != "aws:eks/cluster:Cluster":
+    if args.resource_type != Aws.EKS_CLUSTER:
         return
     vpc = args.props.get("vpcConfig") or {}
     public = vpc.get("endpointPublicAccess", True)  # the EKS default is a public endpoint
@@ -138,7 +138,7 @@ cluster_endpoint_restricted = resource_rule(
 
 
 def _check_launch_template(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type != "aws:ec2/launchTemplate:LaunchTemplate":
+    if args.resource_type != Aws.LAUNCH_TEMPLATE:
         return
     metadata = args.props.get("metadataOptions") or {}
     if metadata.get("httpTokens") != "required":
@@ -157,7 +157,7 @@ imdsv2_required = resource_rule(
 
 
 def _check_volumes(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type != "aws:ec2/launchTemplate:LaunchTemplate":
+    if args.resource_type != Aws.LAUNCH_TEMPLATE:
         return
     mappings = as_list(args.props.get("blockDeviceMappings"))
     if not mappings:
@@ -176,7 +176,7 @@ node_volumes_encrypted = resource_rule(
 
 
 def _check_node_group_template(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type == "aws:eks/nodeGroup:NodeGroup" and not args.props.get("launchTemplate"):
+    if args.resource_type == Aws.EKS_NODE_GROUP and not args.props.get("launchTemplate"):
         report("node group has no launch template, so IMDS and volume settings are the AMI defaults")
 
 

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
 from inferstack.environment import TYPE_TOKEN as ENVIRONMENT_TYPE
 from inferstack.planning.cost import price_plan
+from inferstack.policies.props import planned
 from inferstack.policies.rule import Report, param, stack_rule
-
-
-@dataclass(frozen=True)
-class _Priced:
-    """A PolicyResource seen through the cost model's protocol (type, name, inputs)."""
-
-    type: str
-    name: str
-    inputs: Mapping[str, Any]
 
 
 def _environment_spec(resources: list[PolicyResource]) -> Mapping[str, Any]:
@@ -38,8 +29,7 @@ def _check_budget(args: StackValidationArgs, report: Report) -> None:
     if not budget or cloud not in ("aws", "gcp") or not region:
         return  # nothing to hold the plan to, or an existing cluster that inferstack does not price
     zones = len(spec.get("zones") or []) or 1
-    priced = [_Priced(r.resource_type, r.name, r.props) for r in args.resources]
-    costs = price_plan(priced, cloud=str(cloud), region=str(region), default_zones=zones)
+    costs = price_plan([planned(r) for r in args.resources], cloud=str(cloud), region=str(region), default_zones=zones)
     if costs.monthly_max > float(budget):
         biggest = sorted(costs.rows, key=lambda row: row.monthly_max, reverse=True)[:3]
         detail = ", ".join(f"{row.resource} ${row.monthly_max:,.0f}" for row in biggest)

@@ -7,58 +7,18 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
-from inferstack import catalog
-from inferstack.policies.props import as_list, dig
+from inferstack.planning.plan_readers import node_pool
+from inferstack.policies.props import dig, planned
 from inferstack.policies.rule import ADVISORY, Report, param, resource_rule, stack_rule
+from inferstack.provider_types import Aws, Gcp
 from inferstack.target import GPU_TAINT_KEY
-
-AWS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
-GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
-
-
-def gpus_per_node(resource_type: str, props: Mapping[str, Any]) -> int:
-    """GPUs on one node of a node group/pool, from its accelerators or its instance type in the catalog."""
-    if resource_type == AWS_NODE_GROUP:
-        types = [str(t) for t in as_list(props.get("instanceTypes"))]
-        known = catalog.instance_types("aws")
-        return max((known[t].gpus for t in types if t in known), default=0)
-    if resource_type == GKE_NODE_POOL:
-        accelerators = as_list(dig(props, "nodeConfig", "guestAccelerators"))
-        if accelerators:
-            return int(sum(float(dig(a, "count") or 0) for a in accelerators))
-        machine = catalog.instance_types("gcp").get(str(dig(props, "nodeConfig", "machineType")))
-        return machine.gpus if machine else 0
-    return 0
-
-
-def max_nodes(resource_type: str, props: Mapping[str, Any]) -> int:
-    """Nodes at maximum scale (a GKE per-zone maximum is multiplied by the pool's zones)."""
-    if resource_type == AWS_NODE_GROUP:
-        return int(float(dig(props, "scalingConfig", "maxSize") or 0))
-    if resource_type == GKE_NODE_POOL:
-        total = dig(props, "autoscaling", "totalMaxNodeCount")
-        if total is not None:
-            return int(float(total))
-        per_zone = dig(props, "autoscaling", "maxNodeCount")
-        if per_zone is None:
-            per_zone = props.get("nodeCount") or props.get("initialNodeCount") or 0
-        return int(float(per_zone)) * max(1, len(as_list(props.get("nodeLocations"))))
-    return 0
-
-
-def _taints(resource_type: str, props: Mapping[str, Any]) -> list[Any]:
-    if resource_type == AWS_NODE_GROUP:
-        return as_list(props.get("taints"))
-    return as_list(dig(props, "nodeConfig", "taints"))
 
 
 def _check_gpu_taint(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type not in (AWS_NODE_GROUP, GKE_NODE_POOL) or not gpus_per_node(args.resource_type, args.props):
+    pool = node_pool(planned(args))
+    if pool is None or not pool.gpus_per_node:
         return
-    tainted = any(
-        dig(taint, "key") == GPU_TAINT_KEY and dig(taint, "effect") == "NO_SCHEDULE"
-        for taint in _taints(args.resource_type, args.props)
-    )
+    tainted = any(taint.get("key") == GPU_TAINT_KEY and taint.get("effect") == "NO_SCHEDULE" for taint in pool.taints)
     if not tainted:
         report(f"GPU nodes are not tainted {GPU_TAINT_KEY}:NoSchedule, so any pod could land on them")
 
@@ -107,12 +67,9 @@ required_tags = resource_rule(
 
 def gpu_pools(resources: list[PolicyResource]) -> list[tuple[PolicyResource, int]]:
     """GPU node groups/pools with their GPU count at maximum scale."""
-    found = []
-    for resource in resources:
-        per_node = gpus_per_node(resource.resource_type, resource.props)
-        if per_node:
-            found.append((resource, per_node * max_nodes(resource.resource_type, resource.props)))
-    return found
+    # A GKE pool naming no zones is counted in one: the rule sees the pool, not its cluster's zones.
+    pools = [(resource, node_pool(planned(resource))) for resource in resources]
+    return [(resource, int(pool.max_gpus)) for resource, pool in pools if pool is not None and pool.gpus_per_node]
 
 
 def _check_gpu_cap(args: StackValidationArgs, report: Report) -> None:
@@ -135,16 +92,19 @@ gpu_cap = stack_rule(
 )
 
 
+# GKE calls reclaimable capacity spot or (older) preemptible.
+SPOT_MESSAGE = {
+    Aws.EKS_NODE_GROUP: "spot capacity in a production stack",
+    Gcp.GKE_NODE_POOL: "spot/preemptible capacity in a production stack",
+}
+
+
 def _check_spot(args: ResourceValidationArgs, report: Report) -> None:
     if not param(args, no_spot_in_production, "production"):
         return
-    props = args.props
-    if args.resource_type == AWS_NODE_GROUP and props.get("capacityType") == "SPOT":
-        report("spot capacity in a production stack")
-    if args.resource_type == GKE_NODE_POOL and (
-        dig(props, "nodeConfig", "spot") is True or dig(props, "nodeConfig", "preemptible") is True
-    ):
-        report("spot/preemptible capacity in a production stack")
+    pool = node_pool(planned(args))
+    if pool is not None and pool.spot:
+        report(SPOT_MESSAGE[pool.type])
 
 
 no_spot_in_production = resource_rule(

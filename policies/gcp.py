@@ -6,12 +6,13 @@ from pulumi_policy import ResourceValidationArgs, Severity
 
 from inferstack.policies.props import as_list, dig, opens_to_world
 from inferstack.policies.rule import Report, resource_rule
+from inferstack.provider_types import Gcp
 
 
 def _check_bucket(args: ResourceValidationArgs, report: Report) -> None:
     # GCS encrypts every object at rest and its APIs are HTTPS-only, so "encrypted" and "TLS-only" hold by
     # construction; what a stack can get wrong is public access and lost versions.
-    if args.resource_type != "gcp:storage/bucket:Bucket":
+    if args.resource_type != Gcp.STORAGE_BUCKET:
         return
     props = args.props
     if props.get("uniformBucketLevelAccess") is not True:
@@ -32,7 +33,7 @@ bucket_private = resource_rule(
 
 
 def _check_firewall(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type != "gcp:compute/firewall:Firewall":
+    if args.resource_type != Gcp.FIREWALL:
         return
     props = args.props
     if (props.get("direction") or "INGRESS") != "INGRESS" or not as_list(props.get("allows")):
@@ -51,7 +52,7 @@ no_world_ingress = resource_rule(
 
 
 def _check_cluster_encryption(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type != "gcp:container/cluster:Cluster":
+    if args.resource_type != Gcp.GKE_CLUSTER:
         return
     encryption = args.props.get("databaseEncryption") or {}
     if encryption.get("state") != "ENCRYPTED" or not encryption.get("keyName"):
@@ -67,7 +68,7 @@ cluster_secrets_encrypted = resource_rule(
 
 
 def _check_endpoint(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type != "gcp:container/cluster:Cluster":
+    if args.resource_type != Gcp.GKE_CLUSTER:
         return
     if dig(args.props, "privateClusterConfig", "enablePrivateEndpoint") is True:
         return
@@ -87,7 +88,7 @@ cluster_endpoint_restricted = resource_rule(
 
 
 def _check_node_metadata(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type != "gcp:container/nodePool:NodePool":
+    if args.resource_type != Gcp.GKE_NODE_POOL:
         return
     if dig(args.props, "nodeConfig", "workloadMetadataConfig", "mode") != "GKE_METADATA":
         report("pods can reach the node's metadata server (workload metadata mode must be GKE_METADATA)")

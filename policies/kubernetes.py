@@ -18,10 +18,11 @@ from inferstack.policies.props import (
     pod_spec,
 )
 from inferstack.policies.rule import Report, resource_rule, stack_rule
+from inferstack.provider_types import K8s
 
 GPU_RESOURCE = "nvidia.com/gpu"
 # Long-running servers need startup and readiness probes; run-to-completion pods (Jobs) do not.
-SERVING_TYPES = {"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"}
+SERVING_TYPES = {K8s.DEPLOYMENT, K8s.STATEFUL_SET}
 
 
 def _workload(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
@@ -131,7 +132,7 @@ gpu_workloads_tolerate_pool = resource_rule(
 
 
 def _check_plain_secrets(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type == "kubernetes:core/v1:ConfigMap":
+    if args.resource_type == K8s.CONFIG_MAP:
         for key, value in (args.props.get("data") or {}).items():
             if SECRET_VALUE.search(str(value)) or (SECRET_NAME.search(str(key)) and value):
                 report(f"ConfigMap key {key} looks like a credential: use a Secret")
@@ -154,11 +155,7 @@ no_plain_secrets = resource_rule(
 
 
 def _check_network_policies(args: StackValidationArgs, report: Report) -> None:
-    covered = {
-        dig(r.props, "metadata", "namespace")
-        for r in args.resources
-        if r.resource_type == "kubernetes:networking.k8s.io/v1:NetworkPolicy"
-    }
+    covered = {dig(r.props, "metadata", "namespace") for r in args.resources if r.resource_type == K8s.NETWORK_POLICY}
     for resource in args.resources:
         if resource.resource_type not in SERVING_TYPES:
             continue

@@ -5,7 +5,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from inferstack.provider_types import K8s
 
 WORLD = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
 
@@ -45,13 +48,13 @@ def opens_to_world(cidrs: Any) -> bool:
 
 
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
-    "kubernetes:apps/v1:Deployment": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:StatefulSet": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:DaemonSet": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:ReplicaSet": ("spec", "template", "spec"),
-    "kubernetes:batch/v1:Job": ("spec", "template", "spec"),
-    "kubernetes:batch/v1:CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-    "kubernetes:core/v1:Pod": ("spec",),
+    K8s.DEPLOYMENT: ("spec", "template", "spec"),
+    K8s.STATEFUL_SET: ("spec", "template", "spec"),
+    K8s.DAEMON_SET: ("spec", "template", "spec"),
+    K8s.REPLICA_SET: ("spec", "template", "spec"),
+    K8s.JOB: ("spec", "template", "spec"),
+    K8s.CRON_JOB: ("spec", "jobTemplate", "spec", "template", "spec"),
+    K8s.POD: ("spec",),
 }
 
 
@@ -90,3 +93,18 @@ def gpu_request(container: Mapping[str, Any]) -> float:
             except (TypeError, ValueError):
                 return 0.0
     return 0.0
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A PolicyResource or ResourceValidationArgs seen as a planned resource (type, name, inputs), the protocol
+    the planning readers and the cost model take, so rules and `inferstack cost` read resources one way."""
+
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+
+
+def planned(resource: Any) -> Planned:
+    """A policy resource (or a resource rule's arguments) as a planned resource."""
+    return Planned(resource.resource_type, resource.name, resource.props)

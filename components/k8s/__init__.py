@@ -2,7 +2,6 @@
 
 from inferstack.k8s.addons import ClusterAddons, plan_addons
 from inferstack.k8s.engines import ENGINES, Engine, EngineArgs, engine
-from inferstack.k8s.existing_cluster import ExistingCluster
 from inferstack.k8s.inference import InferenceService
 from inferstack.k8s.staging import ModelStaging
 from inferstack.k8s.workload import Workload
@@ -12,7 +11,6 @@ __all__ = [
     "ClusterAddons",
     "Engine",
     "EngineArgs",
-    "ExistingCluster",
     "InferenceService",
     "ModelStaging",
     "Workload",

@@ -9,8 +9,9 @@
 - NVIDIA device plugin: only where the target says the nodes lack one (GKE installs its own).
 - DCGM exporter: GPU utilisation, memory and health metrics, on GPU nodes only.
 
-On an existing cluster (`cloud: kubernetes`, e.g. kind) the set is minimal: Prometheus (small, one day of
-retention, control-plane scrapes that kind does not expose turned off) and KEDA; no GPU add-ons.
+On a target that asks for minimal add-ons (`ClusterTarget.minimal_addons`: an existing cluster, e.g. kind) the
+set is minimal: Prometheus (small, one day of retention, control-plane scrapes that kind does not expose turned
+off) and KEDA; no GPU add-ons.
 """
 
 from __future__ import annotations

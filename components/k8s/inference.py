@@ -1,4 +1,4 @@
-"""InferenceService: one served model on the target cluster, from the objects `manifests.py` builds.
+"""InferenceService: one served model on the target cluster, from the objects `manifests/` builds.
 
 The component loops over `inference_objects` and registers each dict as a typed resource. Object bodies wait
 on the cloud outputs they use (bucket URI, identity annotations); which objects exist is known from the spec
@@ -15,14 +15,10 @@ import pulumi
 
 from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.k8s.addons import prometheus_url
-from inferstack.k8s.manifests import (
-    SECRET_KEYS,
-    ServiceInputs,
-    has_secret,
-    inference_objects,
-    secret_object,
-    startup_budget,
-)
+from inferstack.k8s.manifests import inference_objects
+from inferstack.k8s.manifests.identity import SECRET_KEYS, has_secret, secret_object
+from inferstack.k8s.manifests.inputs import ServiceInputs
+from inferstack.k8s.manifests.pod import startup_budget
 from inferstack.k8s.objects import register
 from inferstack.k8s.secrets import require_secret
 from inferstack.planning.names import serving_namespace

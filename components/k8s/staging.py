@@ -4,7 +4,7 @@ The Job's name carries a short hash of the revision, so a new revision is a new 
 never re-run; inside, a marker object makes a re-run (e.g. after the Job was deleted) exit at once. Jobs run
 in STAGING_NAMESPACE as STAGING_SERVICE_ACCOUNT, the only account bound to the bucket's writer identity;
 serving pods only ever read. Without a bucket (existing cluster) there is no Job: each model's pods fill a
-cache volume from the hub at the pinned revision instead (see `manifests.cache_filler_container`).
+cache volume from the hub at the pinned revision instead (see `manifests.pod.cache_filler_container`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import pulumi
 
 from inferstack.k8s import pods
 from inferstack.k8s.engines import HUB_TOKEN_ENV, engine
-from inferstack.k8s.manifests import namespace_object, parse_source
+from inferstack.k8s.manifests.guards import namespace_object
+from inferstack.k8s.manifests.inputs import parse_source
 from inferstack.k8s.objects import register
 from inferstack.k8s.scripts import STAGE_TO_BUCKET
 from inferstack.k8s.secrets import require_secret

@@ -21,8 +21,9 @@ class Workload(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, {"models": sorted(spec.models)}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        minimal = spec.cloud == "kubernetes"
-        self.addons = ClusterAddons(f"{name}-addons", plan_addons(target, minimal=minimal), target.provider, opts=child)
+        self.addons = ClusterAddons(
+            f"{name}-addons", plan_addons(target, minimal=target.minimal_addons), target.provider, opts=child
+        )
         self.staging = (
             ModelStaging(f"{name}-staging", spec.models, target, opts=child)
             if target.model_store_uri is not None and spec.models

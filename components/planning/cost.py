@@ -2,36 +2,24 @@
 
 Prices the planned resources, not the intent: node groups and node pools by their instance/machine type,
 purchase option and autoscaling bounds, control-plane fees, NAT, load balancers, buckets (at a stated size),
-KMS keys. Reads resources through a small protocol (type, name, inputs with the engine's camelCase names), so
-it needs neither Pulumi nor the offline engine. A month is 730 hours.
+KMS keys. Resources are read through a small protocol (type, name, inputs with the engine's camelCase names) and
+node pools through `plan_readers.node_pools`, the reader the policy rules share; so it needs neither Pulumi nor
+the offline engine. A month is 730 hours.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
+from inferstack.planning.plan_readers import PlanResource, node_pool, node_pools
+from inferstack.provider_types import Aws, Gcp, K8s
 
 HOURS_PER_MONTH = 730.0
-# GKE gives a node pool a 100 GB boot disk when diskSizeGb is unset.
-GKE_DEFAULT_DISK_GB = 100.0
 CLOUD_NAT_VM_CAP = 32
-
-
-class PlanResource(Protocol):
-    """The parts of a planned resource the cost model reads (infra.plan.PlannedResource has them)."""
-
-    @property
-    def type(self) -> str: ...  # noqa: D102
-
-    @property
-    def name(self) -> str: ...  # noqa: D102
-
-    @property
-    def inputs(self) -> Mapping[str, Any]: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
@@ -99,10 +87,6 @@ class _Context:
     nodes_max: float
 
 
-def _num(value: Any, default: float = 0.0) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
-
-
 def _service_row(ctx: _Context, res: PlanResource, key: str, item: str, qmin: float, qmax: float) -> CostRow:
     price = catalog.service_prices(ctx.cloud)[key]
     per_month = {"hour": HOURS_PER_MONTH, "gb": 0.0, "gb_month": 1.0, "month": 1.0}[price.unit]
@@ -157,41 +141,13 @@ def _disk_row(ctx: _Context, res: PlanResource, gb: float, nmin: float, nmax: fl
     return _service_row(ctx, res, "block_storage", f"node disks {gb:g} GB each", gb * nmin, gb * nmax)
 
 
-def eks_node_group_bounds(inputs: Mapping[str, Any]) -> tuple[float, float]:
-    """Minimum and maximum nodes of an EKS node group."""
-    scaling = inputs.get("scalingConfig") or {}
-    return _num(scaling.get("minSize")), _num(scaling.get("maxSize"), _num(scaling.get("desiredSize")))
-
-
-def gke_node_pool_bounds(inputs: Mapping[str, Any], default_zones: int) -> tuple[float, float]:
-    """Minimum and maximum nodes of a GKE node pool (per-zone counts times its zones, or total counts)."""
-    zones = len(inputs.get("nodeLocations") or []) or default_zones
-    auto = inputs.get("autoscaling") or {}
-    if "totalMinNodeCount" in auto or "totalMaxNodeCount" in auto:
-        return _num(auto.get("totalMinNodeCount")), _num(auto.get("totalMaxNodeCount"))
-    if auto:
-        return _num(auto.get("minNodeCount")) * zones, _num(auto.get("maxNodeCount")) * zones
-    count = _num(inputs.get("nodeCount"), _num(inputs.get("initialNodeCount"), 1.0))
-    return count * zones, count * zones
-
-
-def _eks_node_group(ctx: _Context, res: PlanResource) -> list[CostRow]:
-    nmin, nmax = eks_node_group_bounds(res.inputs)
-    types = res.inputs.get("instanceTypes") or []
-    spot = str(res.inputs.get("capacityType", "ON_DEMAND")).upper() == "SPOT"
-    rows = [_vm_row(ctx, res, str(types[0]) if types else "unknown", spot, nmin, nmax)]
-    disk = _num(res.inputs.get("diskSize"))
-    if disk:
-        rows.append(_disk_row(ctx, res, disk, nmin, nmax))
-    return rows
-
-
-def _gke_node_pool(ctx: _Context, res: PlanResource) -> list[CostRow]:
-    nmin, nmax = gke_node_pool_bounds(res.inputs, ctx.default_zones)
-    config = res.inputs.get("nodeConfig") or {}
-    spot = bool(config.get("spot") or config.get("preemptible"))
-    rows = [_vm_row(ctx, res, str(config.get("machineType", "e2-medium")), spot, nmin, nmax)]
-    rows.append(_disk_row(ctx, res, _num(config.get("diskSizeGb"), GKE_DEFAULT_DISK_GB), nmin, nmax))
+def _node_pool(ctx: _Context, res: PlanResource) -> list[CostRow]:
+    pool = node_pool(res, default_zones=ctx.default_zones)
+    if pool is None:
+        return []
+    rows = [_vm_row(ctx, res, pool.instance_type, pool.spot, pool.min_nodes, pool.max_nodes)]
+    if pool.disk_gb:
+        rows.append(_disk_row(ctx, res, pool.disk_gb, pool.min_nodes, pool.max_nodes))
     return rows
 
 
@@ -215,33 +171,28 @@ def _is_lb_service(res: PlanResource) -> bool:
 Pricer = Callable[[_Context, PlanResource], list[CostRow]]
 
 PRICERS: dict[str, Pricer] = {
-    "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
-    "gcp:container/nodePool:NodePool": _gke_node_pool,
-    "aws:eks/cluster:Cluster": lambda c, r: [_service_row(c, r, "eks_cluster", "EKS control plane", 1, 1)],
-    "gcp:container/cluster:Cluster": lambda c, r: [_service_row(c, r, "gke_cluster", "GKE cluster fee", 1, 1)],
-    "aws:ec2/natGateway:NatGateway": lambda c, r: [
+    Aws.EKS_NODE_GROUP: _node_pool,
+    Gcp.GKE_NODE_POOL: _node_pool,
+    Aws.EKS_CLUSTER: lambda c, r: [_service_row(c, r, "eks_cluster", "EKS control plane", 1, 1)],
+    Gcp.GKE_CLUSTER: lambda c, r: [_service_row(c, r, "gke_cluster", "GKE cluster fee", 1, 1)],
+    Aws.NAT_GATEWAY: lambda c, r: [
         _service_row(c, r, "nat_gateway", "NAT gateway", 1, 1),
         _service_row(c, r, "nat_gateway_data", "NAT data (per GB, traffic not modelled)", 0, 0),
     ],
-    "gcp:compute/routerNat:RouterNat": _cloud_nat,
-    "aws:lb/loadBalancer:LoadBalancer": lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
-    "aws:alb/loadBalancer:LoadBalancer": lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
-    "gcp:compute/forwardingRule:ForwardingRule": lambda c, r: [
-        _service_row(c, r, "load_balancer", "forwarding rule", 1, 1)
-    ],
-    "gcp:compute/globalForwardingRule:GlobalForwardingRule": lambda c, r: [
-        _service_row(c, r, "load_balancer", "forwarding rule", 1, 1)
-    ],
-    "kubernetes:core/v1:Service": lambda c, r: (
+    Gcp.ROUTER_NAT: _cloud_nat,
+    Aws.LB_LOAD_BALANCER: lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
+    Aws.ALB_LOAD_BALANCER: lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
+    Gcp.FORWARDING_RULE: lambda c, r: [_service_row(c, r, "load_balancer", "forwarding rule", 1, 1)],
+    Gcp.GLOBAL_FORWARDING_RULE: lambda c, r: [_service_row(c, r, "load_balancer", "forwarding rule", 1, 1)],
+    K8s.SERVICE: lambda c, r: (
         [_service_row(c, r, "load_balancer", "LoadBalancer Service", 1, 1)] if _is_lb_service(r) else []
     ),
-    "aws:s3/bucket:Bucket": lambda c, r: [_bucket(c, r)],
-    "aws:s3/bucketV2:BucketV2": lambda c, r: [_bucket(c, r)],
-    "gcp:storage/bucket:Bucket": lambda c, r: [_bucket(c, r)],
-    "aws:kms/key:Key": lambda c, r: [_service_row(c, r, "kms_key", "KMS key", 1, 1)],
-    "gcp:kms/cryptoKey:CryptoKey": lambda c, r: [_service_row(c, r, "kms_key", "KMS key version", 1, 1)],
+    Aws.S3_BUCKET: lambda c, r: [_bucket(c, r)],
+    Aws.S3_BUCKET_V2: lambda c, r: [_bucket(c, r)],
+    Gcp.STORAGE_BUCKET: lambda c, r: [_bucket(c, r)],
+    Aws.KMS_KEY: lambda c, r: [_service_row(c, r, "kms_key", "KMS key", 1, 1)],
+    Gcp.KMS_CRYPTO_KEY: lambda c, r: [_service_row(c, r, "kms_key", "KMS key version", 1, 1)],
 }
-NODE_TYPES = ("aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool")
 
 
 def _bucket(ctx: _Context, res: PlanResource) -> CostRow:
@@ -261,15 +212,8 @@ def price_plan(
     items = [res for res in resources if res.type.startswith((f"{cloud}:", "kubernetes:"))]
     if cloud not in ("aws", "gcp") or region is None:
         return CostReport(cloud, region, [], ["an existing cluster: its nodes are not priced by inferstack"])
-    nodes_min = nodes_max = 0.0
-    for res in items:
-        if res.type == NODE_TYPES[0]:
-            lo, hi = eks_node_group_bounds(res.inputs)
-        elif res.type == NODE_TYPES[1]:
-            lo, hi = gke_node_pool_bounds(res.inputs, default_zones)
-        else:
-            continue
-        nodes_min, nodes_max = nodes_min + lo, nodes_max + hi
+    pools = node_pools(items, default_zones=default_zones)
+    nodes_min, nodes_max = sum(p.min_nodes for p in pools), sum(p.max_nodes for p in pools)
     ctx = _Context(cast(Cloud, cloud), region, bucket_gb, default_zones, nodes_min, nodes_max)
     rows = [row for res in items if res.type in PRICERS for row in PRICERS[res.type](ctx, res)]
     notes = ["per-GB charges (NAT data, load balancer capacity units, egress) depend on traffic and are not included"]

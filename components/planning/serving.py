@@ -110,9 +110,7 @@ def instance_prices(
     gpu: str, tp: int, *, cloud: str | None = None, region: str | None = None, spot: bool = False
 ) -> Iterator[Price]:
     """Every catalog instance with at least `tp` of this GPU (and a multiple of it), by cloud and region."""
-    for cloud_name in CLOUDS:
-        if cloud is not None and cloud_name != cloud:
-            continue
+    for cloud_name in CLOUDS if cloud is None else [c for c in CLOUDS if c == cloud]:
         for type_name, itype in catalog.instance_types(cloud_name).items():
             if itype.gpu != gpu or itype.gpus < tp or itype.gpus % tp:
                 continue

@@ -8,7 +8,7 @@ import pytest
 
 from inferstack import catalog
 from inferstack.infra.plan import PlannedResource
-from inferstack.planning.cost import HOURS_PER_MONTH, gke_node_pool_bounds, price_plan
+from inferstack.planning.cost import HOURS_PER_MONTH, price_plan
 
 
 def res(type_token: str, name: str, **inputs: Any) -> PlannedResource:
@@ -91,19 +91,6 @@ def test_spot_without_a_recorded_price_falls_back_to_on_demand_with_a_warning() 
     vm, _disk = price_plan(plan, cloud="gcp", region="us-central1", default_zones=1).rows
     assert vm.unit_usd == catalog.instance_types("gcp")["g2-standard-4"].regions["us-central1"].on_demand_usd_per_hour
     assert "on-demand" in vm.warning
-
-
-@pytest.mark.parametrize(
-    ("inputs", "zones", "bounds"),
-    [
-        ({"autoscaling": {"minNodeCount": 1, "maxNodeCount": 3}}, 3, (3, 9)),
-        ({"autoscaling": {"totalMinNodeCount": 1, "totalMaxNodeCount": 4}}, 3, (1, 4)),
-        ({"nodeCount": 2, "nodeLocations": ["a", "b"]}, 3, (4, 4)),
-        ({"autoscaling": {"minNodeCount": 0, "maxNodeCount": 2}, "nodeLocations": ["a"]}, 3, (0, 2)),
-    ],
-)
-def test_gke_node_counts_are_per_zone_unless_total(inputs: dict[str, Any], zones: int, bounds: tuple[int, int]) -> None:
-    assert gke_node_pool_bounds(inputs, zones) == bounds
 
 
 def test_gcp_plan_prices_cluster_fee_and_cloud_nat_per_vm() -> None:

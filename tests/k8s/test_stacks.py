@@ -16,7 +16,7 @@ from inferstack.infra.manifests import plan_manifests
 from inferstack.infra.offline_config import OFFLINE_SECRET_PLACEHOLDER
 from inferstack.infra.plan import Plan
 from inferstack.infra.stackfiles import shipped_stacks
-from inferstack.k8s.manifests import parse_source
+from inferstack.k8s.manifests.inputs import parse_source
 from inferstack.spec import SpecError
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation import load_stack_file, parse_environment

@@ -17,7 +17,7 @@ from inferstack.k8s.inference import InferenceService
 from inferstack.k8s.staging import ModelStaging, job_name
 from inferstack.spec.models import ModelSpec
 from tests.goldens import check_golden
-from tests.unit.k8s_support import QWEN_7B, chat_model, fake_target
+from tests.k8s.support import QWEN_7B, chat_model, fake_target
 
 SECRETS = {"inferstack:chatApiKey": OFFLINE_SECRET_PLACEHOLDER, "inferstack:hubToken": OFFLINE_SECRET_PLACEHOLDER}
 
@@ -36,7 +36,7 @@ def chat_plan() -> Plan:
 
 def test_full_service_matches_golden(chat_plan: Plan) -> None:
     text = "".join(f"# {name}\n---\n{to_yaml(doc)}" for name, doc in plan_manifests(chat_plan).items())
-    check_golden("inference_service_chat.yaml", text, "tests/unit/test_k8s_service.py")
+    check_golden("inference_service_chat.yaml", text, "tests/k8s/test_inference_service.py")
 
 
 def test_service_objects(chat_plan: Plan) -> None:

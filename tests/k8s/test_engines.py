@@ -43,7 +43,7 @@ def test_engine_arguments_match_golden() -> None:
             "args": eng.build_args(args),
             "env": eng.build_env(args),
         }
-    check_golden("engine_args.json", json.dumps(rendered, indent=2) + "\n", "tests/unit/test_k8s_engines.py")
+    check_golden("engine_args.json", json.dumps(rendered, indent=2) + "\n", "tests/k8s/test_engines.py")
 
 
 def test_registry_covers_the_spec_engines() -> None:

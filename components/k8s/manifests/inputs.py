@@ -1,0 +1,87 @@
+"""What one model's objects are built from, and the facts every object family derives from it.
+
+`ServiceInputs` holds plain values only (the component resolves bucket URIs and identity annotations before
+building), so every builder in this package is a pure function of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from inferstack.k8s.engines import Engine, EngineArgs, engine
+from inferstack.k8s.placement import PodShape, pod_shape, stream_buffer_bytes
+from inferstack.planning.names import model_prefix, serving_namespace
+from inferstack.spec.models import ModelSpec, tensor_parallel_of
+from inferstack.target import EgressRule, TargetPool
+
+SOURCE = re.compile(r"^hf://(?P<repo>[^@]+)@(?P<revision>[0-9a-f]{40})$")
+MODEL_DIR = "/models"
+
+
+@dataclass(frozen=True)
+class ServiceInputs:
+    """Everything one model's objects are built from, resolved to plain values."""
+
+    key: str
+    model: ModelSpec
+    pool: TargetPool | None
+    # The bucket URI (s3://… or gs://…) weights were staged to; None: a per-model cache volume filled from the hub.
+    store_uri: str | None
+    prometheus_url: str
+    read_gib_per_second: float
+    reader_annotations: Mapping[str, str] = field(default_factory=dict)
+    internal_lb_annotations: Mapping[str, str] = field(default_factory=dict)
+    egress: tuple[EgressRule, ...] = ()
+
+    @property
+    def namespace(self) -> str:
+        """The model's namespace."""
+        return serving_namespace(self.key)
+
+    @property
+    def engine(self) -> Engine:
+        """The model's engine."""
+        return engine(self.model.engine)
+
+    @property
+    def shape(self) -> PodShape:
+        """The engine container's shape on its pool."""
+        return pod_shape(self.pool, tensor_parallel_of(self.model))
+
+
+def parse_source(source: str) -> tuple[str, str]:
+    """(hub repository, 40-hex revision) of a spec `source`."""
+    match = SOURCE.match(source)
+    if match is None:
+        raise ValueError(f"not a pinned hub source: {source!r}")
+    return match.group("repo"), match.group("revision")
+
+
+def model_path(inputs: ServiceInputs) -> str:
+    """Where the engine reads weights: the staged revision in the bucket, or the cache volume."""
+    _, revision = parse_source(inputs.model.source)
+    if inputs.store_uri is not None:
+        return f"{inputs.store_uri.rstrip('/')}/{model_prefix(inputs.key)}/{revision}"
+    return f"{MODEL_DIR}/{revision}"
+
+
+def labels(key: str) -> dict[str, str]:
+    """The labels that select one model's engine pods."""
+    return {"app.kubernetes.io/name": "llm-engine", "app.kubernetes.io/instance": key}
+
+
+def engine_args(inputs: ServiceInputs) -> EngineArgs:
+    """The engine's arguments for this model."""
+    model = inputs.model
+    return EngineArgs(
+        model_path=model_path(inputs),
+        served_name=model.served_name or inputs.key,
+        tensor_parallel=tensor_parallel_of(model),
+        max_model_len=model.max_model_len,
+        gpu_memory_utilization=model.gpu_memory_utilization,
+        dtype=model.dtype,
+        quantization=model.quantization,
+        stream_buffer_bytes=stream_buffer_bytes(inputs.shape) if inputs.store_uri else None,
+    )

@@ -1,0 +1,181 @@
+"""The engine's pods: containers, probes, volumes, placement, and the Deployment that runs them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from inferstack.k8s import pods
+from inferstack.k8s.engines import API_KEY_ENV, HUB_TOKEN_ENV
+from inferstack.k8s.manifests.identity import SECRET_KEYS, secret_env
+from inferstack.k8s.manifests.inputs import MODEL_DIR, ServiceInputs, engine_args, labels, model_path, parse_source
+from inferstack.k8s.placement import node_selector, tolerations, weights_upper_bound_gib
+from inferstack.k8s.scripts import FILL_LOCAL_CACHE
+from inferstack.planning.capacity import spec_model_shape, weights_gb
+from inferstack.planning.names import serving_service_account
+from inferstack.planning.sizing import precision
+from inferstack.planning.startup import startup_budget_seconds, startup_failure_threshold
+from inferstack.spec.models import tensor_parallel_of
+
+GB_TO_GIB = 1e9 / 2**30
+
+
+def startup_budget(inputs: ServiceInputs) -> int:
+    """The startupProbe budget in seconds (see components/planning/startup.py).
+
+    The weights are the model's real size when its shape is known (the sizing model); otherwise the most a
+    replica can hold, so an unknown model is never killed while it is still loading.
+    """
+    known = spec_model_shape(inputs.model)
+    if known is not None:
+        shape = known[1]
+        weights_gib = weights_gb(shape, precision(shape, inputs.model.quantization)) * GB_TO_GIB
+    else:
+        weights_gib = weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape)
+    return startup_budget_seconds(weights_gib, inputs.read_gib_per_second)
+
+
+def probes(inputs: ServiceInputs) -> dict[str, Any]:
+    """Startup (the loading budget), readiness, and a liveness probe that only runs once started."""
+    eng = inputs.engine
+    health = {"path": eng.health_path, "port": "http"}
+    return {
+        "startupProbe": {
+            "httpGet": health,
+            "periodSeconds": 10,
+            "timeoutSeconds": 5,
+            "failureThreshold": startup_failure_threshold(startup_budget(inputs)),
+        },
+        "readinessProbe": {"httpGet": health, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3},
+        # Kubernetes starts liveness checks only after the startupProbe succeeded: loading never trips it.
+        "livenessProbe": {"httpGet": health, "periodSeconds": 15, "timeoutSeconds": 10, "failureThreshold": 4},
+    }
+
+
+def engine_container(inputs: ServiceInputs) -> dict[str, Any]:
+    """The engine container."""
+    eng, args = inputs.engine, engine_args(inputs)
+    env = pods.scratch_env() + pods.env_list(eng.build_env(args))
+    if inputs.model.api_key_secret is not None:
+        env.append(secret_env(inputs.key, API_KEY_ENV, SECRET_KEYS["api"]))
+    mounts = [*pods.scratch_mounts(), {"name": "dshm", "mountPath": "/dev/shm"}]
+    if inputs.store_uri is None:
+        mounts.append({"name": "models", "mountPath": MODEL_DIR, "readOnly": True})
+    return {
+        "name": "engine",
+        "image": inputs.model.image or eng.image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": eng.command,
+        "args": eng.build_args(args),
+        "env": env,
+        "ports": [{"name": "http", "containerPort": eng.port, "protocol": "TCP"}],
+        "resources": inputs.shape.resources(),
+        "securityContext": pods.container_security_context(),
+        "volumeMounts": mounts,
+        **probes(inputs),
+    }
+
+
+def cache_filler_container(inputs: ServiceInputs) -> dict[str, Any]:
+    """Init container (no bucket): download the pinned revision into the cache volume once."""
+    repo, revision = parse_source(inputs.model.source)
+    env = [
+        *pods.scratch_env(),
+        *pods.env_list({"MODEL_REPO": repo, "MODEL_REVISION": revision, "MODEL_DIR": model_path(inputs)}),
+    ]
+    if inputs.model.hub_token_secret is not None:
+        env.append(secret_env(inputs.key, HUB_TOKEN_ENV, SECRET_KEYS["hub"]))
+    return {
+        "name": "fill-model-cache",
+        "image": inputs.model.image or inputs.engine.image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["python3", "-c", FILL_LOCAL_CACHE],
+        "env": env,
+        "resources": {
+            "requests": {"cpu": "500m", "memory": "1Gi"},
+            "limits": {"cpu": "1", "memory": "2Gi"},
+        },
+        "securityContext": pods.container_security_context(),
+        "volumeMounts": [*pods.scratch_mounts(), {"name": "models", "mountPath": MODEL_DIR}],
+    }
+
+
+def cache_claim_name(key: str) -> str:
+    """The PersistentVolumeClaim that caches a model's weights when there is no bucket."""
+    return f"{key}-model-cache"
+
+
+def cache_gib(inputs: ServiceInputs) -> int:
+    """Size of the local weight cache: twice the most weights a replica can hold."""
+    return math.ceil(2 * weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape))
+
+
+def cache_claim_object(inputs: ServiceInputs) -> dict[str, Any]:
+    """The weight cache volume claim (no bucket only)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": pods.metadata(cache_claim_name(inputs.key), inputs.namespace, labels(inputs.key)),
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{cache_gib(inputs)}Gi"}}},
+    }
+
+
+def pod_volumes(inputs: ServiceInputs) -> list[dict[str, Any]]:
+    """The pod's volumes: scratch, memory-backed /dev/shm, and the weight cache without a bucket."""
+    volumes = [
+        *pods.scratch_volumes(cache_gib=8),
+        {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": f"{inputs.shape.shm_mib}Mi"}},
+    ]
+    if inputs.store_uri is None:
+        volumes.append({"name": "models", "persistentVolumeClaim": {"claimName": cache_claim_name(inputs.key)}})
+    return volumes
+
+
+def topology_spread(key: str) -> list[dict[str, Any]]:
+    """Spread replicas over zones and nodes; best effort, so a single-zone pool still schedules."""
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": topology,
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": labels(key)},
+        }
+        for topology in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+    ]
+
+
+def deployment_name(key: str) -> str:
+    """The engine Deployment's name."""
+    return f"{key}-engine"
+
+
+def deployment_object(inputs: ServiceInputs) -> dict[str, Any]:
+    """The engine Deployment; replicas are left to the KEDA ScaledObject that owns the count."""
+    key = inputs.key
+    pod_spec: dict[str, Any] = {
+        "serviceAccountName": serving_service_account(key),
+        "automountServiceAccountToken": False,
+        "securityContext": pods.pod_security_context(),
+        "containers": [engine_container(inputs)],
+        "volumes": pod_volumes(inputs),
+        "topologySpreadConstraints": topology_spread(key),
+        # Lets in-flight requests finish when a replica is scaled in or drained.
+        "terminationGracePeriodSeconds": 60,
+        "enableServiceLinks": False,
+    }
+    if inputs.store_uri is None:
+        pod_spec["initContainers"] = [cache_filler_container(inputs)]
+    if inputs.pool is not None:
+        pod_spec["nodeSelector"] = node_selector(inputs.pool)
+        pod_spec["tolerations"] = tolerations(inputs.pool)
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": pods.metadata(deployment_name(key), inputs.namespace, labels(key)),
+        "spec": {
+            "selector": {"matchLabels": labels(key)},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
+            "revisionHistoryLimit": 3,
+            "template": {"metadata": {"labels": labels(key)}, "spec": pod_spec},
+        },
+    }

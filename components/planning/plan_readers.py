@@ -1,0 +1,148 @@
+"""Readers of planned resources: the facts the cost model and the policy rules both need, as plain data.
+
+A planned resource is read through a small protocol (type, name, inputs with the engine's camelCase names,
+numbers maybe floats, anything maybe absent), so a reader serves an offline Plan, a CrossGuard PolicyResource
+seen through an adapter, or a test's dict alike, and needs neither Pulumi nor the offline engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from inferstack import catalog
+from inferstack.provider_types import Aws, Gcp
+
+NODE_POOL_TYPES: tuple[str, ...] = (Aws.EKS_NODE_GROUP, Gcp.GKE_NODE_POOL)
+# GKE gives a node pool a 100 GB boot disk and e2-medium machines when they are unset.
+GKE_DEFAULT_DISK_GB = 100.0
+GKE_DEFAULT_MACHINE = "e2-medium"
+
+
+class PlanResource(Protocol):
+    """The parts of a planned resource a reader uses (infra.plan.PlannedResource has them)."""
+
+    @property
+    def type(self) -> str: ...  # noqa: D102
+
+    @property
+    def name(self) -> str: ...  # noqa: D102
+
+    @property
+    def inputs(self) -> Mapping[str, Any]: ...  # noqa: D102
+
+
+@dataclass(frozen=True)
+class NodePool:
+    """One EKS node group or GKE node pool as planned: machines, purchase option, scaling bounds and GPUs."""
+
+    name: str
+    type: str
+    instance_types: tuple[str, ...]
+    spot: bool
+    min_nodes: float
+    max_nodes: float
+    gpus_per_node: int
+    # Per-node boot disk in GB; 0 when the plan leaves it to a launch template (EKS).
+    disk_gb: float
+    taints: tuple[Mapping[str, Any], ...]
+
+    @property
+    def instance_type(self) -> str:
+        """The machine the pool is priced at: its first instance type ("unknown" when none is named)."""
+        return self.instance_types[0] if self.instance_types else "unknown"
+
+    @property
+    def max_gpus(self) -> float:
+        """GPUs at maximum scale."""
+        return self.gpus_per_node * self.max_nodes
+
+
+def _num(value: Any, default: float = 0.0) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def eks_node_group_bounds(inputs: Mapping[str, Any]) -> tuple[float, float]:
+    """Minimum and maximum nodes of an EKS node group (its desired size when no maximum is planned)."""
+    scaling = _map(inputs.get("scalingConfig"))
+    return _num(scaling.get("minSize")), _num(scaling.get("maxSize"), _num(scaling.get("desiredSize")))
+
+
+def gke_node_pool_bounds(inputs: Mapping[str, Any], default_zones: int) -> tuple[float, float]:
+    """Minimum and maximum nodes of a GKE node pool (per-zone counts times its zones, or total counts)."""
+    zones = len(_list(inputs.get("nodeLocations"))) or default_zones
+    auto = _map(inputs.get("autoscaling"))
+    if "totalMinNodeCount" in auto or "totalMaxNodeCount" in auto:
+        return _num(auto.get("totalMinNodeCount")), _num(auto.get("totalMaxNodeCount"))
+    if auto:
+        return _num(auto.get("minNodeCount")) * zones, _num(auto.get("maxNodeCount")) * zones
+    count = _num(inputs.get("nodeCount"), _num(inputs.get("initialNodeCount"), 1.0))
+    return count * zones, count * zones
+
+
+def _eks(res: PlanResource) -> NodePool:
+    inputs = res.inputs
+    types = tuple(str(t) for t in _list(inputs.get("instanceTypes")))
+    known = catalog.instance_types("aws")
+    low, high = eks_node_group_bounds(inputs)
+    return NodePool(
+        name=res.name,
+        type=res.type,
+        instance_types=types,
+        spot=str(inputs.get("capacityType", "ON_DEMAND")).upper() == "SPOT",
+        min_nodes=low,
+        max_nodes=high,
+        # A group of mixed types is counted at its largest GPU type: the cap must hold whichever launches.
+        gpus_per_node=max((known[t].gpus for t in types if t in known), default=0),
+        disk_gb=_num(inputs.get("diskSize")),
+        taints=tuple(_map(t) for t in _list(inputs.get("taints"))),
+    )
+
+
+def _gke(res: PlanResource, default_zones: int) -> NodePool:
+    config = _map(res.inputs.get("nodeConfig"))
+    machine = str(config.get("machineType", GKE_DEFAULT_MACHINE))
+    accelerators = _list(config.get("guestAccelerators"))
+    if accelerators:
+        gpus = int(sum(_num(_map(a).get("count")) for a in accelerators))
+    else:  # A2/A3/G2 machine types come with their GPUs attached.
+        known = catalog.instance_types("gcp").get(machine)
+        gpus = known.gpus if known else 0
+    low, high = gke_node_pool_bounds(res.inputs, default_zones)
+    return NodePool(
+        name=res.name,
+        type=res.type,
+        instance_types=(machine,),
+        spot=bool(config.get("spot") or config.get("preemptible")),
+        min_nodes=low,
+        max_nodes=high,
+        gpus_per_node=gpus,
+        disk_gb=_num(config.get("diskSizeGb"), GKE_DEFAULT_DISK_GB),
+        taints=tuple(_map(t) for t in _list(config.get("taints"))),
+    )
+
+
+def node_pool(res: PlanResource, *, default_zones: int = 1) -> NodePool | None:
+    """The node pool a planned resource is, or None for any other type.
+
+    `default_zones` counts the zones of a GKE pool that names none (it then spans its cluster's zones).
+    """
+    if res.type == Aws.EKS_NODE_GROUP:
+        return _eks(res)
+    if res.type == Gcp.GKE_NODE_POOL:
+        return _gke(res, default_zones)
+    return None
+
+
+def node_pools(resources: Iterable[PlanResource], *, default_zones: int = 1) -> list[NodePool]:
+    """Every EKS node group and GKE node pool among planned resources, in plan order."""
+    return [pool for res in resources if (pool := node_pool(res, default_zones=default_zones)) is not None]

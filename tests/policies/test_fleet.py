@@ -1,0 +1,78 @@
+"""The rules of policies/fleet.py: GPU taints, tags, the GPU cap and spot in production.
+
+A compliant example passes; each single mutation of it fails with its message.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.policies.support import DELETE, Mutation, Resource, check_compliant, check_mutation, mutation_ids
+
+GOOD: dict[str, list[Resource]] = {
+    "gpu-pool-tainted": [
+        (
+            "aws:eks/nodeGroup:NodeGroup",
+            "ng-l4",
+            {"instanceTypes": ["g6.xlarge"], "taints": [{"key": "nvidia.com/gpu", "effect": "NO_SCHEDULE"}]},
+        ),
+        (
+            "gcp:container/nodePool:NodePool",
+            "np-l4",
+            {
+                "nodeConfig": {
+                    "machineType": "g2-standard-4",
+                    "taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}],
+                }
+            },
+        ),
+    ],
+    "required-tags": [
+        ("aws:ec2/vpc:Vpc", "vpc-1", {"tags": {"team": "ml", "env": "dev"}}),
+        ("gcp:storage/bucket:Bucket", "b", {"labels": {"team": "ml", "env": "dev"}}),
+    ],
+    "gpu-cap": [
+        ("aws:eks/nodeGroup:NodeGroup", "ng-1", {"instanceTypes": ["p5.48xlarge"], "scalingConfig": {"maxSize": 4.0}}),
+        (
+            "gcp:container/nodePool:NodePool",
+            "np-1",
+            {
+                "nodeConfig": {"machineType": "g2-standard-4"},
+                "autoscaling": {"maxNodeCount": 8.0},
+                "nodeLocations": ["a"],
+            },
+        ),
+    ],
+    "no-spot-in-production": [
+        ("aws:eks/nodeGroup:NodeGroup", "ng-1", {"capacityType": "ON_DEMAND"}),
+        ("gcp:container/nodePool:NodePool", "np-1", {"nodeConfig": {"spot": False}}),
+    ],
+}
+
+MUTATIONS: list[Mutation] = [
+    ("gpu-pool-tainted", 0, ("taints",), DELETE, {}, "not tainted"),
+    ("gpu-pool-tainted", 1, ("nodeConfig", "taints", 0, "effect"), "PREFER_NO_SCHEDULE", {}, "not tainted"),
+    ("required-tags", 0, ("tags", "team"), DELETE, {}, "missing required tags/labels: team"),
+    (
+        "required-tags",
+        1,
+        ("labels",),
+        {},
+        {"requiredTags": ["cost-center"]},
+        "missing required tags/labels: cost-center",
+    ),
+    ("gpu-cap", 0, ("scalingConfig", "maxSize"), 8.0, {}, "72 GPUs at maximum scale exceed the cap of 64"),
+    ("gpu-cap", 0, ("scalingConfig", "maxSize"), 1.0, {"maxGpus": 8}, "16 GPUs at maximum scale exceed the cap of 8"),
+    ("no-spot-in-production", 0, ("capacityType",), "SPOT", {"production": True}, "spot capacity"),
+    ("no-spot-in-production", 1, ("nodeConfig", "spot"), True, {"production": True}, "spot/preemptible"),
+]
+
+
+@pytest.mark.parametrize("rule", sorted(GOOD))
+def test_compliant_resources_pass(rule: str) -> None:
+    check_compliant(GOOD, rule)
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=mutation_ids(MUTATIONS))
+def test_one_mutation_fails_with_its_message(mutation: Mutation) -> None:
+    check_mutation(GOOD, mutation)
