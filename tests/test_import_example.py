@@ -18,7 +18,7 @@ EXAMPLE = Path(__file__).resolve().parent / "examples" / "team_program.py"
 
 
 def check_plan_types(types: set[str]) -> None:
-    assert {"inferstack:index:GpuNodePool", "aws:eks/nodeGroup:NodeGroup", "inferstack:index:InferenceService"} <= types
+    assert {"inferstack:index:EksGpuNodePool", "aws:eks/nodeGroup:NodeGroup", "inferstack:index:InferenceService"} <= types
     assert "kubernetes:apps/v1:Deployment" in types
 
 
@@ -49,14 +49,14 @@ DRIVER = textwrap.dedent(
     from pathlib import Path
     import components, infra, policies
     import inferstack, inferstack.infra, inferstack.policies
-    from inferstack import GpuNodePool
+    from inferstack import EksGpuNodePool
     from inferstack.infra.engine import run_offline
     import team_program
     plan = run_offline(team_program.program, stack="search")
     print(json.dumps({
         "inferstack": [m.__file__ for m in (inferstack, inferstack.infra, inferstack.policies)],
         "team": [m.from_the_team for m in (components, infra, policies)],
-        "pool": GpuNodePool.__module__,
+        "pool": EksGpuNodePool.__module__,
         "types": sorted({r.type for r in plan.resources}),
         "typed": all((Path(m.__file__).parent / "py.typed").exists()
                      for m in (inferstack, inferstack.infra, inferstack.policies)),
