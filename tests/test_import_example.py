@@ -18,7 +18,11 @@ EXAMPLE = Path(__file__).resolve().parent / "examples" / "team_program.py"
 
 
 def check_plan_types(types: set[str]) -> None:
-    assert {"inferstack:index:EksGpuNodePool", "aws:eks/nodeGroup:NodeGroup", "inferstack:index:InferenceService"} <= types
+    assert {
+        "inferstack:index:EksGpuNodePool",
+        "aws:eks/nodeGroup:NodeGroup",
+        "inferstack:index:InferenceService",
+    } <= types
     assert "kubernetes:apps/v1:Deployment" in types
 
 

@@ -1,7 +1,7 @@
-"""What each GKE node pool is, decided from the spec and the catalog: machine, GPUs, zones, autoscaling, tags.
+"""GKE node pools as data: machine and accelerator type, zones, per-zone start count, network tags.
 
-Labels, taints, disk and node size are the pool-scheduling decision both clouds share
-(`inferstack.planning.scheduling`); this module adds what only GKE has.
+Whatever keeps a pool for its pods (labels, taint, disk, node size) comes from `inferstack.planning.scheduling`,
+as on EKS; GKE adds its accelerator naming, total-count autoscaling and firewall tags.
 """
 
 from __future__ import annotations
