@@ -37,7 +37,7 @@ class Change:
 @cache
 def replace_triggers() -> dict[str, tuple[str, ...]]:
     """Per resource type, the input paths whose change forces a replacement."""
-    text = resources.files("infra").joinpath("replace_triggers.yaml").read_text(encoding="utf-8")
+    text = resources.files("inferstack.infra").joinpath("replace_triggers.yaml").read_text(encoding="utf-8")
     return {type_: tuple(paths) for type_, paths in yaml.safe_load(text)["types"].items()}
 
 

@@ -91,8 +91,18 @@ def fresh_venv_with(wheel: Path, tmp_path: Path) -> tuple[Path, str]:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    # A path entry only: this environment's editable-install links of inferstack are not on it.
-    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # Path entries only: this environment's editable-install links of inferstack are not on them. A .pth file
+    # is read only in a site directory, so directories this environment itself reaches through one (a venv
+    # sharing another's dependencies) are listed too.
+    purelib = Path(sysconfig.get_paths()["purelib"])
+    shared = [
+        line.strip()
+        for pth in sorted(purelib.glob("*.pth"))
+        if not pth.name.startswith("__editable__")
+        for line in pth.read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "import")) and Path(line.strip()).is_dir()
+    ]
+    Path(site, "deps.pth").write_text("".join(f"{entry}\n" for entry in [str(purelib), *shared]))
     install = [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)]
     subprocess.run(install, check=True, capture_output=True)
     return python, site

@@ -125,6 +125,9 @@ def test_a_renamed_component_keeps_its_children_only_through_its_alias(offline: 
     ]
     aliased = offline(lambda: Vault("inferstack:index:KmsVault", former="inferstack:index:Vault") and None)
     assert lost_identities(recorded, aliased) == []
+    # Renamed resources keep their state, so their (mock) ids, and every input pointing at them, stay put.
+    assert {r.name: r.id for r in aliased.resources} == {r.name: r.id for r in before.resources}
+    assert {r.name: r.id for r in unaliased.resources} != {r.name: r.id for r in before.resources}
     changes = diff_plans(before, aliased)
     assert {change.kind for change in changes} == {"update"}
     assert {change.renamed_from for change in changes} == {
