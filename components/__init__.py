@@ -35,21 +35,26 @@ _EXPORTS: dict[str, str] = {
     "Taint": "inferstack.target",
     # The whole environment.
     "LlmEnvironment": "inferstack.environment",
+    # Pool scheduling, shared by both clouds.
+    "PoolScheduling": "inferstack.planning.scheduling",
+    "target_pool": "inferstack.planning.scheduling",
     # AWS.
     "AwsEnvironment": "inferstack.aws.environment",
     "AwsNetwork": "inferstack.aws.network",
     "EksCluster": "inferstack.aws.cluster",
-    "GpuNodePool": "inferstack.aws.node_pool",
-    "SystemNodePool": "inferstack.aws.node_pool",
-    "NodePoolPlan": "inferstack.aws.node_plan",
-    "plan_gpu_pool": "inferstack.aws.node_plan",
-    "ModelStore": "inferstack.aws.model_store",
+    "EksGpuNodePool": "inferstack.aws.node_pool",
+    "EksSystemNodePool": "inferstack.aws.node_pool",
+    "EksNodePoolPlan": "inferstack.aws.plan.nodes",
+    "plan_eks_gpu_pool": "inferstack.aws.plan.nodes",
+    "S3ModelStore": "inferstack.aws.model_store",
     # GCP.
     "GcpEnvironment": "inferstack.gcp.environment",
     "GcpNetwork": "inferstack.gcp.network",
     "GkeCluster": "inferstack.gcp.cluster",
-    "GkeGpuNodePool": "inferstack.gcp.node_pools",
-    "GcsModelStore": "inferstack.gcp.storage",
+    "GkeGpuNodePool": "inferstack.gcp.node_pool",
+    "GkeNodePoolPlan": "inferstack.gcp.plan.nodes",
+    "plan_gke_gpu_pool": "inferstack.gcp.plan.nodes",
+    "GcsModelStore": "inferstack.gcp.model_store",
     # The workload, on any cluster.
     "Workload": "inferstack.k8s.workload",
     "InferenceService": "inferstack.k8s.inference",
@@ -65,6 +70,9 @@ __all__ = [
     "ClusterSpec",
     "ClusterTarget",
     "EksCluster",
+    "EksGpuNodePool",
+    "EksNodePoolPlan",
+    "EksSystemNodePool",
     "EnvironmentSpec",
     "ExistingCluster",
     "GcpEnvironment",
@@ -72,20 +80,19 @@ __all__ = [
     "GcsModelStore",
     "GkeCluster",
     "GkeGpuNodePool",
-    "GpuNodePool",
+    "GkeNodePoolPlan",
     "InferenceService",
     "LlmEnvironment",
     "LoadBalancerSpec",
     "ModelSpec",
-    "ModelStore",
     "ModelStoreSpec",
     "NetworkSpec",
-    "NodePoolPlan",
     "NodePoolSpec",
+    "PoolScheduling",
     "ReplicasSpec",
+    "S3ModelStore",
     "SpecError",
     "SpecIssue",
-    "SystemNodePool",
     "SystemPoolSpec",
     "Taint",
     "TargetPool",
@@ -93,7 +100,9 @@ __all__ = [
     "check_spec",
     "load_stack_file",
     "parse_environment",
-    "plan_gpu_pool",
+    "plan_eks_gpu_pool",
+    "plan_gke_gpu_pool",
+    "target_pool",
 ]
 
 
@@ -110,19 +119,21 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from inferstack.aws.cluster import EksCluster
     from inferstack.aws.environment import AwsEnvironment
-    from inferstack.aws.model_store import ModelStore
+    from inferstack.aws.model_store import S3ModelStore
     from inferstack.aws.network import AwsNetwork
-    from inferstack.aws.node_plan import NodePoolPlan, plan_gpu_pool
-    from inferstack.aws.node_pool import GpuNodePool, SystemNodePool
+    from inferstack.aws.node_pool import EksGpuNodePool, EksSystemNodePool
+    from inferstack.aws.plan.nodes import EksNodePoolPlan, plan_eks_gpu_pool
     from inferstack.environment import LlmEnvironment
     from inferstack.gcp.cluster import GkeCluster
     from inferstack.gcp.environment import GcpEnvironment
+    from inferstack.gcp.model_store import GcsModelStore
     from inferstack.gcp.network import GcpNetwork
-    from inferstack.gcp.node_pools import GkeGpuNodePool
-    from inferstack.gcp.storage import GcsModelStore
+    from inferstack.gcp.node_pool import GkeGpuNodePool
+    from inferstack.gcp.plan.nodes import GkeNodePoolPlan, plan_gke_gpu_pool
     from inferstack.k8s.inference import InferenceService
     from inferstack.k8s.workload import Workload
     from inferstack.kubernetes.existing_cluster import ExistingCluster
+    from inferstack.planning.scheduling import PoolScheduling, target_pool
     from inferstack.spec import (
         AutoscaleSpec,
         BudgetSpec,

@@ -7,12 +7,17 @@ the workload layer (`components/k8s/`) reads only this, never a cloud module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pulumi
-import pulumi_kubernetes as k8s
+if TYPE_CHECKING:
+    # Annotations only: the pure planners (planning/scheduling.py) build TargetPools without loading an SDK.
+    import pulumi
+    import pulumi_kubernetes as k8s
+
+TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
 GPU_TAINT_KEY = "nvidia.com/gpu"
+GPU_TAINT_EFFECT: TaintEffect = "NoSchedule"
 POOL_LABEL = "inferstack.dev/pool"
 GPU_LABEL = "inferstack.dev/gpu"
 # The port the inference engine listens on (vLLM's default): cloud firewalls open it to load-balancer
@@ -26,7 +31,7 @@ class Taint:
 
     key: str
     value: str
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+    effect: TaintEffect = GPU_TAINT_EFFECT
 
 
 @dataclass(frozen=True)

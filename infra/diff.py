@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import yaml
 
-from inferstack.infra.identity import Identity, alias_identities, identity_of
+from inferstack.infra.identity import Identity, former_identities, identity_of
 from inferstack.infra.plan import Plan, PlannedResource
 
 Kind = Literal["add", "remove", "update", "replace", "update (replacement unknown)"]
@@ -37,7 +37,7 @@ class Change:
 @cache
 def replace_triggers() -> dict[str, tuple[str, ...]]:
     """Per resource type, the input paths whose change forces a replacement."""
-    text = resources.files("infra").joinpath("replace_triggers.yaml").read_text(encoding="utf-8")
+    text = resources.files("inferstack.infra").joinpath("replace_triggers.yaml").read_text(encoding="utf-8")
     return {type_: tuple(paths) for type_, paths in yaml.safe_load(text)["types"].items()}
 
 
@@ -65,11 +65,12 @@ def _forces_replacement(type_: str, paths: list[str]) -> bool | None:
 def diff_plans(old: Plan, new: Plan) -> list[Change]:
     """Every difference between two Plans, sorted by kind and identity."""
     old_by_id = {identity_of(r): r for r in old.resources}
+    formers = former_identities(new)
     matched: set[Identity] = set()
     changes: list[Change] = []
     for resource in new.resources:
         current = identity_of(resource)
-        previous, renamed = _match(current, resource, old_by_id)
+        previous, renamed = _match(current, formers[resource.urn], old_by_id)
         if previous is None:
             changes.append(Change("add", current))
             continue
@@ -87,11 +88,11 @@ def diff_plans(old: Plan, new: Plan) -> list[Change]:
 
 
 def _match(
-    current: Identity, resource: PlannedResource, old_by_id: dict[Identity, PlannedResource]
+    current: Identity, formers: set[Identity], old_by_id: dict[Identity, PlannedResource]
 ) -> tuple[PlannedResource | None, Identity | None]:
     if current in old_by_id:
         return old_by_id[current], None
-    for former in sorted(alias_identities(resource)):
+    for former in sorted(formers):
         if former in old_by_id:
             return old_by_id[former], former
     return None, None

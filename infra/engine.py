@@ -59,6 +59,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.recorded: dict[str, PlannedResource] = {}
         self.stack_urn = ""
+        # URN -> the URN it had before a rename (its alias, or its parent's carried down as the engine does).
+        self.former: dict[str, str] = {}
         self._errors = errors
         self._lock = lock
 
@@ -71,8 +73,13 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         _ensure_event_loop()
         inputs = rpc.deserialize_properties(request.object)
         custom = bool(request.custom)
+        # A renamed resource keeps its state (id and outputs) in a real deploy: mock it as its former self.
+        former = self._former_urn(request)
+        with self._lock:
+            if former != urn:
+                self.former[urn] = former
         try:
-            resource_id, state = mock_resource(MockedResource(request.type, request.name, urn, inputs), custom)
+            resource_id, state = mock_resource(MockedResource(request.type, request.name, former, inputs), custom)
         except MockTableError as exc:
             self._fail(str(exc))
             raise
@@ -97,6 +104,24 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id, state)
         state_proto = _sync_await(rpc.serialize_properties(state, {}))
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_proto)
+
+    def _former_urn(self, request: Any) -> str:
+        """The URN the resource had before any rename its aliases (or its parent's) describe."""
+        parent: str = request.parent
+        for alias in request.aliases:
+            if alias.urn:
+                return alias.urn
+            spec = alias.spec
+            old_parent: str = "" if spec.noParent else spec.parentUrn or self.former.get(parent, parent)
+            return self.make_urn(old_parent, spec.type or request.type, spec.name or request.name)
+        if parent in self.former:
+            old_parent = self.former[parent]
+            name = request.name
+            parent_name, old_name = parent.rsplit("::", 1)[1], old_parent.rsplit("::", 1)[1]
+            if name.startswith(parent_name):
+                name = old_name + name[len(parent_name) :]
+            return self.make_urn(old_parent, request.type, name)
+        return self.make_urn(parent, request.type, request.name)
 
     def ReadResource(self, request: Any) -> Any:
         """Reading existing cloud resources is not something the offline engine can answer."""

@@ -64,6 +64,38 @@ def alias_identities(resource: PlannedResource) -> set[Identity]:
     return found
 
 
+def former_identities(plan: Plan) -> dict[str, set[Identity]]:
+    """Per URN, every former identity Pulumi would match the resource by: its own aliases, and its parent's.
+
+    The engine (not the SDK: under alias specs, which the mock monitor also claims, the SDK sends only a
+    resource's own aliases) derives a child's aliases from its parent's: the child under each former parent,
+    its name's parent prefix swapped for the former parent's name. Without this, a renamed component would look
+    as if it destroyed every child.
+    """
+    by_urn = {resource.urn: resource for resource in plan.resources}
+    found: dict[str, set[Identity]] = {}
+
+    def former(resource: PlannedResource) -> set[Identity]:
+        if resource.urn in found:
+            return found[resource.urn]
+        own = alias_identities(resource)
+        result = set(own)
+        parent = by_urn.get(resource.parent) if resource.parent else None
+        if parent is not None:
+            for old_parent in former(parent):
+                for child in (identity_of(resource), *own):
+                    name = child.name
+                    if name.startswith(parent.name):
+                        name = old_parent.name + name[len(parent.name) :]
+                    result.add(Identity(child.type, name, old_parent.type))
+        found[resource.urn] = result
+        return result
+
+    for resource in plan.resources:
+        former(resource)
+    return found
+
+
 def identities(plan: Plan) -> list[Identity]:
     """Every identity in a Plan, sorted."""
     return sorted(identity_of(resource) for resource in plan.resources)
@@ -72,8 +104,8 @@ def identities(plan: Plan) -> list[Identity]:
 def lost_identities(recorded: list[Identity], plan: Plan) -> list[Identity]:
     """Recorded identities the Plan neither keeps nor aliases: those resources would be destroyed."""
     kept = set(identities(plan))
-    for resource in plan.resources:
-        kept |= alias_identities(resource)
+    for former in former_identities(plan).values():
+        kept |= former
     return sorted(set(recorded) - kept)
 
 

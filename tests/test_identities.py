@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from inferstack.infra.identity import Identity, identities, lost_identities
+from inferstack.infra.identity import Identity, former_identities, identity_of, lost_identities
 from inferstack.infra.stackfiles import shipped_stacks
 from inferstack.validation import load_stack_file
 from tests.conftest import shipped_plan
@@ -28,7 +28,15 @@ def test_no_identity_is_lost_without_an_alias(stack: str) -> None:
         + "\nAdd pulumi.Alias(name=<old name>) to each, or, if the replacement is intended, regenerate with "
         + f".venv/bin/python -m infra.identity {stack} > tests/identities/{stack}.txt"
     )
-    new = sorted(set(identities(plan)) - set(recorded(stack)))
+    # A resource renamed through an alias is not new: the files keep the deployed identities, so removing an
+    # alias (before every deployed stack has been updated past the rename) fails the check above.
+    formers = former_identities(plan)
+    known = set(recorded(stack))
+    new = sorted(
+        identity_of(resource)
+        for resource in plan.resources
+        if identity_of(resource) not in known and not formers[resource.urn] & known
+    )
     assert not new, f"new resources in {stack}: regenerate tests/identities/{stack}.txt (see the README)"
 
 

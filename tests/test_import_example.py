@@ -18,7 +18,11 @@ EXAMPLE = Path(__file__).resolve().parent / "examples" / "team_program.py"
 
 
 def check_plan_types(types: set[str]) -> None:
-    assert {"inferstack:index:GpuNodePool", "aws:eks/nodeGroup:NodeGroup", "inferstack:index:InferenceService"} <= types
+    assert {
+        "inferstack:index:EksGpuNodePool",
+        "aws:eks/nodeGroup:NodeGroup",
+        "inferstack:index:InferenceService",
+    } <= types
     assert "kubernetes:apps/v1:Deployment" in types
 
 
@@ -49,14 +53,14 @@ DRIVER = textwrap.dedent(
     from pathlib import Path
     import components, infra, policies
     import inferstack, inferstack.infra, inferstack.policies
-    from inferstack import GpuNodePool
+    from inferstack import EksGpuNodePool
     from inferstack.infra.engine import run_offline
     import team_program
     plan = run_offline(team_program.program, stack="search")
     print(json.dumps({
         "inferstack": [m.__file__ for m in (inferstack, inferstack.infra, inferstack.policies)],
         "team": [m.from_the_team for m in (components, infra, policies)],
-        "pool": GpuNodePool.__module__,
+        "pool": EksGpuNodePool.__module__,
         "types": sorted({r.type for r in plan.resources}),
         "typed": all((Path(m.__file__).parent / "py.typed").exists()
                      for m in (inferstack, inferstack.infra, inferstack.policies)),
@@ -87,8 +91,18 @@ def fresh_venv_with(wheel: Path, tmp_path: Path) -> tuple[Path, str]:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    # A path entry only: this environment's editable-install links of inferstack are not on it.
-    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # Path entries only: this environment's editable-install links of inferstack are not on them. A .pth file
+    # is read only in a site directory, so directories this environment itself reaches through one (a venv
+    # sharing another's dependencies) are listed too.
+    purelib = Path(sysconfig.get_paths()["purelib"])
+    shared = [
+        line.strip()
+        for pth in sorted(purelib.glob("*.pth"))
+        if not pth.name.startswith("__editable__")
+        for line in pth.read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "import")) and Path(line.strip()).is_dir()
+    ]
+    Path(site, "deps.pth").write_text("".join(f"{entry}\n" for entry in [str(purelib), *shared]))
     install = [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)]
     subprocess.run(install, check=True, capture_output=True)
     return python, site

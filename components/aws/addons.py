@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from inferstack.aws.identity import OidcProvider, irsa_role
-from inferstack.aws.policy_documents import managed_policy_arn
+from inferstack.aws.plan.policy_documents import managed_policy_arn
 from inferstack.catalog.eks import EksRelease
 
 TYPE_TOKEN = "inferstack:index:EksAddons"

@@ -16,8 +16,8 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from inferstack.aws.identity import OidcProvider, issuer_host
-from inferstack.aws.kubeconfig import kubeconfig
-from inferstack.aws.policy_documents import STS_AUDIENCE, managed_policy_arn, service_trust_policy
+from inferstack.aws.plan.kubeconfig import kubeconfig
+from inferstack.aws.plan.policy_documents import STS_AUDIENCE, managed_policy_arn, service_trust_policy
 
 TYPE_TOKEN = "inferstack:index:EksCluster"
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")

@@ -1,7 +1,7 @@
-"""ClusterAutoscaler: the pinned cluster-autoscaler Helm chart with a least-privilege IRSA role.
+"""EksClusterAutoscaler: the pinned cluster-autoscaler Helm chart with a least-privilege IRSA role.
 
 It discovers the managed node groups by the tags EKS puts on their Auto Scaling groups, and reads the
-node-template tags of empty pools (node_plan.autoscaler_tags) to scale them up from zero.
+node-template tags of empty pools (plan/nodes.py, autoscaler_tags) to scale them up from zero.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from inferstack.aws.identity import ROLE_ARN_ANNOTATION, OidcProvider, irsa_role
-from inferstack.aws.policy_documents import cluster_autoscaler_policy
+from inferstack.aws.plan.policy_documents import cluster_autoscaler_policy
 from inferstack.catalog.eks import AutoscalerChart, AutoscalerPin
+from inferstack.renames import formerly
 
-TYPE_TOKEN = "inferstack:index:ClusterAutoscaler"
+TYPE_TOKEN = "inferstack:index:EksClusterAutoscaler"
+FORMER_TYPE_TOKEN = "inferstack:index:ClusterAutoscaler"
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "cluster-autoscaler"
 RELEASE_NAME = "cluster-autoscaler"
@@ -58,7 +60,7 @@ def autoscaler_values(
     }
 
 
-class ClusterAutoscaler(pulumi.ComponentResource):
+class EksClusterAutoscaler(pulumi.ComponentResource):
     """The cluster autoscaler in kube-system, on the system pool, allowed to resize only this cluster's groups."""
 
     def __init__(
@@ -77,7 +79,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         tags: dict[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, formerly(opts, FORMER_TYPE_TOKEN))
         child = pulumi.ResourceOptions(parent=self)
         policy = pulumi.Output.from_input(account_id).apply(
             lambda account: json.dumps(cluster_autoscaler_policy(cluster_name, region, account))

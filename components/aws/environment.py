@@ -12,19 +12,20 @@ import pulumi_aws as aws
 
 from inferstack.aws.addons import EksAddons
 from inferstack.aws.cluster import EksCluster
-from inferstack.aws.cluster_autoscaler import ClusterAutoscaler
-from inferstack.aws.identity import WorkloadIdentities, role_annotations
-from inferstack.aws.model_store import ModelStore, bucket_name
+from inferstack.aws.cluster_autoscaler import EksClusterAutoscaler
+from inferstack.aws.identity import EksWorkloadIdentities, role_annotations
+from inferstack.aws.model_store import S3ModelStore, bucket_name
 from inferstack.aws.network import AwsNetwork
-from inferstack.aws.network_plan import plan_network
-from inferstack.aws.node_plan import SYSTEM_POOL, NodePoolPlan, plan_gpu_pool, plan_system_pool
-from inferstack.aws.node_pool import GpuNodePool, SystemNodePool
-from inferstack.aws.security_groups import SecurityGroups
-from inferstack.aws.security_rules import plan_security_rules
+from inferstack.aws.node_pool import EksGpuNodePool, EksSystemNodePool
+from inferstack.aws.plan.network import plan_network
+from inferstack.aws.plan.nodes import EksNodePoolPlan, plan_eks_gpu_pool, plan_eks_system_pool
+from inferstack.aws.plan.security_rules import plan_security_rules
+from inferstack.aws.security_groups import EksSecurityGroups
 from inferstack.catalog.eks import eks_catalog, eks_release
 from inferstack.planning.defaults import data_protected
+from inferstack.planning.scheduling import SYSTEM_POOL, target_pool
 from inferstack.spec.models import EnvironmentSpec
-from inferstack.target import ClusterTarget, TargetPool
+from inferstack.target import ClusterTarget
 
 TYPE_TOKEN = "inferstack:index:AwsEnvironment"
 # Read by the in-tree (cloud-controller) service controller and, if installed, the AWS Load Balancer Controller.
@@ -33,19 +34,6 @@ INTERNAL_LB_ANNOTATIONS = {
     "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
     "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
 }
-
-
-def target_pool(plan: NodePoolPlan) -> TargetPool:
-    """What the workload layer needs to know about one GPU pool."""
-    return TargetPool(
-        name=plan.key,
-        gpu=plan.gpu or "",
-        gpus_per_node=plan.gpus_per_node,
-        vcpus=plan.vcpus,
-        memory_gib=plan.memory_gib,
-        labels=dict(plan.labels),
-        taints=plan.taints,
-    )
 
 
 def public_access_cidrs(spec: EnvironmentSpec) -> list[str]:
@@ -82,7 +70,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             endpoint_rules=rules,
             opts=child,
         )
-        groups = SecurityGroups(
+        groups = EksSecurityGroups(
             f"{name}-sg", vpc_id=network.vpc_id, rules=rules, cluster_name=cluster_name, tags=tags, opts=child
         )
         cluster = EksCluster(
@@ -101,7 +89,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             opts=child,
         )
 
-        def pool_args(plan: NodePoolPlan) -> dict[str, Any]:
+        def pool_args(plan: EksNodePoolPlan) -> dict[str, Any]:
             return {
                 "cluster_name": cluster.cluster_name,
                 "node_group_name": f"{cluster_name}-{plan.key}",
@@ -113,11 +101,11 @@ class AwsEnvironment(pulumi.ComponentResource):
                 "opts": child,
             }
 
-        system_plan = plan_system_pool(spec)
-        system = SystemNodePool(f"{name}-{SYSTEM_POOL}", system_plan, **pool_args(system_plan))
-        gpu_plans = {key: plan_gpu_pool(spec, key) for key in spec.node_pools}
+        system_plan = plan_eks_system_pool(spec)
+        system = EksSystemNodePool(f"{name}-{SYSTEM_POOL}", system_plan, **pool_args(system_plan))
+        gpu_plans = {key: plan_eks_gpu_pool(spec, key) for key in spec.node_pools}
         for key, plan in gpu_plans.items():
-            GpuNodePool(f"{name}-pool-{key}", plan, **pool_args(plan))
+            EksGpuNodePool(f"{name}-pool-{key}", plan, **pool_args(plan))
 
         EksAddons(
             f"{name}-addons",
@@ -128,7 +116,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        autoscaler = ClusterAutoscaler(
+        autoscaler = EksClusterAutoscaler(
             f"{name}-autoscaler",
             cluster_name=cluster_name,
             region=region,
@@ -136,7 +124,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             oidc=cluster.oidc,
             chart=eks_catalog().cluster_autoscaler_chart,
             pin=release.cluster_autoscaler,
-            node_selector=dict(system_plan.labels),
+            node_selector=dict(system_plan.scheduling.labels),
             provider=cluster.provider,
             depends_on=[system.node_group],
             tags=tags,
@@ -155,7 +143,7 @@ class AwsEnvironment(pulumi.ComponentResource):
         reader_annotations: dict[str, pulumi.Output[dict[str, str]]] = {}
         writer_annotations: pulumi.Output[dict[str, str]] | None = None
         if spec.model_store.bucket:
-            store = ModelStore(
+            store = S3ModelStore(
                 f"{name}-models",
                 spec.model_store,
                 bucket_name=account_id.apply(lambda account: bucket_name(spec.name, account, region)),
@@ -163,7 +151,7 @@ class AwsEnvironment(pulumi.ComponentResource):
                 tags=tags,
                 opts=child,
             )
-            identities = WorkloadIdentities(
+            identities = EksWorkloadIdentities(
                 f"{name}-identity",
                 models=sorted(spec.models),
                 oidc=cluster.oidc,
@@ -180,7 +168,7 @@ class AwsEnvironment(pulumi.ComponentResource):
 
         self.target = ClusterTarget(
             provider=cluster.provider,
-            pools={key: target_pool(plan) for key, plan in gpu_plans.items()},
+            pools={key: target_pool(plan.scheduling) for key, plan in gpu_plans.items()},
             # The AL2023 NVIDIA AMI brings the driver and container toolkit, not the device plugin DaemonSet.
             needs_device_plugin=True,
             model_store_uri=model_store_uri,

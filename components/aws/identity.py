@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from inferstack.aws.policy_documents import irsa_trust_policy, model_reader_policy, model_writer_policy
+from inferstack.aws.plan.policy_documents import irsa_trust_policy, model_reader_policy, model_writer_policy
 from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
@@ -23,8 +23,10 @@ from inferstack.planning.names import (
     serving_namespace,
     serving_service_account,
 )
+from inferstack.renames import formerly
 
-TYPE_TOKEN = "inferstack:index:WorkloadIdentities"
+TYPE_TOKEN = "inferstack:index:EksWorkloadIdentities"
+FORMER_TYPE_TOKEN = "inferstack:index:WorkloadIdentities"
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 # Every model prefix lives under this one (components.planning.names.model_prefix): the stager writes below it.
 MODELS_ROOT = "models"
@@ -77,7 +79,7 @@ def role_annotations(role: aws.iam.Role) -> pulumi.Output[dict[str, str]]:
     return role.arn.apply(lambda arn: {ROLE_ARN_ANNOTATION: arn})
 
 
-class WorkloadIdentities(pulumi.ComponentResource):
+class EksWorkloadIdentities(pulumi.ComponentResource):
     """A read-only role per model (its prefix only) and a read-write role for the model-staging job."""
 
     reader_roles: dict[str, aws.iam.Role]
@@ -94,7 +96,7 @@ class WorkloadIdentities(pulumi.ComponentResource):
         tags: dict[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, formerly(opts, FORMER_TYPE_TOKEN))
         child = pulumi.ResourceOptions(parent=self)
         key: pulumi.Output[str | None] = key_arn if key_arn is not None else pulumi.Output.from_input(None)
         self.reader_roles = {}

@@ -1,4 +1,4 @@
-"""ModelStore: the private S3 bucket that model weights are staged into once and loaded from.
+"""S3ModelStore: the private S3 bucket that model weights are staged into once and loaded from.
 
 All four public-access blocks, bucket-owner-enforced ownership (no ACLs), SSE-KMS with a bucket key (a customer
 key with rotation unless the spec opts out), versioning, a TLS-only policy, expiry of overwritten versions, and
@@ -12,10 +12,12 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from inferstack.aws.policy_documents import tls_only_bucket_policy
+from inferstack.aws.plan.policy_documents import tls_only_bucket_policy
+from inferstack.renames import formerly
 from inferstack.spec.models import ModelStoreSpec
 
-TYPE_TOKEN = "inferstack:index:ModelStore"
+TYPE_TOKEN = "inferstack:index:S3ModelStore"
+FORMER_TYPE_TOKEN = "inferstack:index:ModelStore"
 ABORT_UPLOADS_AFTER_DAYS = 7
 
 
@@ -24,7 +26,7 @@ def bucket_name(environment: str, account_id: str, region: str) -> str:
     return f"{environment}-models-{account_id}-{region}"
 
 
-class ModelStore(pulumi.ComponentResource):
+class S3ModelStore(pulumi.ComponentResource):
     """A hardened, versioned, KMS-encrypted bucket for model weights."""
 
     bucket: pulumi.Output[str]
@@ -41,7 +43,7 @@ class ModelStore(pulumi.ComponentResource):
         tags: dict[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, formerly(opts, FORMER_TYPE_TOKEN))
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, protect=protect)
         self.key_arn = None

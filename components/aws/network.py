@@ -8,10 +8,10 @@ from ipaddress import IPv4Network
 import pulumi
 import pulumi_aws as aws
 
-from inferstack.aws.network_plan import NetworkPlan, Tier, endpoint_service_name, subnet_tags
-from inferstack.aws.policy_documents import flow_logs_policy, service_trust_policy
+from inferstack.aws.plan.network import NetworkPlan, Tier, endpoint_service_name, subnet_tags
+from inferstack.aws.plan.policy_documents import flow_logs_policy, service_trust_policy
+from inferstack.aws.plan.security_rules import SgRule
 from inferstack.aws.security_groups import create_rules
-from inferstack.aws.security_rules import SgRule
 
 TYPE_TOKEN = "inferstack:index:AwsNetwork"
 

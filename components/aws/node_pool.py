@@ -1,4 +1,4 @@
-"""GpuNodePool and SystemNodePool: an EKS managed node group on a hardened launch template.
+"""EksGpuNodePool and EksSystemNodePool: an EKS managed node group on a hardened launch template.
 
 The launch template requires IMDSv2 with a hop limit of 1 (pods cannot reach the node role's credentials; they use
 their own IRSA roles), encrypts a gp3 root volume, turns detailed monitoring off (billed per instance, and the
@@ -13,7 +13,10 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from inferstack.aws.node_plan import EKS_TAINT_EFFECTS, NodePoolPlan
+from inferstack.aws.plan.nodes import EksNodePoolPlan
+from inferstack.planning.scheduling import api_taint_effect
+from inferstack.renames import formerly
+from inferstack.target import POOL_LABEL
 
 ROOT_DEVICE = "/dev/xvda"  # the root device of the AL2023 EKS AMIs
 # The autoscaler owns the size after creation; Pulumi would otherwise undo every scale-out on the next update.
@@ -29,12 +32,13 @@ class _ManagedNodePool(pulumi.ComponentResource):
     """The shared body of both pool kinds: launch template, node group, autoscaler tags on its Auto Scaling group."""
 
     TYPE_TOKEN = ""
+    FORMER_TYPE_TOKEN = ""
     node_group: aws.eks.NodeGroup
 
     def __init__(
         self,
         name: str,
-        plan: NodePoolPlan,
+        plan: EksNodePoolPlan,
         *,
         cluster_name: pulumi.Input[str],
         node_group_name: str,
@@ -45,9 +49,9 @@ class _ManagedNodePool(pulumi.ComponentResource):
         depends_on: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        super().__init__(self.TYPE_TOKEN, name, None, formerly(opts, self.FORMER_TYPE_TOKEN))
         child = pulumi.ResourceOptions(parent=self)
-        node_tags = {**tags, "Name": node_group_name, "inferstack.dev/pool": plan.key}
+        node_tags = {**tags, "Name": node_group_name, POOL_LABEL: plan.key}
         template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
             description=f"Nodes of {node_group_name}",
@@ -62,7 +66,7 @@ class _ManagedNodePool(pulumi.ComponentResource):
                 {
                     "device_name": ROOT_DEVICE,
                     "ebs": {
-                        "volume_size": plan.disk_gib,
+                        "volume_size": plan.scheduling.disk_gib,
                         "volume_type": "gp3",
                         "encrypted": "true",
                         "delete_on_termination": "true",
@@ -88,8 +92,11 @@ class _ManagedNodePool(pulumi.ComponentResource):
             ami_type=plan.ami_type,
             scaling_config={"min_size": plan.min_size, "max_size": plan.max_size, "desired_size": plan.desired_size},
             update_config={"max_unavailable": 1},
-            labels=plan.labels,
-            taints=[{"key": t.key, "value": t.value, "effect": EKS_TAINT_EFFECTS[t.effect]} for t in plan.taints],
+            labels=plan.scheduling.labels,
+            taints=[
+                {"key": taint.key, "value": taint.value, "effect": api_taint_effect(taint.effect)}
+                for taint in plan.scheduling.taints
+            ],
             launch_template={"id": template.id, "version": template.latest_version.apply(str)},
             tags={**tags, **plan.autoscaler_tags},
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=[DESIRED_SIZE_PATH], depends_on=list(depends_on)),
@@ -109,13 +116,15 @@ class _ManagedNodePool(pulumi.ComponentResource):
         self.register_outputs({"node_group_name": self.node_group.node_group_name})
 
 
-class GpuNodePool(_ManagedNodePool):
+class EksGpuNodePool(_ManagedNodePool):
     """One `node_pools` entry: GPU nodes tainted for GPU pods only, labelled with pool and GPU, scaling from zero."""
 
-    TYPE_TOKEN = "inferstack:index:GpuNodePool"
+    TYPE_TOKEN = "inferstack:index:EksGpuNodePool"
+    FORMER_TYPE_TOKEN = "inferstack:index:GpuNodePool"
 
 
-class SystemNodePool(_ManagedNodePool):
+class EksSystemNodePool(_ManagedNodePool):
     """The small on-demand CPU pool for cluster add-ons (DNS, autoscaler, device plugin controllers)."""
 
-    TYPE_TOKEN = "inferstack:index:SystemNodePool"
+    TYPE_TOKEN = "inferstack:index:EksSystemNodePool"
+    FORMER_TYPE_TOKEN = "inferstack:index:SystemNodePool"

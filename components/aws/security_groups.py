@@ -1,13 +1,15 @@
-"""SecurityGroups: the control plane's and the nodes' groups, with the explicit rules of `plan_security_rules`."""
+"""EksSecurityGroups: the control plane's and the nodes' groups, with the explicit rules of `plan_security_rules`."""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
 
-from inferstack.aws.security_rules import SgRole, SgRule
+from inferstack.aws.plan.security_rules import SgRole, SgRule
+from inferstack.renames import formerly
 
-TYPE_TOKEN = "inferstack:index:SecurityGroups"
+TYPE_TOKEN = "inferstack:index:EksSecurityGroups"
+FORMER_TYPE_TOKEN = "inferstack:index:SecurityGroups"
 
 
 def create_rules(
@@ -33,7 +35,7 @@ def create_rules(
         )
 
 
-class SecurityGroups(pulumi.ComponentResource):
+class EksSecurityGroups(pulumi.ComponentResource):
     """The EKS control plane's additional group and the nodes' group, wired to each other rule by rule."""
 
     cluster_group_id: pulumi.Output[str]
@@ -49,7 +51,7 @@ class SecurityGroups(pulumi.ComponentResource):
         tags: dict[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, formerly(opts, FORMER_TYPE_TOKEN))
         child = pulumi.ResourceOptions(parent=self)
         cluster = aws.ec2.SecurityGroup(
             f"{name}-cluster",

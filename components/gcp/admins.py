@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
-from inferstack.gcp.plans import CLUSTER_VIEWER_ROLE, admin_usernames
-from inferstack.spec.models import EnvironmentSpec
+from inferstack.gcp.plan.cluster import CLUSTER_VIEWER_ROLE, ClusterAdmin
 
 TYPE_TOKEN = "inferstack:index:GkeClusterAdmins"
 
@@ -22,7 +23,7 @@ class GkeClusterAdmins(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        spec: EnvironmentSpec,
+        admins: Sequence[ClusterAdmin],
         *,
         project_id: pulumi.Input[str],
         provider: k8s.Provider,
@@ -32,21 +33,20 @@ class GkeClusterAdmins(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.viewers = [
             gcp.projects.IAMMember(
-                f"{name}-viewer-{user.replace('@', '-at-').replace('.', '-')}",
+                f"{name}-viewer-{admin.username.replace('@', '-at-').replace('.', '-')}",
                 project=project_id,
                 role=CLUSTER_VIEWER_ROLE,
-                member=admin,
+                member=admin.member,
                 opts=child,
             )
-            for admin, user in zip(spec.cluster.admins, admin_usernames(spec.cluster.admins), strict=True)
+            for admin in admins
         ]
         self.binding = k8s.rbac.v1.ClusterRoleBinding(
             f"{name}-binding",
             metadata={"name": "inferstack-cluster-admins", "labels": {"app.kubernetes.io/managed-by": "inferstack"}},
             role_ref={"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
             subjects=[
-                {"kind": "User", "name": user, "api_group": "rbac.authorization.k8s.io"}
-                for user in admin_usernames(spec.cluster.admins)
+                {"kind": "User", "name": admin.username, "api_group": "rbac.authorization.k8s.io"} for admin in admins
             ],
             opts=pulumi.ResourceOptions(parent=self, provider=provider),
         )

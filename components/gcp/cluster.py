@@ -8,21 +8,11 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
-from inferstack.gcp.kubeconfig import gke_kubeconfig
-from inferstack.gcp.node_pools import INITIAL_COUNT_IGNORED, autoscaling_args, hardened_node_config
-from inferstack.gcp.plans import (
-    LOG_ENABLED_COMPONENTS,
-    MONITORING_ENABLED_COMPONENTS,
-    PODS_RANGE_NAME,
-    SERVICES_RANGE_NAME,
-    cluster_location,
-    cluster_node_locations,
-    labels,
-    private_endpoint,
-    release_channel,
-    system_pool_plan,
-)
-from inferstack.spec.models import EnvironmentSpec
+from inferstack.gcp.node_pool import node_pool
+from inferstack.gcp.plan.cluster import LOG_ENABLED_COMPONENTS, MONITORING_ENABLED_COMPONENTS, GkeClusterPlan
+from inferstack.gcp.plan.kubeconfig import gke_kubeconfig
+from inferstack.gcp.plan.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME
+from inferstack.gcp.plan.nodes import GkeNodePoolPlan
 
 TYPE_TOKEN = "inferstack:index:GkeCluster"
 
@@ -42,7 +32,8 @@ class GkeCluster(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        spec: EnvironmentSpec,
+        plan: GkeClusterPlan,
+        system_pool: GkeNodePoolPlan,
         *,
         network_id: pulumi.Input[str],
         subnetwork_id: pulumi.Input[str],
@@ -53,16 +44,15 @@ class GkeCluster(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        resource_labels = labels(spec)
         authorized: list[gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict] = [
-            {"cidr_block": str(cidr), "display_name": str(cidr)} for cidr in spec.network.api_access
+            {"cidr_block": cidr, "display_name": cidr} for cidr in plan.authorized_networks
         ]
         self.cluster = gcp.container.Cluster(
             f"{name}-cluster",
-            name=spec.name,
-            description=f"inferstack environment {spec.name}",
-            location=cluster_location(spec),
-            node_locations=cluster_node_locations(spec),
+            name=plan.cluster_name,
+            description=f"inferstack environment {plan.cluster_name}",
+            location=plan.location,
+            node_locations=list(plan.node_locations) if plan.node_locations is not None else None,
             network=network_id,
             subnetwork=subnetwork_id,
             networking_mode="VPC_NATIVE",
@@ -74,12 +64,12 @@ class GkeCluster(pulumi.ComponentResource):
             # managed pools below (own identity, shielded, tainted) are the only ones that stay.
             remove_default_node_pool=True,
             initial_node_count=1,
-            min_master_version=spec.cluster.kubernetes_version,
-            release_channel={"channel": release_channel(spec)},
+            min_master_version=plan.kubernetes_version,
+            release_channel={"channel": plan.release_channel},
             # Nodes without public IPs; no master CIDR, so GKE uses Private Service Connect for the control plane.
             private_cluster_config={
                 "enable_private_nodes": True,
-                "enable_private_endpoint": private_endpoint(spec),
+                "enable_private_endpoint": plan.private_endpoint,
             },
             master_authorized_networks_config={
                 "cidr_blocks": authorized,
@@ -103,26 +93,19 @@ class GkeCluster(pulumi.ComponentResource):
                 "gce_persistent_disk_csi_driver_config": {"enabled": True},
                 "http_load_balancing": {"disabled": False},
             },
-            resource_labels=resource_labels,
-            deletion_protection=spec.production,
+            resource_labels=plan.resource_labels,
+            deletion_protection=plan.deletion_protection,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
         )
-        system = system_pool_plan(spec)
-        self.system_pool = gcp.container.NodePool(
+        self.system_pool = node_pool(
             f"{name}-system",
-            name=system.pool_name,
-            cluster=self.cluster.id,
-            location=self.cluster.location,
-            node_locations=list(system.zones),
-            initial_node_count=system.autoscaling.initial_per_zone,
-            autoscaling=autoscaling_args(system.autoscaling),
-            management={"auto_repair": True, "auto_upgrade": True},
-            node_config=hardened_node_config(
-                system.machine_type, system.disk_gib, node_service_account, system.network_tags, resource_labels
-            ),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=INITIAL_COUNT_IGNORED),
+            system_pool,
+            cluster_id=self.cluster.id,
+            cluster_location=self.cluster.location,
+            service_account=node_service_account,
+            parent=self,
         )
-        context = spec.name
+        context = plan.cluster_name
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.all(self.cluster.endpoint, self.cluster.master_auth.cluster_ca_certificate).apply(
                 lambda args: gke_kubeconfig(context, str(args[0]), str(args[1]))

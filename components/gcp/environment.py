@@ -1,4 +1,8 @@
-"""GcpEnvironment: the whole GCP layer for one spec, and the `ClusterTarget` the workload layer deploys to."""
+"""GcpEnvironment: the whole GCP layer for one spec, and the `ClusterTarget` the workload layer deploys to.
+
+The only GCP class that reads the spec: it calls the pure planners (`gcp/plan/`) and hands each component its
+plan and the Outputs it needs.
+"""
 
 from __future__ import annotations
 
@@ -9,40 +13,30 @@ import pulumi_gcp as gcp
 
 from inferstack.gcp.admins import GkeClusterAdmins
 from inferstack.gcp.cluster import GkeCluster
-from inferstack.gcp.identity import GcpWorkloadIdentity
+from inferstack.gcp.identity import GkeWorkloadIdentities
 from inferstack.gcp.keys import GcpKeyRing
 from inferstack.gcp.logs import GkeLogRetention
+from inferstack.gcp.model_store import GcsModelStore
 from inferstack.gcp.network import GcpNetwork
 from inferstack.gcp.node_identity import GkeNodeServiceAccount
-from inferstack.gcp.node_pools import GkeGpuNodePool
-from inferstack.gcp.plans import GpuPoolPlan, gke_service_agent, gpu_pool_plan, labels
+from inferstack.gcp.node_pool import GkeGpuNodePool
+from inferstack.gcp.plan.cluster import plan_cluster, plan_cluster_admins, plan_log_retention
+from inferstack.gcp.plan.identity import gke_service_agent, plan_node_identity, plan_workload_identities
+from inferstack.gcp.plan.keys import MODEL_STORE_KEY, SECRETS_KEY, key_names, plan_key_ring
+from inferstack.gcp.plan.labels import resource_labels
+from inferstack.gcp.plan.model_store import bucket_location, bucket_name
+from inferstack.gcp.plan.network import plan_network
+from inferstack.gcp.plan.nodes import plan_gke_gpu_pool, plan_gke_system_pool
 from inferstack.gcp.project import current_project
-from inferstack.gcp.storage import GcsModelStore
 from inferstack.planning.defaults import data_protected
+from inferstack.planning.scheduling import target_pool
 from inferstack.spec.models import EnvironmentSpec
-from inferstack.target import ClusterTarget, EgressRule, TargetPool
+from inferstack.target import ClusterTarget, EgressRule
 
 TYPE_TOKEN = "inferstack:index:GcpEnvironment"
-SECRETS_KEY = "gke-secrets"
-MODEL_STORE_KEY = "model-store"
 # GKE routes a Service of type LoadBalancer to an internal passthrough load balancer with this annotation.
 INTERNAL_LB_ANNOTATIONS = {"networking.gke.io/load-balancer-type": "Internal"}
-
-
 GKE_METADATA_EGRESS = (EgressRule("169.254.169.254/32", 80), EgressRule("169.254.169.252/32", 988))
-
-
-def target_pool(plan: GpuPoolPlan) -> TargetPool:
-    """What the workload layer needs to schedule onto one GKE GPU pool."""
-    return TargetPool(
-        name=plan.key,
-        gpu=plan.gpu,
-        gpus_per_node=plan.gpus,
-        vcpus=plan.vcpus,
-        memory_gib=plan.memory_gib,
-        labels=dict(plan.labels),
-        taints=plan.taints,
-    )
 
 
 class GcpEnvironment(pulumi.ComponentResource):
@@ -56,20 +50,22 @@ class GcpEnvironment(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         project = current_project()
         protected = data_protected(spec)
-        use_bucket = spec.model_store.bucket
-        self.network = GcpNetwork(f"{name}-network", spec, opts=child)
+        self.network = GcpNetwork(f"{name}-network", plan_network(spec), opts=child)
 
         agents: dict[str, pulumi.Input[str]] = {SECRETS_KEY: project.number.apply(gke_service_agent)}
-        if use_bucket and spec.model_store.customer_managed_key:
+        if MODEL_STORE_KEY in key_names(spec):
             # Asking Storage for its agent also creates the agent if the project never used one.
             storage_agent = gcp.storage.get_project_service_account_output(project=project.project_id)
             agents[MODEL_STORE_KEY] = storage_agent.member
-        self.keys = GcpKeyRing(f"{name}-kms", spec, agents, protect=protected, opts=child)
+        self.keys = GcpKeyRing(f"{name}-kms", plan_key_ring(spec), agents, protect=protected, opts=child)
 
-        self.node_identity = GkeNodeServiceAccount(f"{name}-nodes", spec, project.project_id, opts=child)
+        self.node_identity = GkeNodeServiceAccount(
+            f"{name}-nodes", plan_node_identity(spec), project.project_id, opts=child
+        )
         self.cluster = GkeCluster(
             f"{name}-gke",
-            spec,
+            plan_cluster(spec),
+            plan_gke_system_pool(spec),
             network_id=self.network.network.id,
             subnetwork_id=self.network.subnetwork.id,
             project_id=project.project_id,
@@ -79,14 +75,15 @@ class GcpEnvironment(pulumi.ComponentResource):
             depends_on=[self.keys.bindings[SECRETS_KEY], self.network.nat, *self.node_identity.roles.values()],
             opts=child,
         )
+        admins = plan_cluster_admins(spec)
         self.admins = (
             GkeClusterAdmins(
-                f"{name}-admins", spec, project_id=project.project_id, provider=self.cluster.provider, opts=child
+                f"{name}-admins", admins, project_id=project.project_id, provider=self.cluster.provider, opts=child
             )
-            if spec.cluster.admins
+            if admins
             else None
         )
-        plans = {key: gpu_pool_plan(spec, key) for key in spec.node_pools}
+        plans = {key: plan_gke_gpu_pool(spec, key) for key in spec.node_pools}
         self.pools = {
             key: GkeGpuNodePool(
                 f"{name}-pool-{key}",
@@ -94,14 +91,13 @@ class GcpEnvironment(pulumi.ComponentResource):
                 cluster_id=self.cluster.cluster.id,
                 cluster_location=self.cluster.cluster.location,
                 service_account=self.node_identity.email,
-                resource_labels=labels(spec),
                 opts=child,
             )
             for key, plan in plans.items()
         }
         self.logs = GkeLogRetention(
             f"{name}-logs",
-            spec,
+            plan_log_retention(spec),
             project_id=project.project_id,
             cluster_name=self.cluster.cluster.name,
             subnetwork_name=self.network.subnetwork.name,
@@ -109,25 +105,31 @@ class GcpEnvironment(pulumi.ComponentResource):
         )
 
         self.store: GcsModelStore | None = None
-        self.identity: GcpWorkloadIdentity | None = None
-        if use_bucket:
+        self.identity: GkeWorkloadIdentities | None = None
+        if spec.model_store.bucket:
             store_key = self.keys.keys.get(MODEL_STORE_KEY)
             self.store = GcsModelStore(
                 f"{name}-models",
-                spec,
-                project_id=project.project_id,
+                spec.model_store,
+                bucket_name=project.project_id.apply(lambda project_id: bucket_name(project_id, spec.name)),
+                location=bucket_location(spec),
+                labels=resource_labels(spec),
                 kms_key_id=store_key.id if store_key is not None else None,
                 protect=protected,
                 depends_on=[self.keys.bindings[MODEL_STORE_KEY]] if store_key is not None else [],
                 opts=child,
             )
-            self.identity = GcpWorkloadIdentity(
-                f"{name}-identity", spec, bucket=self.store.bucket.name, project_id=project.project_id, opts=child
+            self.identity = GkeWorkloadIdentities(
+                f"{name}-identity",
+                plan_workload_identities(spec),
+                bucket=self.store.bucket.name,
+                project_id=project.project_id,
+                opts=child,
             )
 
         self.target = ClusterTarget(
             provider=self.cluster.provider,
-            pools={key: target_pool(plan) for key, plan in plans.items()},
+            pools={key: target_pool(plan.scheduling) for key, plan in plans.items()},
             # GKE installs the NVIDIA driver and runs the device plugin on GPU nodes itself.
             needs_device_plugin=False,
             model_store_uri=self.store.uri if self.store else None,

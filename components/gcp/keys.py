@@ -7,8 +7,7 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_gcp as gcp
 
-from inferstack.gcp.plans import KEY_ROTATION_PERIOD, KMS_ENCRYPTER_ROLE, labels
-from inferstack.spec.models import EnvironmentSpec
+from inferstack.gcp.plan.keys import KMS_ENCRYPTER_ROLE, GcpKeyRingPlan
 
 TYPE_TOKEN = "inferstack:index:GcpKeyRing"
 
@@ -25,7 +24,7 @@ class GcpKeyRing(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        spec: EnvironmentSpec,
+        plan: GcpKeyRingPlan,
         agents: Mapping[str, pulumi.Input[str]],
         *,
         protect: bool,
@@ -33,7 +32,7 @@ class GcpKeyRing(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         kept = pulumi.ResourceOptions(parent=self, protect=protect)
-        self.ring = gcp.kms.KeyRing(f"{name}-ring", name=spec.name, location=spec.region, opts=kept)
+        self.ring = gcp.kms.KeyRing(f"{name}-ring", name=plan.ring_name, location=plan.location, opts=kept)
         self.keys: dict[str, gcp.kms.CryptoKey] = {}
         self.bindings: dict[str, gcp.kms.CryptoKeyIAMMember] = {}
         for key, member in agents.items():
@@ -42,8 +41,8 @@ class GcpKeyRing(pulumi.ComponentResource):
                 name=key,
                 key_ring=self.ring.id,
                 purpose="ENCRYPT_DECRYPT",
-                rotation_period=KEY_ROTATION_PERIOD,
-                labels=labels(spec),
+                rotation_period=plan.rotation_period,
+                labels=plan.resource_labels,
                 opts=kept,
             )
             self.bindings[key] = gcp.kms.CryptoKeyIAMMember(

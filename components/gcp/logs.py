@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from inferstack.spec.models import EnvironmentSpec
+from inferstack.gcp.plan.cluster import GkeLogRetentionPlan
 
 TYPE_TOKEN = "inferstack:index:GkeLogRetention"
 
@@ -20,7 +20,7 @@ class GkeLogRetention(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        spec: EnvironmentSpec,
+        plan: GkeLogRetentionPlan,
         *,
         project_id: pulumi.Input[str],
         cluster_name: pulumi.Input[str],
@@ -32,10 +32,10 @@ class GkeLogRetention(pulumi.ComponentResource):
         self.bucket = gcp.logging.ProjectBucketConfig(
             f"{name}-bucket",
             project=project_id,
-            location=spec.region,
-            bucket_id=f"{spec.name}-logs",
-            retention_days=spec.cluster.log_retention_days,
-            description=f"Control-plane, node and flow logs of {spec.name}",
+            location=plan.location,
+            bucket_id=f"{plan.environment}-logs",
+            retention_days=plan.retention_days,
+            description=f"Control-plane, node and flow logs of {plan.environment}",
             opts=child,
         )
         log_filter = pulumi.Output.all(cluster_name, subnetwork_name).apply(
@@ -46,12 +46,12 @@ class GkeLogRetention(pulumi.ComponentResource):
         )
         self.sink = gcp.logging.ProjectSink(
             f"{name}-sink",
-            name=f"{spec.name}-logs",
+            name=f"{plan.environment}-logs",
             project=project_id,
             destination=pulumi.Output.concat("logging.googleapis.com/", self.bucket.id),
             filter=log_filter,
             unique_writer_identity=True,
-            description=f"Routes {spec.name}'s cluster and flow logs to its retention bucket",
+            description=f"Routes {plan.environment}'s cluster and flow logs to its retention bucket",
             opts=child,
         )
         self.register_outputs({"bucket": self.bucket.id})

@@ -5,14 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from inferstack.gcp.plans import (
-    PODS_RANGE_NAME,
-    SERVICES_RANGE_NAME,
-    FirewallRule,
-    firewall_rules,
-    network_ranges,
-)
-from inferstack.spec.models import EnvironmentSpec
+from inferstack.gcp.plan.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME, FirewallRule, GcpNetworkPlan
 
 TYPE_TOKEN = "inferstack:index:GcpNetwork"
 
@@ -37,16 +30,16 @@ class GcpNetwork(pulumi.ComponentResource):
     network: gcp.compute.Network
     subnetwork: gcp.compute.Subnetwork
 
-    def __init__(self, name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, plan: GcpNetworkPlan, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        region = spec.region
-        ranges = network_ranges(spec)
+        region = plan.region
+        ranges = plan.ranges
         self.ranges = ranges
         self.network = gcp.compute.Network(
             f"{name}-vpc",
-            name=f"{spec.name}-vpc",
-            description=f"inferstack environment {spec.name}",
+            name=plan.named("vpc"),
+            description=f"inferstack environment {plan.environment}",
             auto_create_subnetworks=False,
             routing_mode="REGIONAL",
             opts=child,
@@ -54,12 +47,12 @@ class GcpNetwork(pulumi.ComponentResource):
         log_config: gcp.compute.SubnetworkLogConfigArgsDict | None = (
             # Sampling half the flows with metadata keeps the cost bounded while every talker still shows up.
             {"aggregation_interval": "INTERVAL_5_SEC", "flow_sampling": 0.5, "metadata": "INCLUDE_ALL_METADATA"}
-            if spec.network.flow_logs
+            if plan.flow_logs
             else None
         )
         self.subnetwork = gcp.compute.Subnetwork(
             f"{name}-subnet",
-            name=f"{spec.name}-{region}",
+            name=plan.named(region),
             description="GKE nodes; pods and services in the secondary ranges",
             network=self.network.id,
             region=region,
@@ -74,11 +67,11 @@ class GcpNetwork(pulumi.ComponentResource):
             opts=child,
         )
         self.router = gcp.compute.Router(
-            f"{name}-router", name=f"{spec.name}-router", network=self.network.id, region=region, opts=child
+            f"{name}-router", name=plan.named("router"), network=self.network.id, region=region, opts=child
         )
         self.nat = gcp.compute.RouterNat(
             f"{name}-nat",
-            name=f"{spec.name}-nat",
+            name=plan.named("nat"),
             router=self.router.name,
             region=region,
             nat_ip_allocate_option="AUTO_ONLY",
@@ -91,7 +84,7 @@ class GcpNetwork(pulumi.ComponentResource):
         self.firewalls = {
             rule.key: gcp.compute.Firewall(
                 f"{name}-{rule.key}",
-                name=f"{spec.name}-{rule.key}",
+                name=plan.named(rule.key),
                 description=rule.description,
                 network=self.network.id,
                 direction="INGRESS",
@@ -102,6 +95,6 @@ class GcpNetwork(pulumi.ComponentResource):
                 denies=_denies(rule),
                 opts=child,
             )
-            for rule in firewall_rules(spec)
+            for rule in plan.firewall_rules
         }
         self.register_outputs({"network": self.network.id, "subnetwork": self.subnetwork.id})

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from inferstack.gcp.plans import NODE_ROLES, account_id
-from inferstack.spec.models import EnvironmentSpec
+from inferstack.gcp.plan.identity import GkeNodeIdentityPlan
 
 TYPE_TOKEN = "inferstack:index:GkeNodeServiceAccount"
 
@@ -25,7 +24,7 @@ class GkeNodeServiceAccount(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        spec: EnvironmentSpec,
+        plan: GkeNodeIdentityPlan,
         project_id: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -33,8 +32,8 @@ class GkeNodeServiceAccount(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.account = gcp.serviceaccount.Account(
             f"{name}-account",
-            account_id=account_id(spec.name, "nodes"),
-            display_name=f"GKE nodes of {spec.name}",
+            account_id=plan.account_id,
+            display_name=plan.display_name,
             description="Node identity: writes logs and metrics, pulls images; nothing else.",
             opts=child,
         )
@@ -48,6 +47,6 @@ class GkeNodeServiceAccount(pulumi.ComponentResource):
                 member=member,
                 opts=child,
             )
-            for role in NODE_ROLES
+            for role in plan.roles
         }
         self.register_outputs({"email": self.email})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inferstack import catalog
-from inferstack.target import GPU_TAINT_KEY, TargetPool
+from inferstack.target import GPU_TAINT_EFFECT, GPU_TAINT_KEY, TargetPool
 
 # Kept back on every node for kubelet, container runtime, OS and DaemonSets (CNI, device plugin, DCGM, …).
 RESERVED_VCPUS = 1.0
@@ -98,8 +98,9 @@ def tolerations(pool: TargetPool | None) -> list[dict[str, str]]:
 
 def gpu_daemon_tolerations(pools: dict[str, TargetPool]) -> list[dict[str, str]]:
     """Tolerations for GPU DaemonSets (device plugin, DCGM): every distinct taint of the pools, GPU taint first."""
-    seen = {(GPU_TAINT_KEY, "NoSchedule")}
-    out = [{"key": GPU_TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}]
+    seen = {(GPU_TAINT_KEY, GPU_TAINT_EFFECT)}
+    # Exists, not Equal: the GPU taint's value differs between clouds (planning/scheduling.py).
+    out = [{"key": GPU_TAINT_KEY, "operator": "Exists", "effect": GPU_TAINT_EFFECT}]
     for pool in pools.values():
         for taint in pool.taints:
             if (taint.key, taint.effect) not in seen:

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from inferstack import catalog
-from inferstack.aws.node_plan import plan_gpu_pool
+from inferstack.aws.plan.nodes import plan_eks_gpu_pool
 from inferstack.catalog.eks import eks_catalog, gpu_ami_type
 from inferstack.infra.cli import EXIT_INVALID, app
 from inferstack.spec import EnvironmentSpec
@@ -35,7 +35,7 @@ def test_every_aws_gpu_type_resolves_to_an_ami_and_a_pool_in_each_region(name: s
         )
         zones = set(spec.zones or []) & set(offer.zones)
         if zones:
-            plan = plan_gpu_pool(spec, "p")
+            plan = plan_eks_gpu_pool(spec, "p")
             assert plan.instance_types == (name,) and set(plan.zones) == zones
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from inferstack.aws.policy_documents import cluster_autoscaler_policy, model_reader_policy
+from inferstack.aws.plan.policy_documents import cluster_autoscaler_policy, model_reader_policy
 from tests.aws.conftest import PlannedStack
 
 STAR_RESOURCE_EXCEPTIONS = {"Discover": False, "ResizeOwnGroups": True}  # Sid -> must have a Condition

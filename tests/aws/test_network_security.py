@@ -9,8 +9,8 @@ from typing import get_args
 import pytest
 
 from inferstack.aws.environment import public_access_cidrs
-from inferstack.aws.network_plan import INTERFACE_ENDPOINT_SERVICES, Tier, plan_network, subnet_tags
-from inferstack.aws.security_rules import ANYWHERE, plan_security_rules
+from inferstack.aws.plan.network import INTERFACE_ENDPOINT_SERVICES, Tier, plan_network, subnet_tags
+from inferstack.aws.plan.security_rules import ANYWHERE, plan_security_rules
 from inferstack.spec import EnvironmentSpec
 from tests.aws.conftest import PlannedStack
 

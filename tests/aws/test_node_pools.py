@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from inferstack import catalog
-from inferstack.aws.node_plan import (
-    AUTOSCALER_TEMPLATE,
-    IMAGE_ALLOWANCE_GIB,
-    MIN_GPU_DISK_GIB,
-    default_disk_gib,
-    plan_gpu_pool,
-    plan_system_pool,
-)
 from inferstack.aws.node_pool import DESIRED_SIZE_PATH
+from inferstack.aws.plan.nodes import AUTOSCALER_TEMPLATE, plan_eks_gpu_pool, plan_eks_system_pool
+from inferstack.planning.scheduling import IMAGE_ALLOWANCE_GIB, MIN_GPU_DISK_GIB, default_gpu_disk_gib
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL
 from tests.aws.conftest import PlannedStack
@@ -35,9 +29,9 @@ def spec(pool: dict[str, object], zones: list[str] | None = None) -> Environment
 
 
 def test_gpu_pool_taint_labels_and_autoscaler_templates() -> None:
-    plan = plan_gpu_pool(spec({"gpu": "nvidia-l4", "max": 3, "labels": {"team": "search"}}), "gpu")
-    assert [(t.key, t.effect) for t in plan.taints] == [(GPU_TAINT_KEY, "NoSchedule")]
-    assert plan.labels == {POOL_LABEL: "gpu", GPU_LABEL: "nvidia-l4", "team": "search"}
+    plan = plan_eks_gpu_pool(spec({"gpu": "nvidia-l4", "max": 3, "labels": {"team": "search"}}), "gpu")
+    assert [(t.key, t.effect) for t in plan.scheduling.taints] == [(GPU_TAINT_KEY, "NoSchedule")]
+    assert plan.scheduling.labels == {POOL_LABEL: "gpu", GPU_LABEL: "nvidia-l4", "team": "search"}
     assert plan.autoscaler_tags[f"{AUTOSCALER_TEMPLATE}/label/{POOL_LABEL}"] == "gpu"
     assert plan.autoscaler_tags[f"{AUTOSCALER_TEMPLATE}/label/team"] == "search"
     assert plan.autoscaler_tags[f"{AUTOSCALER_TEMPLATE}/taint/{GPU_TAINT_KEY}"] == "true:NoSchedule"
@@ -45,12 +39,12 @@ def test_gpu_pool_taint_labels_and_autoscaler_templates() -> None:
 
 @pytest.mark.parametrize(("minimum", "maximum"), [(0, 2), (1, 4)])
 def test_initial_desired_size_is_the_minimum(minimum: int, maximum: int) -> None:
-    plan = plan_gpu_pool(spec({"gpu": "nvidia-l4", "min": minimum, "max": maximum}), "gpu")
+    plan = plan_eks_gpu_pool(spec({"gpu": "nvidia-l4", "min": minimum, "max": maximum}), "gpu")
     assert (plan.min_size, plan.desired_size, plan.max_size) == (minimum, minimum, maximum)
 
 
 def test_spot_pools_diversify_over_types_with_the_same_gpus() -> None:
-    plan = plan_gpu_pool(spec({"gpu": "nvidia-l4", "max": 2, "capacity": "spot"}), "gpu")
+    plan = plan_eks_gpu_pool(spec({"gpu": "nvidia-l4", "max": 2, "capacity": "spot"}), "gpu")
     assert plan.capacity_type == "SPOT" and len(plan.instance_types) > 1
     types = catalog.instance_types("aws")
     assert {(types[t].gpu, types[t].gpus) for t in plan.instance_types} == {("nvidia-l4", 1)}
@@ -65,32 +59,35 @@ def test_spot_pools_diversify_over_types_with_the_same_gpus() -> None:
     ],
 )
 def test_on_demand_and_explicit_types_stay_single(pool: dict[str, object]) -> None:
-    plan = plan_gpu_pool(spec(pool), "gpu")
+    plan = plan_eks_gpu_pool(spec(pool), "gpu")
     assert len(plan.instance_types) == 1
     assert plan.instance_types[0] == pool.get("instance_type", plan.instance_types[0])
 
 
 def test_pool_zones_are_those_offering_the_type() -> None:
-    plan = plan_gpu_pool(spec({"gpu": "nvidia-h100-sxm", "gpus_per_node": 8, "max": 1}), "gpu")
+    plan = plan_eks_gpu_pool(spec({"gpu": "nvidia-h100-sxm", "gpus_per_node": 8, "max": 1}), "gpu")
     offered = catalog.instance_types("aws")[plan.instance_types[0]].regions["us-east-1"].zones
     assert plan.zones and set(plan.zones) <= set(offered)
-    limited = plan_gpu_pool(spec({"gpu": "nvidia-l4", "max": 1, "zones": ["use1-az2"]}), "gpu")
+    limited = plan_eks_gpu_pool(spec({"gpu": "nvidia-l4", "max": 1, "zones": ["use1-az2"]}), "gpu")
     assert limited.zones == ("use1-az2",)
 
 
 @pytest.mark.parametrize(("gpu", "count", "expected"), [("nvidia-l4", 1, 100), ("nvidia-h100-sxm", 8, 700)])
 def test_default_disk_holds_image_and_weights(gpu: str, count: int, expected: int) -> None:
     name, itype = catalog.gpu_instance_types("aws", gpu, count, "us-east-1")[0]
-    size = default_disk_gib(itype)
+    size = default_gpu_disk_gib("aws", itype)
     assert size == expected and size >= MIN_GPU_DISK_GIB
     assert size >= IMAGE_ALLOWANCE_GIB + catalog.gpus()[gpu].memory_gib * count, name
-    assert plan_gpu_pool(spec({"gpu": gpu, "gpus_per_node": count, "disk_gib": 333}), "gpu").disk_gib == 333
+    assert (
+        plan_eks_gpu_pool(spec({"gpu": gpu, "gpus_per_node": count, "disk_gib": 333}), "gpu").scheduling.disk_gib == 333
+    )
 
 
 def test_system_pool_is_on_demand_cpu_without_taints() -> None:
-    plan = plan_system_pool(spec({"gpu": "nvidia-l4"}))
+    plan = plan_eks_system_pool(spec({"gpu": "nvidia-l4"}))
     assert plan.ami_type == "AL2023_x86_64_STANDARD" and plan.capacity_type == "ON_DEMAND"
-    assert plan.taints == () and plan.labels == {POOL_LABEL: "system"} and plan.gpu is None
+    scheduling = plan.scheduling
+    assert scheduling.taints == () and scheduling.labels == {POOL_LABEL: "system"} and scheduling.gpu is None
     assert plan.zones == ("use1-az1", "use1-az2", "use1-az4")
 
 

@@ -11,7 +11,7 @@ import pytest
 from inferstack.aws.cluster import ADMIN_POLICY
 from inferstack.aws.environment import INTERNAL_LB_ANNOTATIONS, AwsEnvironment
 from inferstack.aws.identity import MODELS_ROOT, issuer_host
-from inferstack.aws.kubeconfig import kubeconfig
+from inferstack.aws.plan.kubeconfig import kubeconfig
 from inferstack.infra.plan import SECRET
 from inferstack.planning.names import (
     STAGING_NAMESPACE,

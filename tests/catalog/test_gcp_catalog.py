@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inferstack import catalog
-from inferstack.gcp.plans import gpu_pool_plan
+from inferstack.gcp.plan.nodes import Accelerators, plan_gke_gpu_pool
 from inferstack.spec import EnvironmentSpec
 from inferstack.validation import check_environment
 
@@ -47,6 +47,7 @@ def test_every_gpu_type_plans_in_every_region_it_claims(name: str, region: str) 
     )
     pool_issues = [issue for issue in check_environment(spec) if issue.path.startswith("environment.node_pools")]
     assert pool_issues == []
-    plan = gpu_pool_plan(spec, "p")
-    assert (plan.machine_type, plan.accelerator_type, plan.gpus) == (name, itype.accelerator_type, itype.gpus)
+    plan = plan_gke_gpu_pool(spec, "p")
+    assert plan.accelerators is not None and itype.accelerator_type is not None
+    assert (plan.machine_type, plan.accelerators) == (name, Accelerators(itype.accelerator_type, itype.gpus))
     assert plan.zones == tuple(zones)

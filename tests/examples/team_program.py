@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from inferstack import ClusterTarget, EnvironmentSpec, GpuNodePool, InferenceService, TargetPool, plan_gpu_pool
+from inferstack import ClusterTarget, EksGpuNodePool, EnvironmentSpec, InferenceService, plan_eks_gpu_pool, target_pool
 
 # What the team's own stack already has (in a real program: stack config or a StackReference).
 CLUSTER = "search-eks"
@@ -42,8 +42,8 @@ def program() -> dict[str, Any]:
             },
         }
     )
-    plan = plan_gpu_pool(spec, "l4")
-    pool = GpuNodePool(
+    plan = plan_eks_gpu_pool(spec, "l4")
+    pool = EksGpuNodePool(
         "search-l4",
         plan,
         cluster_name=CLUSTER,
@@ -55,17 +55,8 @@ def program() -> dict[str, Any]:
     )
     target = ClusterTarget(
         provider=k8s.Provider("search-k8s", context=CLUSTER),
-        pools={
-            "l4": TargetPool(
-                name="l4",
-                gpu=plan.gpu or "",
-                gpus_per_node=plan.gpus_per_node,
-                vcpus=plan.vcpus,
-                memory_gib=plan.memory_gib,
-                labels=dict(plan.labels),
-                taints=plan.taints,
-            )
-        },
+        # The same scheduling decision that labelled and tainted the nodes gives the pods their placement.
+        pools={"l4": target_pool(plan.scheduling)},
         needs_device_plugin=True,
         model_store_uri=pulumi.Output.from_input(WEIGHTS),
         reader_annotations={"chat": pulumi.Output.from_input({"eks.amazonaws.com/role-arn": READER_ROLE})},

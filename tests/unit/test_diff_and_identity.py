@@ -100,6 +100,43 @@ def test_identity_check_catches_a_rename_without_alias(offline: OfflineRunner) -
     assert lost_identities(recorded, aliased) == []
 
 
+class Vault(pulumi.ComponentResource):
+    """A component whose class (type token) is renamed: the engine carries its alias down to its children."""
+
+    def __init__(self, token: str, former: str | None = None) -> None:
+        aliases = [pulumi.Alias(type_=former)] if former else None
+        super().__init__(token, "dev-vault", None, pulumi.ResourceOptions(aliases=aliases))
+        inner = pulumi.ComponentResource(
+            "inferstack:index:Inner", "dev-vault-inner", None, pulumi.ResourceOptions(parent=self)
+        )
+        aws.kms.Key("dev-vault-key", opts=pulumi.ResourceOptions(parent=self))
+        aws.kms.Key("dev-vault-inner-key", opts=pulumi.ResourceOptions(parent=inner))
+        self.register_outputs({})
+
+
+def test_a_renamed_component_keeps_its_children_only_through_its_alias(offline: OfflineRunner) -> None:
+    before = offline(lambda: Vault("inferstack:index:Vault") and None)
+    recorded = identities(before)
+    unaliased = offline(lambda: Vault("inferstack:index:KmsVault") and None)
+    assert lost_identities(recorded, unaliased) == [
+        Identity("aws:kms/key:Key", "dev-vault-key", "inferstack:index:Vault"),
+        Identity("inferstack:index:Inner", "dev-vault-inner", "inferstack:index:Vault"),
+        Identity("inferstack:index:Vault", "dev-vault", None),
+    ]
+    aliased = offline(lambda: Vault("inferstack:index:KmsVault", former="inferstack:index:Vault") and None)
+    assert lost_identities(recorded, aliased) == []
+    # Renamed resources keep their state, so their (mock) ids, and every input pointing at them, stay put.
+    assert {r.name: r.id for r in aliased.resources} == {r.name: r.id for r in before.resources}
+    assert {r.name: r.id for r in unaliased.resources} != {r.name: r.id for r in before.resources}
+    changes = diff_plans(before, aliased)
+    assert {change.kind for change in changes} == {"update"}
+    assert {change.renamed_from for change in changes} == {
+        Identity("inferstack:index:Vault", "dev-vault", None),
+        Identity("aws:kms/key:Key", "dev-vault-key", "inferstack:index:Vault"),
+        Identity("inferstack:index:Inner", "dev-vault-inner", "inferstack:index:Vault"),
+    }
+
+
 def test_identity_lines_round_trip() -> None:
     for item in identities(OLD):
         assert Identity.parse(item.line()) == item

@@ -9,8 +9,19 @@ from typing import Any
 import pulumi
 import pytest
 
-from inferstack.gcp import plans
 from inferstack.gcp.environment import GcpEnvironment
+from inferstack.gcp.plan.cluster import CLUSTER_VIEWER_ROLE, cluster_location, private_endpoint, release_channel
+from inferstack.gcp.plan.identity import (
+    NODE_ROLES,
+    READER_ROLE,
+    WORKLOAD_IDENTITY_ROLE,
+    WRITER_ROLE,
+    account_id,
+    gke_service_agent,
+)
+from inferstack.gcp.plan.keys import KEY_ROTATION_PERIOD
+from inferstack.gcp.plan.network import DENY_ALL_PRIORITY
+from inferstack.gcp.plan.nodes import GPU_DRIVER_VERSION, plan_gke_gpu_pool
 from inferstack.infra import engine
 from inferstack.infra.engine import run_offline
 from inferstack.infra.mock_types import MOCK_PROJECT
@@ -94,31 +105,31 @@ def test_firewall_allows_nothing_from_the_world(name: str) -> None:
         if rule.inputs.get("allows"):
             assert "0.0.0.0/0" not in rule.inputs["sourceRanges"], rule.name
     (deny,) = [rule for rule in rules if rule.inputs.get("denies")]
-    assert deny.inputs["priority"] == plans.DENY_ALL_PRIORITY
+    assert deny.inputs["priority"] == DENY_ALL_PRIORITY
 
 
 def test_workload_identities_hold_no_project_roles_and_one_bucket_role(name: str) -> None:
     plan, _ = planned(name)
     spec = stack(name)
     accounts = {res.inputs["accountId"]: res for res in plan.of_type("gcp:serviceaccount/account:Account")}
-    node_account = plans.account_id(spec.name, "nodes")
+    node_account = account_id(spec.name, "nodes")
     project_members = plan.of_type("gcp:projects/iAMMember:IAMMember")
     # Only the node identity holds project roles, and only the minimal ones.
     assert {res.inputs["member"] for res in project_members} == {
         f"serviceAccount:{node_account}@{MOCK_PROJECT}.iam.gserviceaccount.com"
     }
-    assert sorted(res.inputs["role"] for res in project_members) == sorted(plans.NODE_ROLES)
-    assert not BROAD_ROLES & set(plans.NODE_ROLES)
+    assert sorted(res.inputs["role"] for res in project_members) == sorted(NODE_ROLES)
+    assert not BROAD_ROLES & set(NODE_ROLES)
     bucket = one(plan, "gcp:storage/bucket:Bucket", "-bucket")
     grants = {res.inputs["member"]: res.inputs for res in plan.of_type("gcp:storage/bucketIAMMember:BucketIAMMember")}
     expected = {
-        plans.account_id(spec.name, model, "read"): (
-            plans.READER_ROLE,
+        account_id(spec.name, model, "read"): (
+            READER_ROLE,
             serving_namespace(model),
             serving_service_account(model),
         )
         for model in spec.models
-    } | {plans.account_id(spec.name, "stager"): (plans.WRITER_ROLE, STAGING_NAMESPACE, STAGING_SERVICE_ACCOUNT)}
+    } | {account_id(spec.name, "stager"): (WRITER_ROLE, STAGING_NAMESPACE, STAGING_SERVICE_ACCOUNT)}
     assert set(accounts) == {node_account, *expected}
     bindings = {
         res.inputs["serviceAccountId"]: res.inputs for res in plan.of_type("gcp:serviceaccount/iAMMember:IAMMember")
@@ -131,7 +142,7 @@ def test_workload_identities_hold_no_project_roles_and_one_bucket_role(name: str
             "member": f"serviceAccount:{email}",
         }
         binding = bindings[accounts[account].id]
-        assert binding["role"] == plans.WORKLOAD_IDENTITY_ROLE
+        assert binding["role"] == WORKLOAD_IDENTITY_ROLE
         assert binding["member"] == f"serviceAccount:{MOCK_PROJECT}.svc.id.goog[{namespace}/{ksa}]"
     assert len(bindings) == len(expected)
 
@@ -143,7 +154,7 @@ def test_cluster_is_private_encrypted_and_hardened(name: str) -> None:
     secrets_key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-gke-secrets")
     assert cluster["privateClusterConfig"] == {
         "enablePrivateNodes": True,
-        "enablePrivateEndpoint": plans.private_endpoint(spec),
+        "enablePrivateEndpoint": private_endpoint(spec),
     }
     assert cluster["masterAuthorizedNetworksConfig"]["cidrBlocks"] == [
         {"cidrBlock": str(cidr), "displayName": str(cidr)} for cidr in spec.network.api_access
@@ -153,29 +164,30 @@ def test_cluster_is_private_encrypted_and_hardened(name: str) -> None:
     assert cluster["datapathProvider"] == "ADVANCED_DATAPATH"
     assert cluster["removeDefaultNodePool"] is True and cluster["enableShieldedNodes"] is True
     assert cluster["deletionProtection"] is spec.production
-    assert cluster["location"] == plans.cluster_location(spec)
-    assert cluster["releaseChannel"] == {"channel": plans.release_channel(spec)}
+    assert cluster["location"] == cluster_location(spec)
+    assert cluster["releaseChannel"] == {"channel": release_channel(spec)}
     assert "WORKLOADS" in cluster["loggingConfig"]["enableComponents"]
     agent = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-gke-secrets-agent").inputs
-    assert agent["member"] == plans.gke_service_agent(MOCK_PROJECT_NUMBER)
+    assert agent["member"] == gke_service_agent(MOCK_PROJECT_NUMBER)
     assert agent["cryptoKeyId"] == secrets_key.id
     key = secrets_key.inputs
-    assert key["rotationPeriod"] == plans.KEY_ROTATION_PERIOD
+    assert key["rotationPeriod"] == KEY_ROTATION_PERIOD
 
 
 def test_gpu_pools_match_the_catalog_and_carry_taint_labels_and_identity(name: str) -> None:
     plan, _ = planned(name)
     spec = stack(name)
-    node_email = f"{plans.account_id(spec.name, 'nodes')}@{MOCK_PROJECT}.iam.gserviceaccount.com"
+    node_email = f"{account_id(spec.name, 'nodes')}@{MOCK_PROJECT}.iam.gserviceaccount.com"
     for key, pool in spec.node_pools.items():
-        expected = plans.gpu_pool_plan(spec, key)
+        expected = plan_gke_gpu_pool(spec, key)
         inputs = one(plan, "gcp:container/nodePool:NodePool", f"-pool-{key}-pool").inputs
         config = inputs["nodeConfig"]
         (accelerator,) = config["guestAccelerators"]
+        assert expected.accelerators is not None
         assert accelerator == {
-            "type": expected.accelerator_type,
-            "count": expected.gpus,
-            "gpuDriverInstallationConfig": {"gpuDriverVersion": plans.GPU_DRIVER_VERSION},
+            "type": expected.accelerators.accelerator_type,
+            "count": expected.accelerators.count,
+            "gpuDriverInstallationConfig": {"gpuDriverVersion": GPU_DRIVER_VERSION},
         }
         assert config["machineType"] == expected.machine_type
         assert config["spot"] is (pool.capacity == "spot")
@@ -262,7 +274,7 @@ def test_admins_get_cluster_admin_through_rbac_only() -> None:
         {"kind": "User", "name": "alice@example.com", "apiGroup": "rbac.authorization.k8s.io"}
     ]
     roles = {res.inputs["member"]: res.inputs["role"] for res in plan.of_type("gcp:projects/iAMMember:IAMMember")}
-    assert roles["user:alice@example.com"] == plans.CLUSTER_VIEWER_ROLE
+    assert roles["user:alice@example.com"] == CLUSTER_VIEWER_ROLE
 
 
 def test_without_a_bucket_there_are_no_identities_and_no_store_key() -> None:

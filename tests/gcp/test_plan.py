@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from inferstack.gcp import plans
-from inferstack.gcp.kubeconfig import AUTH_PLUGIN, gke_kubeconfig
+from inferstack.gcp.plan.cluster import cluster_location, cluster_node_locations, private_endpoint, release_channel
+from inferstack.gcp.plan.identity import account_id
+from inferstack.gcp.plan.kubeconfig import AUTH_PLUGIN, gke_kubeconfig
+from inferstack.gcp.plan.network import HEALTH_CHECK_RANGES, WORLD, gpu_node_tag, network_ranges, plan_firewall_rules
+from inferstack.gcp.plan.nodes import Accelerators, autoscaling, plan_gke_gpu_pool
 from inferstack.planning.subnets import plan_cluster_ranges
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import SERVING_PORT
@@ -51,7 +54,7 @@ SPECS = {name: stack(name) for name in GCP_STACKS} | {
 @pytest.mark.parametrize("key", sorted(SPECS))
 def test_ranges_take_nodes_and_pods_from_the_planner_and_services_from_the_spec(key: str) -> None:
     spec = SPECS[key]
-    ranges = plans.network_ranges(spec)
+    ranges = network_ranges(spec)
     planned = plan_cluster_ranges(spec.network.cidr)
     assert (ranges.nodes, ranges.pods) == (planned.nodes, planned.pods)
     assert ranges.services == spec.network.services_cidr
@@ -62,9 +65,9 @@ def test_ranges_take_nodes_and_pods_from_the_planner_and_services_from_the_spec(
 @pytest.mark.parametrize("key", sorted(SPECS))
 def test_no_allow_rule_admits_the_world_or_any_unknown_range(key: str) -> None:
     spec = SPECS[key]
-    ranges = plans.network_ranges(spec)
-    known = {ranges.nodes, ranges.pods, *plans.HEALTH_CHECK_RANGES}
-    for rule in plans.firewall_rules(spec):
+    ranges = network_ranges(spec)
+    known = {ranges.nodes, ranges.pods, *HEALTH_CHECK_RANGES}
+    for rule in plan_firewall_rules(spec):
         assert rule.description
         if rule.action == "allow":
             assert set(rule.source_ranges) <= known, rule.key
@@ -73,18 +76,18 @@ def test_no_allow_rule_admits_the_world_or_any_unknown_range(key: str) -> None:
 
 @pytest.mark.parametrize("key", sorted(SPECS))
 def test_default_deny_loses_to_every_allow(key: str) -> None:
-    rules = plans.firewall_rules(SPECS[key])
+    rules = plan_firewall_rules(SPECS[key])
     (deny,) = [rule for rule in rules if rule.action == "deny"]
-    assert deny.source_ranges == (plans.WORLD,) and deny.protocols == (("all", ()),)
+    assert deny.source_ranges == (WORLD,) and deny.protocols == (("all", ()),)
     assert all(rule.priority < deny.priority for rule in rules if rule.action == "allow")
 
 
 def test_health_checks_reach_only_the_serving_port_on_gpu_nodes() -> None:
     spec = SPECS["gcp-dev"]
-    (rule,) = [rule for rule in plans.firewall_rules(spec) if set(rule.source_ranges) & set(plans.HEALTH_CHECK_RANGES)]
+    (rule,) = [rule for rule in plan_firewall_rules(spec) if set(rule.source_ranges) & set(HEALTH_CHECK_RANGES)]
     assert set(rule.source_ranges) == {IPv4Network("35.191.0.0/16"), IPv4Network("130.211.0.0/22")}
     assert rule.protocols == (("tcp", (str(SERVING_PORT),)),)
-    assert rule.target_tags == (plans.gpu_node_tag(spec),)
+    assert rule.target_tags == (gpu_node_tag(spec),)
 
 
 @pytest.mark.parametrize(
@@ -92,14 +95,14 @@ def test_health_checks_reach_only_the_serving_port_on_gpu_nodes() -> None:
     [("dev", "nodes"), ("a", "b"), ("x" * 20, "y" * 20, "read"), ("team-platform-prod", "summarizer-v2", "read")],
 )
 def test_account_ids_are_valid_and_stable(parts: tuple[str, ...]) -> None:
-    value = plans.account_id(*parts)
+    value = account_id(*parts)
     assert ACCOUNT_ID.match(value), value
-    assert value == plans.account_id(*parts)
+    assert value == account_id(*parts)
 
 
 def test_shortened_account_ids_stay_distinct() -> None:
     env = "x" * 20
-    ids = {plans.account_id(env, f"model{index:02d}", "read") for index in range(50)}
+    ids = {account_id(env, f"model{index:02d}", "read") for index in range(50)}
     assert len(ids) == 50
 
 
@@ -107,7 +110,7 @@ def test_shortened_account_ids_stay_distinct() -> None:
     ("low", "high", "zones"), [(0, 2, 1), (1, 2, 3), (2, 3, 3), (2, 3, 2), (3, 9, 3), (4, 4, 3), (1, 1, 1)]
 )
 def test_start_count_spreads_evenly_within_the_total_bounds(low: int, high: int, zones: int) -> None:
-    result = plans.autoscaling(low, high, zones, spot=False)
+    result = autoscaling(low, high, zones, spot=False)
     assert (result.total_min, result.total_max) == (low, high)
     assert result.initial_per_zone * zones <= high
     if -(-low // zones) * zones <= high:
@@ -123,16 +126,16 @@ def test_start_count_spreads_evenly_within_the_total_bounds(low: int, high: int,
     ],
 )
 def test_private_endpoint_follows_profile_and_api_access(overrides: dict[str, Any], private: bool) -> None:
-    assert plans.private_endpoint(gcp_spec(**overrides)) is private
+    assert private_endpoint(gcp_spec(**overrides)) is private
 
 
 def test_zonal_cluster_lives_in_its_zone_and_regional_in_the_region() -> None:
     zonal = SPECS["gcp-dev"]
-    assert plans.cluster_location(zonal) == "us-central1-a" and plans.cluster_node_locations(zonal) is None
+    assert cluster_location(zonal) == "us-central1-a" and cluster_node_locations(zonal) is None
     regional = SPECS["gcp-prod"]
-    assert plans.cluster_location(regional) == "us-central1"
-    assert plans.cluster_node_locations(regional) == ["us-central1-a", "us-central1-b", "us-central1-c"]
-    assert plans.release_channel(gcp_spec()) == "REGULAR"
+    assert cluster_location(regional) == "us-central1"
+    assert cluster_node_locations(regional) == ["us-central1-a", "us-central1-b", "us-central1-c"]
+    assert release_channel(gcp_spec()) == "REGULAR"
 
 
 def test_gpu_pool_uses_only_zones_that_offer_its_type() -> None:
@@ -140,11 +143,11 @@ def test_gpu_pool_uses_only_zones_that_offer_its_type() -> None:
         zones=["us-central1-a", "us-central1-f"],
         node_pools={"a100": {"gpu": "nvidia-a100-40gb", "gpus_per_node": 1, "max": 1}},
     )
-    plan = plans.gpu_pool_plan(spec, "a100")
-    assert plan.machine_type == "a2-highgpu-1g" and plan.accelerator_type == "nvidia-tesla-a100"
+    plan = plan_gke_gpu_pool(spec, "a100")
+    assert plan.machine_type == "a2-highgpu-1g" and plan.accelerators == Accelerators("nvidia-tesla-a100", 1)
     assert plan.zones == ("us-central1-a", "us-central1-f")
     spec = gcp_spec(zones=["us-central1-a", "us-central1-f"])
-    assert plans.gpu_pool_plan(spec, "l4").zones == ("us-central1-a",)
+    assert plan_gke_gpu_pool(spec, "l4").zones == ("us-central1-a",)
 
 
 def test_kubeconfig_uses_the_auth_plugin_and_holds_no_credential() -> None:

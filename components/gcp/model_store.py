@@ -7,8 +7,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_gcp as gcp
 
-from inferstack.gcp.plans import bucket_name, labels
-from inferstack.spec.models import EnvironmentSpec
+from inferstack.spec.models import ModelStoreSpec
 
 TYPE_TOKEN = "inferstack:index:GcsModelStore"
 # Uploads of multi-GB weight shards that never finish would otherwise be billed forever.
@@ -28,20 +27,21 @@ class GcsModelStore(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        spec: EnvironmentSpec,
+        spec: ModelStoreSpec,
         *,
-        project_id: pulumi.Input[str],
+        bucket_name: pulumi.Input[str],
+        location: str,
+        labels: dict[str, str],
         kms_key_id: pulumi.Input[str] | None,
         protect: bool,
         depends_on: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        store = spec.model_store
         self.bucket = gcp.storage.Bucket(
             f"{name}-bucket",
-            name=pulumi.Output.from_input(project_id).apply(lambda project: bucket_name(project, spec.name)),
-            location=(spec.region or "").upper(),
+            name=bucket_name,
+            location=location,
             storage_class="STANDARD",
             uniform_bucket_level_access=True,
             public_access_prevention="enforced",
@@ -49,7 +49,7 @@ class GcsModelStore(pulumi.ComponentResource):
             lifecycle_rules=[
                 {
                     "action": {"type": "Delete"},
-                    "condition": {"days_since_noncurrent_time": store.noncurrent_version_days},
+                    "condition": {"days_since_noncurrent_time": spec.noncurrent_version_days},
                 },
                 {
                     "action": {"type": "AbortIncompleteMultipartUpload"},
@@ -58,7 +58,7 @@ class GcsModelStore(pulumi.ComponentResource):
             ],
             encryption={"default_kms_key_name": kms_key_id} if kms_key_id is not None else None,
             force_destroy=False,
-            labels=labels(spec),
+            labels=labels,
             opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=list(depends_on)),
         )
         self.uri = pulumi.Output.concat("gs://", self.bucket.name)

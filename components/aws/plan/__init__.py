@@ -1,0 +1,1 @@
+"""Pure AWS decisions as plain data: network layout, node groups, security group rules, IAM documents."""

@@ -1,0 +1,103 @@
+"""The GKE control plane as data: location, version and channel, endpoint access, logging, admins, log retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inferstack.gcp.plan.labels import resource_labels
+from inferstack.gcp.plan.location import region, zones
+from inferstack.spec.models import EnvironmentSpec
+
+LOG_ENABLED_COMPONENTS = ("SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER")
+MONITORING_ENABLED_COMPONENTS = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER")
+# Lets a cluster admin read cluster metadata (get-credentials); Kubernetes rights come from RBAC.
+CLUSTER_VIEWER_ROLE = "roles/container.clusterViewer"
+
+
+@dataclass(frozen=True)
+class GkeClusterPlan:
+    """Everything GkeCluster decides about the control plane."""
+
+    cluster_name: str
+    location: str
+    node_locations: tuple[str, ...] | None
+    kubernetes_version: str
+    release_channel: str
+    private_endpoint: bool
+    authorized_networks: tuple[str, ...]
+    deletion_protection: bool
+    resource_labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class GkeLogRetentionPlan:
+    """The dedicated log bucket and the sink that routes the environment's logs to it."""
+
+    environment: str
+    location: str
+    retention_days: int
+
+
+@dataclass(frozen=True)
+class ClusterAdmin:
+    """One `cluster.admins` entry: its IAM member and the Kubernetes user name GKE authenticates it as."""
+
+    member: str
+    username: str
+
+
+def private_endpoint(spec: EnvironmentSpec) -> bool:
+    """Whether the control plane has only a private endpoint (the private profile, or nobody allowed in)."""
+    return spec.security_profile == "private" or not spec.network.api_access
+
+
+def cluster_location(spec: EnvironmentSpec) -> str:
+    """The cluster's location: the region (regional, the default) or the single zone (zonal)."""
+    where = region(spec)
+    if spec.cluster.location == "zonal":
+        return zones(spec)[0]
+    return where
+
+
+def cluster_node_locations(spec: EnvironmentSpec) -> list[str] | None:
+    """Zones of a regional cluster's nodes; None for a zonal one (GKE wants its own zone left out)."""
+    return None if spec.cluster.location == "zonal" else zones(spec)
+
+
+def release_channel(spec: EnvironmentSpec) -> str:
+    """The GKE release channel in the API's spelling (default: REGULAR)."""
+    return (spec.cluster.release_channel or "regular").upper()
+
+
+def plan_cluster(spec: EnvironmentSpec) -> GkeClusterPlan:
+    """The control plane of the environment's cluster."""
+    node_locations = cluster_node_locations(spec)
+    return GkeClusterPlan(
+        cluster_name=spec.name,
+        location=cluster_location(spec),
+        node_locations=tuple(node_locations) if node_locations is not None else None,
+        kubernetes_version=spec.cluster.kubernetes_version,
+        release_channel=release_channel(spec),
+        private_endpoint=private_endpoint(spec),
+        authorized_networks=tuple(str(cidr) for cidr in spec.network.api_access),
+        deletion_protection=spec.production,
+        resource_labels=resource_labels(spec),
+    )
+
+
+def plan_log_retention(spec: EnvironmentSpec) -> GkeLogRetentionPlan:
+    """Keep the cluster's and the subnetwork's logs for `cluster.log_retention_days`."""
+    return GkeLogRetentionPlan(
+        environment=spec.name, location=region(spec), retention_days=spec.cluster.log_retention_days
+    )
+
+
+def admin_usernames(admins: list[str]) -> list[str]:
+    """Kubernetes user names of `cluster.admins`: GKE authenticates users and service accounts by email."""
+    return [admin.split(":", 1)[1] for admin in admins]
+
+
+def plan_cluster_admins(spec: EnvironmentSpec) -> tuple[ClusterAdmin, ...]:
+    """Every `cluster.admins` entry with the user name its RBAC binding names."""
+    admins = list(spec.cluster.admins)
+    return tuple(ClusterAdmin(member, user) for member, user in zip(admins, admin_usernames(admins), strict=True))
