@@ -9,11 +9,11 @@ import jsonschema
 import pytest
 
 from inferstack import catalog
-from inferstack.infra.schema import stack_file_schema
 from inferstack.planning.capacity import spec_model_shape
 from inferstack.planning.serving import Price, request_for, size
 from inferstack.spec import ModelSpec, SpecError
 from inferstack.spec.loader import parse_environment_explained
+from inferstack.spec.schema import stack_file_schema
 
 QWEN_72B = "hf://Qwen/Qwen2.5-72B-Instruct@495f39366efef23836d0cfae4fbe635880d2be31"
 QWEN_7B = "hf://Qwen/Qwen2.5-7B-Instruct@a09a35458c702b33eeacc393d103063234e8bc28"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from inferstack.infra.plan import Plan, PlannedResource
-from inferstack.infra.policy_check import Finding, evaluate, resolve_config
+from inferstack.infra.offline.plan import Plan, PlannedResource
+from inferstack.infra.review.policy_check import Finding, evaluate, resolve_config
 from inferstack.policies.pack import ALL_RULES
 
 DELETE = object()
