@@ -80,6 +80,8 @@ def test_deploy_is_a_policy_checked_preview_then_a_confirmed_up() -> None:
     steps = deploy_steps("aws-dev", preview_only=False, yes=False, policy_config=Path("policy.json"))
     assert [s.action for s in steps] == ["preview", "up"]
     assert all(s.policy_packs == (str(POLICY_PACK_DIR),) and s.policy_pack_configs == ("policy.json",) for s in steps)
+    # The pack ships inside the package: found where inferstack is installed, whatever the project is.
+    assert (POLICY_PACK_DIR / "PulumiPolicy.yaml").is_file() and (POLICY_PACK_DIR / "__main__.py").is_file()
     assert [s.needs_confirmation for s in steps] == [False, True]
 
 

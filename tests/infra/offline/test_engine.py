@@ -125,3 +125,44 @@ def test_known_invokes_answer(offline: OfflineRunner) -> None:
         return {"account": identity.account_id}
 
     assert offline(program).outputs["account"] == mock_table.MOCK_ACCOUNT
+
+
+def test_resource_options_are_recorded_in_memory_not_in_the_json(offline: OfflineRunner) -> None:
+    def program() -> None:
+        first = aws.kms.Key("first")
+        log = aws.cloudwatch.LogGroup("logs", kms_key_id=first.arn)
+        aws.kms.Key(
+            "second",
+            description=log.id,
+            opts=pulumi.ResourceOptions(
+                depends_on=[first],
+                delete_before_replace=True,
+                ignore_changes=["description"],
+                replace_on_changes=["customerMasterKeySpec"],
+                additional_secret_outputs=["arn"],
+                custom_timeouts=pulumi.CustomTimeouts(create="30m", delete="1h"),
+                retain_on_delete=True,
+                version="7.1.0",
+                plugin_download_url="https://example.invalid/plugins",
+            ),
+        )
+
+    plan = offline(program)
+    by_name = {resource.name: resource for resource in plan.resources}
+    first, log, second = by_name["first"], by_name["logs"], by_name["second"]
+    options = second.options
+    # The explicit depends_on and the dependency implied by an Output input are both recorded.
+    assert set(options.dependencies) == {first.urn, log.urn}
+    assert options.property_dependencies["description"] == (log.urn,)
+    assert log.options.dependencies == (first.urn,)
+    assert options.delete_before_replace is True and first.options.delete_before_replace is None
+    assert options.ignore_changes == ("description",)
+    assert options.replace_on_changes == ("customerMasterKeySpec",)
+    assert options.additional_secret_outputs == ("arn",)
+    assert options.custom_timeouts == {"create": "30m", "delete": "1h"}
+    assert options.retain_on_delete is True and first.options.retain_on_delete is False
+    assert options.version == "7.1.0" and options.plugin_download_url == "https://example.invalid/plugins"
+    # The JSON contract is unchanged: the options never appear in it.
+    for resource in json.loads(plan.to_json())["resources"]:
+        assert set(resource) == {"urn", "type", "name", "parent", "custom", "id", "inputs"}
+    assert "30m" not in plan.to_json()

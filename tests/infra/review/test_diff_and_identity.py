@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pulumi
 import pulumi_aws as aws
 import pytest
@@ -103,3 +107,11 @@ def test_identity_check_catches_a_rename_without_alias(offline: OfflineRunner) -
 def test_identity_lines_round_trip() -> None:
     for item in identities(OLD):
         assert Identity.parse(item.line()) == item
+
+
+def test_the_replace_table_loads_outside_the_source_checkout(tmp_path: Path) -> None:
+    # Under pytest the checkout is on sys.path, which hid a lookup through the folder name `infra`.
+    code = "from inferstack.infra.review.diff import replace_triggers; print(len(replace_triggers()))"
+    done = subprocess.run([sys.executable, "-P", "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 0
