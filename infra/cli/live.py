@@ -1,4 +1,7 @@
-"""`inferstack deploy` and `destroy`: real changes through the Automation API, every precondition checked first."""
+"""`inferstack deploy` and `destroy`: real changes through the Automation API, every precondition checked first.
+
+`inferstack.infra.deploy` is imported when a command runs, like every service, so the CLI starts small.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from inferstack.infra import deploy as live
 from inferstack.infra.cli.common import (
     EXIT_ENVIRONMENT,
     EXIT_POLICY,
@@ -23,7 +25,8 @@ from inferstack.infra.cli.common import (
 from inferstack.infra.project import NO_PROJECT
 
 if TYPE_CHECKING:
-    from inferstack.spec import EnvironmentSpec
+    from inferstack.infra.deploy import Step
+    from inferstack.infra.offline.stacks import LoadedStack
 
 
 def deploy(
@@ -36,9 +39,11 @@ def deploy(
     policy_config: PolicyConfigOption = None,
 ) -> None:
     """Preview and apply a stack with the Pulumi CLI (Automation API), the policy pack attached."""
+    from inferstack.infra import deploy as live
+
     loaded = load(ctx, stack)
     steps = live.deploy_steps(loaded.name, preview_only=preview, yes=yes, policy_config=policy_config)
-    execute(ctx, loaded.spec, steps)
+    execute(ctx, loaded, steps)
 
 
 def destroy(
@@ -48,20 +53,33 @@ def destroy(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask before destroying (for CI).")] = False,
 ) -> None:
     """Destroy a stack's resources; refused while the stack protects its data."""
+    from inferstack.infra import deploy as live
+
     loaded = load(ctx, stack)
     try:
         steps = live.destroy_steps(loaded.name, loaded.spec, force=force, yes=yes)
     except live.DeployRefused as error:
         fail(f"refused: {error}", EXIT_ENVIRONMENT)
-    execute(ctx, loaded.spec, steps)
+    execute(ctx, loaded, steps)
 
 
-def execute(ctx: typer.Context, spec: EnvironmentSpec, steps: list[live.Step]) -> None:
+def execute(ctx: typer.Context, loaded: LoadedStack, steps: list[Step]) -> None:
     """Check this machine first, then run the steps in the project folder; every failure is a message and a code."""
+    from inferstack.infra import deploy as live
+
+    spec = loaded.spec
     project = project_of(ctx)
     if project is None:
         # The Automation API runs Pulumi in the project folder: a stack file alone is not enough to deploy.
         fail("cannot deploy: " + NO_PROJECT.format(where=Path.cwd()))
+    expected = project.stack_file(loaded.name)
+    if loaded.path.resolve() != expected:
+        # Pulumi reads the stack's config from the project's own file: deploying another one would apply a
+        # configuration other than the one just validated.
+        fail(
+            f"cannot deploy {loaded.path}: Pulumi would read stack {loaded.name} from {expected} (project "
+            f"{project.root}) — deploy by stack name, or pass --project for the project that holds this file"
+        )
     problems = live.preflight_problems(spec, live.observe_machine(spec))
     if problems:
         err().print("cannot deploy from this machine:", markup=False)

@@ -11,23 +11,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from inferstack import catalog
 from inferstack.infra.cli.common import EXIT_INVALID, StackArg, load, out, plan_loaded
-from inferstack.planning.capacity import model_shape
-from inferstack.planning.serving import (
-    DEFAULT_OUTPUT,
-    DEFAULT_PROMPT,
-    ModelServing,
-    Request,
-    Sizing,
-    cheapest_price,
-    compare,
-    size,
-)
-from inferstack.planning.sizing import Objectives
 
 if TYPE_CHECKING:
     from inferstack.planning.cost import CostReport
+    from inferstack.planning.serving import ModelServing, Request, Sizing
 
 COMPARE_ROWS = 25
 
@@ -43,14 +31,19 @@ def _request(
     tp: int,
     dtype: str,
     concurrency: int | None,
-    prompt: int,
-    output: int,
+    prompt: int | None,
+    output: int | None,
     rps: float | None,
     ttft_ms: float | None,
     tpot_ms: float | None,
     context: int | None,
     compare_all: bool,
 ) -> Request:
+    from inferstack import catalog
+    from inferstack.planning.capacity import model_shape
+    from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Request
+    from inferstack.planning.sizing import Objectives
+
     found = model_shape(model)
     if found is None:
         known = ", ".join(sorted(catalog.model_shapes()))
@@ -64,8 +57,8 @@ def _request(
         tp=tp,
         quantization=quantization,
         context=context,
-        prompt=prompt,
-        output=output,
+        prompt=DEFAULT_PROMPT if prompt is None else prompt,
+        output=DEFAULT_OUTPUT if output is None else output,
         concurrency=concurrency,
         requests_per_s=rps,
         objectives=Objectives(ttft_s=ttft_ms / 1000 if ttft_ms else None, tpot_s=tpot_ms / 1000 if tpot_ms else None),
@@ -154,8 +147,14 @@ def size_command(
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", min=1, help="Concurrent sequences per replica.")
     ] = None,
-    prompt: Annotated[int, typer.Option("--input", min=1, help="Prompt tokens per request.")] = DEFAULT_PROMPT,
-    output: Annotated[int, typer.Option("--output", min=1, help="Output tokens per request.")] = DEFAULT_OUTPUT,
+    # Defaults resolved when the command runs (planning.serving's typical request), so the planning modules
+    # load only for `size`, not for every command the app holds.
+    prompt: Annotated[
+        int | None, typer.Option("--input", min=1, help="Prompt tokens per request (default: a typical chat prompt).")
+    ] = None,
+    output: Annotated[
+        int | None, typer.Option("--output", min=1, help="Output tokens per request (default: a typical answer).")
+    ] = None,
     rps: Annotated[float | None, typer.Option("--rps", min=0.0, help="Target requests per second.")] = None,
     ttft_ms: Annotated[float | None, typer.Option("--ttft-ms", min=0.0, help="TTFT objective in ms.")] = None,
     tpot_ms: Annotated[float | None, typer.Option("--tpot-ms", min=0.0, help="Per-token objective in ms.")] = None,
@@ -171,6 +170,8 @@ def size_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
+    from inferstack.planning.serving import cheapest_price, compare, size
+
     if dtype not in ("auto", "bfloat16", "float16", "fp8", "awq", "gptq"):
         raise _fail(f"--dtype: unknown {dtype!r} — use auto, bfloat16, float16, fp8, awq or gptq")
     if cloud is not None and cloud not in ("aws", "gcp"):

@@ -6,7 +6,6 @@ into messages and exit codes is the CLI's job. The Pulumi SDK is imported only w
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +52,8 @@ def plan_spec(stack_name: str, spec: EnvironmentSpec) -> Plan:
 
 def read_plan(path: Path) -> Plan:
     """A Plan read back from the JSON that `inferstack plan --json` writes."""
+    import json
+
     from inferstack.infra.offline.plan import Plan
 
     try:

@@ -127,6 +127,18 @@ def test_cli_deploy_runs_the_decided_steps_when_ready(monkeypatch: pytest.Monkey
     assert work_dirs == [REPO]
 
 
+def test_cli_deploy_of_a_stack_file_another_project_would_not_read_exits_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    copy = tmp_path / "Pulumi.aws-dev.yaml"
+    copy.write_text(shipped_stacks()["aws-dev"].read_text().replace("env: dev", "env: copied"))
+    monkeypatch.setattr(deploy, "observe_machine", lambda _spec: READY_AWS)
+    monkeypatch.setattr(deploy, "run_steps", lambda *_, **__: pytest.fail("must not deploy"))
+    result = CliRunner().invoke(app, ["--project", str(REPO), "deploy", str(copy), "--yes"])
+    assert result.exit_code == EXIT_INVALID
+    assert "Pulumi would read stack aws-dev from" in result.output
+
+
 def test_cli_deploy_of_a_stack_file_outside_any_project_exits_2(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
