@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from inferstack.infra.project import Project, ProjectError, find_project, open_project
+from inferstack.infra.project import Project, ProjectError, find_project, looks_like_path, open_project
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -80,8 +80,10 @@ def load(ctx: typer.Context, stack: str) -> LoadedStack:
     from inferstack.infra.offline.stacks import load_stack
     from inferstack.spec import SpecError
 
+    # A path needs no project: a broken Pulumi.yaml nearby must not stop `validate path/to/Pulumi.x.yaml`.
+    project = None if looks_like_path(stack) else project_of(ctx)
     try:
-        loaded = load_stack(stack, project_of(ctx))
+        loaded = load_stack(stack, project)
     except (ProjectError, SpecError) as error:
         fail(str(error))
     for choice in loaded.choices:

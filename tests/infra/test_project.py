@@ -96,3 +96,11 @@ def test_cli_finds_the_project_from_the_current_directory(monkeypatch: pytest.Mo
     monkeypatch.chdir(root / "stacks")
     result = runner.invoke(app, ["validate", "team"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_stack_file_path_works_beside_a_broken_project_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: [unclosed\n")
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["validate", str(shipped_stacks()["local"])]).exit_code == 0
+    named = runner.invoke(app, ["validate", "local"])
+    assert named.exit_code == EXIT_INVALID and "not a readable Pulumi project file" in named.output
