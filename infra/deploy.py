@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import inferstack.policies
 from inferstack.planning.defaults import data_protected
 from inferstack.spec import EnvironmentSpec
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-POLICY_PACK_DIR = PROJECT_ROOT / "policies"
+# The policy pack ships inside the package (inferstack.policies), so it is found where the package is installed;
+# the project, by contrast, is wherever the user is (see infra/project.py).
+POLICY_PACK_DIR = Path(inferstack.policies.__file__).resolve().parent
 # The Automation API refuses older CLIs; keep in step with pulumi.automation's own minimum.
 MINIMUM_CLI_VERSION = (3, 1, 0)
 
@@ -160,14 +162,16 @@ def _run(command: list[str]) -> str | None:
     return completed.stdout.strip() if completed.returncode == 0 else None
 
 
-def run_steps(steps: list[Step], *, confirm: Callable[[str], bool], echo: Callable[[str], None]) -> None:
-    """Run the steps through the Automation API on this project, streaming the engine's output."""
+def run_steps(
+    steps: list[Step], *, work_dir: Path, confirm: Callable[[str], bool], echo: Callable[[str], None]
+) -> None:
+    """Run the steps through the Automation API in the project folder `work_dir`, streaming the engine's output."""
     from pulumi import automation as auto  # imported here: only real deploys need it
 
     for step in steps:
         if step.needs_confirmation and not confirm(f"{step.action} stack {step.stack}?"):
             raise DeployRefused(f"{step.action} of {step.stack} cancelled")
-        stack = auto.create_or_select_stack(stack_name=step.stack, work_dir=str(PROJECT_ROOT))
+        stack = auto.create_or_select_stack(stack_name=step.stack, work_dir=str(work_dir))
         if step.action == "preview":
             stack.preview(
                 on_output=echo, policy_packs=list(step.policy_packs), policy_pack_configs=list(step.policy_pack_configs)

@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 
-from inferstack.infra.engine import run_offline
-from inferstack.infra.plan import Plan
+from inferstack.infra.offline.engine import run_offline
+from inferstack.infra.offline.plan import Plan
+from inferstack.infra.project import Project, read_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# This repository's own Pulumi project: the shipped stacks, wherever pytest is started from.
+SHIPPED: Project = read_project(REPO / "Pulumi.yaml")
 
 OfflineRunner = Callable[[Callable[[], Mapping[str, Any] | None]], Plan]
 
@@ -26,6 +29,11 @@ def offline() -> OfflineRunner:
         return run_offline(program, stack="test")
 
     return run
+
+
+def shipped_stacks() -> dict[str, Path]:
+    """The shipped stack files (stacks/Pulumi.<stack>.yaml), by stack name."""
+    return SHIPPED.stacks()
 
 
 @cache

@@ -19,14 +19,12 @@ from typing import Any
 
 import yaml
 
-from inferstack.infra.engine import run_offline
-from inferstack.infra.offline_config import offline_secret_config
-from inferstack.infra.plan import Plan, PlannedResource
-from inferstack.infra.program import build
-from inferstack.infra.stackfiles import resolve_stack
-from inferstack.validation import load_stack_file
+from inferstack.infra.offline.plan import Plan, PlannedResource
+from inferstack.infra.offline.stacks import load_stack, plan_spec
+from inferstack.infra.project import read_project
 
 INVENTORY_DIR = Path(__file__).resolve().parent / "inventory"
+SHIPPED = read_project(Path(__file__).resolve().parent.parent / "Pulumi.yaml")
 _MISSING = object()
 
 
@@ -42,9 +40,8 @@ def regenerate_command(stack: str) -> str:
 
 def plan_stack(stack: str) -> Plan:
     """Plan a shipped stack under the offline engine, as `inferstack plan` does (placeholder secrets)."""
-    spec = load_stack_file(resolve_stack(stack))
-    config = offline_secret_config(spec)
-    return run_offline(lambda: build(spec), stack=stack, config=config, secret_keys=list(config))
+    loaded = load_stack(stack, SHIPPED)
+    return plan_spec(loaded.name, loaded.spec)
 
 
 def _matches(actual: Any, expected: Any) -> bool:

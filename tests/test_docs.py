@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from inferstack.infra.cli import app
-from inferstack.infra.docs import README, readme_with_reference
+from inferstack.infra.cli.app import app
+from tests.docs import README, readme_with_reference
 
 TEXT = README.read_text(encoding="utf-8")
 
 
 def test_spec_reference_is_current() -> None:
-    assert readme_with_reference(TEXT) == TEXT, "regenerate with: .venv/bin/python -m infra.docs"
+    assert readme_with_reference(TEXT) == TEXT, "regenerate with: .venv/bin/python -m tests.docs"
 
 
 @pytest.mark.parametrize("command", [c.name or c.callback.__name__ for c in app.registered_commands if c.callback])

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from inferstack import EnvironmentSpec, LlmEnvironment
-from inferstack.infra.engine import run_offline
-from inferstack.infra.policy_check import evaluate, mandatory
+from inferstack.infra.offline.engine import run_offline
+from inferstack.infra.review.policy_check import evaluate, mandatory
 
 MINIMAL: dict[str, dict[str, Any]] = {
     "aws": {"name": "demo", "cloud": "aws", "region": "us-east-1"},

@@ -9,8 +9,8 @@ import sysconfig
 import textwrap
 from pathlib import Path
 
-from inferstack.infra.engine import run_offline
-from inferstack.infra.policy_check import evaluate, mandatory
+from inferstack.infra.offline.engine import run_offline
+from inferstack.infra.review.policy_check import evaluate, mandatory
 from tests.examples.team_program import program
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ DRIVER = textwrap.dedent(
     import components, infra, policies
     import inferstack, inferstack.infra, inferstack.policies
     from inferstack import EksGpuNodePool
-    from inferstack.infra.engine import run_offline
+    from inferstack.infra.offline.engine import run_offline
     import team_program
     plan = run_offline(team_program.program, stack="search")
     print(json.dumps({
@@ -91,18 +91,11 @@ def fresh_venv_with(wheel: Path, tmp_path: Path) -> tuple[Path, str]:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    # Path entries only: this environment's editable-install links of inferstack are not on them. A .pth file
-    # is read only in a site directory, so directories this environment itself reaches through one (a venv
-    # sharing another's dependencies) are listed too.
-    purelib = Path(sysconfig.get_paths()["purelib"])
-    shared = [
-        line.strip()
-        for pth in sorted(purelib.glob("*.pth"))
-        if not pth.name.startswith("__editable__")
-        for line in pth.read_text().splitlines()
-        if line.strip() and not line.startswith(("#", "import")) and Path(line.strip()).is_dir()
-    ]
-    Path(site, "deps.pth").write_text("".join(f"{entry}\n" for entry in [str(purelib), *shared]))
+    # Path entries only: this environment's editable-install links of inferstack are not on them. Every
+    # site-packages on sys.path counts, as a virtualenv may itself take its dependencies from another one.
+    own = sysconfig.get_paths()["purelib"]
+    dependency_dirs = [own, *(entry for entry in sys.path if entry.endswith("site-packages") and entry != own)]
+    Path(site, "deps.pth").write_text("\n".join(dependency_dirs) + "\n")
     install = [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)]
     subprocess.run(install, check=True, capture_output=True)
     return python, site

@@ -12,8 +12,8 @@ import pulumi_kubernetes as k8s
 import pytest
 import yaml
 
-from inferstack.infra.engine import run_offline
-from inferstack.infra.mock_table import RESOURCE_TABLE
+from inferstack.infra.offline.engine import run_offline
+from inferstack.infra.offline.mock_table import RESOURCE_TABLE
 from inferstack.planning.cost import PRICERS
 from inferstack.policies.props import POD_SPEC_PATHS
 from inferstack.provider_types import ALL_TYPES, CUSTOM_RESOURCES, K8s
@@ -64,7 +64,7 @@ def test_a_typo_is_caught() -> None:
 
 
 def test_replace_triggers_name_only_known_types() -> None:
-    table = yaml.safe_load((REPO / "infra" / "replace_triggers.yaml").read_text(encoding="utf-8"))
+    table = yaml.safe_load((REPO / "infra" / "review" / "replace_triggers.yaml").read_text(encoding="utf-8"))
     assert set(table["types"]) - ALL_TYPES == set()
 
 

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from inferstack import catalog
 from inferstack.aws.plan.nodes import plan_eks_gpu_pool
 from inferstack.catalog.eks import eks_catalog, gpu_ami_type
-from inferstack.infra.cli import EXIT_INVALID, app
+from inferstack.infra.cli.app import app
+from inferstack.infra.cli.common import EXIT_INVALID
 from inferstack.spec import EnvironmentSpec
 from inferstack.spec.models import ClusterSpec
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from inferstack.infra.plan import Plan, PlannedResource
+from inferstack.infra.offline.plan import Plan, PlannedResource
 from tests.aws.conftest import AWS_STACKS, PlannedStack
 from tests.inventory_check import check_inventory, inventory_path, inventory_problems, regenerate_command
 

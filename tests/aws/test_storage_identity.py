@@ -12,7 +12,7 @@ from inferstack.aws.cluster import ADMIN_POLICY
 from inferstack.aws.environment import INTERNAL_LB_ANNOTATIONS, AwsEnvironment
 from inferstack.aws.identity import MODELS_ROOT, issuer_host
 from inferstack.aws.plan.kubeconfig import kubeconfig
-from inferstack.infra.plan import SECRET
+from inferstack.infra.offline.plan import SECRET
 from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
@@ -69,10 +69,10 @@ def test_data_is_protected_in_production(aws_stacks: dict[str, PlannedStack], st
     planned = aws_stacks[stack]
     stateful = planned.plan.of_type("aws:s3/bucket:Bucket") + planned.plan.of_type("aws:kms/key:Key")
     assert len(stateful) == 3
-    assert {planned.protect[(resource.type, resource.name)] for resource in stateful} == {protected}
+    assert {resource.protect for resource in stateful} == {protected}
     (cluster,) = planned.plan.of_type("aws:eks/cluster:Cluster")
     assert cluster.inputs["deletionProtection"] is protected
-    assert not any(planned.protect[(r.type, r.name)] for r in planned.plan.of_type("aws:ec2/subnet:Subnet"))
+    assert not any(r.protect for r in planned.plan.of_type("aws:ec2/subnet:Subnet"))
 
 
 def test_each_model_reader_is_trusted_by_its_service_account_only(aws_stacks: dict[str, PlannedStack]) -> None:

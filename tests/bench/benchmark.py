@@ -1,10 +1,12 @@
 """On-demand benchmark (not part of the test suite): prints its figures, asserts nothing.
 
-1. Wall time of `inferstack plan STACK` for each shipped stack, and its ratio to a bare
+1. Start-up of the commands that need no provider SDK (`inferstack --version` target ≤ 0.15 s,
+   `inferstack validate aws-dev` target ≤ 0.4 s), through the console script as a user runs it.
+2. Wall time of `inferstack plan STACK` for each shipped stack, and its ratio to a bare
    `python -c "import …"` of the provider SDK modules that stack's plan uses (target: ≤ 1.5×).
-2. Wall time and peak memory (max RSS) of the whole test suite.
+3. Wall time and peak memory (max RSS) of the whole test suite.
 
-Run: .venv/bin/python tests/bench/benchmark.py [--repeat N] [--skip-suite]
+Run: .venv/bin/python tests/bench/benchmark.py [--repeat N] [--skip-suite] [--only-startup]
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 TARGET_RATIO = 1.5
+# Command -> start-up target in seconds (None: printed, no target).
+STARTUP = {
+    ("--version",): 0.15,
+    ("validate", "aws-dev"): 0.4,
+    ("stacks",): None,
+    ("schema",): None,
+    ("size", "--model", "qwen2.5-7b", "--gpu", "nvidia-l4"): None,
+}
 
 
 def timed(command: list[str]) -> float:
@@ -70,6 +80,22 @@ def _exists(module: str) -> bool:
         return False
 
 
+def cli_command() -> list[str]:
+    """The console script beside this interpreter (what a user runs), else `python -m inferstack.infra.cli`."""
+    script = Path(PYTHON).parent / "inferstack"
+    return [str(script)] if script.is_file() else [PYTHON, "-m", "inferstack.infra.cli"]
+
+
+def bench_startup(repeat: int) -> None:
+    """Print the wall time of each command that must start without loading a provider SDK."""
+    print(f"{'command':<52} {'s':>6} {'target':>7}")
+    for args, target in STARTUP.items():
+        seconds = median_time([*cli_command(), *args], repeat)
+        verdict = "" if target is None else ("  [ok]" if seconds <= target else "  [ABOVE TARGET]")
+        goal = f"{target:.2f}" if target is not None else "-"
+        print(f"{'inferstack ' + ' '.join(args):<52} {seconds:>6.3f} {goal:>7}{verdict}")
+
+
 def bench_plans(repeat: int) -> None:
     """Print plan time against a bare import of the modules the plan uses, per shipped stack."""
     stacks = sorted(path.name.split(".")[1] for path in (REPO / "stacks").glob("Pulumi.*.yaml"))
@@ -103,8 +129,12 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per command (median is shown)")
-    parser.add_argument("--skip-suite", action="store_true", help="only benchmark the plans")
+    parser.add_argument("--skip-suite", action="store_true", help="skip the test-suite run")
+    parser.add_argument("--only-startup", action="store_true", help="only the CLI start-up figures")
     args = parser.parse_args()
+    bench_startup(max(args.repeat, 5))
+    if args.only_startup:
+        return
     bench_plans(args.repeat)
     if not args.skip_suite:
         bench_suite()

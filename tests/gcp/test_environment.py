@@ -22,11 +22,10 @@ from inferstack.gcp.plan.identity import (
 from inferstack.gcp.plan.keys import KEY_ROTATION_PERIOD
 from inferstack.gcp.plan.network import DENY_ALL_PRIORITY
 from inferstack.gcp.plan.nodes import GPU_DRIVER_VERSION, plan_gke_gpu_pool
-from inferstack.infra import engine
-from inferstack.infra.engine import run_offline
-from inferstack.infra.mock_types import MOCK_PROJECT
-from inferstack.infra.mocks_gcp import MOCK_PROJECT_NUMBER
-from inferstack.infra.plan import SECRET, Plan, PlannedResource
+from inferstack.infra.offline.engine import run_offline
+from inferstack.infra.offline.mock_types import MOCK_PROJECT
+from inferstack.infra.offline.mocks_gcp import MOCK_PROJECT_NUMBER
+from inferstack.infra.offline.plan import SECRET, Plan, PlannedResource
 from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
@@ -68,21 +67,9 @@ def environment_program(spec: EnvironmentSpec) -> Callable[[], dict[str, Any]]:
 
 
 @cache
-def planned(name: str) -> tuple[Plan, dict[str, bool]]:
-    """The stack's GCP layer, and which resources were registered with protect (by logical name)."""
-    protected: dict[str, bool] = {}
-    original = engine._RecordingMonitor.RegisterResource
-
-    def recording(self: engine._RecordingMonitor, request: Any) -> Any:
-        protected[request.name] = bool(request.protect)
-        return original(self, request)
-
-    engine._RecordingMonitor.RegisterResource = recording  # type: ignore[method-assign]
-    try:
-        plan = run_offline(environment_program(stack(name)), stack=name)
-    finally:
-        engine._RecordingMonitor.RegisterResource = original  # type: ignore[method-assign]
-    return plan, protected
+def planned(name: str) -> Plan:
+    """The stack's GCP layer under the offline engine (the Plan records each resource's protect flag)."""
+    return run_offline(environment_program(stack(name)), stack=name)
 
 
 @pytest.fixture(params=STACKS)
@@ -96,7 +83,7 @@ def one(plan: Plan, type_token: str, suffix: str) -> PlannedResource:
 
 
 def test_firewall_allows_nothing_from_the_world(name: str) -> None:
-    plan, _ = planned(name)
+    plan = planned(name)
     rules = plan.of_type("gcp:compute/firewall:Firewall")
     assert len(rules) == 3
     for rule in rules:
@@ -109,7 +96,7 @@ def test_firewall_allows_nothing_from_the_world(name: str) -> None:
 
 
 def test_workload_identities_hold_no_project_roles_and_one_bucket_role(name: str) -> None:
-    plan, _ = planned(name)
+    plan = planned(name)
     spec = stack(name)
     accounts = {res.inputs["accountId"]: res for res in plan.of_type("gcp:serviceaccount/account:Account")}
     node_account = account_id(spec.name, "nodes")
@@ -148,7 +135,7 @@ def test_workload_identities_hold_no_project_roles_and_one_bucket_role(name: str
 
 
 def test_cluster_is_private_encrypted_and_hardened(name: str) -> None:
-    plan, _ = planned(name)
+    plan = planned(name)
     spec = stack(name)
     cluster = one(plan, "gcp:container/cluster:Cluster", "-cluster").inputs
     secrets_key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-gke-secrets")
@@ -175,7 +162,7 @@ def test_cluster_is_private_encrypted_and_hardened(name: str) -> None:
 
 
 def test_gpu_pools_match_the_catalog_and_carry_taint_labels_and_identity(name: str) -> None:
-    plan, _ = planned(name)
+    plan = planned(name)
     spec = stack(name)
     node_email = f"{account_id(spec.name, 'nodes')}@{MOCK_PROJECT}.iam.gserviceaccount.com"
     for key, pool in spec.node_pools.items():
@@ -205,7 +192,7 @@ def test_gpu_pools_match_the_catalog_and_carry_taint_labels_and_identity(name: s
 
 
 def test_bucket_is_private_versioned_expiring_and_protected_as_the_stack_says(name: str) -> None:
-    plan, protected = planned(name)
+    plan = planned(name)
     spec = stack(name)
     bucket = one(plan, "gcp:storage/bucket:Bucket", "-bucket")
     assert bucket.inputs["uniformBucketLevelAccess"] is True
@@ -221,13 +208,13 @@ def test_bucket_is_private_versioned_expiring_and_protected_as_the_stack_says(na
         agent["member"] == f"serviceAccount:service-{MOCK_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
     )
     want = spec.production
-    assert protected[bucket.name] is want
-    assert protected[store_key.name] is want
-    assert protected[one(plan, "gcp:kms/keyRing:KeyRing", "-ring").name] is want
+    assert bucket.protect is want
+    assert store_key.protect is want
+    assert one(plan, "gcp:kms/keyRing:KeyRing", "-ring").protect is want
 
 
 def test_target_contract(name: str) -> None:
-    plan, _ = planned(name)
+    plan = planned(name)
     spec = stack(name)
     out = plan.outputs
     assert out["kubeconfig"] == SECRET
@@ -247,7 +234,7 @@ def test_target_contract(name: str) -> None:
 
 
 def test_network_has_nat_private_google_access_and_flow_logs() -> None:
-    plan, _ = planned("gcp-dev")
+    plan = planned("gcp-dev")
     subnet = one(plan, "gcp:compute/subnetwork:Subnetwork", "-subnet").inputs
     assert subnet["privateIpGoogleAccess"] is True
     assert subnet["logConfig"]["metadata"] == "INCLUDE_ALL_METADATA"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pulumi_kubernetes as k8s
 
 from inferstack import ClusterTarget, EnvironmentSpec, InferenceService, ModelSpec, Workload
-from inferstack.infra.engine import run_offline
-from inferstack.infra.plan import Plan
-from inferstack.infra.policy_check import evaluate, mandatory
+from inferstack.infra.offline.engine import run_offline
+from inferstack.infra.offline.plan import Plan
+from inferstack.infra.review.policy_check import evaluate, mandatory
 
 TINY = "hf://Qwen/Qwen2.5-0.5B-Instruct@7ae557604adf67be50417f59c2c2f167def9a775"
 

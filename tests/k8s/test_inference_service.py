@@ -8,10 +8,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from inferstack.infra.engine import run_offline
-from inferstack.infra.manifests import plan_manifests, to_yaml
-from inferstack.infra.offline_config import OFFLINE_SECRET_PLACEHOLDER
-from inferstack.infra.plan import SECRET, Plan
+from inferstack.infra.offline.engine import run_offline
+from inferstack.infra.offline.offline_config import OFFLINE_SECRET_PLACEHOLDER
+from inferstack.infra.offline.plan import SECRET, Plan
+from inferstack.infra.review.manifests import plan_manifests, to_yaml
 from inferstack.k8s.addons import ClusterAddons, plan_addons
 from inferstack.k8s.inference import InferenceService
 from inferstack.k8s.staging import ModelStaging, job_name

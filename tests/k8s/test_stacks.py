@@ -10,18 +10,16 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from inferstack.infra import engine
-from inferstack.infra.cli import EXIT_INVALID, app
-from inferstack.infra.manifests import plan_manifests
-from inferstack.infra.offline_config import OFFLINE_SECRET_PLACEHOLDER
-from inferstack.infra.plan import Plan
-from inferstack.infra.stackfiles import shipped_stacks
+from inferstack.infra.cli.app import app
+from inferstack.infra.cli.common import EXIT_INVALID
+from inferstack.infra.offline.offline_config import OFFLINE_SECRET_PLACEHOLDER
+from inferstack.infra.offline.plan import Plan
+from inferstack.infra.review.manifests import plan_manifests
 from inferstack.k8s.manifests.inputs import parse_source
 from inferstack.spec import SpecError
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation import load_stack_file, parse_environment
-from tests.conftest import shipped_plan
-from tests.inventory_check import plan_stack
+from tests.conftest import shipped_plan, shipped_stacks
 
 STACKS = sorted(shipped_stacks())
 # CRDs have no schema in kubernetes-validate; their required fields are checked below instead.
@@ -34,21 +32,13 @@ def stacks() -> dict[str, tuple[EnvironmentSpec, Plan]]:
     return {name: (load_stack_file(shipped_stacks()[name]), shipped_plan(name)) for name in STACKS}
 
 
-def test_custom_resources_depend_on_the_release_with_their_crds(monkeypatch: pytest.MonkeyPatch) -> None:
-    dependencies: dict[str, list[str]] = {}
-    original = engine._RecordingMonitor.RegisterResource
-
-    def recording(self: Any, request: Any) -> Any:
-        dependencies[request.name] = list(request.dependencies)
-        return original(self, request)
-
-    monkeypatch.setattr(engine._RecordingMonitor, "RegisterResource", recording)
-    plan = plan_stack("local")
+def test_custom_resources_depend_on_the_release_with_their_crds() -> None:
+    plan = shipped_plan("local")
     releases = {r.inputs["chart"]: r.urn for r in plan.of_type("kubernetes:helm.sh/v3:Release")}
     (scaled,) = plan.of_type("kubernetes:keda.sh/v1alpha1:ScaledObject")
     (monitor,) = plan.of_type("kubernetes:monitoring.coreos.com/v1:PodMonitor")
-    assert releases["keda"] in dependencies[scaled.name]
-    assert releases["kube-prometheus-stack"] in dependencies[monitor.name]
+    assert releases["keda"] in scaled.options.dependencies
+    assert releases["kube-prometheus-stack"] in monitor.options.dependencies
 
 
 def manifests(stacks: dict[str, tuple[EnvironmentSpec, Plan]], name: str) -> dict[str, dict[str, Any]]:

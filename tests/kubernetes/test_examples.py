@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inferstack import EnvironmentSpec, ExistingCluster
-from inferstack.infra.engine import run_offline
+from inferstack.infra.offline.engine import run_offline
 
 
 def test_existing_cluster_example() -> None:

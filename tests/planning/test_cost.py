@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from inferstack import catalog
-from inferstack.infra.plan import PlannedResource
+from inferstack.infra.offline.plan import PlannedResource
 from inferstack.planning.cost import HOURS_PER_MONTH, price_plan
 
 
@@ -118,7 +118,7 @@ def test_an_existing_cluster_is_not_priced() -> None:
 
 
 def test_resources_of_another_cloud_are_not_priced() -> None:
-    from inferstack.infra.plan import PlannedResource
+    from inferstack.infra.offline.plan import PlannedResource
     from inferstack.planning.cost import price_plan
 
     gke = PlannedResource(

@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from inferstack.infra.plan import Plan, PlannedResource
-from inferstack.infra.policy_check import Finding, evaluate
+from inferstack.infra.offline.plan import Plan, PlannedResource
+from inferstack.infra.review.policy_check import Finding, evaluate
 from inferstack.policies.pack import ALL_RULES
 
 DELETE = object()

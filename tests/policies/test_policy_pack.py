@@ -13,21 +13,21 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from inferstack.infra.cli import EXIT_POLICY, app
-from inferstack.infra.plan import Plan
-from inferstack.infra.policy_check import default_policy_config, evaluate, mandatory, resolve_config
-from inferstack.infra.stackfiles import PROJECT_ROOT, shipped_stacks
+from inferstack.infra.cli.app import app
+from inferstack.infra.cli.common import EXIT_POLICY
+from inferstack.infra.offline.plan import Plan
+from inferstack.infra.review.policy_check import default_policy_config, evaluate, mandatory, resolve_config
 from inferstack.policies.pack import ALL_RULES, PACK_NAME
-from tests.conftest import FIXTURES, shipped_plan
+from tests.conftest import FIXTURES, REPO, shipped_plan, shipped_stacks
 
-POLICIES = PROJECT_ROOT / "policies"
+POLICIES = REPO / "policies"
 BAD_PLAN = FIXTURES / "bad-plan.json"
 
 
 def test_pack_module_imports_without_starting_a_server() -> None:
     completed = subprocess.run(
         [sys.executable, "-c", "import inferstack.policies.pack, policies.aws, policies.kubernetes"],
-        cwd=PROJECT_ROOT,
+        cwd=REPO,
         timeout=60,
         capture_output=True,
     )

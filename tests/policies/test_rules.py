@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inferstack.infra.policy_check import evaluate, resolve_config
+from inferstack.infra.review.policy_check import evaluate, resolve_config
 from inferstack.policies.pack import ALL_RULES
 from tests.policies import test_aws, test_cost, test_fleet, test_gcp, test_kubernetes
 from tests.policies.support import RULES, mutate, plan_of

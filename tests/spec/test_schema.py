@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from inferstack.infra.stackfiles import shipped_stacks
 from inferstack.spec import CONFIG_KEY
+from tests.conftest import shipped_stacks
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "components" / "spec" / "stack.schema.json").read_text())
 STACKS = shipped_stacks()

@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inferstack.infra.stackfiles import shipped_stacks
 from inferstack.spec import CONFIG_KEY, EnvironmentSpec, SpecError
 from inferstack.validation import parse_environment
+from tests.conftest import shipped_stacks
 
 SEEDS = [yaml.safe_load(path.read_text())["config"][CONFIG_KEY] for path in shipped_stacks().values()]
 

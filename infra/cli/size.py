@@ -1,0 +1,265 @@
+"""`inferstack size` and `inferstack cost`: capacity of a model on a GPU, and the monthly cost of a stack's Plan.
+
+Registered on the main app by `app.py`; the numbers come from planning/ and review/cost.py, this module only
+reads options and renders. Bad input exits 2 with a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from inferstack.infra.cli.common import EXIT_INVALID, StackArg, load, out, plan_loaded
+
+if TYPE_CHECKING:
+    from inferstack.planning.cost import CostReport
+    from inferstack.planning.serving import Request, Sizing
+    from inferstack.planning.spec_serving import ModelServing
+
+COMPARE_ROWS = 25
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(EXIT_INVALID)
+
+
+def _request(
+    model: str,
+    gpu: str,
+    tp: int,
+    dtype: str,
+    concurrency: int | None,
+    prompt: int | None,
+    output: int | None,
+    rps: float | None,
+    ttft_ms: float | None,
+    tpot_ms: float | None,
+    context: int | None,
+    compare_all: bool,
+) -> Request:
+    from inferstack import catalog
+    from inferstack.planning.capacity import model_shape
+    from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Request
+    from inferstack.planning.sizing import Objectives
+
+    found = model_shape(model)
+    if found is None:
+        known = ", ".join(sorted(catalog.model_shapes()))
+        raise _fail(f"--model: unknown model {model!r} — use a catalog key or hub id ({known})")
+    if not compare_all and gpu not in catalog.gpus():
+        raise _fail(f"--gpu: unknown GPU {gpu!r} — choose one of: {', '.join(sorted(catalog.gpus()))}")
+    quantization = None if dtype in ("auto", "bfloat16", "float16") else dtype
+    return Request(
+        shape=found[1],
+        gpu=gpu,
+        tp=tp,
+        quantization=quantization,
+        context=context,
+        prompt=DEFAULT_PROMPT if prompt is None else prompt,
+        output=DEFAULT_OUTPUT if output is None else output,
+        concurrency=concurrency,
+        requests_per_s=rps,
+        objectives=Objectives(ttft_s=ttft_ms / 1000 if ttft_ms else None, tpot_s=tpot_ms / 1000 if tpot_ms else None),
+    )
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def _print_sizing(name: str, result: Sizing) -> None:
+    req, fit = result.request, result.fit
+    concurrency = req.concurrency or 1
+    lines = [
+        f"[bold]{name}[/] on {req.tp}× {req.gpu}, {req.prompt} in / {req.output} out",
+        f"fits: {'yes' if fit.fits else '[red]no[/]'} — needs {fit.need_gib:.1f} GiB (weights {fit.weights_gib:.1f}, "
+        f"KV {fit.kv_gib:.1f} for {concurrency} sequence(s), runtime {fit.overhead_gib:.1f}) of "
+        f"{fit.offer_gib:.1f} GiB offered",
+        f"KV capacity: {fit.max_sequences} sequences of {req.context or req.prompt + req.output} tokens "
+        f"({fit.kv_budget_gib:.1f} GiB)",
+    ]
+    if result.at_concurrency is not None:
+        at = result.at_concurrency
+        lines.append(
+            f"at concurrency {at.concurrency}: TTFT {_ms(at.ttft_s)}, time per output token {_ms(at.tpot_s)}, "
+            f"{at.output_tokens_per_s:,.0f} output tokens/s per replica, "
+            f"memory-bandwidth use {at.bandwidth_utilization:.0%}, GPU memory used {fit.need_gib / fit.offer_gib:.0%}"
+        )
+    if result.capacity is not None:
+        cap = result.capacity
+        lines.append(
+            f"capacity (objectives met): concurrency {cap.concurrency}, "
+            f"{cap.output_tokens_per_s:,.0f} output tokens/s, "
+            f"{cap.requests_per_s:.2f} req/s per replica (TTFT {_ms(cap.ttft_s)}, TPOT {_ms(cap.tpot_s)})"
+        )
+    elif fit.fits:
+        lines.append("[red]no concurrency meets the objectives[/]")
+    if result.replicas is not None:
+        lines.append(f"replicas for {req.requests_per_s:g} req/s: {result.replicas}")
+    if result.price is not None:
+        price = result.price
+        dollars = result.usd_per_million_tokens
+        replicas = result.replicas or 1
+        lines.append(
+            f"price: {price.instance_type} {price.capacity} in {price.cloud} {price.region} "
+            f"${price.node_usd_per_hour:.2f}/h per node (prices as of {price.as_of}); "
+            f"${price.replica_usd_per_hour * replicas:.2f}/h for {replicas} replica(s)"
+            + (f"; ${dollars:.3f} per 1M output tokens at capacity" if dollars is not None else "")
+        )
+    lines.append(f"cold start ≈ {result.cold_start_s:.0f} s; startupProbe budget {result.startup_budget_s} s")
+    for line in lines:
+        out().print(line, highlight=False)
+
+
+def _print_compare(results: list[Sizing]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Options ranked by $ per 1M output tokens (objectives met)")
+    for column in ("#", "cloud", "region", "instance", "GPUs", "TP", "tok/s/replica", "$/h/replica", "$/1M tok"):
+        table.add_column(column, justify="right" if column in ("#", "TP", "GPUs") else "left")
+    for rank, result in enumerate(results[:COMPARE_ROWS], start=1):
+        price, cap = result.price, result.capacity
+        if price is None or cap is None:
+            continue
+        table.add_row(
+            str(rank),
+            price.cloud,
+            price.region,
+            f"{price.instance_type} ({price.capacity})",
+            f"{price.gpus_per_node}× {result.request.gpu}",
+            str(result.request.tp),
+            f"{cap.output_tokens_per_s:,.0f}",
+            f"{price.replica_usd_per_hour:.3f}",
+            f"{result.usd_per_million_tokens:.3f}",
+        )
+    out().print(table)
+    if len(results) > COMPARE_ROWS:
+        out().print(f"… {len(results) - COMPARE_ROWS} more options (use --json for all)")
+
+
+def size_command(
+    model: Annotated[str, typer.Option("--model", help="Model catalog key (qwen2.5-7b) or hub id.")],
+    gpu: Annotated[str, typer.Option("--gpu", help="GPU catalog key, e.g. nvidia-l4.")] = "nvidia-l4",
+    tp: Annotated[int, typer.Option("--tp", min=1, max=8, help="Tensor-parallel degree.")] = 1,
+    dtype: Annotated[str, typer.Option("--dtype", help="Weights: auto, bfloat16, float16, fp8, awq or gptq.")] = "auto",
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, help="Concurrent sequences per replica.")
+    ] = None,
+    # Defaults resolved when the command runs (planning.serving's typical request), so the planning modules
+    # load only for `size`, not for every command the app holds.
+    prompt: Annotated[
+        int | None, typer.Option("--input", min=1, help="Prompt tokens per request (default: a typical chat prompt).")
+    ] = None,
+    output: Annotated[
+        int | None, typer.Option("--output", min=1, help="Output tokens per request (default: a typical answer).")
+    ] = None,
+    rps: Annotated[float | None, typer.Option("--rps", min=0.0, help="Target requests per second.")] = None,
+    ttft_ms: Annotated[float | None, typer.Option("--ttft-ms", min=0.0, help="TTFT objective in ms.")] = None,
+    tpot_ms: Annotated[float | None, typer.Option("--tpot-ms", min=0.0, help="Per-token objective in ms.")] = None,
+    context: Annotated[
+        int | None, typer.Option("--context", min=1, help="Configured max context (max_model_len).")
+    ] = None,
+    cloud: Annotated[str | None, typer.Option("--cloud", help="Price in this cloud only (aws, gcp).")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Price in this region only.")] = None,
+    spot: Annotated[bool, typer.Option("--spot", help="Price spot/preemptible capacity.")] = False,
+    compare_all: Annotated[
+        bool, typer.Option("--compare", help="Rank every GPU/instance/region option by $ per 1M tokens.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
+    from inferstack.planning.serving import cheapest_price, compare, size
+
+    if dtype not in ("auto", "bfloat16", "float16", "fp8", "awq", "gptq"):
+        raise _fail(f"--dtype: unknown {dtype!r} — use auto, bfloat16, float16, fp8, awq or gptq")
+    if cloud is not None and cloud not in ("aws", "gcp"):
+        raise _fail(f"--cloud: unknown {cloud!r} — use aws or gcp")
+    request = _request(model, gpu, tp, dtype, concurrency, prompt, output, rps, ttft_ms, tpot_ms, context, compare_all)
+    if compare_all:
+        results = compare(request, cloud=cloud, region=region, spot=spot)
+        if as_json:
+            typer.echo(json.dumps([_compare_row(r) for r in results], indent=2))
+        elif not results:
+            raise _fail("no option in the catalog fits the model and meets the objectives")
+        else:
+            _print_compare(results)
+        return
+    price = cheapest_price(gpu, tp, cloud=cloud, region=region, spot=spot)
+    result = size(request, price, price.cloud if price else "aws")
+    if as_json:
+        typer.echo(json.dumps({"model": model, **result.to_dict()}, indent=2, default=str))
+    else:
+        _print_sizing(model, result)
+
+
+def _compare_row(result: Sizing) -> dict[str, Any]:
+    data = result.to_dict()
+    data["request"].pop("shape", None)
+    return data
+
+
+def print_cost(report: CostReport, serving: list[ModelServing], budget: float | None) -> None:
+    """The cost table, totals, the token lines and the budget comparison."""
+    from rich.table import Table
+
+    from inferstack.planning.cost import HOURS_PER_MONTH
+
+    table = Table(title=f"Monthly cost of the plan ({report.cloud} {report.region or ''}, {HOURS_PER_MONTH:g} h)")
+    for column in ("resource", "item", "unit price", "qty min", "qty max", "$/month min", "$/month max", "as of"):
+        table.add_column(column)
+    for row in report.rows:
+        table.add_row(
+            row.resource,
+            row.item + (f" [red]({row.warning})[/]" if row.warning else ""),
+            f"${row.unit_usd:g}/{row.unit}",
+            f"{row.quantity_min:g}",
+            f"{row.quantity_max:g}",
+            f"{row.monthly_min:,.2f}",
+            f"{row.monthly_max:,.2f}",
+            row.as_of,
+        )
+    out().print(table)
+    out().print(f"Total: ${report.monthly_min:,.2f}/month at min scale, ${report.monthly_max:,.2f}/month at max scale")
+    if budget is not None:
+        verdict = "within" if report.monthly_max <= budget else "[red]over[/]"
+        out().print(f"Budget ${budget:,.0f}/month: max scale is {verdict} budget")
+    for item in serving:
+        dollars = f"${item.usd_per_million_tokens:.3f}" if item.usd_per_million_tokens is not None else "n/a"
+        out().print(
+            f"{item.model} ({item.shape}): {item.basis}: {item.replicas} replica(s), "
+            f"{item.output_tokens_per_s:,.0f} output tokens/s, GPU ${item.gpu_usd_per_hour:.2f}/h, "
+            f"{dollars} per 1M output tokens; startupProbe budget {item.startup_budget_s} s"
+            + (f" [red]— {item.warning}[/]" if item.warning else ""),
+            highlight=False,
+        )
+    for note in report.notes:
+        out().print(f"[dim]note: {note}[/]")
+
+
+def cost_command(
+    ctx: typer.Context,
+    stack: StackArg,
+    bucket_gb: Annotated[
+        float | None, typer.Option("--bucket-gb", min=0.0, help="Bucket size in GB; default: the models' weights.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Monthly cost of what the stack's Plan contains, at min and max scale, and $ per 1M output tokens."""
+    from inferstack.infra.review.cost import cost_document, stack_cost
+
+    loaded = load(ctx, stack)
+    plan = plan_loaded(loaded)
+    report, serving = stack_cost(loaded.spec, plan.resources, bucket_gb)
+    if as_json:
+        typer.echo(json.dumps(cost_document(loaded.name, loaded.spec, report, serving), indent=2))
+        return
+    print_cost(report, serving, loaded.spec.budget.monthly_usd)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `size` and `cost` to the main app."""
+    app.command("size")(size_command)
+    app.command("cost")(cost_command)

@@ -1,0 +1,62 @@
+"""A stack offline, as every command sees it: its file found in the project, validated, and planned.
+
+Functions here return data or raise (ProjectError, SpecError, OfflineEngineError, PlanFileError); turning those
+into messages and exit codes is the CLI's job. The Pulumi SDK is imported only when something is planned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inferstack.infra.project import Project, resolve_stack, stack_name_of
+
+if TYPE_CHECKING:
+    from inferstack.infra.offline.plan import Plan
+    from inferstack.spec import EnvironmentSpec
+
+
+class PlanFileError(ValueError):
+    """A file given as a Plan JSON that cannot be read as one."""
+
+
+@dataclass(frozen=True)
+class LoadedStack:
+    """A validated stack: its name, its file, its spec and each value chosen for `auto`, with its reason."""
+
+    name: str
+    path: Path
+    spec: EnvironmentSpec
+    choices: list[Any] = field(default_factory=list)
+
+
+def load_stack(stack: str, project: Project | None) -> LoadedStack:
+    """Resolve a STACK argument (a stack name in the project, or a path) and validate its file."""
+    from inferstack.validation.load import load_stack_file_explained
+
+    path = resolve_stack(stack, project)
+    spec, choices = load_stack_file_explained(path)
+    return LoadedStack(stack_name_of(path), path, spec, list(choices))
+
+
+def plan_spec(stack_name: str, spec: EnvironmentSpec) -> Plan:
+    """Run the program for a validated spec under the offline engine, with placeholder secrets."""
+    from inferstack.infra.offline.engine import run_offline
+    from inferstack.infra.offline.offline_config import offline_secret_config
+    from inferstack.infra.program import build
+
+    config = offline_secret_config(spec)
+    return run_offline(lambda: build(spec), stack=stack_name, config=config, secret_keys=list(config))
+
+
+def read_plan(path: Path) -> Plan:
+    """A Plan read back from the JSON that `inferstack plan --json` writes."""
+    import json
+
+    from inferstack.infra.offline.plan import Plan
+
+    try:
+        return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise PlanFileError(f"{path}: not a readable Plan JSON file ({error})") from None

@@ -1,0 +1,95 @@
+"""Comparing two Plans: what a change adds, removes, updates in place, and what it would replace.
+
+Resources are matched by identity (type, name, parent type) and through their aliases, as Pulumi matches
+them; an update touching a property the provider cannot change in place is a replacement (a delete and a
+create), read from the table in `replace_triggers.yaml`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from inferstack.infra.offline.plan import Plan, PlannedResource
+from inferstack.infra.review.identity import Identity, former_identities, identity_of
+
+Kind = Literal["add", "remove", "update", "replace", "update (replacement unknown)"]
+
+
+@dataclass(frozen=True, order=True)
+class Change:
+    """One resource's fate in the change, with the input paths that differ."""
+
+    kind: Kind
+    identity: Identity
+    paths: tuple[str, ...] = ()
+    renamed_from: Identity | None = None
+
+
+@cache
+def replace_triggers() -> dict[str, tuple[str, ...]]:
+    """Per resource type, the input paths whose change forces a replacement."""
+    # Through the package name (not the folder name), so it is found from a wheel as from the source tree.
+    text = resources.files("inferstack.infra.review").joinpath("replace_triggers.yaml").read_text(encoding="utf-8")
+    return {type_: tuple(paths) for type_, paths in yaml.safe_load(text)["types"].items()}
+
+
+def changed_paths(old: Any, new: Any, prefix: str = "") -> list[str]:
+    """Dotted paths where two input trees differ (lists are compared whole)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        paths: list[str] = []
+        for key in sorted(set(old) | set(new)):
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key not in old or key not in new:
+                paths.append(path)
+            else:
+                paths += changed_paths(old[key], new[key], path)
+        return paths
+    return [] if old == new else [prefix or "(value)"]
+
+
+def _forces_replacement(type_: str, paths: list[str]) -> bool | None:
+    triggers = replace_triggers().get(type_)
+    if triggers is None:
+        return None
+    return any(path == trigger or path.startswith(f"{trigger}.") for path in paths for trigger in triggers)
+
+
+def diff_plans(old: Plan, new: Plan) -> list[Change]:
+    """Every difference between two Plans, sorted by kind and identity."""
+    old_by_id = {identity_of(r): r for r in old.resources}
+    formers = former_identities(new)
+    matched: set[Identity] = set()
+    changes: list[Change] = []
+    for resource in new.resources:
+        current = identity_of(resource)
+        previous, renamed = _match(current, formers[resource.urn], old_by_id)
+        if previous is None:
+            changes.append(Change("add", current))
+            continue
+        matched.add(identity_of(previous))
+        paths = changed_paths(previous.inputs, resource.inputs)
+        if not paths:
+            if renamed:
+                changes.append(Change("update", current, (), renamed))
+            continue
+        replaced = _forces_replacement(resource.type, paths)
+        kind: Kind = "update (replacement unknown)" if replaced is None else "replace" if replaced else "update"
+        changes.append(Change(kind, current, tuple(paths), renamed))
+    changes += [Change("remove", ident) for ident in old_by_id if ident not in matched]
+    return sorted(changes)
+
+
+def _match(
+    current: Identity, formers: set[Identity], old_by_id: dict[Identity, PlannedResource]
+) -> tuple[PlannedResource | None, Identity | None]:
+    if current in old_by_id:
+        return old_by_id[current], None
+    for former in sorted(formers):
+        if former in old_by_id:
+            return old_by_id[former], former
+    return None, None

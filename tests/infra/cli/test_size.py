@@ -1,0 +1,89 @@
+"""`inferstack size` and `inferstack cost`: answers, JSON, and exit 2 without a traceback on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from inferstack.infra.cli.app import app
+from inferstack.infra.cli.common import EXIT_INVALID
+
+runner = CliRunner()
+
+
+def test_size_reports_fit_latency_capacity_replicas_and_price() -> None:
+    result = runner.invoke(app, ["size", "--model", "qwen2.5-7b", "--gpu", "nvidia-l4", "--rps", "5"])
+    assert result.exit_code == 0, result.output
+    for text in ("fits: yes", "KV capacity", "TTFT", "time per output token", "replicas for 5", "per 1M output tokens"):
+        assert text in result.output
+
+
+def test_size_json_is_data() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "size",
+            "--model",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "--gpu",
+            "nvidia-h100-sxm",
+            "--json",
+            "--concurrency",
+            "8",
+            "--tpot-ms",
+            "50",
+        ],
+    )
+    data = json.loads(result.output)
+    assert data["fits"] is True and data["capacity"]["tpot_s"] <= 0.05
+    assert data["at_concurrency"]["concurrency"] == 8 and data["usd_per_million_output_tokens"] > 0
+
+
+def test_size_says_when_a_model_does_not_fit() -> None:
+    result = runner.invoke(app, ["size", "--model", "llama-3.1-70b", "--gpu", "nvidia-l4"])
+    assert result.exit_code == 0 and "fits: no" in result.output
+
+
+def test_compare_ranks_options_by_price_per_token() -> None:
+    result = runner.invoke(app, ["size", "--model", "qwen2.5-7b", "--compare", "--json", "--tpot-ms", "60"])
+    rows = json.loads(result.output)
+    costs = [row["usd_per_million_output_tokens"] for row in rows]
+    assert rows and costs == sorted(costs)
+    assert {row["price"]["cloud"] for row in rows} == {"aws", "gcp"}
+    assert all(row["capacity"]["tpot_s"] <= 0.06 for row in rows)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["size", "--model", "no-such-model"],
+        ["size", "--model", "qwen2.5-7b", "--gpu", "nvidia-z9"],
+        ["size", "--model", "qwen2.5-7b", "--dtype", "int3"],
+        ["size", "--model", "qwen2.5-7b", "--tp", "0"],
+        ["cost", "no-such-stack"],
+    ],
+)
+def test_bad_input_exits_2_without_traceback(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == EXIT_INVALID, result.output
+    assert "Traceback" not in result.output
+
+
+def test_cost_of_the_local_stack_prices_nothing() -> None:
+    result = runner.invoke(app, ["cost", "local", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["rows"] == [] and data["monthly_usd"] == {"min": 0, "max": 0}
+
+
+def test_cost_prices_the_aws_dev_plan_at_min_and_max() -> None:
+    result = runner.invoke(app, ["cost", "aws-dev", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    types = {row["type"] for row in data["rows"]}
+    assert "aws:eks/cluster:Cluster" in types and "aws:eks/nodeGroup:NodeGroup" in types
+    assert 0 < data["monthly_usd"]["min"] < data["monthly_usd"]["max"] <= data["budget_monthly_usd"]
+    (chat,) = data["models"]
+    assert chat["usd_per_million_tokens"] > 0 and chat["startup_budget_s"] > 0

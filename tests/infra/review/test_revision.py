@@ -1,0 +1,172 @@
+"""`inferstack diff --base REV`: the old side is planned by the revision's own code, in the user's repository."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from inferstack.infra.cli.app import app
+from inferstack.infra.cli.common import EXIT_INVALID
+from inferstack.infra.project import open_project
+from inferstack.infra.review.diff import diff_plans
+from inferstack.infra.review.revision import plan_at_revision
+from tests.conftest import REPO, shipped_plan, shipped_stacks
+
+runner = CliRunner()
+BEFORE_THE_RENAME = "e017570"  # top-level `components`/`infra` packages, console script `infra.cli:main`
+
+
+def git(repo: Path, *args: str) -> str:
+    identity = ["-c", "user.name=inferstack tests", "-c", "user.email=tests@example.invalid"]
+    done = subprocess.run(["git", *identity, "-C", str(repo), *args], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def worktrees(repo: Path) -> list[str]:
+    return [line for line in git(repo, "worktree", "list", "--porcelain").splitlines() if line.startswith("worktree ")]
+
+
+def has_commit(repo: Path, revision: str) -> bool:
+    found = subprocess.run(["git", "-C", str(repo), "cat-file", "-e", f"{revision}^{{commit}}"], capture_output=True)
+    return found.returncode == 0
+
+
+def team_repo(tmp_path: Path, *, git_init: bool = True) -> Path:
+    """A team's repository using an installed inferstack: a Pulumi project in a subfolder, one stack, one commit."""
+    repo = tmp_path / "team"
+    project = repo / "deploy"
+    (project / "stacks").mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text("name: team\nruntime: python\nstackConfigDir: stacks\n")
+    (project / "stacks" / "Pulumi.team.yaml").write_text(shipped_stacks()["local"].read_text())
+    if git_init:
+        git(repo, "init", "-q")
+        git(repo, "add", ".")
+        git(repo, "commit", "-qm", "first")
+    return project
+
+
+@pytest.mark.parametrize("stack", ["aws-dev", "gcp-dev"])
+def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
+    # The package rename and the product-prefixed component names must not replace or lose anything: every
+    # difference against the old code is a rename carried by an alias, with no input changed.
+    if not has_commit(REPO, BEFORE_THE_RENAME):
+        pytest.skip(f"{BEFORE_THE_RENAME} is not in this clone (shallow?)")
+    monkeypatch.chdir(REPO)
+    before = worktrees(REPO)
+    project = open_project(REPO)
+    old = plan_at_revision(stack, BEFORE_THE_RENAME, project)
+    changes = diff_plans(old, shipped_plan(stack))
+    assert len(old.resources) == len(shipped_plan(stack).resources)
+    assert changes, "the component renames show up as alias renames"
+    for change in changes:
+        assert change.kind == "update" and change.renamed_from is not None and not change.paths, change
+    assert worktrees(REPO) == before, "the temporary worktree is removed"
+
+
+def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not has_commit(REPO, BEFORE_THE_RENAME):
+        pytest.skip(f"{BEFORE_THE_RENAME} is not in this clone (shallow?)")
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(app, ["diff", "local", "--base", BEFORE_THE_RENAME])
+    assert result.exit_code == 0, result.output
+    assert "Changes: none" in result.output
+
+
+def test_a_team_repo_is_planned_at_the_revision_with_its_old_stack_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    project = team_repo(tmp_path)
+    stack_file = project / "stacks" / "Pulumi.team.yaml"
+    stack_file.write_text(stack_file.read_text().replace("max_model_len: 4096", "max_model_len: 2048"))
+    monkeypatch.chdir(tmp_path)  # outside the project: --project names it
+    result = runner.invoke(app, ["--project", str(project), "diff", "team", "--base", "HEAD"])
+    assert result.exit_code == 0, result.output
+    assert "update" in result.output and "Deployment" in result.output
+    assert len(worktrees(project)) == 1
+
+
+FAKE_CLI = '''
+import json, sys
+from pathlib import Path
+
+
+def main():
+    """Writes a one-resource plan, so a test can tell this revision's code planned the old side."""
+    args = sys.argv[1:]
+    assert args[0] == "plan" and Path("Pulumi.yaml").is_file(), args
+    resource = {"urn": "urn:pulumi:team::inferstack::old:index:Marker::marker", "type": "old:index:Marker",
+                "name": "marker", "parent": None, "custom": True, "id": "m-1", "inputs": {}}
+    plan = {"project": "inferstack", "stack": args[1], "resources": [resource], "outputs": {}}
+    Path(args[args.index("--json") + 1]).write_text(json.dumps(plan))
+'''
+
+
+def test_an_inferstack_source_tree_plans_with_its_own_entry_point(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    project = team_repo(tmp_path, git_init=False)
+    repo = project.parent
+    (repo / "oldinferstack").mkdir()
+    (repo / "oldinferstack" / "__init__.py").write_text("")
+    (repo / "oldinferstack" / "cli.py").write_text(FAKE_CLI)
+    (repo / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """
+            [build-system]
+            requires = ["setuptools"]
+            build-backend = "setuptools.build_meta"
+            [project]
+            name = "inferstack"
+            version = "0.0.1"
+            [project.scripts]
+            inferstack = "oldinferstack.cli:main"
+            [tool.setuptools]
+            packages = ["oldinferstack"]
+            """
+        )
+    )
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "old code")
+    monkeypatch.chdir(project / "stacks")  # the project is found upwards from here
+    result = runner.invoke(app, ["diff", "team", "--base", "HEAD"])
+    assert result.exit_code == 0, result.output
+    assert "marker" in result.output and "remove" in result.output, result.output
+    assert len(worktrees(repo)) == 1
+
+
+def test_a_project_outside_git_is_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    project = team_repo(tmp_path, git_init=False)
+    monkeypatch.chdir(project)
+    result = runner.invoke(app, ["diff", "team", "--base", "HEAD"])
+    assert result.exit_code == EXIT_INVALID
+    assert "not inside a git repository" in result.output and "Traceback" not in result.output
+
+
+def test_an_unknown_revision_is_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    project = team_repo(tmp_path)
+    monkeypatch.chdir(project)
+    result = runner.invoke(app, ["diff", "team", "--base", "no-such-branch"])
+    assert result.exit_code == EXIT_INVALID
+    assert "unknown revision 'no-such-branch'" in result.output
+    assert len(worktrees(project)) == 1
+
+
+def test_a_revision_that_cannot_be_planned_is_exit_2_and_leaves_no_worktree(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    project = team_repo(tmp_path)
+    stack_file = project / "stacks" / "Pulumi.team.yaml"
+    good = stack_file.read_text()
+    stack_file.write_text(good.replace("engine: vllm-cpu", "engine: no-such-engine"))
+    git(project, "commit", "-qam", "broken")
+    stack_file.write_text(good)
+    monkeypatch.chdir(project)
+    result = runner.invoke(app, ["diff", "team", "--base", "HEAD"])
+    assert result.exit_code == EXIT_INVALID
+    assert "could not plan team at HEAD" in result.output and "engine" in result.output
+    assert len(worktrees(project)) == 1

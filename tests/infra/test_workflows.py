@@ -1,0 +1,62 @@
+"""The shipped GitHub Actions workflows validate against the GitHub workflow JSON Schema, offline."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.conftest import REPO, shipped_stacks
+
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+SCHEMA = json.loads(
+    resources.files("check_jsonschema").joinpath("builtin_schemas", "vendor", "github-workflows.json").read_text()
+)
+
+
+def load(path: Path) -> dict:
+    # PyYAML reads the key `on` as True (YAML 1.1); GitHub reads it as the string "on".
+    data = yaml.safe_load(path.read_text())
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def test_there_are_workflows() -> None:
+    assert {path.name for path in WORKFLOWS} >= {"pull-request.yml", "deploy.yml"}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_workflow_matches_the_schema(path: Path) -> None:
+    jsonschema.validate(load(path), SCHEMA)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_stack_jobs_never_overlap_per_stack(path: Path) -> None:
+    for name, job in load(path)["jobs"].items():
+        if "stack" in job.get("strategy", {}).get("matrix", {}) and name != "offline-plan":
+            assert job["concurrency"]["group"] == "stack-${{ matrix.stack }}", name
+            assert job["concurrency"]["cancel-in-progress"] is False, name
+
+
+def test_offline_plan_covers_every_shipped_stack() -> None:
+    jobs = load(REPO / ".github" / "workflows" / "pull-request.yml")["jobs"]
+    assert sorted(jobs["offline-plan"]["strategy"]["matrix"]["stack"]) == sorted(shipped_stacks())
+
+
+def test_production_waits_for_its_environment() -> None:
+    jobs = load(REPO / ".github" / "workflows" / "deploy.yml")["jobs"]
+    assert jobs["production"]["environment"] == "production" and jobs["production"]["needs"] == "dev"
+    assert all(stack.endswith("-prod") for stack in jobs["production"]["strategy"]["matrix"]["stack"])
+
+
+def test_the_schema_catches_a_broken_workflow() -> None:
+    broken = load(WORKFLOWS[0])
+    job = next(iter(broken["jobs"].values()))
+    job["step"] = job.pop("steps")  # a typo GitHub would reject
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, SCHEMA)
