@@ -3,7 +3,7 @@
 Every argument is a plain string: components resolve ARNs first (`Output.all(...).apply`) and serialize the
 document there, so these functions stay pure and testable without Pulumi. Where a statement allows Resource "*",
 the actions have no resource-level permissions in IAM (the autoscaler's `Describe*` calls), or the statement is
-scoped by a tag condition instead (tests/unit/test_aws_iam.py lists each exception).
+scoped by a tag condition instead (tests/aws/test_iam.py lists each exception).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Each shipped AWS stack plans exactly what its reviewed inventory says."""
+"""Every shipped stack plans exactly what its reviewed inventory (tests/inventory/<stack>.yaml) says."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ import pytest
 import yaml
 
 from inferstack.infra.offline.plan import Plan, PlannedResource
-from tests.aws.conftest import AWS_STACKS, PlannedStack
+from tests.conftest import shipped_plan, shipped_stacks
 from tests.inventory_check import check_inventory, inventory_path, inventory_problems, regenerate_command
 
 
-@pytest.mark.parametrize("stack", AWS_STACKS)
-def test_stack_matches_its_inventory(aws_stacks: dict[str, PlannedStack], stack: str) -> None:
-    check_inventory(aws_stacks[stack].plan, inventory_path(stack))
+@pytest.mark.parametrize("stack", sorted(shipped_stacks()))
+def test_stack_matches_its_inventory(stack: str) -> None:
+    assert inventory_path(stack).is_file(), f"{stack} has no inventory: write one, then {regenerate_command(stack)}"
+    check_inventory(shipped_plan(stack), inventory_path(stack))
+
+
+def test_every_inventory_belongs_to_a_shipped_stack() -> None:
+    stale = {path.stem for path in inventory_path("x").parent.glob("*.yaml")} - set(shipped_stacks())
+    assert not stale, f"inventories of stacks that are not shipped: {sorted(stale)}"
 
 
 def _with_one_resource_less(plan: Plan) -> Plan:
@@ -22,8 +28,8 @@ def _with_one_resource_less(plan: Plan) -> Plan:
     return Plan(plan.project, plan.stack, [r for r in plan.resources if r is not dropped], plan.outputs)
 
 
-def test_a_drifted_plan_fails_and_names_the_regeneration_command(aws_stacks: dict[str, PlannedStack]) -> None:
-    plan = _with_one_resource_less(aws_stacks["aws-dev"].plan)
+def test_a_drifted_plan_fails_and_names_the_regeneration_command() -> None:
+    plan = _with_one_resource_less(shipped_plan("aws-dev"))
     with pytest.raises(AssertionError) as caught:
         check_inventory(plan, inventory_path("aws-dev"))
     message = str(caught.value)
@@ -31,8 +37,8 @@ def test_a_drifted_plan_fails_and_names_the_regeneration_command(aws_stacks: dic
     assert regenerate_command("aws-dev") in message
 
 
-def test_expected_values_and_absent_keys_are_checked(tmp_path: Path, aws_stacks: dict[str, PlannedStack]) -> None:
-    plan = aws_stacks["aws-prod"].plan
+def test_expected_values_and_absent_keys_are_checked(tmp_path: Path) -> None:
+    plan = shipped_plan("aws-prod")
     inventory = yaml.safe_load(inventory_path("aws-prod").read_text())
     inventory["expect"].append({"type": "aws:eks/cluster:Cluster", "inputs": {"version": "1.29"}})
     inventory["absent"].append({"type": "aws:eks/cluster:Cluster", "keys": ["vpcConfig.endpointPublicAccess"]})
