@@ -9,7 +9,7 @@ import pulumi
 try:
     from inferstack.infra.program import build
     from inferstack.spec import CONFIG_KEY, SpecError
-    from inferstack.validation import parse_environment
+    from inferstack.validation import parse_environment_checked
 except ModuleNotFoundError as missing:
     if missing.name != "inferstack":
         raise
@@ -21,8 +21,10 @@ except ModuleNotFoundError as missing:
 namespace, key = CONFIG_KEY.split(":", 1)
 document = pulumi.Config(namespace).require_object(key)
 try:
-    spec = parse_environment(document, pulumi.get_stack())
+    checked = parse_environment_checked(document, pulumi.get_stack())
 except SpecError as error:
     # RunError prints the message without a Python traceback: a config mistake is not a crash.
     raise pulumi.RunError(str(error)) from None
-build(spec)
+for warning in checked.warnings:
+    pulumi.log.warn(f"warning: {warning}")
+build(checked.spec)

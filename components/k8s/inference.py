@@ -21,6 +21,7 @@ from inferstack.k8s.manifests.inputs import ServiceInputs
 from inferstack.k8s.manifests.pod import startup_budget
 from inferstack.k8s.objects import register
 from inferstack.k8s.secrets import require_secret
+from inferstack.planning.fit import SURGE, Rollout
 from inferstack.planning.names import serving_namespace
 from inferstack.spec.models import ModelSpec
 from inferstack.target import ClusterTarget
@@ -56,6 +57,7 @@ class InferenceService(pulumi.ComponentResource):
         prometheus: str | None = None,
         crd_owner: CrdOwner = _no_owner,
         after: Sequence[pulumi.Resource] = (),
+        rollout: Rollout = SURGE,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, {"model": key, "spec": model.model_dump(mode="json")}, opts)
@@ -78,6 +80,7 @@ class InferenceService(pulumi.ComponentResource):
                 reader_annotations=annotations,
                 internal_lb_annotations=target.internal_lb_annotations,
                 egress=target.workload_egress,
+                rollout=rollout,
             )
 
         shape = inference_objects(inputs(SHAPE_STORE_URI if store is not None else None, {}))
@@ -106,7 +109,7 @@ class InferenceService(pulumi.ComponentResource):
             )
             in_namespace = [*in_namespace, self.secret]
         budget = startup_budget(inputs(SHAPE_STORE_URI if store is not None else None, {}))
-        rollout = f"{math.ceil((budget + ROLLOUT_MARGIN_SECONDS) / 60)}m"
+        timeout = f"{math.ceil((budget + ROLLOUT_MARGIN_SECONDS) / 60)}m"
         self.objects: dict[str, pulumi.CustomResource] = {}
         for obj in rest:
             kind_, obj_name = obj["kind"], obj["metadata"]["name"]
@@ -114,7 +117,7 @@ class InferenceService(pulumi.ComponentResource):
             timeouts = None
             if kind_ == "Deployment":
                 depends += list(after)
-                timeouts = pulumi.CustomTimeouts(create=rollout, update=rollout)
+                timeouts = pulumi.CustomTimeouts(create=timeout, update=timeout)
             self.objects[f"{kind_}/{obj_name}"] = register(
                 name,
                 obj,

@@ -7,6 +7,7 @@ import pulumi
 from inferstack.k8s.addons import ClusterAddons, plan_addons
 from inferstack.k8s.inference import InferenceService
 from inferstack.k8s.staging import ModelStaging
+from inferstack.planning.fit import rollout_strategy
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import ClusterTarget
 
@@ -40,6 +41,7 @@ class Workload(pulumi.ComponentResource):
                 prometheus=self.addons.prometheus_url,
                 crd_owner=self.addons.crd_owner,
                 after=[job] if job is not None else [],
+                rollout=rollout_strategy(spec, key),
                 opts=child,
             )
         self.urls = {key: service.url for key, service in self.services.items()}

@@ -5,7 +5,7 @@ Loading a stack file with every check (`auto` resolved, cross-field rules) is `i
 
 from inferstack.spec.base import AUTO, KEY_PATTERN
 from inferstack.spec.document import CONFIG_KEY, read_stack_document, stack_name_of, validate_fields
-from inferstack.spec.errors import ROOT, SpecError, SpecIssue, join_path
+from inferstack.spec.errors import ROOT, SpecError, SpecIssue, SpecWarning, join_path
 from inferstack.spec.models import (
     AutoscaleSpec,
     BudgetSpec,
@@ -43,6 +43,7 @@ __all__ = [
     "ReplicasSpec",
     "SpecError",
     "SpecIssue",
+    "SpecWarning",
     "SystemPoolSpec",
     "UnresolvedAutoError",
     "join_path",

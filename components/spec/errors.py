@@ -20,6 +20,18 @@ class SpecIssue:
         return f"{self.path}: {self.message}" + (f" — {self.fix}" if self.fix else "")
 
 
+@dataclass(frozen=True, order=True)
+class SpecWarning:
+    """A stack that will run, but not as its author may expect: the YAML path, the consequence and the fix."""
+
+    path: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" + (f" — {self.fix}" if self.fix else "")
+
+
 class SpecError(ValueError):
     """Raised when a stack document is invalid; carries every issue found, not just the first."""
 

@@ -6,9 +6,12 @@ here calls a cloud API: regions, zones and types come from the static catalog.
 
 from __future__ import annotations
 
-from inferstack.spec.errors import SpecIssue
+from collections.abc import Callable, Iterable
+
+from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.aws import check_aws
+from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
 from inferstack.validation.common import Check
 from inferstack.validation.gcp import check_gcp, check_tags
@@ -29,9 +32,19 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_aws,
     check_gcp,
     check_serving,
+    check_capacity,
 )
+
+# A warning check reads the same checked spec and yields what will run, but not as its author may expect.
+WarningCheck = Callable[[EnvironmentSpec], Iterable[SpecWarning]]
+ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity,)
 
 
 def check_environment(spec: EnvironmentSpec) -> list[SpecIssue]:
     """Run every cross-field rule and return all issues found (empty when the spec is valid)."""
     return sorted({issue for check in ALL_CHECKS for issue in check(spec)})
+
+
+def warn_environment(spec: EnvironmentSpec) -> list[SpecWarning]:
+    """Run every warning rule on a valid spec and return what it found (empty when there is nothing to say)."""
+    return sorted({warning for check in ALL_WARNINGS for warning in check(spec)})

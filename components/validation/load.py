@@ -6,13 +6,23 @@ checks; the problems of every step are reported together in one SpecError.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from inferstack.planning.auto import AutoChoice, resolve_auto
 from inferstack.spec.document import read_stack_document, stack_name_of, validate_fields
-from inferstack.spec.errors import SpecError
+from inferstack.spec.errors import SpecError, SpecWarning
 from inferstack.spec.models import EnvironmentSpec
-from inferstack.validation.checks import check_environment
+from inferstack.validation.checks import check_environment, warn_environment
+
+
+@dataclass(frozen=True)
+class CheckedSpec:
+    """A valid spec, each value chosen for `auto` (with its reason) and the warnings that do not fail it."""
+
+    spec: EnvironmentSpec
+    choices: list[AutoChoice] = field(default_factory=list)
+    warnings: list[SpecWarning] = field(default_factory=list)
 
 
 def parse_environment(document: object, default_name: str) -> EnvironmentSpec:
@@ -22,6 +32,12 @@ def parse_environment(document: object, default_name: str) -> EnvironmentSpec:
 
 def parse_environment_explained(document: object, default_name: str) -> tuple[EnvironmentSpec, list[AutoChoice]]:
     """Like parse_environment, also returning the values chosen for `auto` (each with its reason)."""
+    checked = parse_environment_checked(document, default_name)
+    return checked.spec, checked.choices
+
+
+def parse_environment_checked(document: object, default_name: str) -> CheckedSpec:
+    """Like parse_environment, returning the spec with its `auto` choices and its warnings."""
     return _checked(validate_fields(document, default_name))
 
 
@@ -30,7 +46,7 @@ def check_spec(spec: EnvironmentSpec) -> EnvironmentSpec:
 
     Returns the spec with every `auto` chosen (the very same object when it has none).
     """
-    return _checked(spec)[0]
+    return _checked(spec).spec
 
 
 def load_stack_file(path: Path) -> EnvironmentSpec:
@@ -40,17 +56,23 @@ def load_stack_file(path: Path) -> EnvironmentSpec:
 
 def load_stack_file_explained(path: Path) -> tuple[EnvironmentSpec, list[AutoChoice]]:
     """Like load_stack_file, also returning the values chosen for `auto` (each with its reason)."""
+    checked = load_stack_file_checked(path)
+    return checked.spec, checked.choices
+
+
+def load_stack_file_checked(path: Path) -> CheckedSpec:
+    """Like load_stack_file, returning the spec with its `auto` choices and its warnings."""
     stack = stack_name_of(path)
     document = read_stack_document(path)
     try:
-        return parse_environment_explained(document, stack)
+        return parse_environment_checked(document, stack)
     except SpecError as exc:
         raise SpecError(exc.issues, source=str(path)) from None
 
 
-def _checked(spec: EnvironmentSpec) -> tuple[EnvironmentSpec, list[AutoChoice]]:
+def _checked(spec: EnvironmentSpec) -> CheckedSpec:
     resolution = resolve_auto(spec)
     issues = [*resolution.issues, *check_environment(resolution.spec)]
     if issues:
         raise SpecError(issues)
-    return resolution.spec, list(resolution.choices)
+    return CheckedSpec(resolution.spec, list(resolution.choices), warn_environment(resolution.spec))

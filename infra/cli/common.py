@@ -76,7 +76,7 @@ def project_of(ctx: typer.Context) -> Project | None:
 
 
 def load(ctx: typer.Context, stack: str) -> LoadedStack:
-    """Resolve and validate a stack, printing each `auto` choice with its reason; on bad input exit 2."""
+    """Resolve and validate a stack, printing each `auto` choice and each warning (stderr); on bad input exit 2."""
     from inferstack.infra.offline.stacks import load_stack
     from inferstack.spec import SpecError
 
@@ -88,6 +88,9 @@ def load(ctx: typer.Context, stack: str) -> LoadedStack:
         fail(str(error))
     for choice in loaded.choices:
         typer.echo(f"auto: {choice}")
+    for warning in loaded.warnings:
+        # Plain text, never rich markup: a warning is copied whole into a log or an issue.
+        typer.echo(f"warning: {warning}", err=True)
     return loaded
 
 

@@ -23,21 +23,22 @@ class PlanFileError(ValueError):
 
 @dataclass(frozen=True)
 class LoadedStack:
-    """A validated stack: its name, its file, its spec and each value chosen for `auto`, with its reason."""
+    """A validated stack: its name, its file, its spec, each value chosen for `auto` and its warnings."""
 
     name: str
     path: Path
     spec: EnvironmentSpec
     choices: list[Any] = field(default_factory=list)
+    warnings: list[Any] = field(default_factory=list)
 
 
 def load_stack(stack: str, project: Project | None) -> LoadedStack:
     """Resolve a STACK argument (a stack name in the project, or a path) and validate its file."""
-    from inferstack.validation.load import load_stack_file_explained
+    from inferstack.validation.load import load_stack_file_checked
 
     path = resolve_stack(stack, project)
-    spec, choices = load_stack_file_explained(path)
-    return LoadedStack(stack_name_of(path), path, spec, list(choices))
+    checked = load_stack_file_checked(path)
+    return LoadedStack(stack_name_of(path), path, checked.spec, list(checked.choices), list(checked.warnings))
 
 
 def plan_spec(stack_name: str, spec: EnvironmentSpec) -> Plan:

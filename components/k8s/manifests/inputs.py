@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from inferstack.k8s.engines import Engine, EngineArgs, engine
 from inferstack.k8s.placement import PodShape, pod_shape, stream_buffer_bytes
+from inferstack.planning.fit import SURGE, Rollout
 from inferstack.planning.names import model_prefix, serving_namespace
 from inferstack.spec.models import ModelSpec, tensor_parallel_of
 from inferstack.target import EgressRule, TargetPool
@@ -34,6 +35,8 @@ class ServiceInputs:
     reader_annotations: Mapping[str, str] = field(default_factory=dict)
     internal_lb_annotations: Mapping[str, str] = field(default_factory=dict)
     egress: tuple[EgressRule, ...] = ()
+    # How the Deployment rolls out: with a surge replica, or one replaced at a time on a full pool.
+    rollout: Rollout = SURGE
 
     @property
     def namespace(self) -> str:

@@ -174,7 +174,7 @@ def deployment_object(inputs: ServiceInputs) -> dict[str, Any]:
         "metadata": pods.metadata(deployment_name(key), inputs.namespace, labels(key)),
         "spec": {
             "selector": {"matchLabels": labels(key)},
-            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
+            "strategy": inputs.rollout.strategy(),
             "revisionHistoryLimit": 3,
             "template": {"metadata": {"labels": labels(key)}, "spec": pod_spec},
         },

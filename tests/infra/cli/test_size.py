@@ -36,7 +36,7 @@ def test_size_json_is_data() -> None:
             "50",
         ],
     )
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["fits"] is True and data["capacity"]["tpot_s"] <= 0.05
     assert data["at_concurrency"]["concurrency"] == 8 and data["usd_per_million_output_tokens"] > 0
 
@@ -48,7 +48,7 @@ def test_size_says_when_a_model_does_not_fit() -> None:
 
 def test_compare_ranks_options_by_price_per_token() -> None:
     result = runner.invoke(app, ["size", "--model", "qwen2.5-7b", "--compare", "--json", "--tpot-ms", "60"])
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     costs = [row["usd_per_million_output_tokens"] for row in rows]
     assert rows and costs == sorted(costs)
     assert {row["price"]["cloud"] for row in rows} == {"aws", "gcp"}
@@ -74,14 +74,14 @@ def test_bad_input_exits_2_without_traceback(args: list[str]) -> None:
 def test_cost_of_the_local_stack_prices_nothing() -> None:
     result = runner.invoke(app, ["cost", "local", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["rows"] == [] and data["monthly_usd"] == {"min": 0, "max": 0}
 
 
 def test_cost_prices_the_aws_dev_plan_at_min_and_max() -> None:
     result = runner.invoke(app, ["cost", "aws-dev", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     types = {row["type"] for row in data["rows"]}
     assert "aws:eks/cluster:Cluster" in types and "aws:eks/nodeGroup:NodeGroup" in types
     assert 0 < data["monthly_usd"]["min"] < data["monthly_usd"]["max"] <= data["budget_monthly_usd"]

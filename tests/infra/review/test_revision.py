@@ -49,6 +49,10 @@ def team_repo(tmp_path: Path, *, git_init: bool = True) -> Path:
     return project
 
 
+ROLLING_MAX_SURGE = "spec.strategy.rollingUpdate.maxSurge"
+ROLLING_MAX_UNAVAILABLE = "spec.strategy.rollingUpdate.maxUnavailable"
+
+
 @pytest.mark.parametrize("stack", ["aws-dev", "gcp-dev"])
 def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
     # The package rename and the product-prefixed component names must not replace or lose anything: every
@@ -63,6 +67,11 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
     assert len(old.resources) == len(shipped_plan(stack).resources)
     assert changes, "the component renames show up as alias renames"
     for change in changes:
+        if change.identity.type == "kubernetes:apps/v1:Deployment" and change.renamed_from is None:
+            # Reviewed change since that commit (issue 12): on a pool full at replicas.max the engine Deployment
+            # rolls out by replacing a replica (maxSurge 0, maxUnavailable 1); nothing else may differ.
+            assert set(change.paths) == {ROLLING_MAX_SURGE, ROLLING_MAX_UNAVAILABLE}, change
+            continue
         assert change.kind == "update" and change.renamed_from is not None and not change.paths, change
     assert worktrees(REPO) == before, "the temporary worktree is removed"
 
