@@ -35,6 +35,9 @@ def issue_from_pydantic(error: ErrorDetails) -> SpecIssue:
     if kind == "extra_forbidden":
         allowed = _allowed_fields(loc[:-1])
         return SpecIssue(path, "unknown field", f"allowed here: {', '.join(allowed)}" if allowed else "remove it")
+    if kind == "too_short" and error.get("input") in ([], {}):
+        # An empty list is not "the default": `zones: []` would give a pool no zone to place a node in.
+        return SpecIssue(path, "is empty", f"list at least one, or leave it out for the default ({hint})")
     if kind == "string_pattern_mismatch":
         return SpecIssue(path, f"{error['input']!r} does not have the expected form", hint)
     got = error.get("input")

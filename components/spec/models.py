@@ -136,7 +136,9 @@ class NodePoolSpec(FrozenSpec):
         description="Purchase option: on_demand or spot (preemptible); default: on_demand.",
     )
     zones: list[str] | None = Field(
-        default=None, description="Zones for this pool, a subset of the environment's; default: all of them."
+        default=None,
+        min_length=1,
+        description="Zones for this pool, a subset of the environment's; default: all of them.",
     )
     disk_gib: PositiveInt | None = Field(
         default=None,
@@ -242,6 +244,7 @@ class EnvironmentSpec(FrozenSpec):
     region: str | None = Field(default=None, description="Cloud region (aws and gcp); default: none.")
     zones: list[str] | None = Field(
         default=None,
+        min_length=1,
         description="Zones to use (AWS zone IDs like use1-az1, GCP zone names); default: the region's first two.",
     )
     production: bool = Field(

@@ -12,7 +12,7 @@ from inferstack.validation.aws import check_aws
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
 from inferstack.validation.common import Check
 from inferstack.validation.gcp import check_gcp, check_tags
-from inferstack.validation.models import check_model_fit, check_models
+from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.serving import check_serving
@@ -25,6 +25,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_system_pool,
     check_node_pools,
     check_models,
+    check_model_shapes,
     check_model_fit,
     check_aws,
     check_gcp,
