@@ -13,6 +13,7 @@ from inferstack.validation.cloud import check_cloud_fields, check_region_and_zon
 from inferstack.validation.common import Check
 from inferstack.validation.gcp import check_gcp, check_tags
 from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
+from inferstack.validation.names import check_derived_names
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.serving import check_serving
@@ -30,6 +31,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_aws,
     check_gcp,
     check_serving,
+    check_derived_names,
 )
 
 

@@ -57,7 +57,8 @@ def test_an_unknown_shape_key_is_refused_on_every_cloud(stack: str) -> None:
     model = next(iter(doc["models"]))
     doc["models"][model]["shape"] = "qwen2.5-7bb"
     assert problems(doc) == [
-        f"environment.models.{model}.shape: unknown model shape 'qwen2.5-7bb' — did you mean qwen2.5-7b, qwen2.5-72b, qwen2.5-32b?"
+        f"environment.models.{model}.shape: unknown model shape 'qwen2.5-7bb' — "
+        "did you mean qwen2.5-7b, qwen2.5-72b, qwen2.5-32b?"
     ]
 
 
@@ -104,3 +105,74 @@ def test_a_consistent_inline_shape_is_valid_on_kubernetes() -> None:
     doc = document("local")
     doc["models"]["tiny"]["shape"] = {**SHAPE, "active_params_b": 7.6}
     assert parse_environment(doc, "local").models["tiny"].shape is not None
+
+
+ACCOUNT = "arn:aws:iam::123456789012"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (f"{ACCOUNT}:role/Platform-Admins", f"{ACCOUNT}:role/platform-admins"),  # case
+        (f"{ACCOUNT}:role/platform.admins", f"{ACCOUNT}:role/platform_admins"),  # punctuation
+        (f"{ACCOUNT}:role/team-a/admins", f"{ACCOUNT}:role/team-b/admins"),  # IAM path
+        (f"{ACCOUNT}:role/admins", "arn:aws:iam::210987654321:role/admins"),  # account
+    ],
+)
+def test_two_aws_admins_that_derive_one_access_entry_name_are_refused(first: str, second: str) -> None:
+    doc = document("aws-dev")
+    doc["cluster"] = {"admins": [first, second]}
+    name = "role-" + first.rsplit("/", 1)[-1].lower().replace(".", "-").replace("_", "-")
+    assert problems(doc) == [
+        f"environment.cluster.admins[1]: {second!r} and {first!r} (at environment.cluster.admins[0]) both name the "
+        f"EKS access entry {name!r} — list each principal once; two roles with one name (in another path or account) "
+        "need one of them renamed"
+    ]
+
+
+def test_an_aws_admin_listed_twice_is_refused_with_both_paths() -> None:
+    doc = document("aws-dev")
+    doc["cluster"] = {"admins": [f"{ACCOUNT}:role/admins", f"{ACCOUNT}:user/ci", f"{ACCOUNT}:role/admins"]}
+    assert problems(doc) == [
+        f"environment.cluster.admins[2]: {ACCOUNT}:role/admins is listed twice (also at environment.cluster.admins[0])"
+        " — list each admin once"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("user:ml@example.com", "serviceAccount:ml@example.com"),
+        ("user:Ml@example.com", "user:ml@example.com"),
+        ("user:m.l@example.com", "user:m-l@example.com"),
+    ],
+)
+def test_two_gcp_admins_that_are_one_kubernetes_user_or_name_are_refused(first: str, second: str) -> None:
+    doc = document("gcp-dev")
+    doc["cluster"] = {"admins": [first, second]}
+    name = first.split(":", 1)[1].lower().replace("@", "-at-").replace(".", "-")
+    assert problems(doc) == [
+        f"environment.cluster.admins[1]: {second!r} and {first!r} (at environment.cluster.admins[0]) both name the "
+        f"GKE admin {name!r} — list each email once (GKE knows a user and a service account by the email alone)"
+    ]
+
+
+def test_aws_pool_labels_that_name_one_autoscaler_tag_are_refused() -> None:
+    doc = document("aws-dev")
+    doc["node_pools"]["l4"]["labels"] = {"team.name": "a", "team-name": "b"}
+    assert problems(doc) == [
+        "environment.node_pools.l4.labels.team-name: 'team-name' and 'team.name' (at "
+        "environment.node_pools.l4.labels.team.name) both name the autoscaler node-template tag 'label-team-name' — "
+        "rename one label: keys that differ only in case or punctuation name one tag"
+    ]
+
+
+@pytest.mark.parametrize("stack", ["aws-dev", "gcp-dev"])
+def test_a_pool_label_may_not_overwrite_inferstacks_own(stack: str) -> None:
+    doc = document(stack)
+    pool = next(iter(doc["node_pools"]))
+    doc["node_pools"][pool]["labels"] = {"inferstack.dev/pool": "other"}
+    assert problems(doc) == [
+        f"environment.node_pools.{pool}.labels.inferstack.dev/pool: inferstack.dev/pool is set by inferstack on every "
+        "GPU node — use a label of your own"
+    ]
