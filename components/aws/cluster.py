@@ -8,7 +8,6 @@ the aws-auth ConfigMap. The Kubernetes provider is built from a kubeconfig that 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 
 import pulumi
@@ -18,6 +17,7 @@ import pulumi_kubernetes as k8s
 from inferstack.aws.identity import OidcProvider, issuer_host
 from inferstack.aws.plan.kubeconfig import kubeconfig
 from inferstack.aws.plan.policy_documents import STS_AUDIENCE, managed_policy_arn, service_trust_policy
+from inferstack.planning.names import eks_admin_name
 
 TYPE_TOKEN = "inferstack:index:EksCluster"
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
@@ -25,12 +25,6 @@ ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPoli
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 # Nodes pull images and join the cluster; the VPC CNI's permissions live on its own IRSA role (addons.py).
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
-
-
-def admin_entry_name(principal_arn: str) -> str:
-    """A stable resource-name part for an admin principal: its kind and name, e.g. role-platform-admins."""
-    kind, _, path = principal_arn.split(":", 5)[-1].partition("/")
-    return re.sub(r"[^a-z0-9-]+", "-", f"{kind}-{path.rsplit('/', 1)[-1]}".lower()).strip("-")
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -129,7 +123,7 @@ class EksCluster(pulumi.ComponentResource):
         self.oidc = OidcProvider(arn=provider.arn, host=issuer.apply(issuer_host))
 
         for admin in admins:
-            entry_name = f"{name}-admin-{admin_entry_name(admin)}"
+            entry_name = f"{name}-admin-{eks_admin_name(admin)}"
             entry = aws.eks.AccessEntry(
                 entry_name, cluster_name=cluster.name, principal_arn=admin, type="STANDARD", tags=tags, opts=child
             )

@@ -7,13 +7,13 @@ workload's own metrics matter more) and propagates tags to instances, volumes an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 from inferstack.aws.plan.nodes import EksNodePoolPlan
+from inferstack.planning.names import autoscaler_tag_name
 from inferstack.planning.scheduling import api_taint_effect
 from inferstack.renames import formerly
 from inferstack.target import POOL_LABEL
@@ -21,11 +21,6 @@ from inferstack.target import POOL_LABEL
 ROOT_DEVICE = "/dev/xvda"  # the root device of the AL2023 EKS AMIs
 # The autoscaler owns the size after creation; Pulumi would otherwise undo every scale-out on the next update.
 DESIRED_SIZE_PATH = "scalingConfig.desiredSize"
-
-
-def tag_slug(key: str) -> str:
-    """A resource-name part for a tag key: lowercase letters, digits and dashes."""
-    return re.sub(r"[^a-z0-9]+", "-", key.removeprefix("k8s.io/cluster-autoscaler/node-template/").lower()).strip("-")
 
 
 class _ManagedNodePool(pulumi.ComponentResource):
@@ -108,7 +103,7 @@ class _ManagedNodePool(pulumi.ComponentResource):
         ).apply(lambda group: (group.name or "") if group else "")
         for key, value in plan.autoscaler_tags.items():
             aws.autoscaling.Tag(
-                f"{name}-asg-{tag_slug(key)}",
+                f"{name}-asg-{autoscaler_tag_name(key)}",
                 autoscaling_group_name=asg_name,  # pyright: ignore[reportArgumentType]
                 tag={"key": key, "value": value, "propagate_at_launch": False},
                 opts=child,

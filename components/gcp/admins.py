@@ -9,6 +9,7 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from inferstack.gcp.plan.cluster import CLUSTER_VIEWER_ROLE, ClusterAdmin
+from inferstack.planning.names import gke_admin_name
 
 TYPE_TOKEN = "inferstack:index:GkeClusterAdmins"
 
@@ -33,7 +34,7 @@ class GkeClusterAdmins(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.viewers = [
             gcp.projects.IAMMember(
-                f"{name}-viewer-{admin.username.replace('@', '-at-').replace('.', '-')}",
+                f"{name}-viewer-{gke_admin_name(admin.member)}",
                 project=project_id,
                 role=CLUSTER_VIEWER_ROLE,
                 member=admin.member,

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from inferstack import catalog
-from inferstack.planning.capacity import spec_model_shape
+from inferstack.planning.capacity import UnknownShape, spec_model_shape
 from inferstack.planning.defaults import pool_zones
 from inferstack.planning.serving import Price, Sizing, compare, pool_price, request_for, size
+from inferstack.planning.sizing import Shape
 from inferstack.spec.base import AUTO
 from inferstack.spec.errors import ROOT, SpecIssue, join_path
 from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec, tensor_parallel_of
@@ -61,11 +62,19 @@ def _offered_in_pool_zones(spec: EnvironmentSpec, pool: NodePoolSpec, price: Pri
     return offer is not None and bool(set(offer.zones) & set(pool_zones(spec, pool)))
 
 
+def _known_shape(model: ModelSpec) -> tuple[str, Shape] | None:
+    # An unknown shape key is reported by validation (check_model_shapes); here it only means "cannot choose".
+    try:
+        return spec_model_shape(model)
+    except UnknownShape:
+        return None
+
+
 def _choose_pool(
     spec: EnvironmentSpec, key: str, pool: NodePoolSpec, model_key: str, model: ModelSpec, tp_auto: bool
 ) -> tuple[NodePoolSpec, ModelSpec, list[AutoChoice]] | SpecIssue:
     path = join_path(ROOT, "node_pools", key, "gpu")
-    found = spec_model_shape(model)
+    found = _known_shape(model)
     if found is None:
         return SpecIssue(
             path, f"gpu: auto needs the shape of model {model_key}", "add shape: to the model, or name a GPU"
@@ -111,7 +120,7 @@ def _choose_tp(
     spec: EnvironmentSpec, model_key: str, model: ModelSpec, pool: NodePoolSpec
 ) -> tuple[ModelSpec, AutoChoice] | SpecIssue:
     path = join_path(ROOT, "models", model_key, "tensor_parallel")
-    found = spec_model_shape(model)
+    found = _known_shape(model)
     if found is None or pool_price(spec, pool, 1) is None:
         return SpecIssue(path, "tensor_parallel: auto needs a known model shape and a catalog pool", "set a number")
     sized = []

@@ -14,11 +14,28 @@ Key = Annotated[str, Field(pattern=KEY_PATTERN)]
 Cloud = Literal["aws", "gcp", "kubernetes"]
 SecurityProfile = Literal["standard", "private"]
 
+# Upper bounds of the numbers a stack file may give: far above anything real, low enough that every sum and
+# product planning makes stays a finite float (a YAML 10**400 or .inf would otherwise reach the arithmetic).
+MAX_NODES: Final = 1000
+MAX_REPLICAS: Final = 1000
+MAX_GPUS_PER_NODE: Final = 16
+MAX_DISK_GIB: Final = 65536  # the largest EBS volume / GCE persistent disk (64 TiB)
+MAX_RETENTION_DAYS: Final = 3653  # CloudWatch's longest retention (10 years)
+MAX_TOKENS: Final = 100_000_000
+MAX_DIMENSION: Final = 1_000_000
+MAX_PARAMS_B: Final = 100_000.0  # 100T parameters
+MAX_QUEUE_DEPTH: Final = 10_000
+MAX_REQUESTS_PER_SECOND: Final = 1_000_000.0
+MAX_LATENCY_MS: Final = 3_600_000.0  # one hour
+MAX_MONTHLY_USD: Final = 1_000_000_000.0
+
 # The value a stack file writes where inferstack is to choose (see planning/auto.py).
 AUTO: Final = "auto"
 
 
 class FrozenSpec(BaseModel):
-    """Base of every spec model: unknown fields are errors and values never change after validation."""
+    """Base of every spec model: unknown fields are errors, numbers are finite, values never change after validation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: YAML's .inf and .nan are floats; .inf passes every lower bound, and either would reach
+    # planning's arithmetic as a number.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

@@ -11,6 +11,11 @@ from pydantic_core import ErrorDetails
 from inferstack.spec.errors import ROOT, SpecIssue, join_path
 from inferstack.spec.models import EnvironmentSpec
 
+# The tags of the spec's discriminated unions (spec/model_parts.py), by the field they follow in a location.
+UNION_TAGS = {"tensor_parallel": ("int", "auto"), "shape": ("key", "numbers")}
+# Integers longer than this are quoted by their number of digits.
+MAX_SHOWN_DIGITS = 20
+
 
 def issues_from_validation_error(error: ValidationError) -> list[SpecIssue]:
     """One SpecIssue per pydantic error of an EnvironmentSpec document."""
@@ -19,7 +24,8 @@ def issues_from_validation_error(error: ValidationError) -> list[SpecIssue]:
 
 def issue_from_pydantic(error: ErrorDetails) -> SpecIssue:
     """One pydantic error as a SpecIssue; the field's description is the fix, unknown fields list the allowed."""
-    loc = [part for part in error["loc"] if not _is_union_tag(part)]
+    raw = error["loc"]
+    loc = [part for i, part in enumerate(raw) if not _is_union_tag(part, raw[i - 1] if i else None)]
     path = join_path(ROOT, *loc)
     kind = error["type"]
     field = _field_info(loc)
@@ -29,18 +35,32 @@ def issue_from_pydantic(error: ErrorDetails) -> SpecIssue:
     if kind == "extra_forbidden":
         allowed = _allowed_fields(loc[:-1])
         return SpecIssue(path, "unknown field", f"allowed here: {', '.join(allowed)}" if allowed else "remove it")
+    if kind == "too_short" and error.get("input") in ([], {}):
+        # An empty list is not "the default": `zones: []` would give a pool no zone to place a node in.
+        return SpecIssue(path, "is empty", f"list at least one, or leave it out for the default ({hint})")
     if kind == "string_pattern_mismatch":
         return SpecIssue(path, f"{error['input']!r} does not have the expected form", hint)
     got = error.get("input")
-    shown = f" (got {got!r})" if isinstance(got, str | int | float | bool) or got is None else ""
+    shown = f" (got {_shown(got)})" if isinstance(got, str | int | float | bool) or got is None else ""
     message = error["msg"][0].lower() + error["msg"][1:]
     return SpecIssue(path, f"{message}{shown}", hint)
 
 
-def _is_union_tag(part: int | str) -> bool:
-    # pydantic inserts the chosen union member (e.g. "str", "function-after[...]", the "int" tag of
-    # tensor_parallel) into error locations; the YAML path has no such part.
-    return isinstance(part, str) and ("[" in part or part in {"str", "int", "none"})
+def _shown(value: object) -> str:
+    """A rejected input as the message quotes it; a huge integer by its size, not its 400 digits."""
+    text = repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and len(text) > MAX_SHOWN_DIGITS:
+        return f"a {len(text.lstrip('-'))}-digit number"
+    return text
+
+
+def _is_union_tag(part: int | str, before: int | str | None) -> bool:
+    # pydantic inserts the chosen union member into error locations: "function-after[...]" of plain unions,
+    # and the tag of a discriminated union right after its field; the YAML path has no such part. Only the
+    # part after the field is a tag, so a model or pool key spelled like one keeps its place in the path.
+    if isinstance(part, str) and "[" in part:
+        return True
+    return isinstance(before, str) and part in UNION_TAGS.get(before, ())
 
 
 def model_in(annotation: Any) -> type[BaseModel] | None:

@@ -7,9 +7,21 @@ from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, NonNegativeInt, PositiveInt, Tag
 
-from inferstack.spec.base import AUTO, FrozenSpec
+from inferstack.spec.base import (
+    AUTO,
+    MAX_DIMENSION,
+    MAX_GPUS_PER_NODE,
+    MAX_LATENCY_MS,
+    MAX_PARAMS_B,
+    MAX_QUEUE_DEPTH,
+    MAX_REPLICAS,
+    MAX_REQUESTS_PER_SECOND,
+    MAX_TOKENS,
+    FrozenSpec,
+)
 
 
+# The tags below are dropped from error locations by spec/issues.py (UNION_TAGS).
 def _auto_or_number(value: object) -> str:
     # A callable discriminator validates only one member: a bad number gets the integer's own message
     # ("greater than 0", "a valid integer"), not that message plus "should be 'auto'".
@@ -17,7 +29,7 @@ def _auto_or_number(value: object) -> str:
 
 
 TensorParallel = Annotated[
-    Annotated[PositiveInt, Tag("int")] | Annotated[Literal["auto"], Tag("auto")],
+    Annotated[PositiveInt, Field(le=MAX_GPUS_PER_NODE), Tag("int")] | Annotated[Literal["auto"], Tag("auto")],
     Discriminator(_auto_or_number),
 ]
 
@@ -25,8 +37,10 @@ TensorParallel = Annotated[
 class ReplicasSpec(FrozenSpec):
     """Replica bounds for a model's autoscaler."""
 
-    min: NonNegativeInt = Field(default=1, description="Minimum replicas (0 allows scale to zero); default: 1.")
-    max: PositiveInt = Field(default=1, description="Maximum replicas; default: 1.")
+    min: NonNegativeInt = Field(
+        default=1, le=MAX_REPLICAS, description="Minimum replicas (0 allows scale to zero); default: 1."
+    )
+    max: PositiveInt = Field(default=1, le=MAX_REPLICAS, description="Maximum replicas; default: 1.")
 
 
 class LoadBalancerSpec(FrozenSpec):
@@ -43,7 +57,7 @@ class AutoscaleSpec(FrozenSpec):
     """What the model's autoscaler reacts to (LLM load, never CPU)."""
 
     queue_depth: PositiveInt = Field(
-        default=4, description="Target waiting requests per replica before scaling out; default: 4."
+        default=4, le=MAX_QUEUE_DEPTH, description="Target waiting requests per replica before scaling out; default: 4."
     )
     kv_cache_utilization: float | None = Field(
         default=None, gt=0, le=1, description="Also scale out above this KV-cache use (0-1); default: off."
@@ -53,19 +67,24 @@ class AutoscaleSpec(FrozenSpec):
 class ModelShapeSpec(FrozenSpec):
     """The architecture of a model the catalog does not list (numbers from its config.json and model card)."""
 
-    params_b: float = Field(gt=0, description="Total parameters in billions; required.")
+    params_b: float = Field(gt=0, le=MAX_PARAMS_B, description="Total parameters in billions; required.")
     active_params_b: float | None = Field(
-        default=None, gt=0, description="Parameters active per token in billions (MoE); default: all of them."
+        default=None,
+        gt=0,
+        le=MAX_PARAMS_B,
+        description="Parameters active per token in billions (MoE); default: all of them.",
     )
-    layers: PositiveInt = Field(description="Transformer layers (num_hidden_layers); required.")
-    hidden_size: PositiveInt = Field(description="Model width (hidden_size); required.")
-    attention_heads: PositiveInt = Field(description="Query heads (num_attention_heads); required.")
-    kv_heads: PositiveInt = Field(description="Key/value heads (num_key_value_heads); required.")
+    layers: PositiveInt = Field(le=MAX_DIMENSION, description="Transformer layers (num_hidden_layers); required.")
+    hidden_size: PositiveInt = Field(le=MAX_DIMENSION, description="Model width (hidden_size); required.")
+    attention_heads: PositiveInt = Field(le=MAX_DIMENSION, description="Query heads (num_attention_heads); required.")
+    kv_heads: PositiveInt = Field(le=MAX_DIMENSION, description="Key/value heads (num_key_value_heads); required.")
     head_dim: PositiveInt | None = Field(
-        default=None, description="Dimension of one attention head; default: hidden_size / attention_heads."
+        default=None,
+        le=MAX_DIMENSION,
+        description="Dimension of one attention head; default: hidden_size / attention_heads.",
     )
-    vocab_size: PositiveInt = Field(description="Vocabulary size; required.")
-    context: PositiveInt = Field(description="Default (maximum) context length in tokens; required.")
+    vocab_size: PositiveInt = Field(le=MAX_TOKENS, description="Vocabulary size; required.")
+    context: PositiveInt = Field(le=MAX_TOKENS, description="Default (maximum) context length in tokens; required.")
     weight_bits: float = Field(
         default=16, gt=0, le=32, description="Average bits per parameter of the checkpoint; default: 16 (BF16)."
     )
@@ -74,10 +93,30 @@ class ModelShapeSpec(FrozenSpec):
 class LoadSpec(FrozenSpec):
     """Expected traffic and latency objectives of one model, used to size replicas and price tokens."""
 
-    requests_per_second: float = Field(gt=0, description="Expected requests per second at peak; required.")
-    prompt_tokens: PositiveInt = Field(default=1000, description="Typical prompt length in tokens; default: 1000.")
-    output_tokens: PositiveInt = Field(default=250, description="Typical output length in tokens; default: 250.")
-    ttft_ms: float | None = Field(default=None, gt=0, description="Time-to-first-token objective in ms; default: none.")
-    tpot_ms: float | None = Field(
-        default=None, gt=0, description="Time-per-output-token objective in ms; default: none."
+    requests_per_second: float = Field(
+        gt=0, le=MAX_REQUESTS_PER_SECOND, description="Expected requests per second at peak; required."
     )
+    prompt_tokens: PositiveInt = Field(
+        default=1000, le=MAX_TOKENS, description="Typical prompt length in tokens; default: 1000."
+    )
+    output_tokens: PositiveInt = Field(
+        default=250, le=MAX_TOKENS, description="Typical output length in tokens; default: 250."
+    )
+    ttft_ms: float | None = Field(
+        default=None, gt=0, le=MAX_LATENCY_MS, description="Time-to-first-token objective in ms; default: none."
+    )
+    tpot_ms: float | None = Field(
+        default=None, gt=0, le=MAX_LATENCY_MS, description="Time-per-output-token objective in ms; default: none."
+    )
+
+
+def _key_or_numbers(value: object) -> str:
+    # Validating a mapping against the string member too would add "should be a valid string" at `shape`
+    # beside the real problem inside the numbers.
+    return "key" if isinstance(value, str) else "numbers"
+
+
+Shape = Annotated[
+    Annotated[str, Tag("key")] | Annotated[ModelShapeSpec, Tag("numbers")],
+    Discriminator(_key_or_numbers),
+]

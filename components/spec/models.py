@@ -12,13 +12,26 @@ from typing import Literal
 
 from pydantic import Field, NonNegativeInt, PositiveInt
 
-from inferstack.spec.base import AUTO, Cloud, FrozenSpec, Key, SecurityProfile
+from inferstack.spec.base import (
+    AUTO,
+    MAX_DISK_GIB,
+    MAX_GPUS_PER_NODE,
+    MAX_MONTHLY_USD,
+    MAX_NODES,
+    MAX_RETENTION_DAYS,
+    MAX_TOKENS,
+    Cloud,
+    FrozenSpec,
+    Key,
+    SecurityProfile,
+)
 from inferstack.spec.model_parts import (
     AutoscaleSpec,
     LoadBalancerSpec,
     LoadSpec,
     ModelShapeSpec,
     ReplicasSpec,
+    Shape,
     TensorParallel,
 )
 
@@ -71,8 +84,8 @@ class SystemPoolSpec(FrozenSpec):
         default=None,
         description="CPU instance/machine type from the catalog; default: m6i.large on AWS, e2-standard-4 on GCP.",
     )
-    min: PositiveInt = Field(default=2, description="Minimum nodes; default: 2.")
-    max: PositiveInt = Field(default=3, description="Maximum nodes; default: 3.")
+    min: PositiveInt = Field(default=2, le=MAX_NODES, description="Minimum nodes; default: 2.")
+    max: PositiveInt = Field(default=3, le=MAX_NODES, description="Maximum nodes; default: 3.")
 
 
 class ClusterSpec(FrozenSpec):
@@ -86,7 +99,7 @@ class ClusterSpec(FrozenSpec):
         description="Principals given cluster admin (AWS IAM ARNs, GCP members); default: [] (creator only).",
     )
     log_retention_days: PositiveInt = Field(
-        default=90, description="Retention of control-plane and flow logs in days; default: 90."
+        default=90, le=MAX_RETENTION_DAYS, description="Retention of control-plane and flow logs in days; default: 90."
     )
     system_pool: SystemPoolSpec = Field(
         default_factory=SystemPoolSpec, description="The CPU system pool; default: two small nodes."
@@ -109,22 +122,28 @@ class NodePoolSpec(FrozenSpec):
     gpu: str = Field(
         description="GPU catalog key (e.g. nvidia-l4), or auto: the cheapest option for the pool's model; required."
     )
-    gpus_per_node: PositiveInt = Field(default=1, description="GPUs on each node; default: 1.")
+    gpus_per_node: PositiveInt = Field(default=1, le=MAX_GPUS_PER_NODE, description="GPUs on each node; default: 1.")
     instance_type: str | None = Field(
         default=None,
         description="Explicit instance/machine type, checked against the catalog; default: chosen from the catalog.",
     )
-    min: NonNegativeInt = Field(default=0, description="Minimum nodes (0 allows scale to zero); default: 0.")
-    max: PositiveInt = Field(default=1, description="Maximum nodes; default: 1.")
+    min: NonNegativeInt = Field(
+        default=0, le=MAX_NODES, description="Minimum nodes (0 allows scale to zero); default: 0."
+    )
+    max: PositiveInt = Field(default=1, le=MAX_NODES, description="Maximum nodes; default: 1.")
     capacity: Literal["on_demand", "spot"] = Field(
         default="on_demand",
         description="Purchase option: on_demand or spot (preemptible); default: on_demand.",
     )
     zones: list[str] | None = Field(
-        default=None, description="Zones for this pool, a subset of the environment's; default: all of them."
+        default=None,
+        min_length=1,
+        description="Zones for this pool, a subset of the environment's; default: all of them.",
     )
     disk_gib: PositiveInt | None = Field(
-        default=None, description="Root volume size in GiB; default: sized for the engine image plus weights."
+        default=None,
+        le=MAX_DISK_GIB,
+        description="Root volume size in GiB; default: sized for the engine image plus weights.",
     )
     labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels; default: {}.")
 
@@ -140,7 +159,7 @@ class ModelStoreSpec(FrozenSpec):
         description="Protect the bucket and its key from deletion; default: the value of production.",
     )
     noncurrent_version_days: PositiveInt = Field(
-        default=30, description="Days to keep overwritten object versions; default: 30."
+        default=30, le=MAX_RETENTION_DAYS, description="Days to keep overwritten object versions; default: 30."
     )
     customer_managed_key: bool = Field(
         default=True, description="Encrypt with a customer-managed KMS key; default: true."
@@ -170,7 +189,7 @@ class ModelSpec(FrozenSpec):
         default=1, description="GPUs per replica (tensor parallel size), or auto: the cheapest that fits; default: 1."
     )
     max_model_len: PositiveInt | None = Field(
-        default=None, description="Maximum context length in tokens; default: the model's own."
+        default=None, le=MAX_TOKENS, description="Maximum context length in tokens; default: the model's own."
     )
     dtype: Literal["auto", "bfloat16", "float16"] = Field(
         default="auto", description="Weight and activation dtype; default: auto."
@@ -200,7 +219,7 @@ class ModelSpec(FrozenSpec):
     autoscale: AutoscaleSpec = Field(
         default_factory=AutoscaleSpec, description="Autoscaling signals; default: queue depth 4."
     )
-    shape: str | ModelShapeSpec | None = Field(
+    shape: Shape | None = Field(
         default=None,
         description="Architecture: a catalog key (qwen2.5-7b) or inline numbers; default: from the hub id in source.",
     )
@@ -213,7 +232,7 @@ class BudgetSpec(FrozenSpec):
     """Spending limits checked before anything is created."""
 
     monthly_usd: float | None = Field(
-        default=None, gt=0, description="Monthly cost ceiling at max scale in USD; default: none."
+        default=None, gt=0, le=MAX_MONTHLY_USD, description="Monthly cost ceiling at max scale in USD; default: none."
     )
 
 
@@ -225,6 +244,7 @@ class EnvironmentSpec(FrozenSpec):
     region: str | None = Field(default=None, description="Cloud region (aws and gcp); default: none.")
     zones: list[str] | None = Field(
         default=None,
+        min_length=1,
         description="Zones to use (AWS zone IDs like use1-az1, GCP zone names); default: the region's first two.",
     )
     production: bool = Field(

@@ -15,7 +15,8 @@ from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
 from inferstack.validation.common import Check
 from inferstack.validation.gcp import check_gcp, check_tags
-from inferstack.validation.models import check_model_fit, check_models
+from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
+from inferstack.validation.names import check_derived_names
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.serving import check_serving
@@ -28,11 +29,13 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_system_pool,
     check_node_pools,
     check_models,
+    check_model_shapes,
     check_model_fit,
     check_aws,
     check_gcp,
     check_serving,
     check_capacity,
+    check_derived_names,
 )
 
 # A warning check reads the same checked spec and yields what will run, but not as its author may expect.

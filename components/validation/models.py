@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from inferstack import catalog
 from inferstack.planning import capacity
 from inferstack.spec.errors import SpecIssue
-from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of
+from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, tensor_parallel_of
 from inferstack.validation.common import field_path, suggest
 
 
@@ -63,18 +63,47 @@ def check_models(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             )
 
 
+def check_model_shapes(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """Every model's shape is known (on every cloud: the manifests size the pod from it) and self-consistent."""
+    for name, model in spec.models.items():
+        path = ("models", name, "shape")
+        if isinstance(model.shape, str) and catalog.model_shape(model.shape) is None:
+            yield SpecIssue(
+                field_path(*path),
+                f"unknown model shape {model.shape!r}",
+                suggest(model.shape, catalog.model_shapes()),
+            )
+        if not isinstance(model.shape, ModelShapeSpec):
+            continue
+        shape = model.shape
+        if shape.active_params_b is not None and shape.active_params_b > shape.params_b:
+            yield SpecIssue(
+                field_path(*path, "active_params_b"),
+                f"{shape.active_params_b:g}B active parameters are more than the {shape.params_b:g}B in total",
+                "active_params_b counts the parameters used per token (MoE): at most params_b, or leave it out",
+            )
+        if shape.kv_heads > shape.attention_heads or shape.attention_heads % shape.kv_heads:
+            # Grouped-query attention shares each KV head among a whole number of query heads.
+            yield SpecIssue(
+                field_path(*path, "kv_heads"),
+                f"{shape.kv_heads} KV heads do not divide the {shape.attention_heads} attention heads",
+                "copy num_key_value_heads and num_attention_heads from the model's config.json",
+            )
+        if shape.head_dim is None and shape.hidden_size < shape.attention_heads:
+            yield SpecIssue(
+                field_path(*path, "hidden_size"),
+                f"{shape.hidden_size} is smaller than the {shape.attention_heads} attention heads",
+                "copy hidden_size from the model's config.json, or give head_dim",
+            )
+
+
 def check_model_fit(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     """Each GPU model fits its pool: weights, one full-length sequence's KV cache and the runtime."""
-    for name, model in spec.models.items():
+    for name in spec.models:
         try:
             result = capacity.spec_model_fit(spec, name)
         except capacity.UnknownShape:
-            yield SpecIssue(
-                field_path("models", name, "shape"),
-                f"unknown model shape {model.shape!r}",
-                suggest(str(model.shape), catalog.model_shapes()),
-            )
-            continue
+            continue  # check_model_shapes reports it
         if result is not None and not result.fit.fits:
             problem, fix = capacity.fit_message(result)
             yield SpecIssue(field_path("models", name), problem, fix)

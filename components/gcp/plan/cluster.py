@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from inferstack.gcp.plan.labels import resource_labels
 from inferstack.gcp.plan.location import region, zones
+from inferstack.planning.names import gke_admin_username
 from inferstack.spec.models import EnvironmentSpec
 
 LOG_ENABLED_COMPONENTS = ("SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER")
@@ -92,12 +93,6 @@ def plan_log_retention(spec: EnvironmentSpec) -> GkeLogRetentionPlan:
     )
 
 
-def admin_usernames(admins: list[str]) -> list[str]:
-    """Kubernetes user names of `cluster.admins`: GKE authenticates users and service accounts by email."""
-    return [admin.split(":", 1)[1] for admin in admins]
-
-
 def plan_cluster_admins(spec: EnvironmentSpec) -> tuple[ClusterAdmin, ...]:
     """Every `cluster.admins` entry with the user name its RBAC binding names."""
-    admins = list(spec.cluster.admins)
-    return tuple(ClusterAdmin(member, user) for member, user in zip(admins, admin_usernames(admins), strict=True))
+    return tuple(ClusterAdmin(member, gke_admin_username(member)) for member in spec.cluster.admins)
