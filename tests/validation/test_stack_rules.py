@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from inferstack import catalog
 from inferstack.spec import SpecError
 from inferstack.validation import parse_environment
 from tests.conftest import shipped_stacks
@@ -176,3 +177,62 @@ def test_a_pool_label_may_not_overwrite_inferstacks_own(stack: str) -> None:
         f"environment.node_pools.{pool}.labels.inferstack.dev/pool: inferstack.dev/pool is set by inferstack on every "
         "GPU node — use a label of your own"
     ]
+
+
+def test_an_aws_zone_name_gets_the_zone_id_explanation() -> None:
+    doc = document("aws-dev")
+    doc["region"] = "us-east-2"
+    doc["zones"] = ["us-east-2a", "use2-az2"]
+    assert problems(doc) == [
+        "environment.zones[0]: 'us-east-2a' is a zone name; inferstack uses AWS zone IDs (like use2-az1) because AWS "
+        "maps zone names to different physical zones in every account — use zones of us-east-2: use2-az1, use2-az2, "
+        "use2-az3 (`aws ec2 describe-availability-zones --region us-east-2` shows which ID each name is in your "
+        "account)"
+    ]
+
+
+def test_a_pool_zone_name_gets_the_zone_id_explanation_too() -> None:
+    doc = document("aws-dev")
+    doc["node_pools"]["l4"]["zones"] = ["us-east-1a"]
+    assert any(
+        issue.startswith(
+            "environment.node_pools.l4.zones[0]: 'us-east-1a' is a zone name; inferstack uses AWS zone IDs"
+        )
+        for issue in problems(doc)
+    )
+
+
+def test_a_zone_of_another_region_says_where_it_is() -> None:
+    doc = document("aws-dev")
+    doc["zones"] = ["use1-az1", "use2-az1"]
+    assert problems(doc) == [
+        "environment.zones[1]: zone 'use2-az1' is in us-east-2, not in us-east-1 — use zones of us-east-1: "
+        + ", ".join(catalog.regions("aws")["us-east-1"].zones)
+    ]
+
+
+def test_a_region_the_catalog_lacks_says_so() -> None:
+    doc = document("gcp-dev")
+    doc["region"] = "mars-north1"
+    assert problems(doc)[0].startswith(
+        "environment.region: 'mars-north1' is not in inferstack's catalog of gcp regions — "
+    )
+
+
+def test_a_gpu_missing_in_the_region_names_the_gpu_field_what_is_there_and_where_it_is() -> None:
+    doc = document("gcp-dev")
+    doc |= {"region": "us-east1", "zones": ["us-east1-b"]}
+    doc["node_pools"]["l4"] = {"gpu": "nvidia-h100-sxm", "gpus_per_node": 8}
+    doc["models"] = {}
+    assert problems(doc) == [
+        "environment.node_pools.l4.gpu: nvidia-h100-sxm is not offered in us-east1 (inferstack's catalog) — GPUs in "
+        "us-east1: nvidia-a100-40gb, nvidia-l4; or set region to one with nvidia-h100-sxm: us-central1, us-east4"
+    ]
+
+
+def test_a_type_the_catalog_lacks_says_so() -> None:
+    doc = document("aws-dev")
+    doc["node_pools"]["l4"]["instance_type"] = "g9.mega"
+    assert problems(doc)[0].startswith(
+        "environment.node_pools.l4.instance_type: 'g9.mega' is not in inferstack's catalog of aws types — "
+    )
