@@ -6,23 +6,32 @@ checks; the problems of every step are reported together in one SpecError.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from inferstack.planning.auto import AutoChoice, resolve_auto
-from inferstack.spec.document import read_stack_document, stack_name_of, validate_fields
+from inferstack.spec.document import CONFIG_KEY, read_stack_config, stack_name_of, validate_fields
 from inferstack.spec.errors import SpecError
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.checks import check_environment
+from inferstack.validation.provider_config import check_provider_config
 
 
-def parse_environment(document: object, default_name: str) -> EnvironmentSpec:
-    """Validate a config value (plain YAML data) into a spec; raise SpecError listing every problem."""
-    return parse_environment_explained(document, default_name)[0]
+def parse_environment(
+    document: object, default_name: str, config: Mapping[str, object] | None = None
+) -> EnvironmentSpec:
+    """Validate a config value (plain YAML data) into a spec; raise SpecError listing every problem.
+
+    `config` is the rest of the stack config (`aws:region`, `gcp:project`, …), checked against the spec when given.
+    """
+    return parse_environment_explained(document, default_name, config)[0]
 
 
-def parse_environment_explained(document: object, default_name: str) -> tuple[EnvironmentSpec, list[AutoChoice]]:
+def parse_environment_explained(
+    document: object, default_name: str, config: Mapping[str, object] | None = None
+) -> tuple[EnvironmentSpec, list[AutoChoice]]:
     """Like parse_environment, also returning the values chosen for `auto` (each with its reason)."""
-    return _checked(validate_fields(document, default_name))
+    return _checked(validate_fields(document, default_name), config)
 
 
 def check_spec(spec: EnvironmentSpec) -> EnvironmentSpec:
@@ -41,16 +50,20 @@ def load_stack_file(path: Path) -> EnvironmentSpec:
 def load_stack_file_explained(path: Path) -> tuple[EnvironmentSpec, list[AutoChoice]]:
     """Like load_stack_file, also returning the values chosen for `auto` (each with its reason)."""
     stack = stack_name_of(path)
-    document = read_stack_document(path)
+    config = read_stack_config(path)
     try:
-        return parse_environment_explained(document, stack)
+        return parse_environment_explained(config[CONFIG_KEY], stack, config)
     except SpecError as exc:
         raise SpecError(exc.issues, source=str(path)) from None
 
 
-def _checked(spec: EnvironmentSpec) -> tuple[EnvironmentSpec, list[AutoChoice]]:
+def _checked(
+    spec: EnvironmentSpec, config: Mapping[str, object] | None = None
+) -> tuple[EnvironmentSpec, list[AutoChoice]]:
     resolution = resolve_auto(spec)
     issues = [*resolution.issues, *check_environment(resolution.spec)]
+    if config is not None:
+        issues += check_provider_config(resolution.spec, config)
     if issues:
         raise SpecError(issues)
     return resolution.spec, list(resolution.choices)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import yaml
 
 from inferstack import catalog
 from inferstack.spec import SpecError
-from inferstack.validation import parse_environment
+from inferstack.validation import load_stack_file, parse_environment
 from tests.conftest import shipped_stacks
 
 
@@ -236,3 +237,60 @@ def test_a_type_the_catalog_lacks_says_so() -> None:
     assert problems(doc)[0].startswith(
         "environment.node_pools.l4.instance_type: 'g9.mega' is not in inferstack's catalog of aws types — "
     )
+
+
+def stack_file(tmp_path: Path, stack: str, **config: object) -> Path:
+    """A copy of a shipped stack file with its provider config keys replaced (None removes one)."""
+    data = yaml.safe_load(shipped_stacks()[stack].read_text(encoding="utf-8"))
+    for key, value in config.items():
+        key = key.replace("_", ":", 1)
+        if value is None:
+            data["config"].pop(key, None)
+        else:
+            data["config"][key] = value
+    path = tmp_path / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def file_problems(path: Path) -> list[str]:
+    """Every issue of a stack file, as printed."""
+    with pytest.raises(SpecError) as raised:
+        load_stack_file(path)
+    return [str(issue) for issue in raised.value.issues]
+
+
+@pytest.mark.parametrize(
+    ("stack", "key", "spec_region"), [("aws-dev", "aws", "us-east-1"), ("gcp-dev", "gcp", "us-central1")]
+)
+def test_a_provider_region_other_than_the_specs_is_refused(
+    tmp_path: Path, stack: str, key: str, spec_region: str
+) -> None:
+    path = stack_file(tmp_path, stack, **{f"{key}_region": "europe-west4"})
+    assert file_problems(path) == [
+        f"config.{key}:region: is 'europe-west4', the environment's region is {spec_region!r}: the provider would "
+        f"create everything in the other region — set {key}:region: {spec_region} (or remove it)"
+    ]
+
+
+def test_cloud_gcp_needs_a_project_in_the_stack_config(tmp_path: Path) -> None:
+    path = stack_file(tmp_path, "gcp-dev", gcp_project=None)
+    assert file_problems(path) == [
+        "config.gcp:project: is required for cloud: gcp (the project every resource is created in) — add "
+        "gcp:project: <your-project-id> under config: in the stack file, or run `pulumi config set gcp:project "
+        "<your-project-id>`"
+    ]
+
+
+def test_the_provider_region_may_be_left_out(tmp_path: Path) -> None:
+    assert load_stack_file(stack_file(tmp_path, "aws-dev", aws_region=None)).region == "us-east-1"
+
+
+def test_validate_exits_2_on_a_region_mismatch(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from inferstack.infra.cli.app import app
+
+    result = CliRunner().invoke(app, ["validate", str(stack_file(tmp_path, "aws-dev", aws_region="us-west-2"))])
+    assert result.exit_code == 2, result.output
+    assert "config.aws:region" in result.output and "Traceback" not in result.output
