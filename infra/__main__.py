@@ -10,6 +10,7 @@ try:
     from inferstack.infra.program import build
     from inferstack.spec import CONFIG_KEY, SpecError
     from inferstack.validation import parse_environment_checked
+    from inferstack.validation.provider_config import PROVIDER_KEYS
 except ModuleNotFoundError as missing:
     if missing.name != "inferstack":
         raise
@@ -20,8 +21,14 @@ except ModuleNotFoundError as missing:
 
 namespace, key = CONFIG_KEY.split(":", 1)
 document = pulumi.Config(namespace).require_object(key)
+# The provider settings the stack file check reads (validation/provider_config.py), as Pulumi resolves them.
+provider_config = {
+    name: value
+    for name in sorted({key for keys in PROVIDER_KEYS.values() for key in keys})
+    if (value := pulumi.Config(name.split(":", 1)[0]).get(name.split(":", 1)[1])) is not None
+}
 try:
-    checked = parse_environment_checked(document, pulumi.get_stack())
+    checked = parse_environment_checked(document, pulumi.get_stack(), provider_config)
 except SpecError as error:
     # RunError prints the message without a Python traceback: a config mistake is not a crash.
     raise pulumi.RunError(str(error)) from None

@@ -54,8 +54,8 @@ def stack_name_of(path: Path) -> str:
     return match.group("stack")
 
 
-def read_stack_document(path: Path) -> object:
-    """The raw `inferstack:environment` value of a stack file."""
+def read_stack_config(path: Path) -> dict[str, object]:
+    """The whole `config:` mapping of a stack file (provider settings beside `inferstack:environment`)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -70,4 +70,9 @@ def read_stack_document(path: Path) -> object:
         raise SpecError(
             [SpecIssue(f"{path}: config", f"has no {CONFIG_KEY} key", f"add config: {{{CONFIG_KEY}: {{...}}}}")]
         )
-    return config[CONFIG_KEY]
+    return {str(key): value for key, value in config.items()}
+
+
+def read_stack_document(path: Path) -> object:
+    """The raw `inferstack:environment` value of a stack file."""
+    return read_stack_config(path)[CONFIG_KEY]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from inferstack import catalog
@@ -9,6 +10,9 @@ from inferstack.planning.defaults import effective_zones
 from inferstack.spec.errors import SpecIssue
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.common import field_path, suggest
+
+# An AWS zone name (us-east-2a, ap-southeast-1b), not the zone ID (use2-az1) inferstack uses.
+AWS_ZONE_NAME = r"^[a-z]{2}(-[a-z]+)+-\d+[a-z]$"
 
 
 def check_cloud_fields(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
@@ -55,17 +59,15 @@ def check_region_and_zones(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     region = known.get(spec.region)
     if region is None:
         yield SpecIssue(
-            field_path("region"), f"unknown {spec.cloud} region {spec.region!r}", suggest(spec.region, known)
+            field_path("region"),
+            f"{spec.region!r} is not in inferstack's catalog of {spec.cloud} regions",
+            f"{suggest(spec.region, known)} (or add it to components/catalog/data)",
         )
         return
     zones = effective_zones(spec)
     for index, zone in enumerate(zones):
         if zone not in region.zones:
-            yield SpecIssue(
-                field_path("zones", index),
-                f"zone {zone!r} is not in region {spec.region}",
-                f"use zones of {spec.region}: {', '.join(region.zones)}",
-            )
+            yield zone_issue(spec, field_path("zones", index), zone, list(region.zones))
     if len(set(zones)) != len(zones):
         yield SpecIssue(field_path("zones"), "lists a zone twice", "list each zone once")
     if spec.cloud == "aws" and len(zones) < 2:
@@ -78,3 +80,22 @@ def check_region_and_zones(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
         yield SpecIssue(
             field_path("zones"), f"a zonal GKE cluster uses exactly 1 zone (got {len(zones)})", "list one zone"
         )
+
+
+def zone_issue(spec: EnvironmentSpec, path: str, zone: str, allowed: list[str]) -> SpecIssue:
+    """Why a zone cannot be used here: an AWS zone name, a zone of another region, or one the catalog lacks."""
+    assert spec.region is not None
+    use = f"use zones of {spec.region}: {', '.join(allowed)}"
+    if spec.cloud == "aws" and re.match(AWS_ZONE_NAME, zone):
+        return SpecIssue(
+            path,
+            f"{zone!r} is a zone name; inferstack uses AWS zone IDs (like {allowed[0]}) because AWS maps zone "
+            "names to different physical zones in every account",
+            f"{use} (`aws ec2 describe-availability-zones --region {spec.region}` shows which ID each name is "
+            "in your account)",
+        )
+    assert spec.cloud != "kubernetes"
+    elsewhere = [name for name, region in catalog.regions(spec.cloud).items() if zone in region.zones]
+    if elsewhere:
+        return SpecIssue(path, f"zone {zone!r} is in {elsewhere[0]}, not in {spec.region}", use)
+    return SpecIssue(path, f"zone {zone!r} is not in inferstack's catalog of {spec.region} zones", use)

@@ -6,14 +6,16 @@ checks; the problems of every step are reported together in one SpecError.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from inferstack.planning.auto import AutoChoice, resolve_auto
-from inferstack.spec.document import read_stack_document, stack_name_of, validate_fields
+from inferstack.spec.document import CONFIG_KEY, read_stack_config, stack_name_of, validate_fields
 from inferstack.spec.errors import SpecError, SpecWarning
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.checks import check_environment, warn_environment
+from inferstack.validation.provider_config import check_provider_config
 
 
 @dataclass(frozen=True)
@@ -25,20 +27,29 @@ class CheckedSpec:
     warnings: list[SpecWarning] = field(default_factory=list)
 
 
-def parse_environment(document: object, default_name: str) -> EnvironmentSpec:
-    """Validate a config value (plain YAML data) into a spec; raise SpecError listing every problem."""
-    return parse_environment_explained(document, default_name)[0]
+def parse_environment(
+    document: object, default_name: str, config: Mapping[str, object] | None = None
+) -> EnvironmentSpec:
+    """Validate a config value (plain YAML data) into a spec; raise SpecError listing every problem.
+
+    `config` is the rest of the stack config (`aws:region`, `gcp:project`, …), checked against the spec when given.
+    """
+    return parse_environment_checked(document, default_name, config).spec
 
 
-def parse_environment_explained(document: object, default_name: str) -> tuple[EnvironmentSpec, list[AutoChoice]]:
+def parse_environment_explained(
+    document: object, default_name: str, config: Mapping[str, object] | None = None
+) -> tuple[EnvironmentSpec, list[AutoChoice]]:
     """Like parse_environment, also returning the values chosen for `auto` (each with its reason)."""
-    checked = parse_environment_checked(document, default_name)
+    checked = parse_environment_checked(document, default_name, config)
     return checked.spec, checked.choices
 
 
-def parse_environment_checked(document: object, default_name: str) -> CheckedSpec:
+def parse_environment_checked(
+    document: object, default_name: str, config: Mapping[str, object] | None = None
+) -> CheckedSpec:
     """Like parse_environment, returning the spec with its `auto` choices and its warnings."""
-    return _checked(validate_fields(document, default_name))
+    return _checked(validate_fields(document, default_name), config)
 
 
 def check_spec(spec: EnvironmentSpec) -> EnvironmentSpec:
@@ -63,16 +74,18 @@ def load_stack_file_explained(path: Path) -> tuple[EnvironmentSpec, list[AutoCho
 def load_stack_file_checked(path: Path) -> CheckedSpec:
     """Like load_stack_file, returning the spec with its `auto` choices and its warnings."""
     stack = stack_name_of(path)
-    document = read_stack_document(path)
+    config = read_stack_config(path)
     try:
-        return parse_environment_checked(document, stack)
+        return parse_environment_checked(config[CONFIG_KEY], stack, config)
     except SpecError as exc:
         raise SpecError(exc.issues, source=str(path)) from None
 
 
-def _checked(spec: EnvironmentSpec) -> CheckedSpec:
+def _checked(spec: EnvironmentSpec, config: Mapping[str, object] | None = None) -> CheckedSpec:
     resolution = resolve_auto(spec)
     issues = [*resolution.issues, *check_environment(resolution.spec)]
+    if config is not None:
+        issues += check_provider_config(resolution.spec, config)
     if issues:
         raise SpecError(issues)
     return CheckedSpec(resolution.spec, list(resolution.choices), warn_environment(resolution.spec))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from inferstack import catalog
@@ -9,6 +10,7 @@ from inferstack.planning.defaults import effective_zones, pool_instance_type, po
 from inferstack.spec.base import AUTO
 from inferstack.spec.errors import SpecIssue
 from inferstack.spec.models import EnvironmentSpec
+from inferstack.validation.cloud import AWS_ZONE_NAME, zone_issue
 from inferstack.validation.common import field_path, suggest
 
 
@@ -27,7 +29,7 @@ def check_system_pool(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     if itype is None:
         yield SpecIssue(
             field_path(*base, "instance_type"),
-            f"unknown {spec.cloud} type {pool.instance_type!r}",
+            f"{pool.instance_type!r} is not in inferstack's catalog of {spec.cloud} types",
             suggest(pool.instance_type, [n for n, t in known.items() if t.gpu is None]),
         )
     elif itype.gpu is not None:
@@ -54,14 +56,21 @@ def check_node_pools(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             # An `auto` left here could not be chosen; the resolution already said why.
             if pool.gpu != AUTO:
                 yield SpecIssue(
-                    field_path("node_pools", name, "gpu"), f"unknown GPU {pool.gpu!r}", suggest(pool.gpu, gpus)
+                    field_path("node_pools", name, "gpu"),
+                    f"{pool.gpu!r} is not in inferstack's GPU catalog",
+                    suggest(pool.gpu, gpus),
                 )
             continue
         env_zones = effective_zones(spec)
         for index, zone in enumerate(pool.zones or []):
-            if zone not in env_zones:
+            if zone in env_zones:
+                continue
+            path = field_path("node_pools", name, "zones", index)
+            if spec.cloud == "aws" and spec.region is not None and re.match(AWS_ZONE_NAME, zone):
+                yield zone_issue(spec, path, zone, env_zones)
+            else:
                 yield SpecIssue(
-                    field_path("node_pools", name, "zones", index),
+                    path,
                     f"zone {zone!r} is not one of the environment's zones",
                     f"use a subset of: {', '.join(env_zones)}",
                 )
@@ -79,7 +88,9 @@ def _check_pool_type(spec: EnvironmentSpec, name: str) -> Iterable[SpecIssue]:
         itype = known.get(pool.instance_type)
         if itype is None:
             yield SpecIssue(
-                path, f"unknown {spec.cloud} type {pool.instance_type!r}", suggest(pool.instance_type, known)
+                path,
+                f"{pool.instance_type!r} is not in inferstack's catalog of {spec.cloud} types",
+                suggest(pool.instance_type, known),
             )
             return
         if itype.gpu != pool.gpu or itype.gpus != pool.gpus_per_node:
@@ -100,16 +111,22 @@ def _check_pool_type(spec: EnvironmentSpec, name: str) -> Iterable[SpecIssue]:
     resolved = pool_instance_type(spec, pool)
     if resolved is None:
         counts = sorted({t.gpus for t in known.values() if t.gpu == pool.gpu and spec.region in t.regions})
-        fix = (
-            f"{pool.gpu} comes in {', '.join(map(str, counts))} per node in {spec.region}"
-            if counts
-            else f"{pool.gpu} is not offered in {spec.region}: pick another GPU or region"
-        )
-        yield SpecIssue(
-            field_path("node_pools", name, "gpus_per_node"),
-            f"no {spec.cloud} type in {spec.region} has {pool.gpus_per_node}× {pool.gpu}",
-            fix,
-        )
+        if counts:
+            yield SpecIssue(
+                field_path("node_pools", name, "gpus_per_node"),
+                f"no {spec.cloud} type in {spec.region} has {pool.gpus_per_node}× {pool.gpu}",
+                f"{pool.gpu} comes in {', '.join(map(str, counts))} per node in {spec.region}",
+            )
+        else:
+            # The GPU or the region is what to change, so the issue names the gpu field and both ways out.
+            here = sorted({t.gpu for t in known.values() if t.gpu is not None and spec.region in t.regions})
+            where = sorted({r for t in known.values() if t.gpu == pool.gpu for r in t.regions})
+            yield SpecIssue(
+                field_path("node_pools", name, "gpu"),
+                f"{pool.gpu} is not offered in {spec.region} (inferstack's catalog)",
+                f"GPUs in {spec.region}: {', '.join(here) or 'none'}; or set region to one with {pool.gpu}: "
+                f"{', '.join(where) or 'none in the catalog'}",
+            )
         return
     type_name, itype = resolved
     offered = set(itype.regions[spec.region].zones)

@@ -51,3 +51,20 @@ def test_invalid_config_fails_with_the_spec_messages_not_a_traceback() -> None:
         run_offline(run_main, stack="aws-dev", config=config)
     assert isinstance(caught.value.__cause__, pulumi.RunError)
     assert "environment.node_pools.l4.max: must be ≥ min (got 2 < 5)" in str(caught.value)
+
+
+def test_pulumi_up_refuses_an_aws_region_other_than_the_specs() -> None:
+    config = {**stack_config("aws-dev"), "aws:region": "us-west-2"}
+    with pytest.raises(OfflineEngineError) as caught:
+        run_offline(run_main, stack="aws-dev", config=config)
+    assert (
+        "config.aws:region: is 'us-west-2', the environment's region is 'us-east-1': the provider would create "
+        "everything in the other region — set aws:region: us-east-1 (or remove it)"
+    ) in str(caught.value)
+
+
+def test_pulumi_up_refuses_cloud_gcp_without_a_project() -> None:
+    config = {key: value for key, value in stack_config("gcp-dev").items() if key != "gcp:project"}
+    with pytest.raises(OfflineEngineError) as caught:
+        run_offline(run_main, stack="gcp-dev", config=config)
+    assert "config.gcp:project: is required for cloud: gcp" in str(caught.value)

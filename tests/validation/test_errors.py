@@ -89,7 +89,7 @@ def test_unknown_field_lists_the_allowed_ones() -> None:
         ({"network": {"nat": "per_zone"}, "zones": ["use1-az1"]}, "environment.zones", "at least 2 zones"),
         ({"network": {"cidr": "10.0.0.0/24"}}, "environment.network.cidr", "too small"),
         ({"network": {"cidr": "8.8.0.0/16"}}, "environment.network.cidr", "not a private range"),
-        ({"region": "us-east-9"}, "environment.region", "unknown aws region"),
+        ({"region": "us-east-9"}, "environment.region", "is not in inferstack's catalog of aws regions"),
         ({"security_profile": "private"}, "environment.network.api_access", "private profile"),
         (
             {"node_pools": {"l4": {"gpu": "nvidia-l4", "instance_type": "g6.xlarge", "zones": ["use1-az6"]}}},

@@ -47,7 +47,7 @@ def test_the_base_spec_is_valid() -> None:
                 "zones": ["us-east1-b"],
                 "node_pools": {"p": {"gpu": "nvidia-h100-sxm", "gpus_per_node": 8}},
             },
-            "environment.node_pools.p.gpus_per_node",
+            "environment.node_pools.p.gpu",
             "not offered in us-east1",
         ),
         # GPU offered in the region but not in the pool's zones (no L4 in us-central1-f).
@@ -81,7 +81,7 @@ def test_the_base_spec_is_valid() -> None:
         (
             {"node_pools": {"p": {"gpu": "nvidia-l4", "instance_type": "g6.xlarge"}}},
             "environment.node_pools.p.instance_type",
-            "unknown gcp type",
+            "is not in inferstack's catalog of gcp types",
         ),
         (
             {"cluster": {"admins": ["arn:aws:iam::123456789012:role/admins"]}},

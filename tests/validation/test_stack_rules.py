@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from inferstack import catalog
 from inferstack.spec import SpecError
-from inferstack.validation import parse_environment
+from inferstack.validation import load_stack_file, parse_environment
 from tests.conftest import shipped_stacks
 
 
@@ -176,3 +178,119 @@ def test_a_pool_label_may_not_overwrite_inferstacks_own(stack: str) -> None:
         f"environment.node_pools.{pool}.labels.inferstack.dev/pool: inferstack.dev/pool is set by inferstack on every "
         "GPU node — use a label of your own"
     ]
+
+
+def test_an_aws_zone_name_gets_the_zone_id_explanation() -> None:
+    doc = document("aws-dev")
+    doc["region"] = "us-east-2"
+    doc["zones"] = ["us-east-2a", "use2-az2"]
+    assert problems(doc) == [
+        "environment.zones[0]: 'us-east-2a' is a zone name; inferstack uses AWS zone IDs (like use2-az1) because AWS "
+        "maps zone names to different physical zones in every account — use zones of us-east-2: use2-az1, use2-az2, "
+        "use2-az3 (`aws ec2 describe-availability-zones --region us-east-2` shows which ID each name is in your "
+        "account)"
+    ]
+
+
+def test_a_pool_zone_name_gets_the_zone_id_explanation_too() -> None:
+    doc = document("aws-dev")
+    doc["node_pools"]["l4"]["zones"] = ["us-east-1a"]
+    assert any(
+        issue.startswith(
+            "environment.node_pools.l4.zones[0]: 'us-east-1a' is a zone name; inferstack uses AWS zone IDs"
+        )
+        for issue in problems(doc)
+    )
+
+
+def test_a_zone_of_another_region_says_where_it_is() -> None:
+    doc = document("aws-dev")
+    doc["zones"] = ["use1-az1", "use2-az1"]
+    assert problems(doc) == [
+        "environment.zones[1]: zone 'use2-az1' is in us-east-2, not in us-east-1 — use zones of us-east-1: "
+        + ", ".join(catalog.regions("aws")["us-east-1"].zones)
+    ]
+
+
+def test_a_region_the_catalog_lacks_says_so() -> None:
+    doc = document("gcp-dev")
+    doc["region"] = "mars-north1"
+    assert problems(doc)[0].startswith(
+        "environment.region: 'mars-north1' is not in inferstack's catalog of gcp regions — "
+    )
+
+
+def test_a_gpu_missing_in_the_region_names_the_gpu_field_what_is_there_and_where_it_is() -> None:
+    doc = document("gcp-dev")
+    doc |= {"region": "us-east1", "zones": ["us-east1-b"]}
+    doc["node_pools"]["l4"] = {"gpu": "nvidia-h100-sxm", "gpus_per_node": 8}
+    doc["models"] = {}
+    assert problems(doc) == [
+        "environment.node_pools.l4.gpu: nvidia-h100-sxm is not offered in us-east1 (inferstack's catalog) — GPUs in "
+        "us-east1: nvidia-a100-40gb, nvidia-l4; or set region to one with nvidia-h100-sxm: us-central1, us-east4"
+    ]
+
+
+def test_a_type_the_catalog_lacks_says_so() -> None:
+    doc = document("aws-dev")
+    doc["node_pools"]["l4"]["instance_type"] = "g9.mega"
+    assert problems(doc)[0].startswith(
+        "environment.node_pools.l4.instance_type: 'g9.mega' is not in inferstack's catalog of aws types — "
+    )
+
+
+def stack_file(tmp_path: Path, stack: str, **config: object) -> Path:
+    """A copy of a shipped stack file with its provider config keys replaced (None removes one)."""
+    data = yaml.safe_load(shipped_stacks()[stack].read_text(encoding="utf-8"))
+    for key, value in config.items():
+        key = key.replace("_", ":", 1)
+        if value is None:
+            data["config"].pop(key, None)
+        else:
+            data["config"][key] = value
+    path = tmp_path / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def file_problems(path: Path) -> list[str]:
+    """Every issue of a stack file, as printed."""
+    with pytest.raises(SpecError) as raised:
+        load_stack_file(path)
+    return [str(issue) for issue in raised.value.issues]
+
+
+@pytest.mark.parametrize(
+    ("stack", "key", "spec_region"), [("aws-dev", "aws", "us-east-1"), ("gcp-dev", "gcp", "us-central1")]
+)
+def test_a_provider_region_other_than_the_specs_is_refused(
+    tmp_path: Path, stack: str, key: str, spec_region: str
+) -> None:
+    path = stack_file(tmp_path, stack, **{f"{key}_region": "europe-west4"})
+    assert file_problems(path) == [
+        f"config.{key}:region: is 'europe-west4', the environment's region is {spec_region!r}: the provider would "
+        f"create everything in the other region — set {key}:region: {spec_region} (or remove it)"
+    ]
+
+
+def test_cloud_gcp_needs_a_project_in_the_stack_config(tmp_path: Path) -> None:
+    path = stack_file(tmp_path, "gcp-dev", gcp_project=None)
+    assert file_problems(path) == [
+        "config.gcp:project: is required for cloud: gcp (the project every resource is created in) — add "
+        "gcp:project: <your-project-id> under config: in the stack file, or run `pulumi config set gcp:project "
+        "<your-project-id>`"
+    ]
+
+
+def test_the_provider_region_may_be_left_out(tmp_path: Path) -> None:
+    assert load_stack_file(stack_file(tmp_path, "aws-dev", aws_region=None)).region == "us-east-1"
+
+
+def test_validate_exits_2_on_a_region_mismatch(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from inferstack.infra.cli.app import app
+
+    result = CliRunner().invoke(app, ["validate", str(stack_file(tmp_path, "aws-dev", aws_region="us-west-2"))])
+    assert result.exit_code == 2, result.output
+    assert "config.aws:region" in result.output and "Traceback" not in result.output
