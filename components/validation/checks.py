@@ -15,6 +15,7 @@ from inferstack.validation.gcp import check_gcp, check_tags
 from inferstack.validation.models import check_model_fit, check_models
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
+from inferstack.validation.precision import check_context, check_precision
 from inferstack.validation.serving import check_serving
 
 ALL_CHECKS: tuple[Check, ...] = (
@@ -26,6 +27,8 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_node_pools,
     check_models,
     check_model_fit,
+    check_context,
+    check_precision,
     check_aws,
     check_gcp,
     check_serving,
