@@ -22,6 +22,7 @@ FP8_MIN_CAPABILITY = 8.0
 FP8_NATIVE_CAPABILITY = 8.9
 # Bits per stored parameter of a quantized checkpoint.
 CHECKPOINT_BITS = {"awq": FOUR_BIT, "gptq": FOUR_BIT, "fp8": 8.0}
+A_CHECKPOINT = {"awq": "an AWQ", "gptq": "a GPTQ", "fp8": "an FP8"}
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def engine_dtype(requested: str, gpu: str | None, checkpoint_dtype: str | None) 
     return requested
 
 
-def dtype_problem(dtype: str, gpu: str) -> tuple[str, str] | None:
+def dtype_problem(dtype: str, gpu: str, *, flags: bool = False) -> tuple[str, str] | None:
     """(problem, fix) when the GPU cannot run the dtype; None when it can or its capability is unknown."""
     arch = compute_capability(gpu)
     if dtype != "bfloat16" or arch is None or arch[1] >= BF16_MIN_CAPABILITY:
@@ -76,7 +77,9 @@ def dtype_problem(dtype: str, gpu: str) -> tuple[str, str] | None:
     return (
         f"bfloat16 needs compute capability ≥ {BF16_MIN_CAPABILITY:.1f} (Ampere or newer); {gpu} is {name} "
         f"{cc:g} and supports float16 only: vLLM refuses to start",
-        "use dtype: float16 (or auto, which runs float16 here), or a pool with an Ampere or newer GPU",
+        "use --dtype float16 (or auto, which runs float16 here), or an Ampere or newer --gpu"
+        if flags
+        else "use dtype: float16 (or auto, which runs float16 here), or a pool with an Ampere or newer GPU",
     )
 
 
@@ -91,17 +94,18 @@ def quantization_problem(
     if quantization is None:
         return None
     if stored is not None and stored != quantization:
+        other = A_CHECKPOINT[quantization]
         return (
-            f"{checkpoint.hub_id} is a {stored} checkpoint: vLLM loads it with {stored} and refuses {quantization}",
-            f"use --dtype {stored} (or auto), or a --model that is a {quantization} checkpoint"
+            f"{checkpoint.hub_id} is {A_CHECKPOINT[stored]} checkpoint: vLLM loads it with {stored} and refuses "
+            f"{quantization}",
+            f"use --dtype {stored} (or auto), or a --model that is {other} checkpoint"
             if flags
-            else f"use quantization: {stored} (or leave it out), or a source that is a {quantization} checkpoint",
+            else f"use quantization: {stored} (or leave it out), or a source that is {other} checkpoint",
         )
     # Only a checkpoint the catalog knows is known to be unquantized; an unknown one may be either.
     if quantization in ("awq", "gptq") and stored is None and catalog.model_shape(checkpoint.hub_id) is not None:
         return (
-            f"{quantization} loads only an {quantization.upper()}-quantized checkpoint and {checkpoint.hub_id} is "
-            "unquantized",
+            f"{quantization} loads only {A_CHECKPOINT[quantization]} checkpoint and {checkpoint.hub_id} is unquantized",
             _quantized_fix(checkpoint.hub_id, quantization, flags),
         )
     arch = compute_capability(gpu) if gpu is not None else None
@@ -128,4 +132,4 @@ def _quantized_fix(hub_id: str, quantization: str, flags: bool) -> str:
         use = f"--model {options[0]}" if flags else f"source: hf://{options[0]}@<revision>"
         return f"use {use} (a published {quantization} checkpoint), or {fp8} (quantizes at load)"
     none = "the catalog records none of this model"
-    return f"use a {quantization}-quantized checkpoint ({none}), or {fp8} (quantizes at load)"
+    return f"use {A_CHECKPOINT[quantization]} checkpoint ({none}), or {fp8} (quantizes at load)"

@@ -61,7 +61,7 @@ def _request(
     checkpoint = precision.checkpoint_of(model, shape)
     requested = None if dtype in ("auto", "bfloat16", "float16") else dtype
     on_gpu = None if compare_all else gpu
-    mismatch = (precision.dtype_problem(dtype, gpu) if on_gpu else None) or precision.quantization_problem(
+    mismatch = (precision.dtype_problem(dtype, gpu, flags=True) if on_gpu else None) or precision.quantization_problem(
         requested, on_gpu, checkpoint, flags=True
     )
     if mismatch is not None:
@@ -212,10 +212,21 @@ def size_command(
         return
     price = cheapest_price(gpu, tp, cloud=cloud, region=region, spot=spot)
     result = size(request, price, price.cloud if price else "aws")
+    limit = _context_limit(model)
     if as_json:
-        typer.echo(json.dumps({"model": model, **result.to_dict()}, indent=2, default=str))
+        typer.echo(json.dumps({"model": model, "max_context": limit, **result.to_dict()}, indent=2, default=str))
     else:
         _print_sizing(model, result)
+        known = f"{limit} tokens" if limit is not None else "unknown (the catalog does not record it for this model)"
+        out().print(f"max context: {known}", highlight=False)
+
+
+def _context_limit(model: str) -> int | None:
+    from inferstack import catalog
+    from inferstack.planning.context import catalog_context
+
+    found = catalog.model_shape(model)
+    return catalog_context(found[0]).limit if found is not None else None
 
 
 def _compare_row(result: Sizing) -> dict[str, Any]:
