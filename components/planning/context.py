@@ -44,6 +44,12 @@ def catalog_context(key: str) -> ModelContext:
     return context_of(shape.name, shape.context_limit)
 
 
+def context_limit_of(name: str) -> int | None:
+    """The context limit of a model by catalog key or hub id; None when unknown."""
+    found = catalog.model_shape(name)
+    return catalog_context(found[0]).limit if found is not None else None
+
+
 def context_problem(requested: int, ctx: ModelContext) -> tuple[str, str] | None:
     """(problem, fix) when `requested` tokens exceed the model's limit; None when it fits or the limit is unknown."""
     if ctx.limit is None or requested <= ctx.limit:

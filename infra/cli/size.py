@@ -190,6 +190,7 @@ def size_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
+    from inferstack.planning.context import context_limit_of
     from inferstack.planning.serving import cheapest_price, compare, size
 
     if dtype not in ("auto", "bfloat16", "float16", "fp8", "awq", "gptq"):
@@ -212,21 +213,13 @@ def size_command(
         return
     price = cheapest_price(gpu, tp, cloud=cloud, region=region, spot=spot)
     result = size(request, price, price.cloud if price else "aws")
-    limit = _context_limit(model)
+    limit = context_limit_of(model)
     if as_json:
         typer.echo(json.dumps({"model": model, "max_context": limit, **result.to_dict()}, indent=2, default=str))
     else:
         _print_sizing(model, result)
         known = f"{limit} tokens" if limit is not None else "unknown (the catalog does not record it for this model)"
         out().print(f"max context: {known}", highlight=False)
-
-
-def _context_limit(model: str) -> int | None:
-    from inferstack import catalog
-    from inferstack.planning.context import catalog_context
-
-    found = catalog.model_shape(model)
-    return catalog_context(found[0]).limit if found is not None else None
 
 
 def _compare_row(result: Sizing) -> dict[str, Any]:
