@@ -2,6 +2,7 @@
 
 from inferstack.catalog.lookup import (
     CatalogError,
+    checkpoint_quantization,
     efficiency,
     gpu_instance_types,
     gpus,
@@ -21,6 +22,7 @@ __all__ = [
     "Region",
     "RegionOffer",
     "ServicePrice",
+    "checkpoint_quantization",
     "efficiency",
     "gpu_instance_types",
     "gpus",

@@ -1,4 +1,4 @@
-"""Workload-layer facts as typed data: pinned add-on charts, engine images and model read throughput.
+"""Workload-layer facts as typed data: pinned add-on charts and engine images.
 
 Read from `data/k8s_addons.yaml`; every entry carries its source and the date it was read.
 """
@@ -9,7 +9,7 @@ import datetime as dt
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
+from pydantic import BaseModel, ConfigDict, Field
 
 from inferstack.catalog.lookup import load_file
 
@@ -17,7 +17,6 @@ ADDONS_FILE = "k8s_addons.yaml"
 
 ChartKey = Literal["kube-prometheus-stack", "keda", "nvidia-device-plugin", "dcgm-exporter"]
 ImageKey = Literal["vllm", "vllm-cpu"]
-StoreKind = Literal["bucket", "local"]
 
 
 class _Fact(BaseModel):
@@ -48,12 +47,6 @@ class Image(_Fact):
         return f"{self.repository}:{self.tag}"
 
 
-class ReadThroughput(_Fact):
-    """Sustained read throughput of model weights into one pod."""
-
-    gib_per_second: PositiveFloat
-
-
 class K8sAddons(BaseModel):
     """The whole data file."""
 
@@ -61,10 +54,9 @@ class K8sAddons(BaseModel):
 
     charts: dict[ChartKey, HelmChart]
     images: dict[ImageKey, Image]
-    read_throughput: dict[StoreKind, ReadThroughput]
 
 
 @cache
 def k8s_addons() -> K8sAddons:
-    """The pinned charts, images and throughputs of the workload layer."""
+    """The pinned charts and images of the workload layer."""
     return load_file(K8sAddons, ADDONS_FILE)

@@ -99,7 +99,20 @@ def model_shapes() -> dict[str, ModelShape]:
 
 @cache
 def _hub_index() -> dict[str, str]:
-    return {hub_id.lower(): key for key, shape in model_shapes().items() for hub_id in shape.hub_ids}
+    index = {hub_id.lower(): key for key, shape in model_shapes().items() for hub_id in shape.hub_ids}
+    for key, shape in model_shapes().items():
+        if shape.quantized is not None:
+            index.update({hub_id.lower(): key for hub_id in shape.quantized.hub_ids})
+    return index
+
+
+def checkpoint_quantization(hub_id: str) -> str | None:
+    """The quantization of a published checkpoint's stored weights (awq, gptq, fp8); None: unquantized or unknown."""
+    found = model_shape(hub_id)
+    if found is None or found[1].quantized is None:
+        return None
+    methods = {name.lower(): method for name, method in found[1].quantized.hub_ids.items()}
+    return methods.get(hub_id.lower())
 
 
 def model_shape(name: str) -> tuple[str, ModelShape] | None:

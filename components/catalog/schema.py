@@ -17,6 +17,13 @@ class _Fact(BaseModel):
     as_of: dt.date = Field(description="The date the figures were read from the source.")
 
 
+class GpuArch(_Fact):
+    """A GPU's architecture and CUDA compute capability: which precisions its kernels can run."""
+
+    architecture: str = Field(description="NVIDIA architecture name, e.g. 'Ampere'.")
+    compute_capability: float = Field(gt=0, description="CUDA compute capability, e.g. 8.0 for A100, 7.5 for T4.")
+
+
 class Gpu(_Fact):
     """One GPU model: memory, bandwidth and dense tensor throughput."""
 
@@ -30,6 +37,7 @@ class Gpu(_Fact):
     fp8_dense_tflops: PositiveFloat | None = Field(
         default=None, description="Dense FP8 tensor TFLOPS; null when the GPU has no FP8 tensor cores."
     )
+    arch: GpuArch | None = Field(default=None, description="Architecture and compute capability; null: unknown.")
 
 
 class RegionOffer(BaseModel):
@@ -65,6 +73,41 @@ class Region(_Fact):
     zones: tuple[str, ...] = Field(min_length=1, description="Zone names in a stable order (append new ones).")
 
 
+class RopeScaling(BaseModel):
+    """A rope-scaling setting as config.json spells it (`rope_scaling`, or `rope_parameters` in Transformers v5)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rope_type: str = Field(description="Scaling method, e.g. 'yarn'.")
+    factor: PositiveFloat = Field(description="Scaling factor.")
+    original_max_position_embeddings: PositiveInt | None = Field(
+        default=None, description="Context the model was trained at (YaRN scales this one)."
+    )
+
+
+class ContextLimit(_Fact):
+    """The longest context the engine accepts for a model, from its published config.json."""
+
+    max_position_embeddings: PositiveInt = Field(
+        description="max_position_embeddings of the published config.json (any built-in rope scaling applied)."
+    )
+    rope_scaling: RopeScaling | None = Field(
+        default=None,
+        description="A rope scaling the model card documents but the published config does not enable; null: none.",
+    )
+
+
+Quantization = Literal["fp8", "awq", "gptq"]
+
+
+class QuantizedCheckpoints(_Fact):
+    """Published checkpoints of a model whose stored weights are already quantized."""
+
+    hub_ids: dict[str, Quantization] = Field(
+        min_length=1, description="Hub id (org/name) of each quantized checkpoint and its quantization method."
+    )
+
+
 class ModelShape(_Fact):
     """The architecture numbers of one model that sizing needs (from its config.json and model card)."""
 
@@ -83,6 +126,15 @@ class ModelShape(_Fact):
     context: PositiveInt = Field(description="Default (maximum) context length in tokens.")
     weight_bits: PositiveFloat = Field(
         default=16, description="Average bits per parameter of the published checkpoint (16 for BF16 weights)."
+    )
+    torch_dtype: Literal["bfloat16", "float16", "float32"] = Field(
+        default="bfloat16", description="torch_dtype of the published config.json (the unquantized weights)."
+    )
+    context_limit: ContextLimit | None = Field(
+        default=None, description="The engine's context limit for this model; null: not recorded (unknown)."
+    )
+    quantized: QuantizedCheckpoints | None = Field(
+        default=None, description="Published quantized checkpoints of this shape; null: none recorded."
     )
 
 
@@ -126,7 +178,9 @@ class StartupTimes(_Table):
     node_ready_s: dict[str, Factor] = Field(description="Seconds to a Ready GPU node, by cloud.")
     image_gb: Factor = Field(description="Engine image size in GB.")
     image_pull_gbps: Factor = Field(description="Image pull and unpack throughput in GB/s.")
-    weight_load_gbps: Factor = Field(description="Weight load throughput from the model store in GB/s.")
+    weight_load_gbps: dict[Literal["bucket", "local"], Factor] = Field(
+        description="Weight read throughput into one pod in GB/s: from the bucket, or from the local cache volume."
+    )
     engine_start_s: Factor = Field(description="Engine initialization after the weights are loaded, in seconds.")
     safety_factor: Factor = Field(description="Multiplier from the expected cold start to the probe budget.")
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import pulumi
 
-from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.k8s.addons import prometheus_url
 from inferstack.k8s.manifests import inference_objects
 from inferstack.k8s.manifests.identity import SECRET_KEYS, has_secret, secret_object
@@ -67,7 +66,6 @@ class InferenceService(pulumi.ComponentResource):
                 raise ValueError(f"model {key!r} runs on pool {model.pool!r}, which the target does not have")
             pool = target.pools[model.pool]
         store = target.model_store_uri
-        kind = "bucket" if store is not None else "local"
 
         def inputs(store_uri: str | None, annotations: Mapping[str, str]) -> ServiceInputs:
             return ServiceInputs(
@@ -76,7 +74,6 @@ class InferenceService(pulumi.ComponentResource):
                 pool=pool,
                 store_uri=store_uri,
                 prometheus_url=prometheus or prometheus_url(),
-                read_gib_per_second=k8s_addons().read_throughput[kind].gib_per_second,
                 reader_annotations=annotations,
                 internal_lb_annotations=target.internal_lb_annotations,
                 egress=target.workload_egress,

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 from inferstack import catalog
 from inferstack.catalog.schema import ModelShape
-from inferstack.planning.coldstart import ColdStart, cold_start, startup_budget_s
+from inferstack.planning.precision import (
+    Checkpoint,
+    checkpoint_of,
+    engine_dtype,
+    loaded_quantization,
+    stored_weights_gb,
+)
 from inferstack.planning.sizing import (
     Accelerator,
     Efficiency,
@@ -21,6 +27,7 @@ from inferstack.planning.sizing import (
     precision,
     weight_bytes,
 )
+from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
 from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
 
 TP_DEGREES = (1, 2, 4, 8)
@@ -182,8 +189,10 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     tp = tensor_parallel_of(model)
     context = model.max_model_len or shape.context
     eff = default_efficiency()
-    prec = precision(shape, model.quantization)
-    acc = accelerator(pool.gpu, tp, model.quantization)
+    # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
+    quantization = loaded_quantization(spec_checkpoint(model, shape), model.quantization)
+    prec = precision(shape, quantization)
+    acc = accelerator(pool.gpu, tp, quantization)
     fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization)
     alternatives = (
         []
@@ -193,7 +202,7 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
             gpu_key=pool.gpu,
             tp=tp,
             max_tp=pool.gpus_per_node,
-            quantization=model.quantization,
+            quantization=quantization,
             context=context,
             utilization=model.gpu_memory_utilization,
             eff=eff,
@@ -217,24 +226,25 @@ def fit_message(result: ModelFit) -> tuple[str, str]:
 
 
 def weights_gb(shape: Shape, prec: Precision) -> float:
-    """Size of the weights in GB (10^9 bytes), as stored in the bucket and loaded at start."""
+    """Size of the weights in GB (10^9 bytes) at a precision (the stored size is `precision.stored_weights_gb`)."""
     return weight_bytes(shape, prec) / 1e9
 
 
-def replica_cold_start(cloud: str, shape: Shape, prec: Precision) -> ColdStart:
-    """A replica's cold start with the catalog's estimates for the cloud."""
-    startup = catalog.efficiency().startup
-    node = startup.node_ready_s.get(cloud)
-    return cold_start(
-        weights_gb=weights_gb(shape, prec),
-        weight_load_gbps=startup.weight_load_gbps.value,
-        image_gb=startup.image_gb.value,
-        image_pull_gbps=startup.image_pull_gbps.value,
-        engine_start_s=startup.engine_start_s.value,
-        node_ready_s=node.value if node else 0.0,
-    )
+def spec_checkpoint(model: ModelSpec, shape: Shape) -> Checkpoint:
+    """The checkpoint a spec model's source names (quantized or not)."""
+    return checkpoint_of(hub_id(model.source), shape)
 
 
-def replica_startup_budget_s(cloud: str, shape: Shape, prec: Precision) -> int:
-    """The startupProbe budget of a replica, in seconds."""
-    return startup_budget_s(replica_cold_start(cloud, shape, prec), catalog.efficiency().startup.safety_factor.value)
+def spec_model_startup(model: ModelSpec, store: StoreKind, cloud: str | None = None) -> StartupEstimate | None:
+    """A spec model's start-up from its stored checkpoint; None when its shape is unknown."""
+    found = spec_model_shape(model)
+    if found is None:
+        return None
+    return startup_estimate(stored_weights_gb(found[1], spec_checkpoint(model, found[1])), store, cloud)
+
+
+def spec_engine_dtype(model: ModelSpec, gpu: str | None) -> str:
+    """The --dtype a spec model's engine is given on a GPU (see `precision.engine_dtype`)."""
+    name = model.shape if isinstance(model.shape, str) else None if model.shape is not None else hub_id(model.source)
+    found = catalog.model_shape(name) if name is not None else None
+    return engine_dtype(model.dtype, gpu, found[1].torch_dtype if found is not None else None)

@@ -12,13 +12,9 @@ from typing import Any
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
-from inferstack.planning.capacity import (
-    accelerator,
-    default_efficiency,
-    replica_cold_start,
-    replica_startup_budget_s,
-)
+from inferstack.planning.capacity import accelerator, default_efficiency, hub_id
 from inferstack.planning.defaults import pool_instance_type
+from inferstack.planning.precision import checkpoint_of, loaded_quantization
 from inferstack.planning.sizing import (
     MemoryFit,
     Objectives,
@@ -30,6 +26,7 @@ from inferstack.planning.sizing import (
     precision,
     replicas_needed,
 )
+from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
 from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
 
 DEFAULT_PROMPT = 1000
@@ -53,6 +50,9 @@ class Request:
     concurrency: int | None = None
     requests_per_s: float | None = None
     objectives: Objectives = field(default_factory=Objectives)
+    # Bits per parameter the checkpoint stores (what the bucket holds and a replica reads); None: the shape's own.
+    stored_bits: float | None = None
+    store: StoreKind = "bucket"
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,7 @@ class Sizing:
     capacity: Performance | None
     replicas: int | None
     price: Price | None
-    cold_start_s: float
-    startup_budget_s: int
+    startup: StartupEstimate
 
     @property
     def usd_per_million_tokens(self) -> float | None:
@@ -101,8 +100,7 @@ class Sizing:
             "replicas": self.replicas,
             "price": asdict(self.price) if self.price else None,
             "usd_per_million_output_tokens": self.usd_per_million_tokens,
-            "cold_start_s": self.cold_start_s,
-            "startup_budget_s": self.startup_budget_s,
+            "startup": self.startup.to_dict(),
         }
 
 
@@ -167,7 +165,8 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
         )
         if capacity is not None and request.requests_per_s is not None:
             replicas = replicas_needed(request.requests_per_s, capacity)
-    start = replica_cold_start(cloud, shape, prec)
+    stored_bits = request.stored_bits if request.stored_bits is not None else shape.weight_bits
+    start = startup_estimate(shape.params_b * stored_bits / 8, request.store, cloud)
     return Sizing(
         request=request,
         fit=fit,
@@ -175,8 +174,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
         capacity=capacity,
         replicas=replicas,
         price=price,
-        cold_start_s=start.total_s,
-        startup_budget_s=replica_startup_budget_s(cloud, shape, prec),
+        startup=start,
     )
 
 
@@ -199,14 +197,19 @@ def compare(base: Request, *, cloud: str | None = None, region: str | None = Non
     )
 
 
-def request_for(model: ModelSpec, shape: Shape, *, gpu: str, tp: int) -> Request:
+def request_for(
+    model: ModelSpec, shape: Shape, *, gpu: str, tp: int, store: StoreKind = "bucket", stored_bits: float | None = None
+) -> Request:
     """What to size for a spec model on a GPU at a TP degree: its precision, context, load and objectives."""
     load = model.load
+    checkpoint = checkpoint_of(hub_id(model.source), shape)
     return Request(
         shape=shape,
         gpu=gpu,
         tp=tp,
-        quantization=model.quantization,
+        quantization=loaded_quantization(checkpoint, model.quantization),
+        stored_bits=checkpoint.stored_bits if stored_bits is None else stored_bits,
+        store=store,
         context=model.max_model_len,
         utilization=model.gpu_memory_utilization,
         prompt=load.prompt_tokens if load else DEFAULT_PROMPT,

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from inferstack import catalog
-from inferstack.planning.capacity import spec_model_shape
+from inferstack.planning.capacity import spec_model_shape, spec_model_startup
 from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, pool_price, request_for, size
+from inferstack.planning.startup import StartupEstimate, StoreKind
 from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of
 
 
@@ -25,7 +26,8 @@ class ModelServing:
     output_tokens_per_s: float
     gpu_usd_per_hour: float
     usd_per_million_tokens: float | None
-    startup_budget_s: int
+    startup_probe_s: int
+    startup: dict[str, object]
     warning: str = ""
 
 
@@ -40,7 +42,7 @@ def spec_serving(spec: EnvironmentSpec) -> list[ModelServing]:
         name, shape = found
         load = model.load
         tp = tensor_parallel_of(model)
-        request = request_for(model, shape, gpu=pool.gpu, tp=tp)
+        request = request_for(model, shape, gpu=pool.gpu, tp=tp, store=model_store_kind(spec))
         price = pool_price(spec, pool, tp)
         sized = size(request, price, spec.cloud)
         if sized.capacity is None:
@@ -69,8 +71,24 @@ def spec_serving(spec: EnvironmentSpec) -> list[ModelServing]:
                 output_tokens_per_s=tokens,
                 gpu_usd_per_hour=gpu_hour,
                 usd_per_million_tokens=gpu_hour / (tokens * 3600) * 1e6 if price and tokens else None,
-                startup_budget_s=sized.startup_budget_s,
+                startup_probe_s=sized.startup.probe_budget_s,
+                startup=sized.startup.to_dict(),
                 warning=warning,
             )
         )
+    return out
+
+
+def model_store_kind(spec: EnvironmentSpec) -> StoreKind:
+    """Where replicas read weights: the environment's bucket, or a local cache volume (no bucket, or kubernetes)."""
+    return "bucket" if spec.model_store.bucket and spec.cloud != "kubernetes" else "local"
+
+
+def spec_startups(spec: EnvironmentSpec) -> dict[str, StartupEstimate]:
+    """The start-up of every model with a known shape: the numbers `cost` prints and the startupProbe renders."""
+    out: dict[str, StartupEstimate] = {}
+    for key, model in spec.models.items():
+        estimate = spec_model_startup(model, model_store_kind(spec), spec.cloud)
+        if estimate is not None:
+            out[key] = estimate
     return out

@@ -1,35 +1,104 @@
-"""How long a model server may take to start: the budget of its startupProbe.
+"""The one start-up model: how long a replica takes to become ready, and the startupProbe budget that follows.
 
-A replica is "starting" while it reads its weights and warms up (CUDA graphs, compilation). The budget is
-
-    budget = warmup + safety × weights_gib / read_gib_per_second
-
-rounded up to whole probe periods. Callers pass the model's weight size from the sizing model
-(`capacity.weights_gb`) when its shape is known, else an upper bound: the weights of a replica can never
-exceed the accelerator memory it has (tensor_parallel × GPU memory), or the memory limit of a CPU container.
+A replica on a ready node pulls the engine image, then its container starts, reads the stored checkpoint
+(the bytes in the bucket or the local cache, not the loaded precision) and warms the engine up (memory profiling,
+CUDA graphs, compilation). Kubernetes starts the startupProbe when the container starts, after the pull, so the
+probe budget covers weight load + warm-up times a safety factor; node boot happens before the pod is scheduled and
+is reported separately. Every number `size`, `cost` and the rendered Deployment show comes from `startup_estimate`.
+All facts are in `catalog/data/efficiency.yaml` (`startup`).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any, Literal
 
-# Engine start, CUDA-graph capture and compilation of a warm image, measured in minutes rather than seconds.
-WARMUP_SECONDS = 180
-# Throughput varies with bucket load and node network: allow half again as long as the nominal read.
-SAFETY_FACTOR = 1.5
+from inferstack import catalog
+
 PROBE_PERIOD_SECONDS = 10
+StoreKind = Literal["bucket", "local"]
+INCLUDES = (
+    "startupProbe budget = (weight load + engine warm-up) × safety factor, rounded up to the probe period; "
+    "the image pull happens before the probe starts and node boot before the pod is scheduled"
+)
 
 
-def startup_budget_seconds(
-    weights_gib: float, read_gib_per_second: float, *, warmup_seconds: int = WARMUP_SECONDS
-) -> int:
-    """Seconds a replica may spend starting before Kubernetes restarts it (a multiple of the probe period)."""
-    if weights_gib < 0 or read_gib_per_second <= 0:
-        raise ValueError("weights must be ≥ 0 GiB and throughput > 0 GiB/s")
-    raw = warmup_seconds + SAFETY_FACTOR * weights_gib / read_gib_per_second
-    return math.ceil(raw / PROBE_PERIOD_SECONDS) * PROBE_PERIOD_SECONDS
+@dataclass(frozen=True)
+class StartupEstimate:
+    """The parts of one replica's start, in seconds, and the startupProbe budget derived from them."""
+
+    stored_weights_gb: float
+    store: StoreKind
+    node_boot_s: float
+    image_pull_s: float
+    weight_load_s: float
+    warmup_s: float
+    safety_factor: float
+
+    @property
+    def probe_window_s(self) -> float:
+        """What the startupProbe times: from container start to ready (weight load + warm-up)."""
+        return self.weight_load_s + self.warmup_s
+
+    @property
+    def pod_s(self) -> float:
+        """From scheduling on a ready node to ready: image pull + weight load + warm-up."""
+        return self.image_pull_s + self.probe_window_s
+
+    @property
+    def cold_s(self) -> float:
+        """From scale-up on a new node to ready: node boot + the pod's start."""
+        return self.node_boot_s + self.pod_s
+
+    @property
+    def probe_budget_s(self) -> int:
+        """Seconds the startupProbe allows: failureThreshold × periodSeconds."""
+        return self.failure_threshold * PROBE_PERIOD_SECONDS
+
+    @property
+    def failure_threshold(self) -> int:
+        """The startupProbe failureThreshold at the standard period."""
+        return max(1, math.ceil(self.probe_window_s * self.safety_factor / PROBE_PERIOD_SECONDS - 1e-9))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for `--json`, with what the numbers include."""
+        return {
+            "stored_weights_gb": round(self.stored_weights_gb, 1),
+            "store": self.store,
+            "node_boot_s": round(self.node_boot_s),
+            "image_pull_s": round(self.image_pull_s),
+            "weight_load_s": round(self.weight_load_s),
+            "warmup_s": round(self.warmup_s),
+            "pod_s": round(self.pod_s),
+            "cold_s": round(self.cold_s),
+            "safety_factor": self.safety_factor,
+            "startup_probe_s": self.probe_budget_s,
+            "includes": INCLUDES,
+        }
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (
+            f"start-up ≈ {self.pod_s:.0f} s on a ready node (image pull {self.image_pull_s:.0f} s, weight load "
+            f"{self.weight_load_s:.0f} s for {self.stored_weights_gb:.1f} GB stored, engine warm-up "
+            f"{self.warmup_s:.0f} s) + node boot {self.node_boot_s:.0f} s; startupProbe {self.probe_budget_s} s "
+            f"= (weight load + warm-up) × {self.safety_factor:g}"
+        )
 
 
-def startup_failure_threshold(budget_seconds: int) -> int:
-    """The startupProbe failureThreshold that gives `budget_seconds` at the standard probe period."""
-    return max(1, math.ceil(budget_seconds / PROBE_PERIOD_SECONDS))
+def startup_estimate(stored_weights_gb: float, store: StoreKind, cloud: str | None = None) -> StartupEstimate:
+    """A replica's start from the bytes its checkpoint stores, where it reads them from, and its cloud's node boot."""
+    if stored_weights_gb < 0:
+        raise ValueError("stored weights must be ≥ 0 GB")
+    facts = catalog.efficiency().startup
+    node = facts.node_ready_s.get(cloud) if cloud is not None else None
+    return StartupEstimate(
+        stored_weights_gb=stored_weights_gb,
+        store=store,
+        node_boot_s=node.value if node is not None else 0.0,
+        image_pull_s=facts.image_gb.value / facts.image_pull_gbps.value,
+        weight_load_s=stored_weights_gb / facts.weight_load_gbps[store].value,
+        warmup_s=facts.engine_start_s.value,
+        safety_factor=facts.safety_factor.value,
+    )

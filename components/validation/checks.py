@@ -19,6 +19,7 @@ from inferstack.validation.models import check_model_fit, check_model_shapes, ch
 from inferstack.validation.names import check_derived_names
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
+from inferstack.validation.precision import check_context, check_precision
 from inferstack.validation.serving import check_serving
 
 ALL_CHECKS: tuple[Check, ...] = (
@@ -31,6 +32,8 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_models,
     check_model_shapes,
     check_model_fit,
+    check_context,
+    check_precision,
     check_aws,
     check_gcp,
     check_serving,

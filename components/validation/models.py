@@ -9,6 +9,7 @@ from inferstack.planning import capacity
 from inferstack.spec.errors import SpecIssue
 from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, tensor_parallel_of
 from inferstack.validation.common import field_path, suggest
+from inferstack.validation.precision import context_issue
 
 
 def check_models(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
@@ -104,6 +105,7 @@ def check_model_fit(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             result = capacity.spec_model_fit(spec, name)
         except capacity.UnknownShape:
             continue  # check_model_shapes reports it
-        if result is not None and not result.fit.fits:
+        # A context the engine refuses is its own issue (check_context): memory advice for it would mislead.
+        if result is not None and not result.fit.fits and context_issue(spec.models[name]) is None:
             problem, fix = capacity.fit_message(result)
             yield SpecIssue(field_path("models", name), problem, fix)

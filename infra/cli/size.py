@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from inferstack.planning.cost import CostReport
     from inferstack.planning.serving import Request, Sizing
     from inferstack.planning.spec_serving import ModelServing
+    from inferstack.planning.startup import StartupEstimate
 
 COMPARE_ROWS = 25
 
@@ -39,9 +40,12 @@ def _request(
     tpot_ms: float | None,
     context: int | None,
     compare_all: bool,
+    store: str = "bucket",
 ) -> Request:
     from inferstack import catalog
+    from inferstack.planning import precision
     from inferstack.planning.capacity import model_shape
+    from inferstack.planning.context import catalog_context, context_problem
     from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Request
     from inferstack.planning.sizing import Objectives
 
@@ -51,12 +55,24 @@ def _request(
         raise _fail(f"--model: unknown model {model!r} — use a catalog key or hub id ({known})")
     if not compare_all and gpu not in catalog.gpus():
         raise _fail(f"--gpu: unknown GPU {gpu!r} — choose one of: {', '.join(sorted(catalog.gpus()))}")
-    quantization = None if dtype in ("auto", "bfloat16", "float16") else dtype
+    key, shape = found
+    if context is not None and (problem := context_problem(context, catalog_context(key))):
+        raise _fail(f"--context: {problem[0]} — {problem[1]}")
+    checkpoint = precision.checkpoint_of(model, shape)
+    requested = None if dtype in ("auto", "bfloat16", "float16") else dtype
+    on_gpu = None if compare_all else gpu
+    mismatch = (precision.dtype_problem(dtype, gpu, flags=True) if on_gpu else None) or precision.quantization_problem(
+        requested, on_gpu, checkpoint, flags=True
+    )
+    if mismatch is not None:
+        raise _fail(f"--dtype: {mismatch[0]} — {mismatch[1]}")
     return Request(
-        shape=found[1],
+        shape=shape,
         gpu=gpu,
         tp=tp,
-        quantization=quantization,
+        quantization=precision.loaded_quantization(checkpoint, requested),
+        stored_bits=checkpoint.stored_bits,
+        store="local" if store == "local" else "bucket",
         context=context,
         prompt=DEFAULT_PROMPT if prompt is None else prompt,
         output=DEFAULT_OUTPUT if output is None else output,
@@ -109,7 +125,7 @@ def _print_sizing(name: str, result: Sizing) -> None:
             f"${price.replica_usd_per_hour * replicas:.2f}/h for {replicas} replica(s)"
             + (f"; ${dollars:.3f} per 1M output tokens at capacity" if dollars is not None else "")
         )
-    lines.append(f"cold start ≈ {result.cold_start_s:.0f} s; startupProbe budget {result.startup_budget_s} s")
+    lines.append(result.startup.summary())
     for line in lines:
         out().print(line, highlight=False)
 
@@ -168,16 +184,24 @@ def size_command(
     compare_all: Annotated[
         bool, typer.Option("--compare", help="Rank every GPU/instance/region option by $ per 1M tokens.")
     ] = False,
+    store: Annotated[
+        str, typer.Option("--store", help="Where replicas read weights: bucket or local (start-up time).")
+    ] = "bucket",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
+    from inferstack.planning.context import context_limit_of
     from inferstack.planning.serving import cheapest_price, compare, size
 
     if dtype not in ("auto", "bfloat16", "float16", "fp8", "awq", "gptq"):
         raise _fail(f"--dtype: unknown {dtype!r} — use auto, bfloat16, float16, fp8, awq or gptq")
     if cloud is not None and cloud not in ("aws", "gcp"):
         raise _fail(f"--cloud: unknown {cloud!r} — use aws or gcp")
-    request = _request(model, gpu, tp, dtype, concurrency, prompt, output, rps, ttft_ms, tpot_ms, context, compare_all)
+    if store not in ("bucket", "local"):
+        raise _fail(f"--store: unknown {store!r} — use bucket or local")
+    request = _request(
+        model, gpu, tp, dtype, concurrency, prompt, output, rps, ttft_ms, tpot_ms, context, compare_all, store
+    )
     if compare_all:
         results = compare(request, cloud=cloud, region=region, spot=spot)
         if as_json:
@@ -189,10 +213,13 @@ def size_command(
         return
     price = cheapest_price(gpu, tp, cloud=cloud, region=region, spot=spot)
     result = size(request, price, price.cloud if price else "aws")
+    limit = context_limit_of(model)
     if as_json:
-        typer.echo(json.dumps({"model": model, **result.to_dict()}, indent=2, default=str))
+        typer.echo(json.dumps({"model": model, "max_context": limit, **result.to_dict()}, indent=2, default=str))
     else:
         _print_sizing(model, result)
+        known = f"{limit} tokens" if limit is not None else "unknown (the catalog does not record it for this model)"
+        out().print(f"max context: {known}", highlight=False)
 
 
 def _compare_row(result: Sizing) -> dict[str, Any]:
@@ -201,7 +228,12 @@ def _compare_row(result: Sizing) -> dict[str, Any]:
     return data
 
 
-def print_cost(report: CostReport, serving: list[ModelServing], budget: float | None) -> None:
+def print_cost(
+    report: CostReport,
+    serving: list[ModelServing],
+    budget: float | None,
+    startups: dict[str, StartupEstimate] | None = None,
+) -> None:
     """The cost table, totals, the token lines and the budget comparison."""
     from rich.table import Table
 
@@ -231,10 +263,12 @@ def print_cost(report: CostReport, serving: list[ModelServing], budget: float | 
         out().print(
             f"{item.model} ({item.shape}): {item.basis}: {item.replicas} replica(s), "
             f"{item.output_tokens_per_s:,.0f} output tokens/s, GPU ${item.gpu_usd_per_hour:.2f}/h, "
-            f"{dollars} per 1M output tokens; startupProbe budget {item.startup_budget_s} s"
+            f"{dollars} per 1M output tokens; startupProbe {item.startup_probe_s} s"
             + (f" [red]— {item.warning}[/]" if item.warning else ""),
             highlight=False,
         )
+    for key, estimate in (startups or {}).items():
+        out().print(f"{key}: {estimate.summary()}", highlight=False)
     for note in report.notes:
         out().print(f"[dim]note: {note}[/]")
 
@@ -249,6 +283,7 @@ def cost_command(
 ) -> None:
     """Monthly cost of what the stack's Plan contains, at min and max scale, and $ per 1M output tokens."""
     from inferstack.infra.review.cost import cost_document, stack_cost
+    from inferstack.planning.spec_serving import spec_startups
 
     loaded = load(ctx, stack)
     plan = plan_loaded(loaded)
@@ -256,7 +291,7 @@ def cost_command(
     if as_json:
         typer.echo(json.dumps(cost_document(loaded.name, loaded.spec, report, serving), indent=2))
         return
-    print_cost(report, serving, loaded.spec.budget.monthly_usd)
+    print_cost(report, serving, loaded.spec.budget.monthly_usd, spec_startups(loaded.spec))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,22 +8,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from inferstack.planning.capacity import spec_model_shape, weights_gb
+from inferstack.planning.capacity import spec_checkpoint, spec_model_shape
 from inferstack.planning.cost import CostReport, price_plan
 from inferstack.planning.defaults import effective_zones
 from inferstack.planning.plan_readers import PlanResource
-from inferstack.planning.sizing import precision
-from inferstack.planning.spec_serving import ModelServing, spec_serving
+from inferstack.planning.precision import stored_weights_gb
+from inferstack.planning.spec_serving import ModelServing, spec_serving, spec_startups
 from inferstack.spec import EnvironmentSpec
 
 
 def bucket_size_gb(spec: EnvironmentSpec) -> float:
-    """The stated bucket size: the weights of every model with a known shape, each staged once."""
+    """The stated bucket size: the stored checkpoint of every model with a known shape, each staged once.
+
+    What is stored is the checkpoint as published: fp8 at load still stages the 16-bit weights.
+    """
     total = 0.0
     for model in {m.source: m for m in spec.models.values()}.values():
         found = spec_model_shape(model)
         if found is not None:
-            total += weights_gb(found[1], precision(found[1], model.quantization))
+            total += stored_weights_gb(found[1], spec_checkpoint(model, found[1]))
     return round(total, 1)
 
 
@@ -43,4 +46,5 @@ def cost_document(stack: str, spec: EnvironmentSpec, report: CostReport, serving
     data["stack"] = stack
     data["budget_monthly_usd"] = spec.budget.monthly_usd
     data["models"] = [item.__dict__ for item in serving]
+    data["startup"] = {key: estimate.to_dict() for key, estimate in spec_startups(spec).items()}
     return data

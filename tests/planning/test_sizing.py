@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
-from inferstack.planning.coldstart import cold_start, startup_budget_s
 from inferstack.planning.sizing import (
     GIB,
     Efficiency,
@@ -126,12 +125,3 @@ def test_best_performance_respects_objectives_and_replicas_cover_the_load() -> N
     assert tight.tpot_s <= 0.1 and tight.concurrency < free.concurrency
     assert replicas_needed(free.requests_per_s * 2.5, free) == 3
     assert replicas_needed(0.001, free) == 1
-
-
-def test_cold_start_adds_its_parts_and_the_budget_has_headroom() -> None:
-    start = cold_start(
-        weights_gb=15, weight_load_gbps=0.5, image_gb=10, image_pull_gbps=0.2, engine_start_s=60, node_ready_s=120
-    )
-    assert (start.weight_load_s, start.image_pull_s) == (30, 50)
-    assert start.total_s == 260 and start.pod_s == 140
-    assert startup_budget_s(start, 1.5) == 210

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from inferstack.k8s.engines import Engine, EngineArgs, engine
 from inferstack.k8s.placement import PodShape, pod_shape, stream_buffer_bytes
+from inferstack.planning.capacity import spec_engine_dtype
 from inferstack.planning.fit import SURGE, Rollout
 from inferstack.planning.names import model_prefix, serving_namespace
 from inferstack.spec.models import ModelSpec, tensor_parallel_of
@@ -31,7 +32,6 @@ class ServiceInputs:
     # The bucket URI (s3://… or gs://…) weights were staged to; None: a per-model cache volume filled from the hub.
     store_uri: str | None
     prometheus_url: str
-    read_gib_per_second: float
     reader_annotations: Mapping[str, str] = field(default_factory=dict)
     internal_lb_annotations: Mapping[str, str] = field(default_factory=dict)
     egress: tuple[EgressRule, ...] = ()
@@ -84,7 +84,7 @@ def engine_args(inputs: ServiceInputs) -> EngineArgs:
         tensor_parallel=tensor_parallel_of(model),
         max_model_len=model.max_model_len,
         gpu_memory_utilization=model.gpu_memory_utilization,
-        dtype=model.dtype,
+        dtype=spec_engine_dtype(model, inputs.pool.gpu if inputs.pool is not None else None),
         quantization=model.quantization,
         stream_buffer_bytes=stream_buffer_bytes(inputs.shape) if inputs.store_uri else None,
     )

@@ -11,28 +11,32 @@ from inferstack.k8s.manifests.identity import SECRET_KEYS, secret_env
 from inferstack.k8s.manifests.inputs import MODEL_DIR, ServiceInputs, engine_args, labels, model_path, parse_source
 from inferstack.k8s.placement import node_selector, tolerations, weights_upper_bound_gib
 from inferstack.k8s.scripts import FILL_LOCAL_CACHE
-from inferstack.planning.capacity import spec_model_shape, weights_gb
+from inferstack.planning.capacity import spec_model_startup
 from inferstack.planning.names import serving_service_account
-from inferstack.planning.sizing import precision
-from inferstack.planning.startup import startup_budget_seconds, startup_failure_threshold
+from inferstack.planning.startup import PROBE_PERIOD_SECONDS, StartupEstimate, startup_estimate
 from inferstack.spec.models import tensor_parallel_of
 
-GB_TO_GIB = 1e9 / 2**30
+GIB_TO_GB = 2**30 / 1e9
+
+
+def startup(inputs: ServiceInputs) -> StartupEstimate:
+    """The replica's start-up (components/planning/startup.py), from the checkpoint it stores.
+
+    The weights are the stored checkpoint's size when the model's shape is known; otherwise the most a replica can
+    hold, so an unknown model is never killed while it is still loading.
+    """
+    store = "bucket" if inputs.store_uri is not None else "local"
+    known = spec_model_startup(inputs.model, store)
+    if known is not None:
+        return known
+    bound_gb = weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape) * GIB_TO_GB
+    # fp8 at load keeps half of what is read: a 16-bit checkpoint may be twice the memory it ends up in.
+    return startup_estimate(bound_gb * (2 if inputs.model.quantization == "fp8" else 1), store)
 
 
 def startup_budget(inputs: ServiceInputs) -> int:
-    """The startupProbe budget in seconds (see components/planning/startup.py).
-
-    The weights are the model's real size when its shape is known (the sizing model); otherwise the most a
-    replica can hold, so an unknown model is never killed while it is still loading.
-    """
-    known = spec_model_shape(inputs.model)
-    if known is not None:
-        shape = known[1]
-        weights_gib = weights_gb(shape, precision(shape, inputs.model.quantization)) * GB_TO_GIB
-    else:
-        weights_gib = weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape)
-    return startup_budget_seconds(weights_gib, inputs.read_gib_per_second)
+    """The startupProbe budget in seconds (failureThreshold × periodSeconds)."""
+    return startup(inputs).probe_budget_s
 
 
 def probes(inputs: ServiceInputs) -> dict[str, Any]:
@@ -42,9 +46,9 @@ def probes(inputs: ServiceInputs) -> dict[str, Any]:
     return {
         "startupProbe": {
             "httpGet": health,
-            "periodSeconds": 10,
+            "periodSeconds": PROBE_PERIOD_SECONDS,
             "timeoutSeconds": 5,
-            "failureThreshold": startup_failure_threshold(startup_budget(inputs)),
+            "failureThreshold": startup(inputs).failure_threshold,
         },
         "readinessProbe": {"httpGet": health, "periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3},
         # Kubernetes starts liveness checks only after the startupProbe succeeded: loading never trips it.

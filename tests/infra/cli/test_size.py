@@ -86,4 +86,4 @@ def test_cost_prices_the_aws_dev_plan_at_min_and_max() -> None:
     assert "aws:eks/cluster:Cluster" in types and "aws:eks/nodeGroup:NodeGroup" in types
     assert 0 < data["monthly_usd"]["min"] < data["monthly_usd"]["max"] <= data["budget_monthly_usd"]
     (chat,) = data["models"]
-    assert chat["usd_per_million_tokens"] > 0 and chat["startup_budget_s"] > 0
+    assert chat["usd_per_million_tokens"] > 0 and chat["startup_probe_s"] > 0
