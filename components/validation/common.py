@@ -29,11 +29,7 @@ def suggest(value: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, options, n=3)
     if close:
         return f"did you mean {', '.join(close)}?"
-    return (
-        f"choose one of: {', '.join(options)}"
-        if len(options) <= 12
-        else f"see `inferstack catalog` ({len(options)} known)"
-    )
+    return f"choose one of: {', '.join(options)}"
 
 
 def is_private(network: IPv4Network) -> bool:
