@@ -25,8 +25,10 @@ class CloudLayer(Protocol):
     outputs: dict[str, Any]
 
 
-def build_cloud_layer(name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions) -> CloudLayer | None:
-    """The cloud layer for the spec's cloud, or None while that cloud has no components yet."""
+def build_cloud_layer(
+    name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions, gcp_project: str | None = None
+) -> CloudLayer | None:
+    """The cloud layer for the spec's cloud (on GCP in `gcp_project`, when given)."""
     # Each cloud package is imported only when used, so aws/ and gcp/ never load each other's SDK.
     if spec.cloud == "aws":
         from inferstack.aws.environment import AwsEnvironment
@@ -35,7 +37,7 @@ def build_cloud_layer(name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOpt
     if spec.cloud == "gcp":
         from inferstack.gcp.environment import GcpEnvironment
 
-        return GcpEnvironment(name, spec, opts)
+        return GcpEnvironment(name, spec, opts, project=gcp_project)
     from inferstack.kubernetes.existing_cluster import ExistingCluster
 
     return ExistingCluster(name, spec, opts)
@@ -53,14 +55,25 @@ class LlmEnvironment(pulumi.ComponentResource):
 
     summary: pulumi.Output[dict[str, object]]
 
-    def __init__(self, name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        spec: EnvironmentSpec,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        gcp_project: str | None = None,
+    ) -> None:
+        """Build the environment; the cloud provider is the one in `opts` or one set to the spec's region.
+
+        `gcp_project` is the project of the GCP provider LlmEnvironment creates when `opts` gives none.
+        """
         # Library users may build a spec in code: its `auto` values are chosen and the same cross-field rules
         # apply as for stack files (a loaded spec comes back as the same object).
         spec = check_spec(spec)
         super().__init__(TYPE_TOKEN, name, {"spec": spec.model_dump(mode="json")}, opts)
         self.spec = spec
         child = pulumi.ResourceOptions(parent=self)
-        self.cloud = build_cloud_layer(name, spec, child)
+        self.cloud = build_cloud_layer(name, spec, child, gcp_project)
         self.workload = build_workload_layer(name, spec, self.cloud.target, child) if self.cloud else None
         self.outputs: dict[str, Any] = dict(self.cloud.outputs) if self.cloud else {}
         self.summary = pulumi.Output.from_input(

@@ -41,7 +41,7 @@ def regenerate_command(stack: str) -> str:
 def plan_stack(stack: str) -> Plan:
     """Plan a shipped stack under the offline engine, as `inferstack plan` does (placeholder secrets)."""
     loaded = load_stack(stack, SHIPPED)
-    return plan_spec(loaded.name, loaded.spec)
+    return plan_spec(loaded.name, loaded.spec, loaded.provider_config)
 
 
 def _matches(actual: Any, expected: Any) -> bool:

@@ -24,6 +24,7 @@ from inferstack.aws.security_groups import EksSecurityGroups
 from inferstack.catalog.eks import eks_catalog, eks_release
 from inferstack.planning.defaults import data_protected
 from inferstack.planning.scheduling import SYSTEM_POOL, target_pool
+from inferstack.provider_types import Aws
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.target import ClusterTarget
 
@@ -51,13 +52,18 @@ class AwsEnvironment(pulumi.ComponentResource):
 
     def __init__(self, name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         assert spec.region is not None, "checked specs on aws always have a region"
+        # Every resource and invoke uses one explicit provider: the caller's, or one set to the spec's region, so
+        # an ambient `aws:region` or AWS_REGION can never send the environment to another region.
+        self.provider = self.get_provider(Aws.VPC) or aws.Provider(
+            f"{name}-aws", region=spec.region, opts=pulumi.ResourceOptions(parent=self)
+        )
+        child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
         release = eks_release(spec.cluster.kubernetes_version)
         assert release is not None, "checked specs on aws always have pinned add-ons"
         region, cluster_name, tags = spec.region, spec.name, {**spec.tags, "inferstack.dev/environment": spec.name}
         protect = data_protected(spec)
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(provider=self.provider)).account_id
 
         network_plan = plan_network(spec)
         rules = plan_security_rules(str(network_plan.vpc), bool(network_plan.interface_endpoints))

@@ -30,6 +30,7 @@ from inferstack.gcp.plan.nodes import plan_gke_gpu_pool, plan_gke_system_pool
 from inferstack.gcp.project import current_project
 from inferstack.planning.defaults import data_protected
 from inferstack.planning.scheduling import target_pool
+from inferstack.provider_types import Gcp
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.target import ClusterTarget, EgressRule
 
@@ -45,22 +46,37 @@ class GcpEnvironment(pulumi.ComponentResource):
     target: ClusterTarget
     outputs: dict[str, Any]
 
-    def __init__(self, name: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        spec: EnvironmentSpec,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        project: str | None = None,
+    ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        project = current_project()
+        # Every resource and invoke uses one explicit provider: the caller's, or one set to the spec's region and
+        # the given project (None: the provider's own fallbacks, GOOGLE_PROJECT and the like).
+        self.provider = self.get_provider(Gcp.NETWORK) or gcp.Provider(
+            f"{name}-gcp", project=project, region=spec.region, opts=pulumi.ResourceOptions(parent=self)
+        )
+        child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
+        invoke = pulumi.InvokeOptions(provider=self.provider)
+        project_facts = current_project(invoke)
         protected = data_protected(spec)
         self.network = GcpNetwork(f"{name}-network", plan_network(spec), opts=child)
 
-        agents: dict[str, pulumi.Input[str]] = {SECRETS_KEY: project.number.apply(gke_service_agent)}
+        agents: dict[str, pulumi.Input[str]] = {SECRETS_KEY: project_facts.number.apply(gke_service_agent)}
         if MODEL_STORE_KEY in key_names(spec):
             # Asking Storage for its agent also creates the agent if the project never used one.
-            storage_agent = gcp.storage.get_project_service_account_output(project=project.project_id)
+            storage_agent = gcp.storage.get_project_service_account_output(
+                project=project_facts.project_id, opts=invoke
+            )
             agents[MODEL_STORE_KEY] = storage_agent.member
         self.keys = GcpKeyRing(f"{name}-kms", plan_key_ring(spec), agents, protect=protected, opts=child)
 
         self.node_identity = GkeNodeServiceAccount(
-            f"{name}-nodes", plan_node_identity(spec), project.project_id, opts=child
+            f"{name}-nodes", plan_node_identity(spec), project_facts.project_id, opts=child
         )
         self.cluster = GkeCluster(
             f"{name}-gke",
@@ -68,7 +84,7 @@ class GcpEnvironment(pulumi.ComponentResource):
             plan_gke_system_pool(spec),
             network_id=self.network.network.id,
             subnetwork_id=self.network.subnetwork.id,
-            project_id=project.project_id,
+            project_id=project_facts.project_id,
             secrets_key_id=self.keys.keys[SECRETS_KEY].id,
             node_service_account=self.node_identity.email,
             # GKE checks the key grant at creation; nodes need NAT to pull images from outside Google.
@@ -78,7 +94,11 @@ class GcpEnvironment(pulumi.ComponentResource):
         admins = plan_cluster_admins(spec)
         self.admins = (
             GkeClusterAdmins(
-                f"{name}-admins", admins, project_id=project.project_id, provider=self.cluster.provider, opts=child
+                f"{name}-admins",
+                admins,
+                project_id=project_facts.project_id,
+                provider=self.cluster.provider,
+                opts=child,
             )
             if admins
             else None
@@ -98,7 +118,7 @@ class GcpEnvironment(pulumi.ComponentResource):
         self.logs = GkeLogRetention(
             f"{name}-logs",
             plan_log_retention(spec),
-            project_id=project.project_id,
+            project_id=project_facts.project_id,
             cluster_name=self.cluster.cluster.name,
             subnetwork_name=self.network.subnetwork.name,
             opts=child,
@@ -111,7 +131,7 @@ class GcpEnvironment(pulumi.ComponentResource):
             self.store = GcsModelStore(
                 f"{name}-models",
                 spec.model_store,
-                bucket_name=project.project_id.apply(lambda project_id: bucket_name(project_id, spec.name)),
+                bucket_name=project_facts.project_id.apply(lambda project_id: bucket_name(project_id, spec.name)),
                 location=bucket_location(spec),
                 labels=resource_labels(spec),
                 kms_key_id=store_key.id if store_key is not None else None,
@@ -123,7 +143,7 @@ class GcpEnvironment(pulumi.ComponentResource):
                 f"{name}-identity",
                 plan_workload_identities(spec),
                 bucket=self.store.bucket.name,
-                project_id=project.project_id,
+                project_id=project_facts.project_id,
                 opts=child,
             )
 

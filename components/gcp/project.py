@@ -16,11 +16,11 @@ class GcpProject:
     number: pulumi.Output[str]
 
 
-def current_project() -> GcpProject:
-    """The provider's project: `gcp:project` stack config, GOOGLE_PROJECT, or an explicit provider's."""
+def current_project(opts: pulumi.InvokeOptions | None = None) -> GcpProject:
+    """The project of the provider in `opts` (its `project`, else GOOGLE_PROJECT and the provider's fallbacks)."""
     # The provider already resolves gcp:project and its fallbacks; asking it (instead of reading config here)
     # gives one answer for stack config, environment and library users alike, and works under the mocks.
-    found = gcp.organizations.get_project_output()
+    found = gcp.organizations.get_project_output(opts=opts)
     return GcpProject(
         project_id=found.project_id.apply(lambda value: str(value)),
         number=found.number.apply(lambda value: str(value)),

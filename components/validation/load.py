@@ -15,7 +15,7 @@ from inferstack.spec.document import CONFIG_KEY, read_stack_config, stack_name_o
 from inferstack.spec.errors import SpecError, SpecWarning
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.checks import check_environment, warn_environment
-from inferstack.validation.provider_config import check_provider_config
+from inferstack.validation.provider_config import PROVIDER_KEYS, check_provider_config
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class CheckedSpec:
     spec: EnvironmentSpec
     choices: list[AutoChoice] = field(default_factory=list)
     warnings: list[SpecWarning] = field(default_factory=list)
+    # The provider settings of the stack config that the spec was checked against (`aws:region`, `gcp:project`).
+    provider_config: dict[str, str] = field(default_factory=dict)
 
 
 def parse_environment(
@@ -88,4 +90,5 @@ def _checked(spec: EnvironmentSpec, config: Mapping[str, object] | None = None) 
         issues += check_provider_config(resolution.spec, config)
     if issues:
         raise SpecError(issues)
-    return CheckedSpec(resolution.spec, list(resolution.choices), warn_environment(resolution.spec))
+    settings = {key: str(config[key]) for key in PROVIDER_KEYS[spec.cloud] if config and config.get(key) is not None}
+    return CheckedSpec(resolution.spec, list(resolution.choices), warn_environment(resolution.spec), settings)

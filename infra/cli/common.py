@@ -100,7 +100,7 @@ def plan_loaded(loaded: LoadedStack) -> Plan:
     from inferstack.infra.offline.stacks import plan_spec
 
     try:
-        return plan_spec(loaded.name, loaded.spec)
+        return plan_spec(loaded.name, loaded.spec, loaded.provider_config)
     except OfflineEngineError as error:
         fail(f"internal error: {error}", EXIT_INTERNAL)
 

@@ -34,9 +34,12 @@ class OfflineEngineError(RuntimeError):
 class _TableMocks(pulumi.runtime.Mocks):
     """Answers invokes from the strict table; resources are answered by the monitor, which knows parents."""
 
-    def __init__(self, errors: list[str], lock: threading.Lock) -> None:
+    def __init__(self, errors: list[str], lock: threading.Lock, explicit_providers: bool = False) -> None:
         self._errors = errors
         self._lock = lock
+        self.explicit_providers = explicit_providers
+        # The monitor's recorded resources, by URN: an invoke's answer may depend on its provider's settings.
+        self.recorded: Mapping[str, PlannedResource] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         """Never used: `_RecordingMonitor.RegisterResource` handles registrations itself."""
@@ -44,8 +47,14 @@ class _TableMocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         """Answer one invoke from the table, recording a missing token as an error."""
+        if self.explicit_providers and not args.provider:
+            message = f"invoke {args.token} uses the default provider; pass InvokeOptions(provider=...)"
+            with self._lock:
+                self._errors.append(message)
+            raise OfflineEngineError(message)
+        provider = self.recorded.get(args.provider.rsplit("::", 1)[0]) if args.provider else None
         try:
-            return mock_invoke(args.token, args.args), []
+            return mock_invoke(args.token, args.args, provider.inputs if provider else None), []
         except MockTableError as exc:
             with self._lock:
                 self._errors.append(str(exc))
@@ -57,6 +66,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def __init__(self, mocks: _TableMocks, errors: list[str], lock: threading.Lock) -> None:
         super().__init__(mocks)
+        self._mocks = mocks
         self.recorded: dict[str, PlannedResource] = {}
         self.stack_urn = ""
         # URN -> the URN it had before a rename (its alias, or its parent's carried down as the engine does).
@@ -73,13 +83,19 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         _ensure_event_loop()
         inputs = rpc.deserialize_properties(request.object)
         custom = bool(request.custom)
+        if self._mocks.explicit_providers and custom and not request.provider and not is_provider(request.type):
+            # `pulumi up` would hand this resource the default provider, configured from ambient settings.
+            self._fail(f"{request.type} {request.name!r} uses the default provider; give it an explicit one")
+            raise OfflineEngineError(self._errors[-1])
         # A renamed resource keeps its state (id and outputs) in a real deploy: mock it as its former self.
         former = self._former_urn(request)
         with self._lock:
             if former != urn:
                 self.former[urn] = former
         try:
-            resource_id, state = mock_resource(MockedResource(request.type, request.name, former, inputs), custom)
+            provider = self.recorded.get(request.provider.rsplit("::", 1)[0]) if request.provider else None
+            mocked = MockedResource(request.type, request.name, former, inputs, provider.inputs if provider else {})
+            resource_id, state = mock_resource(mocked, custom)
         except MockTableError as exc:
             self._fail(str(exc))
             raise
@@ -133,6 +149,11 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     def _fail(self, message: str) -> None:
         with self._lock:
             self._errors.append(message)
+
+
+def is_provider(type_token: str) -> bool:
+    """Whether a type token names a provider resource (`pulumi:providers:<package>`)."""
+    return type_token.startswith("pulumi:providers:")
 
 
 def _options(request: Any) -> ResourceOptions:
@@ -217,16 +238,20 @@ def run_offline(
     project: str = "inferstack",
     config: Mapping[str, str] | None = None,
     secret_keys: Sequence[str] = (),
+    explicit_providers: bool = False,
 ) -> Plan:
     """Run `program` under the strict mocks (preview off, so every check attached to an output runs).
 
     `config` is the stack configuration the program sees ("namespace:key" -> string value, objects as
     JSON); keys in `secret_keys` read back as secrets, as encrypted stack config does under `pulumi up`.
+    With `explicit_providers`, a custom resource or an invoke that would get the default provider is an error
+    (as under `pulumi:disable-default-providers: ["*"]`).
     """
     errors: list[str] = []
     lock = threading.Lock()
-    mocks = _TableMocks(errors, lock)
+    mocks = _TableMocks(errors, lock, explicit_providers)
     monitor = _RecordingMonitor(mocks, errors, lock)
+    mocks.recorded = monitor.recorded
     settings.reset_options(project=project, stack=stack)
     _ensure_event_loop().set_exception_handler(_quiet_known_failures)
     # Config is global to the SDK: always replace it, so one run never sees another's values.

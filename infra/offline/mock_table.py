@@ -43,12 +43,12 @@ def mock_resource(res: MockedResource, custom: bool) -> tuple[str, Props]:
     return entry.make_id(res), {**res.inputs, **entry.outputs(res)}
 
 
-def mock_invoke(token: str, args: Mapping[str, Any]) -> Props:
-    """The provider's answer to one invoke."""
+def mock_invoke(token: str, args: Mapping[str, Any], provider: Mapping[str, Any] | None = None) -> Props:
+    """The provider's answer to one invoke; `provider` is the inputs of the explicit provider it goes to."""
     answer = INVOKE_TABLE.get(token)
     if answer is None:
         raise MockTableError(f"no mock for invoke {token!r}: add it to infra/offline/mocks_<cloud>.py")
-    return answer(args)
+    return answer(args, provider or {})
 
 
 __all__ = ["MOCK_ACCOUNT", "MockTableError", "MockedResource", "TypeMock", "mock_invoke", "mock_resource"]

@@ -21,6 +21,9 @@ class MockedResource:
     name: str
     urn: str
     inputs: Props
+    # The inputs of the explicit provider the resource uses ({} for the default provider): a GCP resource with no
+    # `project` of its own lives in its provider's project.
+    provider: Props = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
@@ -51,4 +54,5 @@ def provider_id(res: MockedResource) -> str:
     return f"{res.digest[:8]}-{res.digest[8:12]}-{res.digest[12:16]}-{res.digest[16:20]}-{res.digest[20:32]}"
 
 
-InvokeMock = Callable[[Mapping[str, Any]], Props]
+# (the invoke's arguments, the inputs of the provider it goes to: {} for the default provider) -> the answer.
+InvokeMock = Callable[[Mapping[str, Any], Mapping[str, Any]], Props]

@@ -195,13 +195,13 @@ RESOURCES: dict[str, TypeMock] = {
 }
 
 INVOKES: dict[str, InvokeMock] = {
-    "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda _args, _provider: {
         "accountId": MOCK_ACCOUNT,
         "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/offline",
         "userId": "AIDAOFFLINEOFFLINE",
         "id": MOCK_ACCOUNT,
     },
-    "aws:index/getPartition:getPartition": lambda _: {
+    "aws:index/getPartition:getPartition": lambda _args, _provider: {
         "partition": "aws",
         "dnsSuffix": "amazonaws.com",
         "id": "aws",

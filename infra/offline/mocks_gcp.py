@@ -7,6 +7,8 @@ account emails, the cluster's endpoint and CA certificate), so wiring between re
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
+from typing import Any
 
 from inferstack.infra.offline.mock_types import (
     MOCK_PROJECT,
@@ -25,7 +27,7 @@ CONTAINER = "https://container.googleapis.com/v1"
 
 
 def _project(res: MockedResource) -> str:
-    return str(res.inputs.get("project") or MOCK_PROJECT)
+    return str(res.inputs.get("project") or res.provider.get("project") or MOCK_PROJECT)
 
 
 def _name(res: MockedResource) -> str:
@@ -181,18 +183,23 @@ RESOURCES: dict[str, TypeMock] = {
 }
 
 
-def _storage_agent(args: Props) -> Props:
-    project = args.get("project") or MOCK_PROJECT
+def _invoke_project(args: Mapping[str, Any], provider: Mapping[str, Any], key: str = "project") -> str:
+    # Without an explicit project, a GCP data source answers for its provider's project.
+    return str(args.get(key) or provider.get("project") or MOCK_PROJECT)
+
+
+def _storage_agent(args: Mapping[str, Any], provider: Mapping[str, Any]) -> Props:
+    project = _invoke_project(args, provider)
     email = f"service-{MOCK_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
     return {"emailAddress": email, "member": f"serviceAccount:{email}", "id": email, "project": project}
 
 
 INVOKES: dict[str, InvokeMock] = {
-    "gcp:organizations/getProject:getProject": lambda args: {
-        "projectId": args.get("projectId") or MOCK_PROJECT,
+    "gcp:organizations/getProject:getProject": lambda args, provider: {
+        "projectId": _invoke_project(args, provider, "projectId"),
         "number": MOCK_PROJECT_NUMBER,
-        "name": MOCK_PROJECT,
-        "id": f"projects/{args.get('projectId') or MOCK_PROJECT}",
+        "name": _invoke_project(args, provider, "projectId"),
+        "id": f"projects/{_invoke_project(args, provider, 'projectId')}",
     },
-    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": lambda args: _storage_agent(dict(args)),
+    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": _storage_agent,
 }

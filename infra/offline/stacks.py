@@ -6,6 +6,7 @@ into messages and exit codes is the CLI's job. The Pulumi SDK is imported only w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ class LoadedStack:
     spec: EnvironmentSpec
     choices: list[Any] = field(default_factory=list)
     warnings: list[Any] = field(default_factory=list)
+    provider_config: dict[str, str] = field(default_factory=dict)
 
 
 def load_stack(stack: str, project: Project | None) -> LoadedStack:
@@ -38,17 +40,32 @@ def load_stack(stack: str, project: Project | None) -> LoadedStack:
 
     path = resolve_stack(stack, project)
     checked = load_stack_file_checked(path)
-    return LoadedStack(stack_name_of(path), path, checked.spec, list(checked.choices), list(checked.warnings))
+    return LoadedStack(
+        stack_name_of(path),
+        path,
+        checked.spec,
+        list(checked.choices),
+        list(checked.warnings),
+        dict(checked.provider_config),
+    )
 
 
-def plan_spec(stack_name: str, spec: EnvironmentSpec) -> Plan:
-    """Run the program for a validated spec under the offline engine, with placeholder secrets."""
+def plan_spec(stack_name: str, spec: EnvironmentSpec, provider_config: Mapping[str, str] | None = None) -> Plan:
+    """Run the program for a validated spec under the offline engine, with placeholder secrets.
+
+    Every resource and invoke must use an explicit provider (the program creates them from the spec), so no
+    ambient region or project can change what a deploy creates. `provider_config` is the stack's provider
+    settings (`gcp:project`, …), which the program reads as `pulumi up` would.
+    """
     from inferstack.infra.offline.engine import run_offline
     from inferstack.infra.offline.offline_config import offline_secret_config
     from inferstack.infra.program import build
 
-    config = offline_secret_config(spec)
-    return run_offline(lambda: build(spec), stack=stack_name, config=config, secret_keys=list(config))
+    secrets = offline_secret_config(spec)
+    config = {**(provider_config or {}), **secrets}
+    return run_offline(
+        lambda: build(spec), stack=stack_name, config=config, secret_keys=list(secrets), explicit_providers=True
+    )
 
 
 def read_plan(path: Path) -> Plan:

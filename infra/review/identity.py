@@ -123,7 +123,7 @@ def main(argv: list[str]) -> int:
     except (ProjectError, SpecError) as error:
         print(error, file=sys.stderr)
         return 2
-    for item in identities(plan_spec(loaded.name, loaded.spec)):
+    for item in identities(plan_spec(loaded.name, loaded.spec, loaded.provider_config)):
         print(item.line())
     return 0
 

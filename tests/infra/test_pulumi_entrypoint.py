@@ -37,7 +37,7 @@ def test_entrypoint_builds_the_same_plan_as_the_cli(stack: str) -> None:
     secrets = offline_secret_config(spec)
     config = {**stack_config(stack), **secrets}
     through_main = run_offline(run_main, stack=stack, config=config, secret_keys=list(secrets))
-    through_build = run_offline(lambda: build(spec), stack=stack, config=secrets, secret_keys=list(secrets))
+    through_build = run_offline(lambda: build(spec), stack=stack, config=config, secret_keys=list(secrets))
     assert [r.urn for r in through_main.resources] == [r.urn for r in through_build.resources]
     assert through_main.resources == through_build.resources
 

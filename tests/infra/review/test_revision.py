@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from inferstack.infra.cli.app import app
 from inferstack.infra.cli.common import EXIT_INVALID
+from inferstack.infra.offline.plan import Plan
 from inferstack.infra.project import open_project
 from inferstack.infra.review.diff import diff_plans
 from inferstack.infra.review.revision import plan_at_revision
@@ -52,6 +56,16 @@ def team_repo(tmp_path: Path, *, git_init: bool = True) -> Path:
 ROLLING_MAX_SURGE = "spec.strategy.rollingUpdate.maxSurge"
 ROLLING_MAX_UNAVAILABLE = "spec.strategy.rollingUpdate.maxUnavailable"
 CONTAINERS = "spec.template.spec.containers"
+OLD_OFFLINE_PROJECT = "inferstack-offline"  # the project the old offline engine made up for every GCP stack
+
+
+def in_project(plan: Plan, project: str) -> Plan:
+    """`plan` as if its engine had answered with `project`: today's engine asks the stack's explicit provider."""
+    moved = [
+        replace(res, inputs=json.loads(json.dumps(res.inputs).replace(OLD_OFFLINE_PROJECT, project)))
+        for res in plan.resources
+    ]
+    return replace(plan, resources=moved)
 
 
 @pytest.mark.parametrize("stack", ["aws-dev", "gcp-dev"])
@@ -64,10 +78,17 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
     before = worktrees(REPO)
     project = open_project(REPO)
     old = plan_at_revision(stack, BEFORE_THE_RENAME, project)
+    gcp_project = yaml.safe_load(shipped_stacks()[stack].read_text(encoding="utf-8"))["config"].get("gcp:project")
+    if gcp_project:
+        old = in_project(old, gcp_project)
     changes = diff_plans(old, shipped_plan(stack))
-    assert len(old.resources) == len(shipped_plan(stack).resources)
+    assert len(old.resources) + 1 == len(shipped_plan(stack).resources), "one explicit cloud provider is added"
     assert changes, "the component renames show up as alias renames"
     for change in changes:
+        if change.identity.type.startswith("pulumi:providers:") and change.kind == "add":
+            # Reviewed change (issue 12): every cloud resource uses an explicit provider set to the spec's region.
+            assert change.identity.type == f"pulumi:providers:{stack.split('-')[0]}", change
+            continue
         if change.identity.type == "kubernetes:apps/v1:Deployment" and change.renamed_from is None:
             # Reviewed changes since that commit (issue 12): on a pool full at replicas.max the engine Deployment
             # rolls out by replacing a replica (maxSurge 0, maxUnavailable 1), and the engine's startupProbe
