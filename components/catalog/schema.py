@@ -157,6 +157,20 @@ class ServicePrice(_Fact):
     usd: float = Field(ge=0, description="Price in USD per unit.")
     unit: Literal["hour", "gb", "gb_month", "month"] = Field(description="What one unit is.")
     note: str = Field(default="", description="Region or tier the price applies to, caveats.")
+    region: str | None = Field(
+        default=None, description="The region `usd` is the price of; null: the same price in every region."
+    )
+    regions: dict[str, float] = Field(
+        default_factory=dict, description="The price in other regions (same unit), where the source gives one."
+    )
+
+    def price_in(self, region: str) -> tuple[float, str]:
+        """The price in `region` and the region whose price it is (the reference region when none is recorded)."""
+        if self.region is None:
+            return self.usd, "all regions"
+        if region in self.regions:
+            return self.regions[region], region
+        return self.usd, self.region
 
 
 class _Table(BaseModel):

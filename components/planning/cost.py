@@ -1,43 +1,40 @@
 """Monthly cost of what a Plan contains, at minimum and at maximum scale.
 
 Prices the planned resources, not the intent: node groups and node pools by their instance/machine type,
-purchase option and autoscaling bounds, control-plane fees, NAT, load balancers, buckets (at a stated size),
-KMS keys. Resources are read through a small protocol (type, name, inputs with the engine's camelCase names) and
-node pools through `plan_readers.node_pools`, the reader the policy rules share; so it needs neither Pulumi nor
-the offline engine. A month is 730 hours.
+purchase option and autoscaling bounds (the minimum raised to the nodes the models' replicas.min need), their
+root volumes or boot disks, control-plane fees, NAT gateways and their public IPv4 addresses, interface VPC
+endpoints per zone, load balancers, buckets (at a stated size), KMS keys and log ingestion. Every other resource
+type is in `NOT_PRICED` with the reason, so a new type is a decision, not an omission. Resources are read through a
+small protocol (type, name, inputs with the engine's camelCase names) and node pools through
+`plan_readers.node_pools`, the reader the policy rules share; so it needs neither Pulumi nor the offline engine.
+A month is 730 hours.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, cast
 
-from inferstack import catalog
 from inferstack.catalog.schema import Cloud
-from inferstack.planning.plan_readers import PlanResource, node_pool, node_pools
+from inferstack.planning.cost_rows import (
+    HOURS_PER_MONTH,
+    Context,
+    CostRow,
+    NodeFloor,
+    eks_root_volume_rows,
+    gke_boot_disk_row,
+    service_row,
+    vm_row,
+)
+from inferstack.planning.cost_unpriced import NOT_PRICED, UNPRICED_PREFIXES
+from inferstack.planning.plan_readers import NodePool, PlanResource, node_pool
 from inferstack.provider_types import Aws, Gcp, K8s
 
-HOURS_PER_MONTH = 730.0
+__all__ = ["HOURS_PER_MONTH", "NOT_PRICED", "PRICERS", "CostReport", "CostRow", "NodeFloor", "price_plan"]
+
 CLOUD_NAT_VM_CAP = 32
-
-
-@dataclass(frozen=True)
-class CostRow:
-    """One priced line: a resource, how many units at min and max scale, the unit price and its date."""
-
-    resource: str
-    type: str
-    item: str
-    unit: str
-    unit_usd: float
-    quantity_min: float
-    quantity_max: float
-    monthly_min: float
-    monthly_max: float
-    as_of: str
-    note: str = ""
-    warning: str = ""
+TRAFFIC = "traffic not modelled: 0 GB assumed"
 
 
 @dataclass(frozen=True)
@@ -77,90 +74,55 @@ class CostReport:
         }
 
 
-@dataclass(frozen=True)
-class _Context:
-    cloud: Cloud
-    region: str
-    bucket_gb: float
-    default_zones: int
-    nodes_min: float
-    nodes_max: float
+def _bounds(ctx: Context, pool: NodePool) -> tuple[float, float, str]:
+    """A pool's nodes at min and max scale: min is at least what the models' replicas.min need."""
+    floor = ctx.floors.get(pool.name)
+    if floor is None or floor.nodes <= pool.min_nodes:
+        return pool.min_nodes, pool.max_nodes, ""
+    nmin = min(floor.nodes, pool.max_nodes)
+    return nmin, pool.max_nodes, f"min {nmin:g} nodes, not the pool's {pool.min_nodes:g}: {floor.reason}"
 
 
-def _service_row(ctx: _Context, res: PlanResource, key: str, item: str, qmin: float, qmax: float) -> CostRow:
-    price = catalog.service_prices(ctx.cloud)[key]
-    per_month = {"hour": HOURS_PER_MONTH, "gb": 0.0, "gb_month": 1.0, "month": 1.0}[price.unit]
-    unit = {"hour": "hour", "gb": "GB", "gb_month": "GB-month", "month": "month"}[price.unit]
-    return CostRow(
-        resource=res.name,
-        type=res.type,
-        item=item,
-        unit=unit,
-        unit_usd=price.usd,
-        quantity_min=qmin,
-        quantity_max=qmax,
-        monthly_min=price.usd * per_month * qmin,
-        monthly_max=price.usd * per_month * qmax,
-        as_of=price.as_of.isoformat(),
-        note=price.note,
-    )
-
-
-def _vm_row(ctx: _Context, res: PlanResource, type_name: str, spot: bool, nmin: float, nmax: float) -> CostRow:
-    itype = catalog.instance_types(ctx.cloud).get(type_name)
-    offer = itype.regions.get(ctx.region) if itype else None
-    warning = ""
-    if itype is None or offer is None:
-        usd, as_of, warning = 0.0, "", f"{type_name} has no catalog price in {ctx.region}: not priced"
-    elif spot and offer.spot_usd_per_hour is not None:
-        usd, as_of = offer.spot_usd_per_hour, itype.as_of.isoformat()
-    else:
-        usd, as_of = offer.on_demand_usd_per_hour, itype.as_of.isoformat()
-        if spot:
-            warning = "no spot price recorded: on-demand price used (an upper bound)"
-    label = f"{type_name} {'spot' if spot else 'on-demand'}"
-    if itype is not None and itype.gpu is not None:
-        label += f" ({itype.gpus}× {itype.gpu})"
-    return CostRow(
-        resource=res.name,
-        type=res.type,
-        item=label,
-        unit="node-hour",
-        unit_usd=usd,
-        quantity_min=nmin,
-        quantity_max=nmax,
-        monthly_min=usd * HOURS_PER_MONTH * nmin,
-        monthly_max=usd * HOURS_PER_MONTH * nmax,
-        as_of=as_of,
-        note=itype.source if itype else "",
-        warning=warning,
-    )
-
-
-def _disk_row(ctx: _Context, res: PlanResource, gb: float, nmin: float, nmax: float) -> CostRow:
-    return _service_row(ctx, res, "block_storage", f"node disks {gb:g} GB each", gb * nmin, gb * nmax)
-
-
-def _node_pool(ctx: _Context, res: PlanResource) -> list[CostRow]:
+def _node_pool(ctx: Context, res: PlanResource) -> list[CostRow]:
     pool = node_pool(res, default_zones=ctx.default_zones)
     if pool is None:
         return []
-    rows = [_vm_row(ctx, res, pool.instance_type, pool.spot, pool.min_nodes, pool.max_nodes)]
-    if pool.disk_gb:
-        rows.append(_disk_row(ctx, res, pool.disk_gb, pool.min_nodes, pool.max_nodes))
+    nmin, nmax, note = _bounds(ctx, pool)
+    rows = [vm_row(ctx, res, pool.instance_type, pool.spot, nmin, nmax, note)]
+    if res.type == Gcp.GKE_NODE_POOL:
+        rows.append(gke_boot_disk_row(ctx, res, pool.disk_gb, nmin, nmax))
+    elif pool.disk_gb:  # diskSize on the group itself (no launch template)
+        rows.append(service_row(ctx, res, "block_storage", f"node disks {pool.disk_gb:g} GB each", *_gb(pool, nmin)))
+    else:
+        rows.extend(eks_root_volume_rows(ctx, res, nmin, nmax))
     return rows
 
 
-def _cloud_nat(ctx: _Context, res: PlanResource) -> list[CostRow]:
-    rows: list[CostRow] = []
+def _gb(pool: NodePool, nmin: float) -> tuple[float, float]:
+    return pool.disk_gb * nmin, pool.disk_gb * pool.max_nodes
+
+
+def _cloud_nat(ctx: Context, res: PlanResource) -> list[CostRow]:
     capped = ctx.nodes_max > CLOUD_NAT_VM_CAP
-    row = _service_row(ctx, res, "cloud_nat_vm", "Cloud NAT VM-hours", ctx.nodes_min, min(ctx.nodes_max, 32))
+    row = service_row(
+        ctx, res, "cloud_nat_vm", "Cloud NAT VM-hours", ctx.nodes_min, min(ctx.nodes_max, CLOUD_NAT_VM_CAP)
+    )
     if capped:
-        cap = _service_row(ctx, res, "cloud_nat_max", "Cloud NAT above 32 VMs", 0, 1)
-        row = CostRow(**{**asdict(row), "monthly_max": cap.monthly_max, "note": cap.note})
-    rows.append(row)
-    rows.append(_service_row(ctx, res, "cloud_nat_data", "Cloud NAT data (per GB, traffic not modelled)", 0, 0))
-    return rows
+        cap = service_row(ctx, res, "cloud_nat_max", "Cloud NAT above 32 VMs", 0, 1)
+        row = replace(row, monthly_max=cap.monthly_max, note=cap.note)
+    return [row, service_row(ctx, res, "cloud_nat_data", "Cloud NAT data processed", 0, 0, TRAFFIC)]
+
+
+def _interface_endpoint(ctx: Context, res: PlanResource) -> list[CostRow]:
+    if str(res.inputs.get("vpcEndpointType", "Gateway")) != "Interface":
+        return []  # gateway endpoints (S3, DynamoDB) have no hourly or data charge
+    subnets = res.inputs.get("subnetIds")
+    zones = float(len(subnets)) if isinstance(subnets, list | tuple) and subnets else float(ctx.default_zones)
+    service = str(res.inputs.get("serviceName", "")).rsplit(".", 1)[-1] or "?"
+    return [
+        service_row(ctx, res, "interface_endpoint", f"interface endpoint {service} in {zones:g} zone(s)", zones, zones),
+        service_row(ctx, res, "interface_endpoint_data", f"interface endpoint {service} data", 0, 0, TRAFFIC),
+    ]
 
 
 def _is_lb_service(res: PlanResource) -> bool:
@@ -168,35 +130,46 @@ def _is_lb_service(res: PlanResource) -> bool:
     return isinstance(spec, Mapping) and spec.get("type") == "LoadBalancer"
 
 
-Pricer = Callable[[_Context, PlanResource], list[CostRow]]
+def _one(key: str, item: str) -> Pricer:
+    return lambda c, r: [service_row(c, r, key, item, 1, 1)]
+
+
+def _bucket(ctx: Context, res: PlanResource) -> list[CostRow]:
+    gb = ctx.bucket_gb
+    return [service_row(ctx, res, "object_storage", f"storage at {gb:g} GB (the models' weights)", gb, gb)]
+
+
+Pricer = Callable[[Context, PlanResource], list[CostRow]]
 
 PRICERS: dict[str, Pricer] = {
     Aws.EKS_NODE_GROUP: _node_pool,
     Gcp.GKE_NODE_POOL: _node_pool,
-    Aws.EKS_CLUSTER: lambda c, r: [_service_row(c, r, "eks_cluster", "EKS control plane", 1, 1)],
-    Gcp.GKE_CLUSTER: lambda c, r: [_service_row(c, r, "gke_cluster", "GKE cluster fee", 1, 1)],
+    Aws.EKS_CLUSTER: _one("eks_cluster", "EKS control plane"),
+    Gcp.GKE_CLUSTER: _one("gke_cluster", "GKE cluster fee"),
     Aws.NAT_GATEWAY: lambda c, r: [
-        _service_row(c, r, "nat_gateway", "NAT gateway", 1, 1),
-        _service_row(c, r, "nat_gateway_data", "NAT data (per GB, traffic not modelled)", 0, 0),
+        service_row(c, r, "nat_gateway", "NAT gateway", 1, 1),
+        service_row(c, r, "nat_gateway_data", "NAT data processed", 0, 0, TRAFFIC),
     ],
+    Aws.EIP: _one("public_ipv4", "public IPv4 address"),
+    Aws.VPC_ENDPOINT: _interface_endpoint,
     Gcp.ROUTER_NAT: _cloud_nat,
-    Aws.LB_LOAD_BALANCER: lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
-    Aws.ALB_LOAD_BALANCER: lambda c, r: [_service_row(c, r, "load_balancer", "load balancer", 1, 1)],
-    Gcp.FORWARDING_RULE: lambda c, r: [_service_row(c, r, "load_balancer", "forwarding rule", 1, 1)],
-    Gcp.GLOBAL_FORWARDING_RULE: lambda c, r: [_service_row(c, r, "load_balancer", "forwarding rule", 1, 1)],
-    K8s.SERVICE: lambda c, r: (
-        [_service_row(c, r, "load_balancer", "LoadBalancer Service", 1, 1)] if _is_lb_service(r) else []
-    ),
-    Aws.S3_BUCKET: lambda c, r: [_bucket(c, r)],
-    Aws.S3_BUCKET_V2: lambda c, r: [_bucket(c, r)],
-    Gcp.STORAGE_BUCKET: lambda c, r: [_bucket(c, r)],
-    Aws.KMS_KEY: lambda c, r: [_service_row(c, r, "kms_key", "KMS key", 1, 1)],
-    Gcp.KMS_CRYPTO_KEY: lambda c, r: [_service_row(c, r, "kms_key", "KMS key version", 1, 1)],
+    Aws.LB_LOAD_BALANCER: _one("load_balancer", "load balancer"),
+    Aws.ALB_LOAD_BALANCER: _one("load_balancer", "load balancer"),
+    Gcp.FORWARDING_RULE: _one("load_balancer", "forwarding rule"),
+    Gcp.GLOBAL_FORWARDING_RULE: _one("load_balancer", "forwarding rule"),
+    K8s.SERVICE: lambda c, r: _one("load_balancer", "LoadBalancer Service")(c, r) if _is_lb_service(r) else [],
+    Aws.S3_BUCKET: _bucket,
+    Aws.S3_BUCKET_V2: _bucket,
+    Gcp.STORAGE_BUCKET: _bucket,
+    Aws.KMS_KEY: _one("kms_key", "KMS key"),
+    Gcp.KMS_CRYPTO_KEY: _one("kms_key", "KMS key version"),
+    Aws.LOG_GROUP: lambda c, r: [service_row(c, r, "log_ingestion", "log ingestion", 0, 0, TRAFFIC)],
 }
 
 
-def _bucket(ctx: _Context, res: PlanResource) -> CostRow:
-    return _service_row(ctx, res, "object_storage", f"storage at {ctx.bucket_gb:g} GB", ctx.bucket_gb, ctx.bucket_gb)
+def is_priced_or_free(type_token: str) -> bool:
+    """Whether the cost model has decided about a resource type: it prices it, or lists why it does not."""
+    return type_token in PRICERS or type_token in NOT_PRICED or type_token.startswith(UNPRICED_PREFIXES)
 
 
 def price_plan(
@@ -206,15 +179,28 @@ def price_plan(
     region: str | None,
     bucket_gb: float = 0.0,
     default_zones: int = 1,
+    floors: Mapping[str, NodeFloor] | None = None,
 ) -> CostReport:
-    """Price every resource of a plan at min and max scale; kubernetes (an existing cluster) costs nothing here."""
+    """Price every resource of a plan at min and max scale; kubernetes (an existing cluster) costs nothing here.
+
+    `floors` raises a node pool's minimum (by resource name) to the nodes its models' replicas.min need.
+    """
     # Only this cloud's resources (and the Kubernetes objects on its cluster) are priced from its tables.
     items = [res for res in resources if res.type.startswith((f"{cloud}:", "kubernetes:"))]
     if cloud not in ("aws", "gcp") or region is None:
         return CostReport(cloud, region, [], ["an existing cluster: its nodes are not priced by inferstack"])
-    pools = node_pools(items, default_zones=default_zones)
-    nodes_min, nodes_max = sum(p.min_nodes for p in pools), sum(p.max_nodes for p in pools)
-    ctx = _Context(cast(Cloud, cloud), region, bucket_gb, default_zones, nodes_min, nodes_max)
+    templates = {
+        str(ident): res
+        for res in items
+        if res.type == Aws.LAUNCH_TEMPLATE and (ident := getattr(res, "id", None)) is not None
+    }
+    ctx = Context(cast(Cloud, cloud), region, bucket_gb, default_zones, templates=templates, floors=floors or {})
+    pools = [p for res in items if (p := node_pool(res, default_zones=default_zones)) is not None]
+    bounds = [_bounds(ctx, pool) for pool in pools]
+    ctx = replace(ctx, nodes_min=sum(b[0] for b in bounds), nodes_max=sum(b[1] for b in bounds))
     rows = [row for res in items if res.type in PRICERS for row in PRICERS[res.type](ctx, res)]
-    notes = ["per-GB charges (NAT data, load balancer capacity units, egress) depend on traffic and are not included"]
+    notes = [
+        "per-GB charges (NAT and endpoint data, log ingestion, load balancer capacity units, egress) depend on "
+        "traffic: their rows show the unit price at 0 GB",
+    ]
     return CostReport(cloud, region, rows, notes)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from inferstack.infra.cli import live, plan, size
+from inferstack.infra.cli import cost, live, plan, size
 from inferstack.infra.cli.common import Options, StackArg, fail, load, project_of
 from inferstack.infra.project import NO_PROJECT
 
@@ -62,6 +62,7 @@ def schema() -> None:
 plan.register(app)
 live.register(app)
 size.register(app)
+cost.register(app)
 
 
 def _print_version(requested: bool) -> None:

@@ -1,6 +1,6 @@
-"""`inferstack size` and `inferstack cost`: capacity of a model on a GPU, and the monthly cost of a stack's Plan.
+"""`inferstack size`: capacity of a model on a GPU (`inferstack cost` lives in cost.py).
 
-Registered on the main app by `app.py`; the numbers come from planning/ and review/cost.py, this module only
+Registered on the main app by `app.py`; the numbers come from planning/, this module only
 reads options and renders. Bad input exits 2 with a message, never a traceback.
 """
 
@@ -11,13 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from inferstack.infra.cli.common import EXIT_INVALID, StackArg, load, out, plan_loaded
+from inferstack.infra.cli.common import EXIT_INVALID, out
 
 if TYPE_CHECKING:
-    from inferstack.planning.cost import CostReport
     from inferstack.planning.serving import Request, Sizing
-    from inferstack.planning.spec_serving import ModelServing
-    from inferstack.planning.startup import StartupEstimate
 
 COMPARE_ROWS = 25
 
@@ -228,73 +225,6 @@ def _compare_row(result: Sizing) -> dict[str, Any]:
     return data
 
 
-def print_cost(
-    report: CostReport,
-    serving: list[ModelServing],
-    budget: float | None,
-    startups: dict[str, StartupEstimate] | None = None,
-) -> None:
-    """The cost table, totals, the token lines and the budget comparison."""
-    from rich.table import Table
-
-    from inferstack.planning.cost import HOURS_PER_MONTH
-
-    table = Table(title=f"Monthly cost of the plan ({report.cloud} {report.region or ''}, {HOURS_PER_MONTH:g} h)")
-    for column in ("resource", "item", "unit price", "qty min", "qty max", "$/month min", "$/month max", "as of"):
-        table.add_column(column)
-    for row in report.rows:
-        table.add_row(
-            row.resource,
-            row.item + (f" [red]({row.warning})[/]" if row.warning else ""),
-            f"${row.unit_usd:g}/{row.unit}",
-            f"{row.quantity_min:g}",
-            f"{row.quantity_max:g}",
-            f"{row.monthly_min:,.2f}",
-            f"{row.monthly_max:,.2f}",
-            row.as_of,
-        )
-    out().print(table)
-    out().print(f"Total: ${report.monthly_min:,.2f}/month at min scale, ${report.monthly_max:,.2f}/month at max scale")
-    if budget is not None:
-        verdict = "within" if report.monthly_max <= budget else "[red]over[/]"
-        out().print(f"Budget ${budget:,.0f}/month: max scale is {verdict} budget")
-    for item in serving:
-        dollars = f"${item.usd_per_million_tokens:.3f}" if item.usd_per_million_tokens is not None else "n/a"
-        out().print(
-            f"{item.model} ({item.shape}): {item.basis}: {item.replicas} replica(s), "
-            f"{item.output_tokens_per_s:,.0f} output tokens/s, GPU ${item.gpu_usd_per_hour:.2f}/h, "
-            f"{dollars} per 1M output tokens; startupProbe {item.startup_probe_s} s"
-            + (f" [red]— {item.warning}[/]" if item.warning else ""),
-            highlight=False,
-        )
-    for key, estimate in (startups or {}).items():
-        out().print(f"{key}: {estimate.summary()}", highlight=False)
-    for note in report.notes:
-        out().print(f"[dim]note: {note}[/]")
-
-
-def cost_command(
-    ctx: typer.Context,
-    stack: StackArg,
-    bucket_gb: Annotated[
-        float | None, typer.Option("--bucket-gb", min=0.0, help="Bucket size in GB; default: the models' weights.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-) -> None:
-    """Monthly cost of what the stack's Plan contains, at min and max scale, and $ per 1M output tokens."""
-    from inferstack.infra.review.cost import cost_document, stack_cost
-    from inferstack.planning.spec_serving import spec_startups
-
-    loaded = load(ctx, stack)
-    plan = plan_loaded(loaded)
-    report, serving = stack_cost(loaded.spec, plan.resources, bucket_gb)
-    if as_json:
-        typer.echo(json.dumps(cost_document(loaded.name, loaded.spec, report, serving), indent=2))
-        return
-    print_cost(report, serving, loaded.spec.budget.monthly_usd, spec_startups(loaded.spec))
-
-
 def register(app: typer.Typer) -> None:
-    """Add `size` and `cost` to the main app."""
+    """Add `size` to the main app."""
     app.command("size")(size_command)
-    app.command("cost")(cost_command)

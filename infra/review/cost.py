@@ -5,16 +5,18 @@ Pure data from the spec and the Plan (the catalog holds the prices); the CLI onl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from inferstack.planning.capacity import spec_checkpoint, spec_model_shape
-from inferstack.planning.cost import CostReport, price_plan
+from inferstack.planning.cost import CostReport, NodeFloor, price_plan
 from inferstack.planning.defaults import effective_zones
-from inferstack.planning.plan_readers import PlanResource
+from inferstack.planning.fit import nodes_at, pool_models
+from inferstack.planning.plan_readers import NODE_POOL_TYPES, PlanResource
 from inferstack.planning.precision import stored_weights_gb
 from inferstack.planning.spec_serving import ModelServing, spec_serving, spec_startups
 from inferstack.spec import EnvironmentSpec
+from inferstack.target import POOL_LABEL
 
 
 def bucket_size_gb(spec: EnvironmentSpec) -> float:
@@ -30,13 +32,39 @@ def bucket_size_gb(spec: EnvironmentSpec) -> float:
     return round(total, 1)
 
 
+def _pool_key(res: PlanResource) -> str | None:
+    """The spec pool a planned node group / node pool serves, from the pool label inferstack puts on its nodes."""
+    config = res.inputs.get("nodeConfig")
+    labels = (config if isinstance(config, Mapping) else res.inputs).get("labels")
+    key = labels.get(POOL_LABEL) if isinstance(labels, Mapping) else None
+    return str(key) if key is not None else None
+
+
+def node_floors(spec: EnvironmentSpec, resources: Iterable[PlanResource]) -> dict[str, NodeFloor]:
+    """Nodes each planned GPU pool needs for its models' replicas.min (packed as the scheduler packs them)."""
+    models = pool_models(spec)
+    floors: dict[str, NodeFloor] = {}
+    for res in resources:
+        key = _pool_key(res) if res.type in NODE_POOL_TYPES else None
+        pool = spec.node_pools.get(key) if key is not None else None
+        if pool is None or key not in models:
+            continue
+        needed = nodes_at(pool.gpus_per_node, models[key], at="min")
+        if needed:
+            names = ", ".join(f"{m.key} {m.min}×TP{m.tp}" for m in models[key])
+            floors[res.name] = NodeFloor(float(needed), f"replicas.min ({names}) need {needed} node(s)")
+    return floors
+
+
 def stack_cost(
     spec: EnvironmentSpec, resources: Iterable[PlanResource], bucket_gb: float | None = None
 ) -> tuple[CostReport, list[ModelServing]]:
     """Price a stack's planned resources (the bucket at `bucket_gb`, default its models' weights) and its serving."""
     zones = len(effective_zones(spec)) or 1
     gb = bucket_gb if bucket_gb is not None else bucket_size_gb(spec)
-    report = price_plan(resources, cloud=spec.cloud, region=spec.region, bucket_gb=gb, default_zones=zones)
+    items = list(resources)
+    floors = node_floors(spec, items)
+    report = price_plan(items, cloud=spec.cloud, region=spec.region, bucket_gb=gb, default_zones=zones, floors=floors)
     return report, spec_serving(spec)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from inferstack.catalog.schema import Gpu, InstanceType, Region
+from inferstack import catalog
+from inferstack.catalog.schema import Cloud, Gpu, InstanceType, Region
 
 DATA = Path(__file__).resolve().parents[2] / "components" / "catalog" / "data"
 
@@ -166,3 +167,20 @@ def test_required_instance_types_present(aws_types, gcp_types) -> None:
         "n2-standard-4",
         "n2-standard-8",
     } <= set(gcp_types)
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_service_prices_name_regions_inferstack_knows(cloud: Cloud) -> None:
+    known = set(catalog.regions(cloud))
+    for key, price in catalog.service_prices(cloud).items():
+        # A price without a region is global; a regional one names the region it is from, and its others are known.
+        assert price.region is None or price.region in known, key
+        assert set(price.regions) <= known, key
+        assert not (price.region is None and price.regions), f"{key}: a global price lists no regional prices"
+
+
+def test_a_regional_price_falls_back_to_its_reference_region_by_name() -> None:
+    nat = catalog.service_prices("aws")["nat_gateway"]
+    assert nat.price_in("us-west-2") == (nat.regions["us-west-2"], "us-west-2")
+    assert nat.price_in("ap-northeast-1") == (nat.usd, "us-east-1")
+    assert catalog.service_prices("aws")["kms_key"].price_in("eu-west-1") == (1.0, "all regions")

@@ -53,8 +53,10 @@ def test_aws_plan_is_priced_per_resource_at_min_and_max() -> None:
     assert gpu.unit_usd == offer.spot_usd_per_hour and "spot" in gpu.item
     assert (gpu.monthly_min, gpu.monthly_max) == (0, pytest.approx(2 * offer.spot_usd_per_hour * HOURS_PER_MONTH))
     assert disk.quantity_max == 400 and disk.unit == "GB-month"
-    (system,) = by_name(report, "dev-system")
+    (system, volumes) = by_name(report, "dev-system")
     assert "on-demand" in system.item and system.quantity_min == 2 and system.quantity_max == 3
+    # No diskSize and no launch template in this plan: the root volumes are shown unpriced, never dropped.
+    assert volumes.monthly_max == 0 and "launch template not in the plan" in volumes.warning
     (control,) = by_name(report, "dev-cluster")
     assert control.monthly_max == pytest.approx(73.0)
     assert sum(r.monthly_max for r in by_name(report, "dev-nat")) == pytest.approx(0.045 * 730)
@@ -75,7 +77,7 @@ def test_unknown_type_or_region_is_flagged_not_guessed() -> None:
     plan = [
         res("aws:eks/nodeGroup:NodeGroup", "x", instanceTypes=["zz9.huge"], scalingConfig={"minSize": 1, "maxSize": 1})
     ]
-    (row,) = price_plan(plan, cloud="aws", region="us-east-1").rows
+    (row, _volumes) = price_plan(plan, cloud="aws", region="us-east-1").rows
     assert row.monthly_max == 0 and "not priced" in row.warning
 
 

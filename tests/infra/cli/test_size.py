@@ -87,3 +87,14 @@ def test_cost_prices_the_aws_dev_plan_at_min_and_max() -> None:
     assert 0 < data["monthly_usd"]["min"] < data["monthly_usd"]["max"] <= data["budget_monthly_usd"]
     (chat,) = data["models"]
     assert chat["usd_per_million_tokens"] > 0 and chat["startup_probe_s"] > 0
+
+
+def test_cost_table_cites_a_source_for_every_row_and_lists_them() -> None:
+    data = json.loads(runner.invoke(app, ["cost", "aws-prod", "--json"]).stdout)
+    result = runner.invoke(app, ["cost", "aws-prod"])
+    assert result.exit_code == 0, result.output
+    sources = list(dict.fromkeys((row["source"], row["as_of"]) for row in data["rows"]))
+    listed = result.stdout.split("Price sources:", 1)[1]
+    for number, (source, as_of) in enumerate(sources, start=1):
+        assert f"[{number}] {source} (as of {as_of})" in listed
+    assert f"${data['monthly_usd']['max']:,.2f}/month at max scale" in result.stdout
