@@ -110,6 +110,9 @@ def diff(
     replaced = [c for c in changes if c.kind in ("replace", "remove")]
     if replaced:
         err().print(f"{len(replaced)} resource(s) would be destroyed (removed or replaced)", style="bold red")
+    blocked = [c for c in changes if c.blocked]
+    if blocked:
+        err().print(f"{len(blocked)} change(s) blocked: they destroy protected resources", style="bold red")
 
 
 def _plan_at(ctx: typer.Context, stack: str, revision: str) -> Plan:

@@ -89,5 +89,7 @@ def changes_table(changes: list[Change]) -> Table:
         detail = ", ".join(change.paths)
         if change.renamed_from:
             detail = f"renamed from {change.renamed_from.name} (alias) " + detail
+        if change.because:
+            detail = "; ".join([detail, *change.because]) if detail else "; ".join(change.because)
         table.add_row(f"[{style}]{change.kind}[/]", change.identity.type, change.identity.name, detail)
     return table

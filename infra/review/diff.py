@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 
 from inferstack.infra.offline.plan import Plan, PlannedResource
 from inferstack.infra.review.identity import Identity, former_identities, identity_of
+from inferstack.infra.review.propagation import Fate, blocked_reason, propagate, rolling_reason
 
 Kind = Literal["add", "remove", "update", "replace", "update (replacement unknown)"]
 
@@ -28,6 +29,13 @@ class Change:
     identity: Identity
     paths: tuple[str, ...] = ()
     renamed_from: Identity | None = None
+    # Why it changes beyond its own inputs (a replacement it follows, nodes it rolls) or why it is blocked.
+    because: tuple[str, ...] = ()
+
+    @property
+    def blocked(self) -> bool:
+        """Whether `pulumi up` would refuse this change (it destroys a protected resource)."""
+        return any(reason.startswith("blocked:") for reason in self.because)
 
 
 @cache
@@ -60,27 +68,53 @@ def _forces_replacement(type_: str, paths: list[str]) -> bool | None:
 
 
 def diff_plans(old: Plan, new: Plan) -> list[Change]:
-    """Every difference between two Plans, sorted by kind and identity."""
+    """Every difference between two Plans, sorted by kind and identity.
+
+    A replacement carries over to every resource whose inputs were computed from the replaced one, as
+    Pulumi's preview shows; `because` says why a resource changes when its own inputs did not.
+    """
     old_by_id = {identity_of(r): r for r in old.resources}
     formers = former_identities(new)
-    matched: set[Identity] = set()
-    changes: list[Change] = []
+    matched: dict[str, PlannedResource] = {}
+    renames: dict[str, Identity] = {}
+    fates: dict[str, Fate] = {}
     for resource in new.resources:
         current = identity_of(resource)
         previous, renamed = _match(current, formers[resource.urn], old_by_id)
         if previous is None:
-            changes.append(Change("add", current))
+            fates[resource.urn] = Fate("add")
             continue
-        matched.add(identity_of(previous))
+        matched[resource.urn] = previous
+        if renamed:
+            renames[resource.urn] = renamed
         paths = changed_paths(previous.inputs, resource.inputs)
         if not paths:
-            if renamed:
-                changes.append(Change("update", current, (), renamed))
+            fates[resource.urn] = Fate("none")  # a rename alone is an update of state, nothing another reads
             continue
         replaced = _forces_replacement(resource.type, paths)
-        kind: Kind = "update (replacement unknown)" if replaced is None else "replace" if replaced else "update"
-        changes.append(Change(kind, current, tuple(paths), renamed))
-    changes += [Change("remove", ident) for ident in old_by_id if ident not in matched]
+        kind = "update (replacement unknown)" if replaced is None else "replace" if replaced else "update"
+        fates[resource.urn] = Fate(kind, list(paths))
+    propagate(new, fates, _forces_replacement)
+    changes: list[Change] = []
+    for resource in new.resources:
+        fate = fates[resource.urn]
+        if fate.kind == "none":
+            if resource.urn in renames:
+                changes.append(Change("update", identity_of(resource), (), renames[resource.urn]))
+            continue
+        because = list(fate.because)
+        for reason in (rolling_reason(resource, fate), blocked_reason(matched.get(resource.urn), resource, fate.kind)):
+            if reason:
+                because.append(reason)
+        kind = cast(Kind, fate.kind)
+        changes.append(
+            Change(kind, identity_of(resource), tuple(fate.paths), renames.get(resource.urn), tuple(because))
+        )
+    seen = {identity_of(previous) for previous in matched.values()}
+    for ident, previous in old_by_id.items():
+        if ident not in seen:
+            reason = blocked_reason(previous, None, "remove")
+            changes.append(Change("remove", ident, because=(reason,) if reason else ()))
     return sorted(changes)
 
 
