@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from inferstack.infra.cli.common import EXIT_INVALID, StackArg, load, out, plan_loaded
 
@@ -90,7 +91,7 @@ def _print_sizing(name: str, result: Sizing) -> None:
     req, fit = result.request, result.fit
     concurrency = req.concurrency or 1
     lines = [
-        f"[bold]{name}[/] on {req.tp}× {req.gpu}, {req.prompt} in / {req.output} out",
+        f"[bold]{escape(name)}[/] on {req.tp}× {escape(req.gpu)}, {req.prompt} in / {req.output} out",
         f"fits: {'yes' if fit.fits else '[red]no[/]'} — needs {fit.need_gib:.1f} GiB (weights {fit.weights_gib:.1f}, "
         f"KV {fit.kv_gib:.1f} for {concurrency} sequence(s), runtime {fit.overhead_gib:.1f}) of "
         f"{fit.offer_gib:.1f} GiB offered",
@@ -120,12 +121,12 @@ def _print_sizing(name: str, result: Sizing) -> None:
         dollars = result.usd_per_million_tokens
         replicas = result.replicas or 1
         lines.append(
-            f"price: {price.instance_type} {price.capacity} in {price.cloud} {price.region} "
+            f"price: {escape(price.instance_type)} {price.capacity} in {price.cloud} {price.region} "
             f"${price.node_usd_per_hour:.2f}/h per node (prices as of {price.as_of}); "
             f"${price.replica_usd_per_hour * replicas:.2f}/h for {replicas} replica(s)"
             + (f"; ${dollars:.3f} per 1M output tokens at capacity" if dollars is not None else "")
         )
-    lines.append(result.startup.summary())
+    lines.append(escape(result.startup.summary()))
     for line in lines:
         out().print(line, highlight=False)
 
@@ -219,7 +220,7 @@ def size_command(
     else:
         _print_sizing(model, result)
         known = f"{limit} tokens" if limit is not None else "unknown (the catalog does not record it for this model)"
-        out().print(f"max context: {known}", highlight=False)
+        out().print(f"max context: {known}", highlight=False, markup=False)
 
 
 def _compare_row(result: Sizing) -> dict[str, Any]:
@@ -244,8 +245,8 @@ def print_cost(
         table.add_column(column)
     for row in report.rows:
         table.add_row(
-            row.resource,
-            row.item + (f" [red]({row.warning})[/]" if row.warning else ""),
+            escape(row.resource),
+            escape(row.item) + (f" [red]({escape(row.warning)})[/]" if row.warning else ""),
             f"${row.unit_usd:g}/{row.unit}",
             f"{row.quantity_min:g}",
             f"{row.quantity_max:g}",
@@ -261,16 +262,16 @@ def print_cost(
     for item in serving:
         dollars = f"${item.usd_per_million_tokens:.3f}" if item.usd_per_million_tokens is not None else "n/a"
         out().print(
-            f"{item.model} ({item.shape}): {item.basis}: {item.replicas} replica(s), "
+            f"{escape(item.model)} ({escape(item.shape)}): {escape(item.basis)}: {item.replicas} replica(s), "
             f"{item.output_tokens_per_s:,.0f} output tokens/s, GPU ${item.gpu_usd_per_hour:.2f}/h, "
             f"{dollars} per 1M output tokens; startupProbe {item.startup_probe_s} s"
-            + (f" [red]— {item.warning}[/]" if item.warning else ""),
+            + (f" [red]— {escape(item.warning)}[/]" if item.warning else ""),
             highlight=False,
         )
     for key, estimate in (startups or {}).items():
-        out().print(f"{key}: {estimate.summary()}", highlight=False)
+        out().print(f"{key}: {estimate.summary()}", highlight=False, markup=False)
     for note in report.notes:
-        out().print(f"[dim]note: {note}[/]")
+        out().print(f"[dim]note: {escape(note)}[/]")
 
 
 def cost_command(
@@ -286,8 +287,7 @@ def cost_command(
     from inferstack.planning.spec_serving import spec_startups
 
     loaded = load(ctx, stack)
-    plan = plan_loaded(loaded)
-    report, serving = stack_cost(loaded.spec, plan.resources, bucket_gb)
+    report, serving = stack_cost(loaded.spec, plan_loaded(loaded).resources, bucket_gb)
     if as_json:
         typer.echo(json.dumps(cost_document(loaded.name, loaded.spec, report, serving), indent=2))
         return
