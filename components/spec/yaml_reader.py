@@ -79,6 +79,12 @@ class _StrictLoader(yaml.SafeLoader):
             self.depth -= 1
             self.open_anchors.discard(anchor or "")
 
+    def fetch_flow_collection_start(self, TokenClass: type) -> None:
+        """Refuse a `[` or `{` past MAX_DEPTH as it is scanned: PyYAML's scanner slows quadratically with depth."""
+        if self.flow_level >= MAX_DEPTH:
+            raise _problem(self.get_mark(), f"nesting deeper than {MAX_DEPTH} levels", "flatten the document")
+        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
+
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
         """Construct a mapping, recording each key written twice with both lines (merge keys `<<` aside)."""
         seen: dict[object, int] = {}

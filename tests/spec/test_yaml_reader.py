@@ -76,7 +76,7 @@ def test_a_merge_key_may_be_overridden() -> None:
         ("a: &x [*x]", "line 1, column 8: alias *x refers to a value that contains it — remove it"),
         (
             "a: " + "[" * 100 + "]" * 100,
-            f"line 1, column {MAX_DEPTH + 3}: nesting deeper than {MAX_DEPTH} levels — flatten the document",
+            f"line 1, column {MAX_DEPTH + 4}: nesting deeper than {MAX_DEPTH} levels — flatten the document",
         ),
         ('a: "\\ud800"', ": the string '\\ud800' holds a \\u escape that is not a character — remove it"),
     ],
