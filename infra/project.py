@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 STACK_SUFFIXES = (".yaml", ".yml")
 NO_PROJECT = (
@@ -63,9 +61,11 @@ def stack_name_of(path: Path) -> str:
 
 def read_project(project_file: Path) -> Project:
     """The project a `Pulumi.yaml` describes; a ProjectError when it is unreadable or not a mapping."""
+    from inferstack.spec.yaml_reader import YamlProblems, decode, load_yaml
+
     try:
-        document = yaml.safe_load(project_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        document = load_yaml(decode(project_file.read_bytes()))
+    except (OSError, YamlProblems) as error:
         raise ProjectError(f"{project_file}: not a readable Pulumi project file ({error})") from None
     if not isinstance(document, dict):
         raise ProjectError(f"{project_file}: a Pulumi project file must be a mapping with at least `name`")
@@ -118,6 +118,15 @@ def resolve_stack(stack: str, project: Project | None) -> Path:
     known = project.stacks()
     if stack in known:
         return known[stack]
+    expected = project.stack_file(stack)
+    for suffix in STACK_SUFFIXES:
+        other = expected.with_suffix(suffix)
+        if other != expected and other.is_file():
+            # Pulumi reads Pulumi.<stack> with the project file's own extension, never the other one.
+            raise ProjectError(
+                f"{stack}: {other.name} is not read by Pulumi in this project (its project file is "
+                f"{project.file.name}, so the stack file is {expected.name}) — rename it to {expected.name}"
+            )
     raise ProjectError(
         f"{stack}: no stack named {stack!r} in {project.stack_config_dir} (project {project.name}) — "
         f"known stacks: {', '.join(known) or 'none'}"

@@ -25,21 +25,33 @@ app = typer.Typer(
 
 
 @app.command()
-def stacks(ctx: typer.Context) -> None:
+def stacks(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
     """List the project's stacks with their cloud and region."""
+    import json
+
     from inferstack.spec import SpecError
     from inferstack.validation import load_stack_file
 
     project = project_of(ctx)
     if project is None:
         fail(NO_PROJECT.format(where=Path.cwd()))
+    rows: list[dict[str, object]] = []
     for name, path in project.stacks().items():
         try:
             spec = load_stack_file(path)
-            where = f"{spec.cloud} {spec.region or ''}".strip()
+            row = {"stack": name, "cloud": spec.cloud, "region": spec.region, "valid": True}
         except SpecError:
-            where = "INVALID (run `inferstack validate` on it)"
-        typer.echo(f"{name:<12} {where:<24} {path}")
+            row = {"stack": name, "cloud": None, "region": None, "valid": False}
+        rows.append({**row, "path": str(path)})
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        where = f"{row['cloud']} {row['region'] or ''}".strip() if row["valid"] else ""
+        typer.echo(f"{row['stack']:<12} {where or 'INVALID (run `inferstack validate` on it)':<24} {row['path']}")
 
 
 @app.command()

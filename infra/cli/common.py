@@ -27,12 +27,23 @@ EXIT_INTERNAL = 3
 EXIT_ENVIRONMENT = 4
 
 
+# Width of tables when the output is not a terminal (a CI log, a pipe): wide enough that no row wraps.
+LOG_WIDTH = 1000
+
+
 @cache
 def out() -> Console:
-    """The console for results (tables, trees); built on first use, so commands that print plain text skip rich."""
+    """The console for results (tables, trees); built on first use, so commands that print plain text skip rich.
+
+    On a terminal, rich fits its width; in a log or a pipe nothing wraps at rich's default 80 columns.
+    """
+    import sys
+
     from rich.console import Console
 
-    return Console()
+    if sys.stdout.isatty():
+        return Console()
+    return Console(soft_wrap=True, width=LOG_WIDTH)
 
 
 @cache
@@ -41,6 +52,11 @@ def err() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, soft_wrap=True)
+
+
+def say(text: str) -> None:
+    """Print a line holding user strings literally: brackets are text, never rich markup."""
+    out().print(text, markup=False, highlight=False)
 
 
 PolicyConfigOption = Annotated[

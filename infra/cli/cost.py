@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from inferstack.infra.cli.common import StackArg, load, out, plan_loaded
 
@@ -44,12 +45,12 @@ def print_cost(
         table.add_column(column)
     table.add_column("src")
     for row in report.rows:
-        detail = f" [dim]({row.min_note})[/]" if row.min_note else ""
+        detail = f" [dim]({escape(row.min_note)})[/]" if row.min_note else ""
         table.add_row(
-            row.resource,
-            row.item + detail + (f" [red]({row.warning})[/]" if row.warning else ""),
+            escape(row.resource),
+            escape(row.item) + detail + (f" [red]({escape(row.warning)})[/]" if row.warning else ""),
             f"${row.unit_usd:g}/{row.unit}",
-            row.price_region,
+            escape(row.price_region),
             f"{row.quantity_min:g}",
             f"{row.quantity_max:g}",
             f"{row.monthly_min:,.2f}",
@@ -64,16 +65,16 @@ def print_cost(
     for item in serving:
         dollars = f"${item.usd_per_million_tokens:.3f}" if item.usd_per_million_tokens is not None else "n/a"
         out().print(
-            f"{item.model} ({item.shape}): {item.basis}: {item.replicas} replica(s), "
+            f"{escape(item.model)} ({escape(item.shape)}): {escape(item.basis)}: {item.replicas} replica(s), "
             f"{item.output_tokens_per_s:,.0f} output tokens/s, GPU ${item.gpu_usd_per_hour:.2f}/h, "
             f"{dollars} per 1M output tokens; startupProbe {item.startup_probe_s} s"
-            + (f" [red]— {item.warning}[/]" if item.warning else ""),
+            + (f" [red]— {escape(item.warning)}[/]" if item.warning else ""),
             highlight=False,
         )
     for key, estimate in (startups or {}).items():
-        out().print(f"{key}: {estimate.summary()}", highlight=False)
+        out().print(f"{key}: {estimate.summary()}", highlight=False, markup=False)
     for note in report.notes:
-        out().print(f"[dim]note: {note}[/]")
+        out().print(f"[dim]note: {escape(note)}[/]")
     out().print("Price sources:")
     for number, (source, as_of) in enumerate(sources, start=1):
         out().print(f"  [{number}] {source} (as of {as_of or '-'})", highlight=False, markup=False, soft_wrap=True)

@@ -6,12 +6,14 @@ they run, never when the CLI starts.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from inferstack.infra.cli.common import (
+    EXIT_INTERNAL,
     EXIT_POLICY,
     PolicyConfigOption,
     StackArg,
@@ -26,13 +28,21 @@ from inferstack.infra.cli.common import (
 from inferstack.infra.project import NO_PROJECT
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from inferstack.infra.offline.plan import Plan
+    from inferstack.infra.review.diff import Change
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON instead of a table.")]
 
 
 def plan(
     ctx: typer.Context,
     stack: StackArg,
-    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the Plan as JSON to this file.")] = None,
+    json_file: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write the Plan as JSON to this file (`-`: to stdout, the rest to stderr)."),
+    ] = None,
     policy_config: PolicyConfigOption = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Also write every Kubernetes object as YAML into this directory.")
@@ -40,34 +50,52 @@ def plan(
 ) -> None:
     """Show every resource the stack would create, and the policy findings, without a cloud account."""
     from inferstack.infra.cli.render import cost_summary_line, resource_tree, type_counts
+    from inferstack.infra.files import OutputError
     from inferstack.infra.review.cost import stack_cost
     from inferstack.infra.review.manifests import write_manifests
 
     loaded = load(ctx, stack)
     result = plan_loaded(loaded)
-    out().print(resource_tree(result))
-    out().print(type_counts(result))
-    out().print(cost_summary_line(*stack_cost(loaded.spec, result.resources)), highlight=False)
-    if json_file is not None:
-        result.write(json_file)
-        out().print(f"Plan written to {json_file}")
-    if out_dir is not None:
-        written = write_manifests(result, out_dir)
-        out().print(f"{len(written)} manifest(s) written to {out_dir}")
-    report_policies(result, policy_config)
+    to_stdout = json_file is not None and str(json_file) == "-"
+    # With `--json -` stdout carries the Plan only, so the tree and tables go to stderr.
+    console = err() if to_stdout else out()
+    console.print(resource_tree(result))
+    console.print(type_counts(result))
+    console.print(cost_summary_line(*stack_cost(loaded.spec, result.resources)), highlight=False, markup=False)
+    try:
+        text = result.to_json()
+        if to_stdout:
+            typer.echo(text, nl=False)
+        elif json_file is not None:
+            result.write(json_file)
+            console.print(f"Plan written to {json_file}", markup=False, highlight=False)
+        if out_dir is not None:
+            written = write_manifests(result, out_dir)
+            console.print(f"{len(written)} manifest(s) written to {out_dir}", markup=False, highlight=False)
+    except OutputError as error:
+        fail(str(error))
+    except ValueError as error:
+        # A non-finite number in a plan is a bug of the program or a mock: strict JSON has no NaN to write.
+        fail(f"internal error: the Plan is not strict JSON ({error})", EXIT_INTERNAL)
+    report_policies(result, policy_config, console=console)
 
 
 def check(
     ctx: typer.Context,
     stack: Annotated[str, typer.Argument(help="A stack (as for plan), or a Plan JSON file written by plan --json.")],
     policy_config: PolicyConfigOption = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Run the policy pack over a stack's plan offline (exit 1 when a mandatory rule fails)."""
-    report_policies(plan_of(ctx, stack), policy_config)
+    report_policies(plan_of(ctx, stack), policy_config, as_json=as_json)
 
 
-def report_policies(result: Plan, config_file: Path | None) -> None:
+def report_policies(
+    result: Plan, config_file: Path | None, *, as_json: bool = False, console: Console | None = None
+) -> None:
     """Print the policy findings of a Plan; exit 1 when a mandatory rule fails, 2 on a bad config file."""
+    from dataclasses import asdict
+
     from inferstack.infra.cli.render import findings_table
     from inferstack.infra.review.policy_check import (
         PolicyConfigError,
@@ -82,7 +110,10 @@ def report_policies(result: Plan, config_file: Path | None) -> None:
     except PolicyConfigError as error:
         fail(str(error))
     findings = evaluate(result, default_policy_config(result), user_config)
-    out().print(findings_table(findings))
+    if as_json:
+        typer.echo(json.dumps([asdict(finding) for finding in findings], indent=2))
+    else:
+        (console or out()).print(findings_table(findings))
     blocking = mandatory(findings)
     if blocking:
         err().print(f"{len(blocking)} mandatory policy violation(s)", style="bold red")
@@ -98,6 +129,7 @@ def diff(
     base: Annotated[
         str | None, typer.Option("--base", help="Plan OLD at this git revision of the project's repository instead.")
     ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Compare two plans: resources added, removed, changed, and those a change would replace."""
     from inferstack.infra.cli.render import changes_table
@@ -106,13 +138,30 @@ def diff(
     before = plan_of(ctx, old) if base is None else _plan_at(ctx, old, base)
     after = plan_of(ctx, new or old)
     changes = diff_plans(before, after)
-    out().print(changes_table(changes))
+    if as_json:
+        typer.echo(json.dumps([_change_document(change) for change in changes], indent=2))
+    else:
+        out().print(changes_table(changes))
     replaced = [c for c in changes if c.kind in ("replace", "remove")]
     if replaced:
         err().print(f"{len(replaced)} resource(s) would be destroyed (removed or replaced)", style="bold red")
     blocked = [c for c in changes if c.blocked]
     if blocked:
         err().print(f"{len(blocked)} change(s) blocked: they destroy protected resources", style="bold red")
+
+
+def _change_document(change: Change) -> dict[str, object]:
+    renamed = change.renamed_from
+    return {
+        "kind": change.kind,
+        "type": change.identity.type,
+        "name": change.identity.name,
+        "parent_type": change.identity.parent_type,
+        "paths": list(change.paths),
+        "renamed_from": None if renamed is None else {"type": renamed.type, "name": renamed.name},
+        "because": list(change.because),
+        "blocked": change.blocked,
+    }
 
 
 def _plan_at(ctx: typer.Context, stack: str, revision: str) -> Plan:

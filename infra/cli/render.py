@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -21,12 +22,13 @@ if TYPE_CHECKING:
 def _label(resource: PlannedResource) -> str:
     kind = "component" if not resource.custom else "resource"
     style = "bold cyan" if not resource.custom else "white"
-    return f"[{style}]{resource.name}[/] [dim]{resource.type} ({kind})[/]"
+    # Names come from the stack file: escaped, so `[/]` in one is text, not markup.
+    return f"[{style}]{escape(resource.name)}[/] [dim]{escape(resource.type)} ({kind})[/]"
 
 
 def resource_tree(plan: Plan) -> Tree:
     """The Plan as a tree: components with their children beneath them."""
-    root = Tree(f"[bold]{plan.project}[/] / [bold]{plan.stack}[/] — {len(plan.resources)} resources")
+    root = Tree(f"[bold]{escape(plan.project)}[/] / [bold]{escape(plan.stack)}[/] — {len(plan.resources)} resources")
     children: dict[str | None, list[PlannedResource]] = {}
     for resource in plan.resources:
         children.setdefault(resource.parent, []).append(resource)
@@ -46,7 +48,7 @@ def type_counts(plan: Plan) -> Table:
     table.add_column("type")
     table.add_column("count", justify="right")
     for type_token, count in plan.counts_by_type().items():
-        table.add_row(type_token, str(count))
+        table.add_row(escape(type_token), str(count))
     table.add_row("[bold]total[/]", f"[bold]{len(plan.resources)}[/]")
     return table
 
@@ -71,9 +73,8 @@ def findings_table(findings: list[Finding]) -> Table:
         table.add_column(column, overflow="fold")
     for finding in findings:
         style = "red" if finding.enforcement == "mandatory" else "yellow"
-        table.add_row(
-            f"[{style}]{finding.enforcement}[/]", finding.rule, finding.resource, finding.message, finding.remediation
-        )
+        cells = (finding.rule, finding.resource, finding.message, finding.remediation)
+        table.add_row(f"[{style}]{escape(finding.enforcement)}[/]", *(escape(cell) for cell in cells))
     return table
 
 
@@ -91,5 +92,6 @@ def changes_table(changes: list[Change]) -> Table:
             detail = f"renamed from {change.renamed_from.name} (alias) " + detail
         if change.because:
             detail = "; ".join([detail, *change.because]) if detail else "; ".join(change.because)
-        table.add_row(f"[{style}]{change.kind}[/]", change.identity.type, change.identity.name, detail)
+        cells = (change.identity.type, change.identity.name, detail)
+        table.add_row(f"[{style}]{change.kind}[/]", *(escape(cell) for cell in cells))
     return table

@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from inferstack.infra.cli.common import EXIT_INVALID, out
 
@@ -87,7 +88,7 @@ def _print_sizing(name: str, result: Sizing) -> None:
     req, fit = result.request, result.fit
     concurrency = req.concurrency or 1
     lines = [
-        f"[bold]{name}[/] on {req.tp}× {req.gpu}, {req.prompt} in / {req.output} out",
+        f"[bold]{escape(name)}[/] on {req.tp}× {escape(req.gpu)}, {req.prompt} in / {req.output} out",
         f"fits: {'yes' if fit.fits else '[red]no[/]'} — needs {fit.need_gib:.1f} GiB (weights {fit.weights_gib:.1f}, "
         f"KV {fit.kv_gib:.1f} for {concurrency} sequence(s), runtime {fit.overhead_gib:.1f}) of "
         f"{fit.offer_gib:.1f} GiB offered",
@@ -117,12 +118,12 @@ def _print_sizing(name: str, result: Sizing) -> None:
         dollars = result.usd_per_million_tokens
         replicas = result.replicas or 1
         lines.append(
-            f"price: {price.instance_type} {price.capacity} in {price.cloud} {price.region} "
+            f"price: {escape(price.instance_type)} {price.capacity} in {price.cloud} {price.region} "
             f"${price.node_usd_per_hour:.2f}/h per node (prices as of {price.as_of}); "
             f"${price.replica_usd_per_hour * replicas:.2f}/h for {replicas} replica(s)"
             + (f"; ${dollars:.3f} per 1M output tokens at capacity" if dollars is not None else "")
         )
-    lines.append(result.startup.summary())
+    lines.append(escape(result.startup.summary()))
     for line in lines:
         out().print(line, highlight=False)
 
@@ -216,7 +217,7 @@ def size_command(
     else:
         _print_sizing(model, result)
         known = f"{limit} tokens" if limit is not None else "unknown (the catalog does not record it for this model)"
-        out().print(f"max context: {known}", highlight=False)
+        out().print(f"max context: {known}", highlight=False, markup=False)
 
 
 def _compare_row(result: Sizing) -> dict[str, Any]:

@@ -88,12 +88,14 @@ class Plan:
         }
 
     def to_json(self) -> str:
-        """The Plan as stable, pretty-printed JSON."""
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
+        """The Plan as stable, pretty-printed, strict JSON (a non-finite number is a ValueError, never `NaN`)."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False, allow_nan=False) + "\n"
 
     def write(self, path: Path) -> None:
-        """Write the Plan's JSON to a file."""
-        path.write_text(self.to_json(), encoding="utf-8")
+        """Write the Plan's JSON to a file atomically (an OutputError names a path that cannot be written)."""
+        from inferstack.infra.files import write_file
+
+        write_file(path, self.to_json())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:

@@ -69,12 +69,56 @@ def plan_spec(stack_name: str, spec: EnvironmentSpec, provider_config: Mapping[s
 
 
 def read_plan(path: Path) -> Plan:
-    """A Plan read back from the JSON that `inferstack plan --json` writes."""
+    """A Plan read back from the JSON that `inferstack plan --json` writes; a PlanFileError says what is wrong."""
     import json
 
-    from inferstack.infra.offline.plan import Plan
+    from inferstack.infra.offline.plan import JSON_FIELDS, Plan, PlannedResource
+
+    def refuse_constant(name: str) -> float:
+        raise ValueError(f"{name} is not JSON")
 
     try:
-        return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise PlanFileError(f"{path}: not a readable Plan JSON file ({error})") from None
+        data = json.loads(path.read_bytes().decode("utf-8"), parse_constant=refuse_constant)
+    except OSError as error:
+        raise PlanFileError(f"{path}: cannot be read ({error.strerror}) — check the path") from None
+    except (ValueError, RecursionError) as error:
+        raise PlanFileError(f"{path}: not a readable Plan JSON file ({error}) — write it with plan --json") from None
+    problem = _plan_problem(data, JSON_FIELDS)
+    if problem:
+        raise PlanFileError(f"{path}: not a Plan JSON file: {problem} — write it with plan --json")
+    return Plan(
+        project=data["project"],
+        stack=data["stack"],
+        resources=[PlannedResource(**{key: item[key] for key in JSON_FIELDS}) for item in data["resources"]],
+        outputs=data["outputs"],
+    )
+
+
+# The documented type of each resource field (DESIGN.md, the Plan JSON); None where null is allowed.
+_RESOURCE_TYPES: dict[str, tuple[type | None, ...]] = {
+    "urn": (str,),
+    "type": (str,),
+    "name": (str,),
+    "parent": (str, None),
+    "custom": (bool,),
+    "id": (str, None),
+    "inputs": (dict,),
+}
+
+
+def _plan_problem(data: object, fields: tuple[str, ...]) -> str:
+    """What makes decoded JSON not a Plan (empty when it is one)."""
+    if not isinstance(data, dict):
+        return f"the top level is {type(data).__name__}, not an object"
+    for key, kind in (("project", str), ("stack", str), ("resources", list), ("outputs", dict)):
+        if not isinstance(data.get(key), kind):
+            return f"{key!r} is missing or not {kind.__name__}"
+    for index, item in enumerate(data["resources"]):
+        if not isinstance(item, dict):
+            return f"resources[{index}] is not an object"
+        for key in fields:
+            allowed = _RESOURCE_TYPES[key]
+            value = item.get(key)
+            if not (value is None and None in allowed) and not isinstance(value, tuple(t for t in allowed if t)):
+                return f"resources[{index}].{key} is missing or of the wrong type"
+    return ""

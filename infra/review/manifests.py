@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from inferstack.infra.files import replace_folder
 from inferstack.infra.offline.plan import Plan, PlannedResource
 
 K8S_PREFIX = "kubernetes:"
@@ -93,11 +94,9 @@ def to_yaml(document: dict[str, Any]) -> str:
 
 
 def write_manifests(plan: Plan, out_dir: Path) -> list[Path]:
-    """Write every manifest of the plan under `out_dir`; return the files written."""
-    written = []
-    for relative, document in plan_manifests(plan).items():
-        path = out_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(to_yaml(document), encoding="utf-8")
-        written.append(path)
-    return written
+    """Make `out_dir` hold exactly the plan's manifests, swapped in whole; return the files written.
+
+    Raises OutputError for a path that cannot be written or a non-empty folder inferstack did not write.
+    """
+    files = {relative: to_yaml(document) for relative, document in plan_manifests(plan).items()}
+    return replace_folder(out_dir, files)

@@ -104,3 +104,20 @@ def test_a_stack_file_path_works_beside_a_broken_project_file(monkeypatch: pytes
     assert runner.invoke(app, ["validate", str(shipped_stacks()["local"])]).exit_code == 0
     named = runner.invoke(app, ["validate", "local"])
     assert named.exit_code == EXIT_INVALID and "not a readable Pulumi project file" in named.output
+
+
+def test_a_stack_file_with_the_other_yaml_suffix_is_named(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: team\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yml").write_text("config: {}\n")
+    with pytest.raises(ProjectError) as caught:
+        resolve_stack("dev", open_project(tmp_path))
+    assert str(caught.value) == (
+        "dev: Pulumi.dev.yml is not read by Pulumi in this project (its project file is Pulumi.yaml, so the stack "
+        "file is Pulumi.dev.yaml) — rename it to Pulumi.dev.yaml"
+    )
+
+
+def test_a_project_file_with_duplicate_keys_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: a\nname: b\n")
+    with pytest.raises(ProjectError, match=r"line 2, column 1: duplicate key 'name' \(first at line 1\)"):
+        open_project(tmp_path)

@@ -127,10 +127,12 @@ def test_no_secret_value_in_plan_or_manifests(stacks, name: str) -> None:
 # The CLI runs the whole plan again: one stack with a hub-token secret, and the local stack.
 @pytest.mark.parametrize("name", ["aws-prod", "local"])
 def test_cli_writes_manifests_without_secret_values(name: str, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["plan", name, "--out", str(tmp_path), "--json", str(tmp_path / "plan.json")])
+    # --out owns its whole folder, so the Plan JSON goes beside it.
+    result = runner.invoke(app, ["plan", name, "--out", str(tmp_path / "m"), "--json", str(tmp_path / "plan.json")])
     assert result.exit_code == 0, result.output
     assert OFFLINE_SECRET_PLACEHOLDER not in result.output
-    files = [path.read_text() for path in tmp_path.rglob("*.yaml")]
+    assert OFFLINE_SECRET_PLACEHOLDER not in (tmp_path / "plan.json").read_text()
+    files = [path.read_text() for path in (tmp_path / "m").rglob("*.yaml")]
     assert files and not any(OFFLINE_SECRET_PLACEHOLDER in text for text in files)
 
 

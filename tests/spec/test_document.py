@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ SOURCE = "hf://Qwen/Qwen2.5-7B-Instruct@a09a35458c702b33eeacc393d103063234e8bc28
 
 
 def test_invalid_yaml_names_the_line() -> None:
-    with pytest.raises(SpecError, match=r"not valid YAML at line \d+"):
+    expected = "line 5, column 1: not valid YAML: expected ',' or ']', but got '<stream end>' (while parsing a flow"
+    with pytest.raises(SpecError, match=re.escape(expected)):
         read_stack_document(FIXTURES / "Pulumi.broken-yaml.yaml")
 
 
@@ -60,3 +62,12 @@ def test_a_bad_tensor_parallel_is_one_issue_with_the_integer_message(value: obje
     (issue,) = caught.value.issues
     assert (issue.path, issue.message) == ("environment.models.chat.tensor_parallel", message)
     assert "or auto" in issue.fix
+
+
+def test_a_bad_default_name_does_not_hide_the_field_problems() -> None:
+    with pytest.raises(SpecError) as caught:
+        validate_fields({"cloud": "aws", "node_pools": {"l4": {"gpu": "nvidia-l4", "gpus_per_node": "x"}}}, "Bad_Name")
+    assert [issue.path for issue in caught.value.issues] == [
+        "environment.name",
+        "environment.node_pools.l4.gpus_per_node",
+    ]
