@@ -33,8 +33,8 @@ def test_a_second_model_store_key_is_refused_with_both_lines(tmp_path: Path) -> 
     (issue,) = caught.value.issues
     first = text.splitlines().index("    model_store: {bucket: true, protect: true}") + 1
     assert str(issue) == (
-        f"{stack}: line {first + 1}, column 5: duplicate key 'model_store' (first at line {first}): YAML would silently keep "
-        "only the last — merge the two model_store: entries into one"
+        f"{stack}: line {first + 1}, column 5: duplicate key 'model_store' (first at line {first}): "
+        "YAML would silently keep only the last — merge the two model_store: entries into one"
     )
 
 
