@@ -89,6 +89,17 @@ class AwsEnvironment(pulumi.ComponentResource):
             opts=child,
         )
 
+        # The VPC CNI (with its network policy agent) before any node group, so the first nodes boot with it.
+        addons = EksAddons(
+            f"{name}-addons",
+            cluster_name=cluster.cluster_name,
+            release=release,
+            configuration=eks_catalog().addon_configuration,
+            oidc=cluster.oidc,
+            tags=tags,
+            opts=child,
+        )
+
         def pool_args(plan: EksNodePoolPlan) -> dict[str, Any]:
             return {
                 "cluster_name": cluster.cluster_name,
@@ -97,7 +108,7 @@ class AwsEnvironment(pulumi.ComponentResource):
                 "subnet_ids": network.private_subnet_ids,
                 "security_group_ids": [groups.node_group_id],
                 "tags": tags,
-                "depends_on": cluster.node_role_attachments,
+                "depends_on": [*cluster.node_role_attachments, *addons.before_compute],
                 "opts": child,
             }
 
@@ -107,15 +118,7 @@ class AwsEnvironment(pulumi.ComponentResource):
         for key, plan in gpu_plans.items():
             EksGpuNodePool(f"{name}-pool-{key}", plan, **pool_args(plan))
 
-        EksAddons(
-            f"{name}-addons",
-            cluster_name=cluster.cluster_name,
-            release=release,
-            oidc=cluster.oidc,
-            nodes=[system.node_group],
-            tags=tags,
-            opts=child,
-        )
+        addons.after_nodes([system.node_group])
         autoscaler = EksClusterAutoscaler(
             f"{name}-autoscaler",
             cluster_name=cluster_name,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from inferstack.catalog.eks import eks_catalog
 from inferstack.catalog.schema import Gpu, InstanceType, Region
 
 DATA = Path(__file__).resolve().parents[2] / "components" / "catalog" / "data"
@@ -166,3 +167,18 @@ def test_required_instance_types_present(aws_types, gcp_types) -> None:
         "n2-standard-4",
         "n2-standard-8",
     } <= set(gcp_types)
+
+
+def _version_tuple(build: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in build.lstrip("v").split("-")[0].split("."))
+
+
+def test_pinned_addon_builds_accept_their_configuration() -> None:
+    # A pinned vpc-cni older than the first build with a network policy agent would reject enableNetworkPolicy.
+    data = eks_catalog()
+    for addon, configuration in data.addon_configuration.items():
+        for version, release in data.kubernetes_versions.items():
+            build = release.addons[addon]
+            if build is not None:
+                assert _version_tuple(build) >= _version_tuple(configuration.min_version), (version, addon, build)
+        assert configuration.source and configuration.as_of
