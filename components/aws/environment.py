@@ -78,6 +78,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             cluster_name=cluster_name,
             region=region,
             kubernetes_version=spec.cluster.kubernetes_version,
+            upgrade_policy=spec.cluster.upgrade_policy,
             subnet_ids=list(network.private_subnet_ids.values()),
             security_group_id=groups.cluster_group_id,
             services_cidr=str(spec.network.services_cidr),

@@ -55,6 +55,9 @@ __all__ = [
 ]
 
 
+DEFAULT_KUBERNETES_VERSION = "1.35"
+
+
 class NetworkSpec(FrozenSpec):
     """The environment's private network (VPC) and who may reach the Kubernetes API."""
 
@@ -91,8 +94,16 @@ class SystemPoolSpec(FrozenSpec):
 class ClusterSpec(FrozenSpec):
     """The managed Kubernetes cluster (EKS or GKE), or the existing one for `cloud: kubernetes`."""
 
+    # In standard support on both clouds on the version catalog's date; a test fails once that is no longer true.
     kubernetes_version: str = Field(
-        default="1.33", pattern=r"^1\.\d{2}$", description="Kubernetes minor version; default: 1.33."
+        default=DEFAULT_KUBERNETES_VERSION,
+        pattern=r"^1\.\d{2}$",
+        description=f"Kubernetes minor version; default: {DEFAULT_KUBERNETES_VERSION}.",
+    )
+    upgrade_policy: Literal["standard", "extended"] = Field(
+        default="standard",
+        description="When the version leaves standard support (AWS only): standard lets EKS upgrade the cluster, "
+        "extended keeps it at the extended-support rate; default: standard.",
     )
     admins: list[str] = Field(
         default_factory=list,

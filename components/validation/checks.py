@@ -21,6 +21,7 @@ from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.precision import check_context, check_precision
 from inferstack.validation.serving import check_serving
+from inferstack.validation.versions import check_versions, warn_versions
 
 ALL_CHECKS: tuple[Check, ...] = (
     check_cloud_fields,
@@ -39,11 +40,12 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_serving,
     check_capacity,
     check_derived_names,
+    check_versions,
 )
 
 # A warning check reads the same checked spec and yields what will run, but not as its author may expect.
 WarningCheck = Callable[[EnvironmentSpec], Iterable[SpecWarning]]
-ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity,)
+ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity, warn_versions)
 
 
 def check_environment(spec: EnvironmentSpec) -> list[SpecIssue]:

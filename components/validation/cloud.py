@@ -24,6 +24,12 @@ def check_cloud_fields(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                 yield SpecIssue(
                     field_path("cluster", field), f"applies to GCP only (cloud is {spec.cloud})", "remove it"
                 )
+    if spec.cloud != "aws" and "upgrade_policy" in cluster_set:
+        yield SpecIssue(
+            field_path("cluster", "upgrade_policy"),
+            f"applies to AWS only (cloud is {spec.cloud})",
+            "remove it (on GCP, cluster.release_channel decides upgrades)",
+        )
     if spec.cloud != "aws" and spec.network.nat == "per_zone":
         yield SpecIssue(field_path("network", "nat"), "per_zone NAT applies to AWS only", "use nat: single")
     if spec.cloud != "kubernetes" and "kubeconfig_context" in cluster_set:

@@ -138,7 +138,7 @@ def test_empty_pools_can_scale_from_zero(aws_stacks: dict[str, PlannedStack]) ->
 def test_autoscaler_chart_is_pinned_and_runs_on_the_system_pool(aws_stacks: dict[str, PlannedStack]) -> None:
     release = aws_stacks["aws-prod"].one("kubernetes:helm.sh/v3:Release", "prod-autoscaler-release")
     values = release.inputs["values"]
-    assert release.inputs["version"] and values["image"]["tag"].startswith("v1.33.")
+    assert release.inputs["version"] and values["image"]["tag"].startswith("v1.35.")
     assert values["autoDiscovery"]["clusterName"] == "prod" and values["nodeSelector"] == {POOL_LABEL: "system"}
     assert values["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith("autoscaler-role")
     assert values["extraArgs"]["skip-nodes-with-local-storage"] is False
