@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 
-DEFAULT_KUBERNETES_VERSION = "1.35"
+DEFAULT_KUBERNETES_VERSION = "1.35"  # in standard support on the version catalog's date (a test checks it)
 
 
 class NetworkSpec(FrozenSpec):
@@ -94,7 +94,6 @@ class SystemPoolSpec(FrozenSpec):
 class ClusterSpec(FrozenSpec):
     """The managed Kubernetes cluster (EKS or GKE), or the existing one for `cloud: kubernetes`."""
 
-    # In standard support on both clouds on the version catalog's date; a test fails once that is no longer true.
     kubernetes_version: str = Field(
         default=DEFAULT_KUBERNETES_VERSION,
         pattern=r"^1\.\d{2}$",
@@ -124,6 +123,10 @@ class ClusterSpec(FrozenSpec):
     kubeconfig_context: str | None = Field(
         default=None,
         description="Context of an existing cluster in your kubeconfig (kubernetes only); default: current.",
+    )
+    architecture: Literal["amd64", "arm64"] | None = Field(
+        default=None,
+        description="Nodes' CPU (kubernetes only; arm64 on Apple silicon), picks the vllm-cpu image; default: amd64.",
     )
 
 

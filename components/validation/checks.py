@@ -14,6 +14,7 @@ from inferstack.validation.aws import check_aws
 from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
 from inferstack.validation.common import Check
+from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.gcp import check_gcp, check_tags
 from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
 from inferstack.validation.names import check_derived_names
@@ -45,7 +46,7 @@ ALL_CHECKS: tuple[Check, ...] = (
 
 # A warning check reads the same checked spec and yields what will run, but not as its author may expect.
 WarningCheck = Callable[[EnvironmentSpec], Iterable[SpecWarning]]
-ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity, warn_versions)
+ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity, warn_versions, warn_cpu_engine)
 
 
 def check_environment(spec: EnvironmentSpec) -> list[SpecIssue]:

@@ -52,11 +52,13 @@ def team_repo(tmp_path: Path, *, git_init: bool = True) -> Path:
 ROLLING_MAX_SURGE = "spec.strategy.rollingUpdate.maxSurge"
 ROLLING_MAX_UNAVAILABLE = "spec.strategy.rollingUpdate.maxUnavailable"
 CONTAINERS = "spec.template.spec.containers"
+NODE_SELECTOR = "spec.template.spec.nodeSelector"
 # Reviewed in-place updates since that commit, by resource type: the paths that may change (never a replacement).
 REVIEWED_UPDATES = {
     # Issue 12: on a pool full at replicas.max the engine rolls out by replacing a replica (maxSurge 0,
     # maxUnavailable 1), and its startupProbe follows the one start-up model. Issue 14: the engine's environment.
-    "kubernetes:apps/v1:Deployment": {ROLLING_MAX_SURGE, ROLLING_MAX_UNAVAILABLE, CONTAINERS},
+    # Issue 14: a pool-less (CPU) engine also selects the nodes' architecture.
+    "kubernetes:apps/v1:Deployment": {ROLLING_MAX_SURGE, ROLLING_MAX_UNAVAILABLE, CONTAINERS, NODE_SELECTOR},
     # Issue 14: the VPC CNI runs its network policy agent (configurationValues); Kubernetes 1.33 left standard
     # support, so clusters, add-on builds and the autoscaler chart move to 1.35 (the spec's new fields show in the
     # environment component's inputs).
@@ -103,7 +105,8 @@ def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.Monkey
     assert result.exit_code == 0, result.output
     # The changes since: the engine's startupProbe (issue 12: one start-up model) and its environment (issue 14),
     # in place; the spec's new cluster fields in the environment component's inputs.
-    assert "Changes: 2" in result.output and "│ update │ kubernetes:apps/v1:D" in result.output, result.output
+    assert "Changes: 2" in result.output and "kubernetes:apps/v" in result.output, result.output
+    assert "replace" not in result.output.replace("replacement", ""), result.output
 
 
 def test_a_team_repo_is_planned_at_the_revision_with_its_old_stack_file(
