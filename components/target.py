@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     import pulumi_kubernetes as k8s
 
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+# The nodes' CPU architecture, in the spelling of the kubernetes.io/arch node label.
+Architecture = Literal["amd64", "arm64"]
+ARCH_LABEL = "kubernetes.io/arch"
 
 GPU_TAINT_KEY = "nvidia.com/gpu"
 GPU_TAINT_EFFECT: TaintEffect = "NoSchedule"
@@ -73,3 +76,5 @@ class ClusterTarget:
     # A cluster inferstack did not size (a laptop kind/minikube, or any brought-your-own cluster): add-ons are
     # installed small (Prometheus with a day of retention, no GPU add-ons), since its capacity is unknown.
     minimal_addons: bool = False
+    # The CPU architecture of the nodes CPU engines run on (GPU pools are x86-64 on both clouds): picks the image.
+    node_architecture: Architecture = "amd64"

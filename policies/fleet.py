@@ -1,16 +1,18 @@
-"""Rules about the GPU fleet as a whole: taints on GPU pools, tagging, a GPU cap and no spot in production."""
+"""Rules about the fleet as a whole: GPU taints, tagging, a GPU cap, no spot in production, enforced NetworkPolicies."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
+from inferstack.catalog.eks import eks_catalog
 from inferstack.planning.plan_readers import node_pool
 from inferstack.policies.props import dig, planned
 from inferstack.policies.rule import ADVISORY, Report, param, resource_rule, stack_rule
-from inferstack.provider_types import Aws, Gcp
+from inferstack.provider_types import Aws, Gcp, K8s
 from inferstack.target import GPU_TAINT_KEY
 
 
@@ -122,4 +124,64 @@ no_spot_in_production = resource_rule(
     },
 )
 
-RULES = [gpu_pools_tainted, required_tags, gpu_cap, no_spot_in_production]
+# GKE enforces NetworkPolicy with Dataplane V2 (eBPF, no add-on) or, on the legacy dataplane, with Calico turned on.
+GKE_ENFORCING_DATAPATH = "ADVANCED_DATAPATH"
+
+
+def _addon_values(resource: PolicyResource) -> Mapping[str, Any]:
+    raw = resource.props.get("configurationValues")
+    try:
+        values = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        return {}
+    return values if isinstance(values, Mapping) else {}
+
+
+def _eks_enforces(cluster: PolicyResource, resources: list[PolicyResource]) -> bool:
+    # The configuration the catalog records for the VPC CNI is what turns its network policy agent on.
+    wanted = eks_catalog().addon_configuration["vpc-cni"].values
+    name = cluster.props.get("name")
+    for resource in resources:
+        if resource.resource_type != Aws.EKS_ADDON or resource.props.get("addonName") != "vpc-cni":
+            continue
+        if name and resource.props.get("clusterName") not in (None, name):
+            continue
+        values = _addon_values(resource)
+        if all(str(values.get(key)) == value for key, value in wanted.items()):
+            return True
+    return False
+
+
+def _gke_enforces(cluster: PolicyResource) -> bool:
+    calico = dig(cluster.props, "networkPolicy", "enabled") is True
+    return cluster.props.get("datapathProvider") == GKE_ENFORCING_DATAPATH or calico
+
+
+def _check_network_policy_enforced(args: StackValidationArgs, report: Report) -> None:
+    policies = [resource for resource in args.resources if resource.resource_type == K8s.NETWORK_POLICY]
+    if not policies:
+        return
+    for resource in args.resources:
+        if resource.resource_type == Aws.EKS_CLUSTER and not _eks_enforces(resource, args.resources):
+            report(
+                f"{len(policies)} NetworkPolicies on EKS cluster {resource.name}, whose vpc-cni add-on is not "
+                "configured with enableNetworkPolicy: they are accepted and never enforced"
+            )
+        elif resource.resource_type == Gcp.GKE_CLUSTER and not _gke_enforces(resource):
+            report(
+                f"{len(policies)} NetworkPolicies on GKE cluster {resource.name}, which has neither Dataplane V2 "
+                "nor network policy enforcement: they are accepted and never enforced"
+            )
+
+
+network_policy_enforced = stack_rule(
+    "network-policy-enforced",
+    "A stack with NetworkPolicies runs them on a cluster whose network plugin enforces them.",
+    _check_network_policy_enforced,
+    remediation=(
+        'EKS: create the vpc-cni add-on with configurationValues {"enableNetworkPolicy": "true"}; '
+        "GKE: datapathProvider ADVANCED_DATAPATH (Dataplane V2) or networkPolicy.enabled."
+    ),
+)
+
+RULES = [gpu_pools_tainted, required_tags, gpu_cap, no_spot_in_production, network_policy_enforced]

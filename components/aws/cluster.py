@@ -44,6 +44,7 @@ class EksCluster(pulumi.ComponentResource):
         cluster_name: str,
         region: str,
         kubernetes_version: str,
+        upgrade_policy: str = "standard",
         subnet_ids: Sequence[pulumi.Input[str]],
         security_group_id: pulumi.Input[str],
         services_cidr: str,
@@ -107,8 +108,9 @@ class EksCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
             kubernetes_network_config={"service_ipv4_cidr": services_cidr},
             access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
-            # Extended support costs six times the standard rate: upgrade instead of drifting into it.
-            upgrade_policy={"support_type": "STANDARD"},
+            # STANDARD: EKS upgrades the cluster when its version leaves standard support; EXTENDED keeps it for
+            # 12 more months at the extended-support rate (validation warns either way, kubernetes_versions.yaml).
+            upgrade_policy={"support_type": upgrade_policy.upper()},
             deletion_protection=protect,
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs, *attachments]),

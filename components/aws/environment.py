@@ -84,6 +84,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             cluster_name=cluster_name,
             region=region,
             kubernetes_version=spec.cluster.kubernetes_version,
+            upgrade_policy=spec.cluster.upgrade_policy,
             subnet_ids=list(network.private_subnet_ids.values()),
             security_group_id=groups.cluster_group_id,
             services_cidr=str(spec.network.services_cidr),
@@ -91,6 +92,17 @@ class AwsEnvironment(pulumi.ComponentResource):
             admins=spec.cluster.admins,
             log_retention_days=spec.cluster.log_retention_days,
             protect=protect,
+            tags=tags,
+            opts=child,
+        )
+
+        # The VPC CNI (with its network policy agent) before any node group, so the first nodes boot with it.
+        addons = EksAddons(
+            f"{name}-addons",
+            cluster_name=cluster.cluster_name,
+            release=release,
+            configuration=eks_catalog().addon_configuration,
+            oidc=cluster.oidc,
             tags=tags,
             opts=child,
         )
@@ -103,7 +115,7 @@ class AwsEnvironment(pulumi.ComponentResource):
                 "subnet_ids": network.private_subnet_ids,
                 "security_group_ids": [groups.node_group_id],
                 "tags": tags,
-                "depends_on": cluster.node_role_attachments,
+                "depends_on": [*cluster.node_role_attachments, *addons.before_compute],
                 "opts": child,
             }
 
@@ -113,15 +125,7 @@ class AwsEnvironment(pulumi.ComponentResource):
         for key, plan in gpu_plans.items():
             EksGpuNodePool(f"{name}-pool-{key}", plan, **pool_args(plan))
 
-        EksAddons(
-            f"{name}-addons",
-            cluster_name=cluster.cluster_name,
-            release=release,
-            oidc=cluster.oidc,
-            nodes=[system.node_group],
-            tags=tags,
-            opts=child,
-        )
+        addons.after_nodes([system.node_group])
         autoscaler = EksClusterAutoscaler(
             f"{name}-autoscaler",
             cluster_name=cluster_name,

@@ -45,8 +45,17 @@ class AutoscalerPin(_Strict):
 class EksRelease(_Fact):
     """Everything pinned for one EKS Kubernetes minor version."""
 
-    addons: dict[CoreAddon, str] = Field(description="Managed add-on name to exact EKS build.")
+    # None: no published build was found for this minor by the catalog date, so EKS installs its default one.
+    addons: dict[CoreAddon, str | None] = Field(description="Managed add-on name to exact EKS build, or null.")
     cluster_autoscaler: AutoscalerPin
+
+
+class AddonConfiguration(_Fact):
+    """The configurationValues one managed add-on is created with, and the oldest build that accepts them."""
+
+    values: dict[str, str] = Field(description="The add-on's configuration keys and values (JSON strings).")
+    min_version: str = Field(pattern=r"^v\d+\.\d+\.\d+", description="Oldest add-on build with these keys.")
+    before_compute: bool = Field(description="Created before the node groups (their pods need it at boot).")
 
 
 class AutoscalerChart(_Fact):
@@ -67,6 +76,7 @@ class EksCatalog(_Strict):
     """The whole EKS data file."""
 
     kubernetes_versions: dict[str, EksRelease] = Field(min_length=1)
+    addon_configuration: dict[CoreAddon, AddonConfiguration]
     cluster_autoscaler_chart: AutoscalerChart
     gpu_ami_types: dict[str, GpuAmi]
     cpu_ami_type: AmiType

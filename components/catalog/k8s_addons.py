@@ -16,7 +16,7 @@ from inferstack.catalog.lookup import load_file
 ADDONS_FILE = "k8s_addons.yaml"
 
 ChartKey = Literal["kube-prometheus-stack", "keda", "nvidia-device-plugin", "dcgm-exporter"]
-ImageKey = Literal["vllm", "vllm-cpu"]
+ImageKey = Literal["vllm", "vllm-cpu", "vllm-cpu-arm64"]
 
 
 class _Fact(BaseModel):
@@ -40,6 +40,7 @@ class Image(_Fact):
 
     repository: str = Field(description="Image repository.")
     tag: str = Field(pattern=r"^v?\d+\.\d+\.\d+$", description="Version tag (never latest).")
+    needs: str | None = Field(default=None, description="What the node's CPU must offer to run it; null: nothing.")
 
     @property
     def ref(self) -> str:

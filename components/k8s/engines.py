@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from inferstack.catalog.k8s_addons import ImageKey, k8s_addons
-from inferstack.target import SERVING_PORT
+from inferstack.target import SERVING_PORT, Architecture
 
 # Weights are streamed straight from the bucket into (GPU) memory; vLLM accepts s3:// and gs:// model paths
 # with this loader (vLLM docs, "Loading models with Run:ai Model Streamer").
@@ -59,11 +59,18 @@ class Engine:
     queue_metric: str = "vllm:num_requests_waiting"
     # Renamed from vllm:gpu_cache_usage_perc (deprecated, vLLM PR #18354); the pinned image exports this one.
     kv_cache_metric: str = "vllm:kv_cache_usage_perc"
+    # The image for arm64 nodes, where the engine publishes one apart; None: the image key's image runs only on amd64.
+    arm64_image_key: ImageKey | None = None
 
     @property
     def image(self) -> str:
-        """The pinned default image reference."""
+        """The pinned default image reference (x86-64)."""
         return k8s_addons().images[self.image_key].ref
+
+    def image_for(self, architecture: Architecture) -> str:
+        """The pinned image for nodes of an architecture (the x86-64 one when the engine has no other)."""
+        key = self.arm64_image_key if architecture == "arm64" and self.arm64_image_key else self.image_key
+        return k8s_addons().images[key].ref
 
     @property
     def command(self) -> list[str]:
@@ -141,7 +148,14 @@ def vllm_cpu_env(args: EngineArgs) -> dict[str, str]:
 
 ENGINES: dict[str, Engine] = {
     "vllm": Engine("vllm", "vllm", gpu=True, build_args=vllm_gpu_args, build_env=vllm_gpu_env),
-    "vllm-cpu": Engine("vllm-cpu", "vllm-cpu", gpu=False, build_args=vllm_cpu_args, build_env=vllm_cpu_env),
+    "vllm-cpu": Engine(
+        "vllm-cpu",
+        "vllm-cpu",
+        gpu=False,
+        build_args=vllm_cpu_args,
+        build_env=vllm_cpu_env,
+        arm64_image_key="vllm-cpu-arm64",
+    ),
 }
 
 

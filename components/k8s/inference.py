@@ -78,6 +78,7 @@ class InferenceService(pulumi.ComponentResource):
                 internal_lb_annotations=target.internal_lb_annotations,
                 egress=target.workload_egress,
                 rollout=rollout,
+                architecture=target.node_architecture,
             )
 
         shape = inference_objects(inputs(SHAPE_STORE_URI if store is not None else None, {}))

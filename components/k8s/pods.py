@@ -13,6 +13,9 @@ from typing import Any
 
 RUN_AS = 10001
 CACHE_DIR = "/cache"
+# The images have no passwd entry for RUN_AS, so pwd.getpwuid fails for it; getpass.getuser() (torch inductor's
+# default cache dir is /tmp/torchinductor_<user>) reads LOGNAME and USER first. Named caches go to the volume.
+RUN_AS_USER = "inferstack"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "inferstack"}
 
 
@@ -42,13 +45,27 @@ def container_security_context() -> dict[str, Any]:
 
 
 def scratch_env() -> list[dict[str, str]]:
-    """Point every cache the engine and its libraries write to at the writable cache volume."""
+    """Point every cache the containers and their libraries write to at the writable cache volume."""
     return [
         {"name": "HOME", "value": CACHE_DIR},
         {"name": "XDG_CACHE_HOME", "value": CACHE_DIR},
         {"name": "HF_HOME", "value": f"{CACHE_DIR}/huggingface"},
         {"name": "VLLM_CACHE_ROOT", "value": f"{CACHE_DIR}/vllm"},
         {"name": "HF_HUB_DISABLE_TELEMETRY", "value": "1"},
+    ]
+
+
+def engine_runtime_env() -> list[dict[str, str]]:
+    """What the engine itself needs on top of the scratch caches: a user name and torch's compile caches.
+
+    Only the engine container gets these (torch compiles there); the download-only containers do not call getuser,
+    and a changed Job template would replace the staging Job for nothing.
+    """
+    return [
+        {"name": "USER", "value": RUN_AS_USER},
+        {"name": "LOGNAME", "value": RUN_AS_USER},
+        {"name": "TORCHINDUCTOR_CACHE_DIR", "value": f"{CACHE_DIR}/torchinductor"},
+        {"name": "TRITON_CACHE_DIR", "value": f"{CACHE_DIR}/triton"},
     ]
 
 

@@ -34,6 +34,12 @@ class ExistingCluster(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.target = ClusterTarget(provider=self.provider, pools={}, needs_device_plugin=False, minimal_addons=True)
+        self.target = ClusterTarget(
+            provider=self.provider,
+            pools={},
+            needs_device_plugin=False,
+            minimal_addons=True,
+            node_architecture=spec.cluster.architecture or "amd64",
+        )
         self.outputs = {"kubeconfig_context": context or "(current)"}
         self.register_outputs(self.outputs)

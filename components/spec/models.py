@@ -55,6 +55,9 @@ __all__ = [
 ]
 
 
+DEFAULT_KUBERNETES_VERSION = "1.35"  # in standard support on the version catalog's date (a test checks it)
+
+
 class NetworkSpec(FrozenSpec):
     """The environment's private network (VPC) and who may reach the Kubernetes API."""
 
@@ -92,7 +95,14 @@ class ClusterSpec(FrozenSpec):
     """The managed Kubernetes cluster (EKS or GKE), or the existing one for `cloud: kubernetes`."""
 
     kubernetes_version: str = Field(
-        default="1.33", pattern=r"^1\.\d{2}$", description="Kubernetes minor version; default: 1.33."
+        default=DEFAULT_KUBERNETES_VERSION,
+        pattern=r"^1\.\d{2}$",
+        description=f"Kubernetes minor version; default: {DEFAULT_KUBERNETES_VERSION}.",
+    )
+    upgrade_policy: Literal["standard", "extended"] = Field(
+        default="standard",
+        description="When the version leaves standard support (AWS only): standard lets EKS upgrade the cluster, "
+        "extended keeps it at the extended-support rate; default: standard.",
     )
     admins: list[str] = Field(
         default_factory=list,
@@ -113,6 +123,10 @@ class ClusterSpec(FrozenSpec):
     kubeconfig_context: str | None = Field(
         default=None,
         description="Context of an existing cluster in your kubeconfig (kubernetes only); default: current.",
+    )
+    architecture: Literal["amd64", "arm64"] | None = Field(
+        default=None,
+        description="Nodes' CPU (kubernetes only; arm64 on Apple silicon), picks the vllm-cpu image; default: amd64.",
     )
 
 

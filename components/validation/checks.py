@@ -14,6 +14,7 @@ from inferstack.validation.aws import check_aws
 from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
 from inferstack.validation.common import Check
+from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.gcp import check_gcp, check_tags
 from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
 from inferstack.validation.names import check_derived_names
@@ -21,6 +22,7 @@ from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.precision import check_context, check_precision
 from inferstack.validation.serving import check_serving
+from inferstack.validation.versions import check_versions, warn_versions
 
 ALL_CHECKS: tuple[Check, ...] = (
     check_cloud_fields,
@@ -39,11 +41,12 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_serving,
     check_capacity,
     check_derived_names,
+    check_versions,
 )
 
 # A warning check reads the same checked spec and yields what will run, but not as its author may expect.
 WarningCheck = Callable[[EnvironmentSpec], Iterable[SpecWarning]]
-ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity,)
+ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity, warn_versions, warn_cpu_engine)
 
 
 def check_environment(spec: EnvironmentSpec) -> list[SpecIssue]:

@@ -24,10 +24,17 @@ def check_cloud_fields(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                 yield SpecIssue(
                     field_path("cluster", field), f"applies to GCP only (cloud is {spec.cloud})", "remove it"
                 )
+    if spec.cloud != "aws" and "upgrade_policy" in cluster_set:
+        yield SpecIssue(
+            field_path("cluster", "upgrade_policy"),
+            f"applies to AWS only (cloud is {spec.cloud})",
+            "remove it (on GCP, cluster.release_channel decides upgrades)",
+        )
     if spec.cloud != "aws" and spec.network.nat == "per_zone":
         yield SpecIssue(field_path("network", "nat"), "per_zone NAT applies to AWS only", "use nat: single")
-    if spec.cloud != "kubernetes" and "kubeconfig_context" in cluster_set:
-        yield SpecIssue(field_path("cluster", "kubeconfig_context"), "applies to cloud: kubernetes only", "remove it")
+    for field in ("kubeconfig_context", "architecture"):
+        if spec.cloud != "kubernetes" and field in cluster_set:
+            yield SpecIssue(field_path("cluster", field), "applies to cloud: kubernetes only", "remove it")
     if spec.cloud == "kubernetes":
         if spec.region is not None or spec.zones is not None:
             field = "region" if spec.region is not None else "zones"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from inferstack import catalog
@@ -136,7 +138,24 @@ def test_empty_pools_can_scale_from_zero(aws_stacks: dict[str, PlannedStack]) ->
 def test_autoscaler_chart_is_pinned_and_runs_on_the_system_pool(aws_stacks: dict[str, PlannedStack]) -> None:
     release = aws_stacks["aws-prod"].one("kubernetes:helm.sh/v3:Release", "prod-autoscaler-release")
     values = release.inputs["values"]
-    assert release.inputs["version"] and values["image"]["tag"].startswith("v1.33.")
+    assert release.inputs["version"] and values["image"]["tag"].startswith("v1.35.")
     assert values["autoDiscovery"]["clusterName"] == "prod" and values["nodeSelector"] == {POOL_LABEL: "system"}
     assert values["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith("autoscaler-role")
     assert values["extraArgs"]["skip-nodes-with-local-storage"] is False
+
+
+@pytest.mark.parametrize("stack", ["aws-dev", "aws-prod"])
+def test_vpc_cni_enforces_network_policies_and_comes_before_every_node_group(
+    aws_stacks: dict[str, PlannedStack], stack: str
+) -> None:
+    planned = aws_stacks[stack]
+    addons = {a.inputs["addonName"]: a for a in planned.plan.of_type("aws:eks/addon:Addon")}
+    cni = addons["vpc-cni"]
+    # Without this key the VPC CNI runs no network policy agent and every NetworkPolicy is inert.
+    assert json.loads(cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
+    assert "configurationValues" not in addons["coredns"].inputs
+    for group in planned.plan.of_type(NODE_GROUP):
+        assert cni.urn in group.options.dependencies, group.name
+    # The add-ons that run as Deployments wait for nodes instead (a cycle otherwise).
+    system = [g.urn for g in planned.plan.of_type(NODE_GROUP) if not g.inputs["amiType"].endswith("NVIDIA")]
+    assert set(system) <= set(addons["coredns"].options.dependencies)

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from inferstack import catalog
+from inferstack.catalog.eks import eks_catalog
 from inferstack.catalog.schema import Cloud, Gpu, InstanceType, Region
 
 DATA = Path(__file__).resolve().parents[2] / "components" / "catalog" / "data"
@@ -184,3 +185,18 @@ def test_a_regional_price_falls_back_to_its_reference_region_by_name() -> None:
     assert nat.price_in("us-west-2") == (nat.regions["us-west-2"], "us-west-2")
     assert nat.price_in("ap-northeast-1") == (nat.usd, "us-east-1")
     assert catalog.service_prices("aws")["kms_key"].price_in("eu-west-1") == (1.0, "all regions")
+
+
+def _version_tuple(build: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in build.lstrip("v").split("-")[0].split("."))
+
+
+def test_pinned_addon_builds_accept_their_configuration() -> None:
+    # A pinned vpc-cni older than the first build with a network policy agent would reject enableNetworkPolicy.
+    data = eks_catalog()
+    for addon, configuration in data.addon_configuration.items():
+        for version, release in data.kubernetes_versions.items():
+            build = release.addons[addon]
+            if build is not None:
+                assert _version_tuple(build) >= _version_tuple(configuration.min_version), (version, addon, build)
+        assert configuration.source and configuration.as_of

@@ -136,7 +136,8 @@ def test_local_cache_without_bucket() -> None:
     pod = docs["Deployment-llm-tiny-tiny-engine.yaml"]["spec"]["template"]["spec"]
     assert [c["name"] for c in pod["initContainers"]] == ["fill-model-cache"]
     assert pod["volumes"][-1] == {"name": "models", "persistentVolumeClaim": {"claimName": "tiny-model-cache"}}
-    assert "nodeSelector" not in pod and "tolerations" not in pod
+    # No pool: only the architecture its image was built for (amd64 unless the target says otherwise).
+    assert pod["nodeSelector"] == {"kubernetes.io/arch": "amd64"} and "tolerations" not in pod
     assert docs["Secret-llm-tiny-tiny-credentials.yaml"]["stringData"] == {"hub-token": SECRET}
 
 

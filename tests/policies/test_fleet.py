@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policies.support import DELETE, Mutation, Resource, check_compliant, check_mutation, mutation_ids
+from tests.policies.support import (
+    DELETE,
+    Mutation,
+    Resource,
+    check_compliant,
+    check_mutation,
+    findings_of,
+    mutate,
+    mutation_ids,
+)
 
 GOOD: dict[str, list[Resource]] = {
     "gpu-pool-tainted": [
@@ -43,6 +52,16 @@ GOOD: dict[str, list[Resource]] = {
             },
         ),
     ],
+    "network-policy-enforced": [
+        ("aws:eks/cluster:Cluster", "eks-1", {"name": "dev"}),
+        (
+            "aws:eks/addon:Addon",
+            "addon-1",
+            {"clusterName": "dev", "addonName": "vpc-cni", "configurationValues": '{"enableNetworkPolicy": "true"}'},
+        ),
+        ("gcp:container/cluster:Cluster", "gke-1", {"name": "dev", "datapathProvider": "ADVANCED_DATAPATH"}),
+        ("kubernetes:networking.k8s.io/v1:NetworkPolicy", "", {"metadata": {"name": "default-deny"}}),
+    ],
     "no-spot-in-production": [
         ("aws:eks/nodeGroup:NodeGroup", "ng-1", {"capacityType": "ON_DEMAND"}),
         ("gcp:container/nodePool:NodePool", "np-1", {"nodeConfig": {"spot": False}}),
@@ -63,6 +82,17 @@ MUTATIONS: list[Mutation] = [
     ),
     ("gpu-cap", 0, ("scalingConfig", "maxSize"), 8.0, {}, "72 GPUs at maximum scale exceed the cap of 64"),
     ("gpu-cap", 0, ("scalingConfig", "maxSize"), 1.0, {"maxGpus": 8}, "16 GPUs at maximum scale exceed the cap of 8"),
+    ("network-policy-enforced", 1, ("configurationValues",), DELETE, {}, "EKS cluster r0, whose vpc-cni"),
+    (
+        "network-policy-enforced",
+        1,
+        ("configurationValues",),
+        '{"enableNetworkPolicy": "false"}',
+        {},
+        "accepted and never enforced",
+    ),
+    ("network-policy-enforced", 1, ("clusterName",), "other", {}, "EKS cluster r0"),
+    ("network-policy-enforced", 2, ("datapathProvider",), "LEGACY_DATAPATH", {}, "GKE cluster r2"),
     ("no-spot-in-production", 0, ("capacityType",), "SPOT", {"production": True}, "spot capacity"),
     ("no-spot-in-production", 1, ("nodeConfig", "spot"), True, {"production": True}, "spot/preemptible"),
 ]
@@ -76,3 +106,15 @@ def test_compliant_resources_pass(rule: str) -> None:
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=mutation_ids(MUTATIONS))
 def test_one_mutation_fails_with_its_message(mutation: Mutation) -> None:
     check_mutation(GOOD, mutation)
+
+
+def test_calico_on_the_legacy_gke_dataplane_enforces_network_policies() -> None:
+    legacy = mutate(GOOD["network-policy-enforced"], 2, ("datapathProvider",), "LEGACY_DATAPATH")
+    assert findings_of("network-policy-enforced", legacy, {})
+    calico = mutate(legacy, 2, ("networkPolicy",), {"enabled": True, "provider": "CALICO"})
+    assert findings_of("network-policy-enforced", calico, {}) == []
+
+
+def test_a_stack_without_network_policies_needs_no_enforcing_cni() -> None:
+    unenforced = mutate(GOOD["network-policy-enforced"], 1, ("configurationValues",), DELETE)
+    assert findings_of("network-policy-enforced", unenforced[:3], {}) == []

@@ -16,7 +16,7 @@ from inferstack.planning.capacity import spec_engine_dtype
 from inferstack.planning.fit import SURGE, Rollout
 from inferstack.planning.names import model_prefix, serving_namespace
 from inferstack.spec.models import ModelSpec, tensor_parallel_of
-from inferstack.target import EgressRule, TargetPool
+from inferstack.target import Architecture, EgressRule, TargetPool
 
 SOURCE = re.compile(r"^hf://(?P<repo>[^@]+)@(?P<revision>[0-9a-f]{40})$")
 MODEL_DIR = "/models"
@@ -37,6 +37,8 @@ class ServiceInputs:
     egress: tuple[EgressRule, ...] = ()
     # How the Deployment rolls out: with a surge replica, or one replaced at a time on a full pool.
     rollout: Rollout = SURGE
+    # The nodes' CPU architecture (CPU engines on an existing cluster): picks the image and the node selector.
+    architecture: Architecture = "amd64"
 
     @property
     def namespace(self) -> str:
@@ -52,6 +54,11 @@ class ServiceInputs:
     def shape(self) -> PodShape:
         """The engine container's shape on its pool."""
         return pod_shape(self.pool, tensor_parallel_of(self.model))
+
+
+def engine_image(inputs: ServiceInputs) -> str:
+    """The engine image: the spec's override, else the engine's pinned image for the nodes' architecture."""
+    return inputs.model.image or inputs.engine.image_for(inputs.architecture)
 
 
 def parse_source(source: str) -> tuple[str, str]:

@@ -8,13 +8,22 @@ from typing import Any
 from inferstack.k8s import pods
 from inferstack.k8s.engines import API_KEY_ENV, HUB_TOKEN_ENV
 from inferstack.k8s.manifests.identity import SECRET_KEYS, secret_env
-from inferstack.k8s.manifests.inputs import MODEL_DIR, ServiceInputs, engine_args, labels, model_path, parse_source
+from inferstack.k8s.manifests.inputs import (
+    MODEL_DIR,
+    ServiceInputs,
+    engine_args,
+    engine_image,
+    labels,
+    model_path,
+    parse_source,
+)
 from inferstack.k8s.placement import node_selector, tolerations, weights_upper_bound_gib
 from inferstack.k8s.scripts import FILL_LOCAL_CACHE
 from inferstack.planning.capacity import spec_model_startup
 from inferstack.planning.names import serving_service_account
 from inferstack.planning.startup import PROBE_PERIOD_SECONDS, StartupEstimate, startup_estimate
 from inferstack.spec.models import tensor_parallel_of
+from inferstack.target import ARCH_LABEL
 
 GIB_TO_GB = 2**30 / 1e9
 
@@ -59,7 +68,7 @@ def probes(inputs: ServiceInputs) -> dict[str, Any]:
 def engine_container(inputs: ServiceInputs) -> dict[str, Any]:
     """The engine container."""
     eng, args = inputs.engine, engine_args(inputs)
-    env = pods.scratch_env() + pods.env_list(eng.build_env(args))
+    env = pods.scratch_env() + pods.engine_runtime_env() + pods.env_list(eng.build_env(args))
     if inputs.model.api_key_secret is not None:
         env.append(secret_env(inputs.key, API_KEY_ENV, SECRET_KEYS["api"]))
     mounts = [*pods.scratch_mounts(), {"name": "dshm", "mountPath": "/dev/shm"}]
@@ -67,7 +76,7 @@ def engine_container(inputs: ServiceInputs) -> dict[str, Any]:
         mounts.append({"name": "models", "mountPath": MODEL_DIR, "readOnly": True})
     return {
         "name": "engine",
-        "image": inputs.model.image or eng.image,
+        "image": engine_image(inputs),
         "imagePullPolicy": "IfNotPresent",
         "command": eng.command,
         "args": eng.build_args(args),
@@ -91,7 +100,7 @@ def cache_filler_container(inputs: ServiceInputs) -> dict[str, Any]:
         env.append(secret_env(inputs.key, HUB_TOKEN_ENV, SECRET_KEYS["hub"]))
     return {
         "name": "fill-model-cache",
-        "image": inputs.model.image or inputs.engine.image,
+        "image": engine_image(inputs),
         "imagePullPolicy": "IfNotPresent",
         "command": ["python3", "-c", FILL_LOCAL_CACHE],
         "env": env,
@@ -172,6 +181,9 @@ def deployment_object(inputs: ServiceInputs) -> dict[str, Any]:
     if inputs.pool is not None:
         pod_spec["nodeSelector"] = node_selector(inputs.pool)
         pod_spec["tolerations"] = tolerations(inputs.pool)
+    else:
+        # An image built for one architecture on a node of the other fails with "exec format error": stay Pending.
+        pod_spec["nodeSelector"] = {ARCH_LABEL: inputs.architecture}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",

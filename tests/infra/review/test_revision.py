@@ -68,6 +68,28 @@ def in_project(plan: Plan, project: str) -> Plan:
     return replace(plan, resources=moved)
 
 
+NODE_SELECTOR = "spec.template.spec.nodeSelector"
+# Reviewed in-place updates since that commit, by resource type: the paths that may change (never a replacement).
+REVIEWED_UPDATES = {
+    # Issue 12: on a pool full at replicas.max the engine rolls out by replacing a replica (maxSurge 0,
+    # maxUnavailable 1), and its startupProbe follows the one start-up model. Issue 14: the engine's environment.
+    # Issue 14: a pool-less (CPU) engine also selects the nodes' architecture.
+    "kubernetes:apps/v1:Deployment": {ROLLING_MAX_SURGE, ROLLING_MAX_UNAVAILABLE, CONTAINERS, NODE_SELECTOR},
+    # Issue 14: the VPC CNI runs its network policy agent (configurationValues); Kubernetes 1.33 left standard
+    # support, so clusters, add-on builds and the autoscaler chart move to 1.35 (the spec's new fields show in the
+    # environment component's inputs).
+    "aws:eks/addon:Addon": {"configurationValues", "addonVersion"},
+    "aws:eks/cluster:Cluster": {"version"},
+    "gcp:container/cluster:Cluster": {"minMasterVersion"},
+    "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag"},
+    "inferstack:index:LlmEnvironment": {
+        "spec.cluster.kubernetes_version",
+        "spec.cluster.upgrade_policy",
+        "spec.cluster.architecture",
+    },
+}
+
+
 @pytest.mark.parametrize("stack", ["aws-dev", "gcp-dev"])
 def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
     # The package rename and the product-prefixed component names must not replace or lose anything: every
@@ -89,12 +111,10 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
             # Reviewed change (issue 12): every cloud resource uses an explicit provider set to the spec's region.
             assert change.identity.type == f"pulumi:providers:{stack.split('-')[0]}", change
             continue
-        if change.identity.type == "kubernetes:apps/v1:Deployment" and change.renamed_from is None:
-            # Reviewed changes since that commit (issue 12): on a pool full at replicas.max the engine Deployment
-            # rolls out by replacing a replica (maxSurge 0, maxUnavailable 1), and the engine's startupProbe
-            # follows the one start-up model; nothing else may differ.
-            assert change.kind == "update", change
-            assert set(change.paths) <= {ROLLING_MAX_SURGE, ROLLING_MAX_UNAVAILABLE, CONTAINERS}, change
+        reviewed = REVIEWED_UPDATES.get(change.identity.type, set())
+        if change.paths and set(change.paths) <= reviewed:
+            # In place: a component's inputs never replace anything, so "replacement unknown" is an update too.
+            assert change.kind.startswith("update"), change
             continue
         assert change.kind == "update" and change.renamed_from is not None and not change.paths, change
     assert worktrees(REPO) == before, "the temporary worktree is removed"
@@ -106,8 +126,10 @@ def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.Monkey
     monkeypatch.chdir(REPO)
     result = runner.invoke(app, ["diff", "local", "--base", BEFORE_THE_RENAME])
     assert result.exit_code == 0, result.output
-    # The only change since is the engine's startupProbe (issue 12: one start-up model), an in-place update.
-    assert "Changes: 1" in result.output and "│ update │ kubernetes:apps/v1:D" in result.output, result.output
+    # The changes since: the engine's startupProbe (issue 12: one start-up model) and its environment (issue 14),
+    # in place; the spec's new cluster fields in the environment component's inputs.
+    assert "Changes: 2" in result.output and "kubernetes:apps/v" in result.output, result.output
+    assert "replace" not in result.output.replace("replacement", ""), result.output
 
 
 def test_a_team_repo_is_planned_at_the_revision_with_its_old_stack_file(
