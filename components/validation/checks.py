@@ -20,9 +20,11 @@ from inferstack.validation.names import check_derived_names
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.precision import check_context, check_precision
+from inferstack.validation.secrets import check_credentials
 from inferstack.validation.serving import check_serving
 
 ALL_CHECKS: tuple[Check, ...] = (
+    check_credentials,
     check_cloud_fields,
     check_region_and_zones,
     check_network,
