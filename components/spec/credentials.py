@@ -29,6 +29,7 @@ RANDOM_RUN_MIN = 32
 RANDOM_RUN = re.compile(rf"[A-Za-z0-9+/_=-]{{{RANDOM_RUN_MIN},}}")
 MIN_ENTROPY_BITS = 4.3
 MIN_DIGITS = 3
+MIN_UPPER_SHARE = 0.25
 RANDOM_SHAPE = "a long random string (like a token or a secret key)"
 REDACTED = "[redacted]"
 # The end of every fix for a credential found in a file: removing it is not enough.
@@ -53,8 +54,12 @@ def _is_random(run: str) -> bool:
     core = run.strip("=")
     if len(core) < RANDOM_RUN_MIN or re.fullmatch(r"[0-9a-fA-F]+", core):
         return False  # too short once padding is gone, or a hex digest (commits, image digests)
-    classes = (any(c.islower() for c in core), any(c.isupper() for c in core), sum(c.isdigit() for c in core))
-    return classes[0] and classes[1] and classes[2] >= MIN_DIGITS and _entropy(core) >= MIN_ENTROPY_BITS
+    letters = [c for c in core if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    # Random base62 is about half upper case; paths, names and identifiers are mostly one case.
+    mixed_case = MIN_UPPER_SHARE <= upper <= 1 - MIN_UPPER_SHARE
+    digits = sum(c.isdigit() for c in core)
+    return mixed_case and digits >= MIN_DIGITS and _entropy(core) >= MIN_ENTROPY_BITS
 
 
 def find_credentials(text: str) -> list[CredentialMatch]:

@@ -15,6 +15,13 @@ from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
 from inferstack.validation.common import Check
 from inferstack.validation.gcp import check_gcp, check_tags
+from inferstack.validation.limits import (
+    check_aws_tags,
+    check_disk_sizes,
+    check_gcp_label_count,
+    check_log_retention,
+    check_whitespace,
+)
 from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
 from inferstack.validation.names import check_derived_names
 from inferstack.validation.network import check_network
@@ -29,6 +36,11 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_region_and_zones,
     check_network,
     check_tags,
+    check_whitespace,
+    check_aws_tags,
+    check_gcp_label_count,
+    check_log_retention,
+    check_disk_sizes,
     check_system_pool,
     check_node_pools,
     check_models,

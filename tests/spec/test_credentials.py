@@ -50,6 +50,8 @@ def test_each_shape_is_named(kind: str, value: str) -> None:
         "offline-plan-placeholder-not-a-secret",
         "kind-inferstack-local-cluster-context-name",
         "ml-platform",
+        "/tmp/pytest-of-root/pytest-94/test_validate_exits_2_on_a_reg0/Pulumi.aws-dev.yaml",
+        "k8s.io/cluster-autoscaler/node-template/label/inferstack.dev/pool",
         "sk-",
         "",
     ],
