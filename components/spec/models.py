@@ -158,6 +158,10 @@ class ModelStoreSpec(FrozenSpec):
         default=None,
         description="Protect the bucket and its key from deletion; default: the value of production.",
     )
+    unprotected_in_production: bool = Field(
+        default=False,
+        description="Accept that protect: false lets a production stack delete its bucket and keys; default: false.",
+    )
     noncurrent_version_days: PositiveInt = Field(
         default=30, le=MAX_RETENTION_DAYS, description="Days to keep overwritten object versions; default: 30."
     )

@@ -27,6 +27,7 @@ from inferstack.validation.names import check_derived_names
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.precision import check_context, check_precision
+from inferstack.validation.protection import check_production_protection
 from inferstack.validation.secrets import check_credentials
 from inferstack.validation.serving import check_serving
 
@@ -41,6 +42,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_gcp_label_count,
     check_log_retention,
     check_disk_sizes,
+    check_production_protection,
     check_system_pool,
     check_node_pools,
     check_models,
