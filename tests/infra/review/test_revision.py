@@ -52,6 +52,8 @@ def team_repo(tmp_path: Path, *, git_init: bool = True) -> Path:
 ROLLING_MAX_SURGE = "spec.strategy.rollingUpdate.maxSurge"
 ROLLING_MAX_UNAVAILABLE = "spec.strategy.rollingUpdate.maxUnavailable"
 CONTAINERS = "spec.template.spec.containers"
+# Issue 13.8 added this spec field; the environment component records the spec, so it shows as a new input.
+NEW_SPEC_FIELD = "spec.model_store.unprotected_in_production"
 
 
 @pytest.mark.parametrize("stack", ["aws-dev", "gcp-dev"])
@@ -75,6 +77,9 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
             assert change.kind == "update", change
             assert set(change.paths) <= {ROLLING_MAX_SURGE, ROLLING_MAX_UNAVAILABLE, CONTAINERS}, change
             continue
+        if change.identity.type == "inferstack:index:LlmEnvironment" and change.renamed_from is None:
+            assert change.paths == (NEW_SPEC_FIELD,), change
+            continue
         assert change.kind == "update" and change.renamed_from is not None and not change.paths, change
     assert worktrees(REPO) == before, "the temporary worktree is removed"
 
@@ -85,8 +90,10 @@ def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.Monkey
     monkeypatch.chdir(REPO)
     result = runner.invoke(app, ["diff", "local", "--base", BEFORE_THE_RENAME])
     assert result.exit_code == 0, result.output
-    # The only change since is the engine's startupProbe (issue 12: one start-up model), an in-place update.
-    assert "Changes: 1" in result.output and "│ update │ kubernetes:apps/v1:D" in result.output, result.output
+    # The changes since: the engine's startupProbe (issue 12: one start-up model), an in-place update, and the
+    # spec field issue 13.8 added, recorded on the environment component.
+    assert "Changes: 2" in result.output and "1:Deployment" in result.output, result.output
+    assert "unprotected_in_pr" in result.output, result.output
 
 
 def test_a_team_repo_is_planned_at_the_revision_with_its_old_stack_file(
