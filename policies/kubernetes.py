@@ -8,13 +8,12 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
 from inferstack.policies.props import (
-    SECRET_NAME,
-    SECRET_VALUE,
     as_list,
     containers,
     dig,
     gpu_request,
     image_is_pinned,
+    plain_credential,
     pod_spec,
 )
 from inferstack.policies.rule import Report, resource_rule, stack_rule
@@ -134,14 +133,13 @@ gpu_workloads_tolerate_pool = resource_rule(
 def _check_plain_secrets(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type == K8s.CONFIG_MAP:
         for key, value in (args.props.get("data") or {}).items():
-            if SECRET_VALUE.search(str(value)) or (SECRET_NAME.search(str(key)) and value):
+            if plain_credential(key, value):
                 report(f"ConfigMap key {key} looks like a credential: use a Secret")
         return
     spec = _workload(args)
     for _, container in containers(spec) if spec else ():
         for variable in as_list(container.get("env")):
-            value = dig(variable, "value")
-            if value and (SECRET_NAME.search(str(dig(variable, "name"))) or SECRET_VALUE.search(str(value))):
+            if plain_credential(dig(variable, "name"), dig(variable, "value")):
                 report(f"container {container.get('name')} env {dig(variable, 'name')} holds a literal credential")
 
 

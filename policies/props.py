@@ -9,12 +9,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from inferstack.provider_types import K8s
+from inferstack.spec.credentials import credential_kind
 
 WORLD = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
 
-# Names and values that look like credentials; a literal match in plain config is a leak.
+# Names that announce a credential; a literal value under one in plain config is a leak.
 SECRET_NAME = re.compile(r"(?i)(token|secret|passw(or)?d|api[_-]?key|private[_-]?key|credential)")
-SECRET_VALUE = re.compile(r"(hf_[A-Za-z0-9]{30,}|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY|sk-[A-Za-z0-9_-]{20,})")
+# A name ending like this with an absolute path as its value points at a mounted Secret file (HF_TOKEN_PATH).
+FILE_POINTER = re.compile(r"(?i)_(path|file)$")
+
+
+def looks_like_credential(value: object) -> bool:
+    """Whether a value has a credential's shape (the library's one detector, spec/credentials.py)."""
+    return credential_kind(str(value)) is not None
+
+
+def plain_credential(name: object, value: object) -> bool:
+    """Whether a name/value pair of plain config holds a credential: by its shape, or by a telling name."""
+    if not value:
+        return False
+    if looks_like_credential(value):
+        return True
+    points_at_file = bool(FILE_POINTER.search(str(name))) and str(value).startswith("/")
+    return bool(SECRET_NAME.search(str(name))) and not points_at_file
 
 
 def dig(value: Any, *path: str | int) -> Any:

@@ -12,6 +12,11 @@ import pytest
 from inferstack.infra.offline.engine import run_offline
 from inferstack.infra.offline.plan import Plan
 from inferstack.infra.project import Project, read_project
+from tests import leak_scan
+
+# Before any test module imports a renderer: every Plan, manifest and CLI output of the suite is scanned for
+# credentials from here on (tests/leak_scan.py; tests/test_leak_scan.py proves it catches a planted token).
+leak_scan.install()
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -53,6 +53,7 @@ class EksCluster(pulumi.ComponentResource):
         log_retention_days: int,
         protect: bool,
         tags: dict[str, str],
+        protect_logs: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -75,7 +76,8 @@ class EksCluster(pulumi.ComponentResource):
             name=f"/aws/eks/{cluster_name}/cluster",
             retention_in_days=log_retention_days,
             tags=tags,
-            opts=child,
+            # The control-plane audit log: kept in production whatever model_store.protect says.
+            opts=pulumi.ResourceOptions(parent=self, protect=protect_logs),
         )
         role = aws.iam.Role(
             f"{name}-cluster-role",

@@ -22,7 +22,7 @@ from inferstack.aws.plan.nodes import EksNodePoolPlan, plan_eks_gpu_pool, plan_e
 from inferstack.aws.plan.security_rules import plan_security_rules
 from inferstack.aws.security_groups import EksSecurityGroups
 from inferstack.catalog.eks import eks_catalog, eks_release
-from inferstack.planning.defaults import data_protected
+from inferstack.planning.defaults import audit_logs_protected, data_protected
 from inferstack.planning.scheduling import SYSTEM_POOL, target_pool
 from inferstack.provider_types import Aws
 from inferstack.spec.models import EnvironmentSpec
@@ -93,6 +93,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             log_retention_days=spec.cluster.log_retention_days,
             protect=protect,
             tags=tags,
+            protect_logs=audit_logs_protected(spec),
             opts=child,
         )
 

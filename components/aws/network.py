@@ -180,7 +180,7 @@ class AwsNetwork(pulumi.ComponentResource):
             name=f"/inferstack/{name}/vpc-flow-logs",
             retention_in_days=self.plan.log_retention_days,
             tags=self._tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=self.plan.protect_logs),
         )
         role = aws.iam.Role(
             f"{name}-flow-logs",

@@ -36,7 +36,7 @@ class GkeLogRetention(pulumi.ComponentResource):
             bucket_id=f"{plan.environment}-logs",
             retention_days=plan.retention_days,
             description=f"Control-plane, node and flow logs of {plan.environment}",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=plan.protect),
         )
         log_filter = pulumi.Output.all(cluster_name, subnetwork_name).apply(
             lambda names: (

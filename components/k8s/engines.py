@@ -23,7 +23,6 @@ BUCKET_SCHEMES = ("s3://", "gs://")
 # vLLM reads the API key from this variable (same as --api-key) and guards only the /v1 routes with it,
 # so /health and /metrics stay reachable for probes and Prometheus.
 API_KEY_ENV = "VLLM_API_KEY"
-HUB_TOKEN_ENV = "HF_TOKEN"
 SERVER_COMMAND = ("python3", "-m", "vllm.entrypoints.openai.api_server")
 # KV cache the CPU engine reserves, in GiB: a tiny model on a laptop needs little.
 CPU_KV_CACHE_GIB = 1

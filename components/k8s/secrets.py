@@ -1,38 +1,26 @@
-"""Pulumi config secrets the workload reads: which keys a spec names, and reading them as secret Outputs.
-
-A spec names a stack-config key (`api_key_secret: apiKey`), never a value. A bare key lives in the project's
-namespace (`inferstack:apiKey`); a key with a colon names its namespace itself (`team:apiKey`).
-"""
+"""Pulumi config secrets the workload reads, as secret Outputs (which keys a spec names: spec/secret_keys.py)."""
 
 from __future__ import annotations
 
 import pulumi
 
-from inferstack.spec import EnvironmentSpec
-from inferstack.spec.models import ModelSpec
+from inferstack.spec.secret_keys import (
+    PROJECT_NAMESPACE,
+    full_config_key,
+    model_secret_keys,
+    secret_config_keys,
+    split_config_key,
+)
 
-PROJECT_NAMESPACE = "inferstack"
-
-
-def split_config_key(name: str) -> tuple[str, str]:
-    """(namespace, key) of a secret config key named in the spec."""
-    namespace, sep, key = name.partition(":")
-    return (namespace, key) if sep else (PROJECT_NAMESPACE, name)
-
-
-def full_config_key(name: str) -> str:
-    """The `namespace:key` form the Pulumi config uses."""
-    return ":".join(split_config_key(name))
-
-
-def model_secret_keys(model: ModelSpec) -> list[str]:
-    """The secret config keys one model names (API key, hub token), in that order."""
-    return [name for name in (model.api_key_secret, model.hub_token_secret) if name is not None]
-
-
-def secret_config_keys(spec: EnvironmentSpec) -> list[str]:
-    """Every secret config key the spec names, in full `namespace:key` form, sorted and unique."""
-    return sorted({full_config_key(name) for model in spec.models.values() for name in model_secret_keys(model)})
+# The workload layer reads these from here; they live in spec/ so that validation checks the same keys.
+__all__ = [
+    "PROJECT_NAMESPACE",
+    "full_config_key",
+    "model_secret_keys",
+    "require_secret",
+    "secret_config_keys",
+    "split_config_key",
+]
 
 
 def require_secret(name: str) -> pulumi.Output[str]:

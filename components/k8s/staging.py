@@ -16,8 +16,9 @@ from typing import Any
 import pulumi
 
 from inferstack.k8s import pods
-from inferstack.k8s.engines import HUB_TOKEN_ENV, engine
+from inferstack.k8s.engines import engine
 from inferstack.k8s.manifests.guards import namespace_object
+from inferstack.k8s.manifests.identity import hub_token_env, hub_token_mount, hub_token_volume
 from inferstack.k8s.manifests.inputs import parse_source
 from inferstack.k8s.objects import register
 from inferstack.k8s.scripts import STAGE_TO_BUCKET
@@ -91,9 +92,13 @@ def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
         "MODEL_DEST": staging_destination(store_uri, key, model.source),
     }
     env: list[dict[str, Any]] = [*pods.scratch_env(), *pods.env_list(values)]
+    mounts = [*pods.scratch_mounts(), {"name": "staging", "mountPath": "/staging"}]
+    # One shard at a time passes through the staging volume.
+    volumes = [*pods.scratch_volumes(cache_gib=4), {"name": "staging", "emptyDir": {"sizeLimit": "40Gi"}}]
     if model.hub_token_secret is not None:
-        ref = {"secretKeyRef": {"name": hub_secret_name(key), "key": "hub-token"}}
-        env.append({"name": HUB_TOKEN_ENV, "valueFrom": ref})
+        env.append(hub_token_env())
+        mounts.append(hub_token_mount())
+        volumes.append(hub_token_volume(hub_secret_name(key), "hub-token"))
     container = {
         "name": "stage",
         "image": model.image or engine(model.engine).image,
@@ -105,7 +110,7 @@ def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
             "limits": {"cpu": "2", "memory": "4Gi"},
         },
         "securityContext": pods.container_security_context(),
-        "volumeMounts": [*pods.scratch_mounts(), {"name": "staging", "mountPath": "/staging"}],
+        "volumeMounts": mounts,
     }
     return {
         "apiVersion": "batch/v1",
@@ -123,11 +128,7 @@ def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
                     "securityContext": pods.pod_security_context(),
                     "enableServiceLinks": False,
                     "containers": [container],
-                    # One shard at a time passes through this volume.
-                    "volumes": [
-                        *pods.scratch_volumes(cache_gib=4),
-                        {"name": "staging", "emptyDir": {"sizeLimit": "40Gi"}},
-                    ],
+                    "volumes": volumes,
                 },
             },
         },

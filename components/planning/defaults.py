@@ -58,3 +58,10 @@ def system_instance_type(spec: EnvironmentSpec) -> str | None:
 def data_protected(spec: EnvironmentSpec) -> bool:
     """Whether stateful resources (bucket, keys) are protected from deletion."""
     return spec.model_store.protect if spec.model_store.protect is not None else spec.production
+
+
+def audit_logs_protected(spec: EnvironmentSpec) -> bool:
+    """Whether audit-relevant logs (control-plane and flow-log groups, log buckets) are protected from deletion."""
+    # Every production stack keeps them, whatever model_store.protect says: weights can be staged again, an
+    # audit trail cannot be recorded again.
+    return spec.production

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inferstack.spec.credentials import redact
+
 # Every YAML path starts here: the value of the `inferstack:environment` key.
 ROOT = "environment"
 
@@ -16,6 +18,11 @@ class SpecIssue:
     message: str
     fix: str = ""
 
+    def __post_init__(self) -> None:
+        # No message repeats a credential, whichever check quoted the value: errors reach terminals and CI logs.
+        for name in ("path", "message", "fix"):
+            object.__setattr__(self, name, redact(getattr(self, name)))
+
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" + (f" — {self.fix}" if self.fix else "")
 
@@ -27,6 +34,11 @@ class SpecWarning:
     path: str
     message: str
     fix: str = ""
+
+    def __post_init__(self) -> None:
+        # No message repeats a credential, whichever check quoted the value: errors reach terminals and CI logs.
+        for name in ("path", "message", "fix"):
+            object.__setattr__(self, name, redact(getattr(self, name)))
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" + (f" — {self.fix}" if self.fix else "")

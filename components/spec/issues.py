@@ -8,6 +8,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
+from inferstack.spec.credentials import REVOKE, credential_kind, credential_problem
 from inferstack.spec.errors import ROOT, SpecIssue, join_path
 from inferstack.spec.models import EnvironmentSpec
 
@@ -30,6 +31,9 @@ def issue_from_pydantic(error: ErrorDetails) -> SpecIssue:
     kind = error["type"]
     field = _field_info(loc)
     hint = field.description if field is not None and field.description else ""
+    got = error.get("input")
+    if isinstance(got, str) and (credential := credential_kind(got)) is not None:
+        return SpecIssue(path, credential_problem(credential), f"remove it ({hint}); {REVOKE}")
     if kind == "missing":
         return SpecIssue(path, "is required", hint)
     if kind == "extra_forbidden":
@@ -40,7 +44,6 @@ def issue_from_pydantic(error: ErrorDetails) -> SpecIssue:
         return SpecIssue(path, "is empty", f"list at least one, or leave it out for the default ({hint})")
     if kind == "string_pattern_mismatch":
         return SpecIssue(path, f"{error['input']!r} does not have the expected form", hint)
-    got = error.get("input")
     shown = f" (got {_shown(got)})" if isinstance(got, str | int | float | bool) or got is None else ""
     message = error["msg"][0].lower() + error["msg"][1:]
     return SpecIssue(path, f"{message}{shown}", hint)

@@ -7,7 +7,6 @@ imports neither the catalog nor planning: it is the floor both stand on.
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
 from typing import Literal
 
 from pydantic import Field, NonNegativeInt, PositiveInt
@@ -25,6 +24,7 @@ from inferstack.spec.base import (
     Key,
     SecurityProfile,
 )
+from inferstack.spec.cluster_parts import DEFAULT_KUBERNETES_VERSION, ClusterSpec, NetworkSpec, SystemPoolSpec
 from inferstack.spec.model_parts import (
     AutoscaleSpec,
     LoadBalancerSpec,
@@ -37,6 +37,7 @@ from inferstack.spec.model_parts import (
 
 # The model parts are defined in model_parts.py and importable from here too, beside the ModelSpec that holds them.
 __all__ = [
+    "DEFAULT_KUBERNETES_VERSION",
     "AutoscaleSpec",
     "BudgetSpec",
     "ClusterSpec",
@@ -53,81 +54,6 @@ __all__ = [
     "UnresolvedAutoError",
     "tensor_parallel_of",
 ]
-
-
-DEFAULT_KUBERNETES_VERSION = "1.35"  # in standard support on the version catalog's date (a test checks it)
-
-
-class NetworkSpec(FrozenSpec):
-    """The environment's private network (VPC) and who may reach the Kubernetes API."""
-
-    cidr: IPv4Network = Field(
-        default=IPv4Network("10.0.0.0/16"),
-        description="Private (RFC 1918) VPC range, /16 to /20; default: 10.0.0.0/16.",
-    )
-    services_cidr: IPv4Network = Field(
-        default=IPv4Network("172.20.0.0/16"),
-        description="Kubernetes Service range, must not overlap the VPC; default: 172.20.0.0/16.",
-    )
-    nat: Literal["single", "per_zone"] = Field(
-        default="single",
-        description="NAT gateways: one for the VPC, or one per zone (AWS only, needs 2+ zones); default: single.",
-    )
-    api_access: list[IPv4Network] = Field(
-        default_factory=list,
-        description="CIDRs allowed to reach the public API endpoint; empty turns it off; default: [] (private).",
-    )
-    flow_logs: bool = Field(default=True, description="Record VPC flow logs; default: true.")
-
-
-class SystemPoolSpec(FrozenSpec):
-    """The small CPU node pool that runs cluster add-ons."""
-
-    instance_type: str | None = Field(
-        default=None,
-        description="CPU instance/machine type from the catalog; default: m6i.large on AWS, e2-standard-4 on GCP.",
-    )
-    min: PositiveInt = Field(default=2, le=MAX_NODES, description="Minimum nodes; default: 2.")
-    max: PositiveInt = Field(default=3, le=MAX_NODES, description="Maximum nodes; default: 3.")
-
-
-class ClusterSpec(FrozenSpec):
-    """The managed Kubernetes cluster (EKS or GKE), or the existing one for `cloud: kubernetes`."""
-
-    kubernetes_version: str = Field(
-        default=DEFAULT_KUBERNETES_VERSION,
-        pattern=r"^1\.\d{2}$",
-        description=f"Kubernetes minor version; default: {DEFAULT_KUBERNETES_VERSION}.",
-    )
-    upgrade_policy: Literal["standard", "extended"] = Field(
-        default="standard",
-        description="When the version leaves standard support (AWS only): standard lets EKS upgrade the cluster, "
-        "extended keeps it at the extended-support rate; default: standard.",
-    )
-    admins: list[str] = Field(
-        default_factory=list,
-        description="Principals given cluster admin (AWS IAM ARNs, GCP members); default: [] (creator only).",
-    )
-    log_retention_days: PositiveInt = Field(
-        default=90, le=MAX_RETENTION_DAYS, description="Retention of control-plane and flow logs in days; default: 90."
-    )
-    system_pool: SystemPoolSpec = Field(
-        default_factory=SystemPoolSpec, description="The CPU system pool; default: two small nodes."
-    )
-    release_channel: Literal["rapid", "regular", "stable"] | None = Field(
-        default=None, description="GKE release channel (GCP only); default: regular on GCP."
-    )
-    location: Literal["regional", "zonal"] | None = Field(
-        default=None, description="GKE control plane location (GCP only); default: regional on GCP."
-    )
-    kubeconfig_context: str | None = Field(
-        default=None,
-        description="Context of an existing cluster in your kubeconfig (kubernetes only); default: current.",
-    )
-    architecture: Literal["amd64", "arm64"] | None = Field(
-        default=None,
-        description="Nodes' CPU (kubernetes only; arm64 on Apple silicon), picks the vllm-cpu image; default: amd64.",
-    )
 
 
 class NodePoolSpec(FrozenSpec):
@@ -171,6 +97,10 @@ class ModelStoreSpec(FrozenSpec):
     protect: bool | None = Field(
         default=None,
         description="Protect the bucket and its key from deletion; default: the value of production.",
+    )
+    unprotected_in_production: bool = Field(
+        default=False,
+        description="Accept that protect: false lets a production stack delete its bucket and keys; default: false.",
     )
     noncurrent_version_days: PositiveInt = Field(
         default=30, le=MAX_RETENTION_DAYS, description="Days to keep overwritten object versions; default: 30."

@@ -16,19 +16,35 @@ from inferstack.validation.cloud import check_cloud_fields, check_region_and_zon
 from inferstack.validation.common import Check
 from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.gcp import check_gcp, check_tags
+from inferstack.validation.limits import (
+    check_aws_tags,
+    check_disk_sizes,
+    check_gcp_label_count,
+    check_log_retention,
+    check_whitespace,
+)
 from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
 from inferstack.validation.names import check_derived_names
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.precision import check_context, check_precision
+from inferstack.validation.protection import check_production_protection
+from inferstack.validation.secrets import check_credentials
 from inferstack.validation.serving import check_serving
 from inferstack.validation.versions import check_versions, warn_versions
 
 ALL_CHECKS: tuple[Check, ...] = (
+    check_credentials,
     check_cloud_fields,
     check_region_and_zones,
     check_network,
     check_tags,
+    check_whitespace,
+    check_aws_tags,
+    check_gcp_label_count,
+    check_log_retention,
+    check_disk_sizes,
+    check_production_protection,
     check_system_pool,
     check_node_pools,
     check_models,

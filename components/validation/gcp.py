@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from inferstack.spec.errors import SpecIssue
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.common import field_path
+from inferstack.validation.limits import gcp_label_patterns
 
-GCP_LABEL_KEY = r"^[a-z][a-z0-9_-]{0,62}$"
-GCP_LABEL_VALUE = r"^[a-z0-9_-]{0,63}$"
 # A GKE admin: a Google user or service account, bound to cluster-admin through Kubernetes RBAC.
 GCP_ADMIN_MEMBER = r"^(user|serviceAccount):[^@\s:]+@[^@\s]+\.[a-z]+$"
 
@@ -19,8 +18,10 @@ def check_tags(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     """Tags must be valid GCP labels on GCP (AWS tags accept them as they are)."""
     if spec.cloud != "gcp":
         return
+    key_syntax, value_syntax = gcp_label_patterns()
     for key, value in spec.tags.items():
-        if not re.match(GCP_LABEL_KEY, key) or not re.match(GCP_LABEL_VALUE, value):
+        # fullmatch: `$` alone would let a trailing newline through, which GCP refuses.
+        if not key_syntax.fullmatch(key) or not value_syntax.fullmatch(value):
             yield SpecIssue(
                 field_path("tags", key),
                 f"{key}={value!r} is not a valid GCP label",

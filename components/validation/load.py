@@ -16,6 +16,7 @@ from inferstack.spec.errors import SpecError, SpecWarning
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.checks import check_environment, warn_environment
 from inferstack.validation.provider_config import PROVIDER_KEYS, check_provider_config
+from inferstack.validation.secrets import check_secret_config
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def _checked(spec: EnvironmentSpec, config: Mapping[str, object] | None = None) 
     resolution = resolve_auto(spec)
     issues = [*resolution.issues, *check_environment(resolution.spec)]
     if config is not None:
-        issues += check_provider_config(resolution.spec, config)
+        issues += [*check_provider_config(resolution.spec, config), *check_secret_config(resolution.spec, config)]
     if issues:
         raise SpecError(issues)
     settings = {key: str(config[key]) for key in PROVIDER_KEYS[spec.cloud] if config and config.get(key) is not None}

@@ -135,7 +135,25 @@ def test_local_cache_without_bucket() -> None:
     docs = plan_manifests(plan)
     pod = docs["Deployment-llm-tiny-tiny-engine.yaml"]["spec"]["template"]["spec"]
     assert [c["name"] for c in pod["initContainers"]] == ["fill-model-cache"]
-    assert pod["volumes"][-1] == {"name": "models", "persistentVolumeClaim": {"claimName": "tiny-model-cache"}}
+    assert pod["volumes"][-2:] == [
+        {"name": "models", "persistentVolumeClaim": {"claimName": "tiny-model-cache"}},
+        {
+            "name": "hub-token",
+            "secret": {
+                "secretName": "tiny-credentials",
+                "items": [{"key": "hub-token", "path": "token"}],
+                "defaultMode": 0o440,
+            },
+        },
+    ]
+    (filler,) = pod["initContainers"]
+    # The hub token is a read-only file huggingface_hub finds through HF_TOKEN_PATH, never an env value.
+    assert {"name": "HF_TOKEN_PATH", "value": "/var/run/secrets/inferstack/hub/token"} in filler["env"]
+    assert not any(var["name"] == "HF_TOKEN" for var in filler["env"])
+    assert {"name": "hub-token", "mountPath": "/var/run/secrets/inferstack/hub", "readOnly": True} in filler[
+        "volumeMounts"
+    ]
+    assert not any(m["name"] == "hub-token" for m in pod["containers"][0]["volumeMounts"])  # the engine never sees it
     # No pool: only the architecture its image was built for (amd64 unless the target says otherwise).
     assert pod["nodeSelector"] == {"kubernetes.io/arch": "amd64"} and "tolerations" not in pod
     assert docs["Secret-llm-tiny-tiny-credentials.yaml"]["stringData"] == {"hub-token": SECRET}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Literal
 
-from inferstack.planning.defaults import zone_slots
+from inferstack.planning.defaults import audit_logs_protected, zone_slots
 from inferstack.planning.subnets import plan_zone_subnets
 from inferstack.spec.models import EnvironmentSpec
 
@@ -39,6 +39,8 @@ class NetworkPlan:
     gateway_endpoints: tuple[str, ...]
     flow_logs: bool
     log_retention_days: int
+    # Protect the flow-log group from deletion (production: it is an audit trail).
+    protect_logs: bool = False
 
 
 def plan_network(spec: EnvironmentSpec) -> NetworkPlan:
@@ -64,6 +66,7 @@ def plan_network(spec: EnvironmentSpec) -> NetworkPlan:
         gateway_endpoints=GATEWAY_ENDPOINT_SERVICES if private else (),
         flow_logs=spec.network.flow_logs,
         log_retention_days=spec.cluster.log_retention_days,
+        protect_logs=audit_logs_protected(spec),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from inferstack.gcp.plan.labels import resource_labels
 from inferstack.gcp.plan.location import region, zones
+from inferstack.planning.defaults import audit_logs_protected
 from inferstack.planning.names import gke_admin_username
 from inferstack.spec.models import EnvironmentSpec
 
@@ -37,6 +38,8 @@ class GkeLogRetentionPlan:
     environment: str
     location: str
     retention_days: int
+    # Protect the log bucket from deletion (production: it holds the audit trail).
+    protect: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,10 @@ def plan_cluster(spec: EnvironmentSpec) -> GkeClusterPlan:
 def plan_log_retention(spec: EnvironmentSpec) -> GkeLogRetentionPlan:
     """Keep the cluster's and the subnetwork's logs for `cluster.log_retention_days`."""
     return GkeLogRetentionPlan(
-        environment=spec.name, location=region(spec), retention_days=spec.cluster.log_retention_days
+        environment=spec.name,
+        location=region(spec),
+        retention_days=spec.cluster.log_retention_days,
+        protect=audit_logs_protected(spec),
     )
 
 

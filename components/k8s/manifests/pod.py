@@ -6,8 +6,15 @@ import math
 from typing import Any
 
 from inferstack.k8s import pods
-from inferstack.k8s.engines import API_KEY_ENV, HUB_TOKEN_ENV
-from inferstack.k8s.manifests.identity import SECRET_KEYS, secret_env
+from inferstack.k8s.engines import API_KEY_ENV
+from inferstack.k8s.manifests.identity import (
+    SECRET_KEYS,
+    hub_token_env,
+    hub_token_mount,
+    hub_token_volume,
+    secret_env,
+    secret_name,
+)
 from inferstack.k8s.manifests.inputs import (
     MODEL_DIR,
     ServiceInputs,
@@ -96,8 +103,10 @@ def cache_filler_container(inputs: ServiceInputs) -> dict[str, Any]:
         *pods.scratch_env(),
         *pods.env_list({"MODEL_REPO": repo, "MODEL_REVISION": revision, "MODEL_DIR": model_path(inputs)}),
     ]
+    mounts = [*pods.scratch_mounts(), {"name": "models", "mountPath": MODEL_DIR}]
     if inputs.model.hub_token_secret is not None:
-        env.append(secret_env(inputs.key, HUB_TOKEN_ENV, SECRET_KEYS["hub"]))
+        env.append(hub_token_env())
+        mounts.append(hub_token_mount())
     return {
         "name": "fill-model-cache",
         "image": engine_image(inputs),
@@ -109,7 +118,7 @@ def cache_filler_container(inputs: ServiceInputs) -> dict[str, Any]:
             "limits": {"cpu": "1", "memory": "2Gi"},
         },
         "securityContext": pods.container_security_context(),
-        "volumeMounts": [*pods.scratch_mounts(), {"name": "models", "mountPath": MODEL_DIR}],
+        "volumeMounts": mounts,
     }
 
 
@@ -141,6 +150,8 @@ def pod_volumes(inputs: ServiceInputs) -> list[dict[str, Any]]:
     ]
     if inputs.store_uri is None:
         volumes.append({"name": "models", "persistentVolumeClaim": {"claimName": cache_claim_name(inputs.key)}})
+        if inputs.model.hub_token_secret is not None:
+            volumes.append(hub_token_volume(secret_name(inputs.key), SECRET_KEYS["hub"]))
     return volumes
 
 

@@ -86,6 +86,8 @@ REVIEWED_UPDATES = {
         "spec.cluster.kubernetes_version",
         "spec.cluster.upgrade_policy",
         "spec.cluster.architecture",
+        # Issue 13.8: the acknowledgement field, recorded with the rest of the spec.
+        "spec.model_store.unprotected_in_production",
     },
 }
 
@@ -127,7 +129,7 @@ def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.Monkey
     result = runner.invoke(app, ["diff", "local", "--base", BEFORE_THE_RENAME])
     assert result.exit_code == 0, result.output
     # The changes since: the engine's startupProbe (issue 12: one start-up model) and its environment (issue 14),
-    # in place; the spec's new cluster fields in the environment component's inputs.
+    # in place; the spec's new fields in the environment component's inputs (issues 13.8 and 14).
     assert "Changes: 2" in result.output and "kubernetes:apps/v" in result.output, result.output
     assert "replace" not in result.output.replace("replacement", ""), result.output
 
