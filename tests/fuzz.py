@@ -180,9 +180,33 @@ MUTATIONS: tuple[Mutation, ...] = (
     encoding,
     yaml_trick,
 )
-# Hook for the credential rule (another change adds it): a mutation that writes a token-shaped value into a
-# stack joins MUTATIONS here with the phrase its error gives, and the fuzz then asserts it is refused.
-CREDENTIAL_MUTATIONS: tuple[Mutation, ...] = ()
+
+
+def _token(rng: random.Random) -> str:
+    """A made-up value in the shape of a real credential (never a real one)."""
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    pick = lambda n, alphabet=letters: "".join(rng.choice(alphabet) for _ in range(n))  # noqa: E731
+    return rng.choice(
+        [
+            "hf_" + pick(34),
+            "AKIA" + pick(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+            "sk-ant-api03-" + pick(40),
+            "ghp_" + pick(36),
+        ]
+    )
+
+
+def pasted_credential(rng: random.Random, text: str) -> Mutant:
+    """A token pasted where a name belongs: a tag value, or the value of any key (a secret's name, a label)."""
+    token = _token(rng)
+    if rng.random() < 0.5 and re.search(r"^    tags: .*$", text, flags=re.M):
+        mutated = re.sub(r"^    tags: .*$", f"    tags: {{pasted: {token}}}", text, count=1, flags=re.M)
+        return Mutant(mutated.encode(), "credential", "looks like")
+    # Anywhere else the value may also have the wrong type; the answer is then a type error, never the token.
+    return Mutant(_replace_value(rng, text, token).encode(), "credential", None)
+
+
+CREDENTIAL_MUTATIONS: tuple[Mutation, ...] = (pasted_credential,)
 
 
 def mutants(seeds: list[str], count: int, seed: int) -> list[Mutant]:

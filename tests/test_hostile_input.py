@@ -25,6 +25,7 @@ from inferstack.spec.errors import ROOT, join_path
 from inferstack.validation import load_stack_file_checked, parse_environment
 from tests.conftest import shipped_stacks
 from tests.fuzz import (
+    CREDENTIAL_MUTATIONS,
     MUTATIONS,
     Mutant,
     Mutation,
@@ -68,9 +69,13 @@ def test_thousands_of_mutants_are_a_spec_or_a_spec_error(tmp_path: Path) -> None
         valid += error is None
         if mutant.expect is not None:
             assert error is not None and mutant.expect in error, (index, mutant.kind, mutant.expect, error)
+        if mutant.kind == "credential":
+            # Refused whatever field it lands in, and the message never repeats it.
+            assert error is not None, (index, mutant.data[:300])
+            assert not any(prefix in error for prefix in ("hf_", "AKIA", "sk-ant-", "ghp_")), (index, error)
     # Every class is exercised, and enough mutants stay valid for the checks on valid stacks to mean something.
-    assert len(kinds) == len(MUTATIONS), kinds
-    assert min(kinds.values()) >= IN_PROCESS // (4 * len(MUTATIONS)), kinds
+    assert len(kinds) == len(MUTATIONS) + len(CREDENTIAL_MUTATIONS), kinds
+    assert min(kinds.values()) >= IN_PROCESS // (4 * (len(MUTATIONS) + len(CREDENTIAL_MUTATIONS))), kinds
     assert valid >= IN_PROCESS // 50, valid
 
 
