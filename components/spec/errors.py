@@ -11,8 +11,8 @@ ROOT = "environment"
 
 
 @dataclass(frozen=True, order=True)
-class SpecIssue:
-    """One problem in a stack document, located by its dotted YAML path."""
+class _PathMessage:
+    """A YAML path, a message and a fix, each redacted of anything credential-shaped."""
 
     path: str
     message: str
@@ -22,23 +22,19 @@ class SpecIssue:
         # No message repeats a credential, whichever check quoted the value: errors reach terminals and CI logs.
         for name in ("path", "message", "fix"):
             object.__setattr__(self, name, redact(getattr(self, name)))
+
+
+@dataclass(frozen=True, order=True)
+class SpecIssue(_PathMessage):
+    """One problem in a stack document, located by its dotted YAML path."""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" + (f" — {self.fix}" if self.fix else "")
 
 
 @dataclass(frozen=True, order=True)
-class SpecWarning:
+class SpecWarning(_PathMessage):
     """A stack that will run, but not as its author may expect: the YAML path, the consequence and the fix."""
-
-    path: str
-    message: str
-    fix: str = ""
-
-    def __post_init__(self) -> None:
-        # No message repeats a credential, whichever check quoted the value: errors reach terminals and CI logs.
-        for name in ("path", "message", "fix"):
-            object.__setattr__(self, name, redact(getattr(self, name)))
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" + (f" — {self.fix}" if self.fix else "")
