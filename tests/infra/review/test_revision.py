@@ -31,7 +31,9 @@ def git(repo: Path, *args: str) -> str:
 
 
 def worktrees(repo: Path) -> list[str]:
-    return [line for line in git(repo, "worktree", "list", "--porcelain").splitlines() if line.startswith("worktree ")]
+    # Only the temporary trees `--base` creates: other checkouts of the same repository may come and go meanwhile.
+    listed = git(repo, "worktree", "list", "--porcelain").splitlines()
+    return [line for line in listed if line.startswith("worktree ") and "inferstack-base-" in line]
 
 
 def has_commit(repo: Path, revision: str) -> bool:
@@ -144,7 +146,7 @@ def test_a_team_repo_is_planned_at_the_revision_with_its_old_stack_file(
     result = runner.invoke(app, ["--project", str(project), "diff", "team", "--base", "HEAD"])
     assert result.exit_code == 0, result.output
     assert "update" in result.output and "Deployment" in result.output
-    assert len(worktrees(project)) == 1
+    assert worktrees(project) == []
 
 
 FAKE_CLI = '''
@@ -194,7 +196,7 @@ def test_an_inferstack_source_tree_plans_with_its_own_entry_point(
     result = runner.invoke(app, ["diff", "team", "--base", "HEAD"])
     assert result.exit_code == 0, result.output
     assert "marker" in result.output and "remove" in result.output, result.output
-    assert len(worktrees(repo)) == 1
+    assert worktrees(repo) == []
 
 
 def test_a_project_outside_git_is_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -211,7 +213,7 @@ def test_an_unknown_revision_is_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path
     result = runner.invoke(app, ["diff", "team", "--base", "no-such-branch"])
     assert result.exit_code == EXIT_INVALID
     assert "unknown revision 'no-such-branch'" in result.output
-    assert len(worktrees(project)) == 1
+    assert worktrees(project) == []
 
 
 def test_a_revision_that_cannot_be_planned_is_exit_2_and_leaves_no_worktree(
@@ -227,4 +229,4 @@ def test_a_revision_that_cannot_be_planned_is_exit_2_and_leaves_no_worktree(
     result = runner.invoke(app, ["diff", "team", "--base", "HEAD"])
     assert result.exit_code == EXIT_INVALID
     assert "could not plan team at HEAD" in result.output and "engine" in result.output
-    assert len(worktrees(project)) == 1
+    assert worktrees(project) == []
