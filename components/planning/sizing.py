@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 # Shape, Precision and the KV-cache bytes live in their own modules (model_shape.py, kv_cache.py); importing them
 # here keeps `from inferstack.planning.sizing import Shape` working for existing callers.
-from inferstack.planning.kv_cache import kv_bytes_per_token
-from inferstack.planning.model_shape import Precision, Shape
+from inferstack.planning.kv_cache import kv_bytes_per_token as kv_bytes_per_token
+from inferstack.planning.model_shape import Precision as Precision
+from inferstack.planning.model_shape import Shape as Shape
 
 GIB = float(2**30)
 # vLLM's default cap on sequences scheduled at once (--max-num-seqs).

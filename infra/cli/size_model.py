@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from inferstack import catalog
 from inferstack.infra.cli.common import fail
+from inferstack.planning.model_shape import Shape
 from inferstack.planning.precision import Checkpoint
-from inferstack.planning.sizing import Shape
 from inferstack.spec.model_parts import ModelShapeSpec
 
 SHAPE_KEYS = tuple(ModelShapeSpec.model_fields)

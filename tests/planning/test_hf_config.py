@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ def config(name: str) -> dict[str, Any]:
     return json.loads((FIXTURES / name / "config.json").read_text(encoding="utf-8"))
 
 
-def fields(name: str, overrides: dict[str, float] | None = None) -> dict[str, Any]:
+def fields(name: str, overrides: Mapping[str, float] | None = None) -> dict[str, Any]:
     """The shape: fields the reader makes of a fixture."""
     return read_config(config(name), overrides).fields
 
