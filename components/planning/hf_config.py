@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inferstack.planning.param_count import Need, ParamCount, count_params, first_of
+from inferstack.spec.base import MAX_TOKENS
 
 # `shape:` fields (and --shape keys) that stand for one config.json key.
 SHAPE_TO_CONFIG = {
@@ -71,8 +72,14 @@ def text_part(raw: Mapping[str, Any]) -> dict[str, Any]:
 def _need(cfg: Mapping[str, Any]):
     def need(key: str) -> int:
         value = cfg.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 or int(value) != value:
-            what = "has no " + key if value is None else f"says {key}: {value!r}, not a positive whole number"
+        # Bounded like the spec's numbers (MAX_TOKENS): JSON's 1e400 is inf, and no real dimension is that large.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value <= MAX_TOKENS
+            or int(value) != value
+        ):
+            what = "has no " + key if value is None else f"says {key}: {value!r}, not a whole number in 1..{MAX_TOKENS}"
             fix = f"add --shape {CONFIG_TO_SHAPE.get(key, key)}=VALUE"
             if key in COUNT_ONLY:
                 fix += " (or give the counts: --shape params_b=VALUE, and active_params_b=VALUE for a MoE)"
@@ -110,8 +117,9 @@ def context_of(cfg: Mapping[str, Any], need: Need) -> int:
     rope = cfg.get("rope_scaling") or cfg.get("rope_parameters")
     if isinstance(rope, Mapping) and (rope.get("rope_type") or rope.get("type")) == "yarn":
         original, factor = rope.get("original_max_position_embeddings"), rope.get("factor")
-        if isinstance(original, int | float) and isinstance(factor, int | float):
-            context = max(context, int(original * factor))
+        scaled = original * factor if isinstance(original, int | float) and isinstance(factor, int | float) else 0
+        if 0 < scaled <= MAX_TOKENS:
+            context = max(context, int(scaled))
     return context
 
 
@@ -133,11 +141,12 @@ def quantization_of(cfg: Mapping[str, Any]) -> tuple[str | None, float | None]:
         return method, MXFP4_BITS
     if method == "compressed-tensors":
         groups = quant.get("config_groups")
-        weights = [g.get("weights") for g in groups.values()] if isinstance(groups, Mapping) else []
+        found = groups.values() if isinstance(groups, Mapping) else ()
+        weights = [g.get("weights") for g in found if isinstance(g, Mapping)]
         bits = next((w.get("num_bits") for w in weights if isinstance(w, Mapping) and w.get("num_bits")), None)
     else:
         bits = quant.get("bits", quant.get("w_bit", 4))
-    if not isinstance(bits, int | float) or isinstance(bits, bool) or bits <= 0:
+    if not isinstance(bits, int | float) or isinstance(bits, bool) or not 0 < bits <= 32:
         raise ConfigProblem(
             "quantization_config.bits", f"config.json gives no bit width for {method}", "add --shape weight_bits=VALUE"
         )

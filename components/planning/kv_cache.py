@@ -1,7 +1,8 @@
 """KV-cache bytes of a model: per head or per latent, over the layers that hold them, capped by sliding windows.
 
-Facts from vLLM's source (the pinned image is v0.16.0; the same code read at vllm-project/vllm commits 002f3491
-and 001cabc1, one older and one newer than the tag, on 2026-12-02):
+Facts from vLLM's source, read 2026-12-02 at two vllm-project/vllm commits, an older one (002f3491, the
+KVCacheBlockBundle era) and a recent one (001cabc1); the behaviour below is the same in both, so the pinned image
+(v0.16.0) is taken to share it; the tag itself was not read (the repository is too large to fetch here):
 - The hybrid KV-cache manager gives each layer type its own manager: `SlidingWindowManager.remove_skipped_blocks`
   (vllm/v1/core/single_type_kv_cache_manager.py) frees a sequence's blocks once they fall out of the window, so a
   sliding-window layer holds about `sliding_window` tokens per sequence while full-attention layers hold them all.

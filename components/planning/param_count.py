@@ -85,10 +85,13 @@ def attention_params(cfg: Mapping[str, Any], need: Need, hidden: int, heads: int
 
 def moe_layers(cfg: Mapping[str, Any], layers: int) -> int:
     """How many layers hold experts: all but the first `first_k_dense_replace`, every `moe_layer_freq`-th."""
-    first_dense = first_of(cfg, ("first_k_dense_replace",)) or 0
+    first_dense = min(first_of(cfg, ("first_k_dense_replace",)) or 0, layers)
     every = first_of(cfg, ("moe_layer_freq", "decoder_sparse_step")) or 1
-    dense_only = set(cfg.get("mlp_only_layers") or ())
-    return sum(1 for i in range(first_dense, layers) if (i - first_dense) % every == 0 and i not in dense_only)
+    listed = cfg.get("mlp_only_layers")
+    dense_only = {i for i in listed if isinstance(i, int)} if isinstance(listed, list) else set()
+    # Counted, not looped: a hostile config's layer count must not become a long loop.
+    sparse = -(-(layers - first_dense) // every)
+    return sparse - sum(1 for i in dense_only if first_dense <= i < layers and (i - first_dense) % every == 0)
 
 
 def count_params(cfg: Mapping[str, Any], need: Need) -> ParamCount:

@@ -8,12 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from inferstack.planning.capacity import shape_of
 from inferstack.planning.hf_config import ConfigProblem, read_config
 from inferstack.planning.kv_cache import kv_bytes_per_token
 from inferstack.planning.model_shape import Precision
 from inferstack.spec.model_parts import ModelShapeSpec
+from inferstack.validation.models import shape_issues
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hf_configs"
 BF16 = Precision(weight_bits=16.0, kv_bytes=2.0)
@@ -141,3 +145,48 @@ def test_a_config_it_cannot_read_names_the_key(change: dict[str, Any], key: str)
     with pytest.raises(ConfigProblem) as problem:
         read_config({**config("llama-3.1-8b"), **change})
     assert problem.value.key == key and "--shape" in problem.value.fix
+
+
+HOSTILE = st.sampled_from([None, -1, 0, 1e400, float("nan"), 10**30, 2**40, "x", [], {}, True, 3.5, [1, "a"]])
+KEYS = st.sampled_from(
+    [
+        "num_hidden_layers",
+        "hidden_size",
+        "num_attention_heads",
+        "num_key_value_heads",
+        "head_dim",
+        "intermediate_size",
+        "vocab_size",
+        "max_position_embeddings",
+        "num_local_experts",
+        "num_experts_per_tok",
+        "first_k_dense_replace",
+        "moe_layer_freq",
+        "mlp_only_layers",
+        "sliding_window",
+        "layer_types",
+        "sliding_window_pattern",
+        "kv_lora_rank",
+        "qk_rope_head_dim",
+        "rope_scaling",
+        "quantization_config",
+        "text_config",
+        "tie_word_embeddings",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(KEYS, HOSTILE, max_size=4), st.sampled_from(["llama-3.1-8b", "mixtral-8x7b", "deepseek-v3"]))
+def test_a_hostile_config_is_read_or_named_never_a_crash(change: dict[str, Any], name: str) -> None:
+    try:
+        fields = read_config({**config(name), **change}).fields
+    except ConfigProblem as problem:
+        assert problem.key and "--shape" in problem.fix
+        return
+    try:
+        spec = ModelShapeSpec.model_validate(fields)
+    except ValidationError:
+        return  # the CLI and the spec report it at the field
+    if not list(shape_issues(spec)):
+        kv_bytes_per_token(shape_of(spec), BF16, 1, 4096)
