@@ -39,8 +39,9 @@ MXFP4_BITS = 4.25
 GROUP_BITS = 0.25
 DTYPE_BITS = {"bfloat16": 16.0, "float16": 16.0, "float32": 32.0}
 QUANT_METHODS = ("fp8", "awq", "gptq", "mxfp4", "compressed-tensors")
-# Gemma 2 and 3 configs may leave the layer pattern out: Transformers then alternates every other layer (Gemma 2)
-# or makes every sixth layer global (Gemma3TextConfig sliding_window_pattern 6); later configs list `layer_types`.
+# Gemma 2 and 3 configs may leave the layer pattern out: Gemma 2 slides on every other layer (the even ones) and
+# Gemma 3 on all but every sixth (Gemma3TextConfig's sliding_window_pattern default 6), as Transformers' and public
+# reimplementations' Gemma code reads them (read 2026-12-02); later configs list `layer_types` instead.
 IMPLIED_PATTERN = {"gemma2": 2, "gemma3_text": 6}
 
 

@@ -190,3 +190,18 @@ def test_a_hostile_config_is_read_or_named_never_a_crash(change: dict[str, Any],
         return  # the CLI and the spec report it at the field
     if not list(shape_issues(spec)):
         kv_bytes_per_token(shape_of(spec), BF16, 1, 4096)
+
+
+@pytest.mark.parametrize(
+    ("change", "window", "sliding"),
+    [
+        ({"sliding_window": 4096}, 4096, 32),  # Mistral 7B v0.1: every layer slides
+        ({"sliding_window": 4096, "model_type": "gemma2"}, 4096, 16),  # every other layer
+        ({"sliding_window": 1024, "sliding_window_pattern": 4}, 1024, 24),  # all but every fourth
+        ({"sliding_window": 1024, "layer_types": ["full_attention"] * 32}, None, None),
+        ({"sliding_window": 1024, "sliding_window_pattern": 1}, None, None),
+    ],
+)
+def test_which_layers_slide(change: dict[str, Any], window: int | None, sliding: int | None) -> None:
+    got = read_config({**config("llama-3.1-8b"), **change}).fields
+    assert (got.get("sliding_window"), got.get("sliding_layers")) == (window, sliding)
