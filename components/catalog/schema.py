@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
 
 Cloud = Literal["aws", "gcp"]
 
@@ -129,6 +129,18 @@ class ModelShape(_Fact):
     )
     torch_dtype: Literal["bfloat16", "float16", "float32"] = Field(
         default="bfloat16", description="torch_dtype of the published config.json (the unquantized weights)."
+    )
+    sliding_window: PositiveInt | None = Field(
+        default=None, description="sliding_window of config.json when some layers use it; null: every layer is full."
+    )
+    sliding_layers: NonNegativeInt | None = Field(
+        default=None, description="Layers that slide (sliding_attention in layer_types); null: all, given a window."
+    )
+    kv_lora_rank: PositiveInt | None = Field(
+        default=None, description="kv_lora_rank of a multi-head latent attention model (DeepSeek-V3); null: none."
+    )
+    qk_rope_head_dim: NonNegativeInt | None = Field(
+        default=None, description="qk_rope_head_dim cached beside the MLA latent; null: 0."
     )
     context_limit: ContextLimit | None = Field(
         default=None, description="The engine's context limit for this model; null: not recorded (unknown)."

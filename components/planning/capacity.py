@@ -51,7 +51,20 @@ def shape_of(entry: ModelShape | ModelShapeSpec) -> Shape:
         head_dim=head_dim,
         context=entry.context,
         weight_bits=entry.weight_bits,
+        sliding_window=entry.sliding_window,
+        sliding_layers=sliding_layers_of(entry),
+        kv_lora_rank=entry.kv_lora_rank,
+        qk_rope_head_dim=entry.qk_rope_head_dim or 0,
     )
+
+
+def sliding_layers_of(entry: ModelShape | ModelShapeSpec) -> int:
+    """How many layers slide: the count given (at most every layer), else all of them when there is a window."""
+    if entry.sliding_window is None:
+        return 0
+    # A count above the layers is reported by the spec check (check_model_shapes); capping it here keeps the other
+    # checks, which size the model meanwhile, from failing on it.
+    return entry.layers if entry.sliding_layers is None else min(entry.sliding_layers, entry.layers)
 
 
 def hub_id(source: str) -> str:

@@ -13,31 +13,17 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+# Shape, Precision and the KV-cache bytes live in their own modules (model_shape.py, kv_cache.py); importing them
+# here keeps `from inferstack.planning.sizing import Shape` working for existing callers.
+from inferstack.planning.kv_cache import kv_bytes_per_token as kv_bytes_per_token
+from inferstack.planning.model_shape import Precision as Precision
+from inferstack.planning.model_shape import Shape as Shape
+
 GIB = float(2**30)
 # vLLM's default cap on sequences scheduled at once (--max-num-seqs).
 MAX_BATCH = 256
 # AWQ/GPTQ store 4-bit weights plus a scale (and zero) per group of 128: ~4.25 bits per parameter.
 FOUR_BIT = 4.25
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What sizing needs to know about a model's architecture."""
-
-    params_b: float
-    layers: int
-    hidden_size: int
-    attention_heads: int
-    kv_heads: int
-    head_dim: int
-    context: int
-    active_params_b: float | None = None
-    weight_bits: float = 16.0
-
-    @property
-    def active_b(self) -> float:
-        """Parameters used per token in billions (all of them for a dense model)."""
-        return self.active_params_b if self.active_params_b is not None else self.params_b
 
 
 @dataclass(frozen=True)
@@ -72,14 +58,6 @@ class Efficiency:
         return self.tp_efficiency[max(known)] if known else 1.0
 
 
-@dataclass(frozen=True)
-class Precision:
-    """Bits per weight and bytes per KV-cache element of a deployment."""
-
-    weight_bits: float
-    kv_bytes: float = 2.0
-
-
 def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "auto") -> Precision:
     """Weight bits from the quantization (else the checkpoint's own) and KV bytes (2, or 1 for an fp8 cache)."""
     if quantization == "fp8":
@@ -94,16 +72,6 @@ def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "aut
 def weight_bytes(shape: Shape, prec: Precision) -> float:
     """Bytes of all weights of the model."""
     return shape.params_b * 1e9 * prec.weight_bits / 8
-
-
-def kv_heads_stored(shape: Shape, tp: int) -> int:
-    """KV heads held across the group: heads are split over GPUs, and replicated when TP exceeds them."""
-    return max(shape.kv_heads, tp)
-
-
-def kv_bytes_per_token(shape: Shape, prec: Precision, tp: int = 1) -> float:
-    """KV-cache bytes one token occupies across the replica: 2 (K and V) × layers × KV heads × head dim × bytes."""
-    return 2 * shape.layers * kv_heads_stored(shape, tp) * shape.head_dim * prec.kv_bytes
 
 
 @dataclass(frozen=True)
@@ -141,7 +109,7 @@ def memory_fit(
 ) -> MemoryFit:
     """Weights + KV cache (context × concurrency) + runtime overhead ≤ GPU memory × utilization × TP."""
     weights = weight_bytes(shape, prec) / GIB
-    kv_seq = kv_bytes_per_token(shape, prec, acc.count) * context / GIB
+    kv_seq = kv_bytes_per_token(shape, prec, acc.count, context) * context / GIB
     overhead = eff.overhead_gib * acc.count
     offer = acc.memory_gib * utilization * acc.count
     budget = offer - weights - overhead

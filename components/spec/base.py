@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # Keys become parts of cloud and Kubernetes resource names: a short DNS label keeps every derived name
 # (e.g. "<env>-<pool>-nodes", "<model>-engine") under the 63-character limits.
@@ -31,6 +31,17 @@ MAX_MONTHLY_USD: Final = 1_000_000_000.0
 
 # The value a stack file writes where inferstack is to choose (see planning/auto.py).
 AUTO: Final = "auto"
+
+# The short dtype names people write; the engine is always given the long one (vLLM's --dtype has no bf16/fp16).
+DTYPE_ALIASES: Final = {"bf16": "bfloat16", "fp16": "float16"}
+
+
+def canonical_dtype(value: str) -> str:
+    """The long name of a dtype alias (bf16 → bfloat16, fp16 → float16); any other value unchanged."""
+    return DTYPE_ALIASES.get(value, value)
+
+
+Dtype = Annotated[Literal["auto", "bfloat16", "float16", "bf16", "fp16"], AfterValidator(canonical_dtype)]
 
 
 class FrozenSpec(BaseModel):

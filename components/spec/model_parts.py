@@ -88,6 +88,26 @@ class ModelShapeSpec(FrozenSpec):
     weight_bits: float = Field(
         default=16, gt=0, le=32, description="Average bits per parameter of the checkpoint; default: 16 (BF16)."
     )
+    sliding_window: PositiveInt | None = Field(
+        default=None,
+        le=MAX_TOKENS,
+        description="Tokens a sliding-window layer attends to (sliding_window); default: none (all layers see all).",
+    )
+    sliding_layers: NonNegativeInt | None = Field(
+        default=None,
+        le=MAX_DIMENSION,
+        description="Layers that use the sliding window (sliding_attention in layer_types); default: all of them.",
+    )
+    kv_lora_rank: PositiveInt | None = Field(
+        default=None,
+        le=MAX_DIMENSION,
+        description="Latent width of multi-head latent attention (kv_lora_rank, DeepSeek-V3); default: none (GQA).",
+    )
+    qk_rope_head_dim: NonNegativeInt | None = Field(
+        default=None,
+        le=MAX_DIMENSION,
+        description="Rotary key width cached beside the latent (qk_rope_head_dim); default: 0; only with kv_lora_rank.",
+    )
 
 
 class LoadSpec(FrozenSpec):

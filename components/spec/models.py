@@ -20,6 +20,7 @@ from inferstack.spec.base import (
     MAX_RETENTION_DAYS,
     MAX_TOKENS,
     Cloud,
+    Dtype,
     FrozenSpec,
     Key,
     SecurityProfile,
@@ -135,8 +136,8 @@ class ModelSpec(FrozenSpec):
     max_model_len: PositiveInt | None = Field(
         default=None, le=MAX_TOKENS, description="Maximum context length in tokens; default: the model's own."
     )
-    dtype: Literal["auto", "bfloat16", "float16"] = Field(
-        default="auto", description="Weight and activation dtype; default: auto."
+    dtype: Dtype = Field(
+        default="auto", description="Weight and activation dtype (bf16 and fp16 are aliases); default: auto."
     )
     quantization: Literal["fp8", "awq", "gptq"] | None = Field(
         default=None, description="Weight quantization; default: none."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from inferstack import catalog
 from inferstack.planning import capacity
@@ -74,28 +74,49 @@ def check_model_shapes(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                 f"unknown model shape {model.shape!r}",
                 suggest(model.shape, catalog.model_shapes()),
             )
-        if not isinstance(model.shape, ModelShapeSpec):
-            continue
-        shape = model.shape
-        if shape.active_params_b is not None and shape.active_params_b > shape.params_b:
-            yield SpecIssue(
-                field_path(*path, "active_params_b"),
-                f"{shape.active_params_b:g}B active parameters are more than the {shape.params_b:g}B in total",
-                "active_params_b counts the parameters used per token (MoE): at most params_b, or leave it out",
-            )
-        if shape.kv_heads > shape.attention_heads or shape.attention_heads % shape.kv_heads:
-            # Grouped-query attention shares each KV head among a whole number of query heads.
-            yield SpecIssue(
-                field_path(*path, "kv_heads"),
-                f"{shape.kv_heads} KV heads do not divide the {shape.attention_heads} attention heads",
-                "copy num_key_value_heads and num_attention_heads from the model's config.json",
-            )
-        if shape.head_dim is None and shape.hidden_size < shape.attention_heads:
-            yield SpecIssue(
-                field_path(*path, "hidden_size"),
-                f"{shape.hidden_size} is smaller than the {shape.attention_heads} attention heads",
-                "copy hidden_size from the model's config.json, or give head_dim",
-            )
+        if isinstance(model.shape, ModelShapeSpec):
+            yield from shape_issues(model.shape, *path)
+
+
+def shape_issues(shape: ModelShapeSpec, *path: str) -> Iterator[SpecIssue]:
+    """The problems of one set of shape numbers (a stack's inline `shape:` or `inferstack size --shape`)."""
+    if shape.active_params_b is not None and shape.active_params_b > shape.params_b:
+        yield SpecIssue(
+            field_path(*path, "active_params_b"),
+            f"{shape.active_params_b:g}B active parameters are more than the {shape.params_b:g}B in total",
+            "active_params_b counts the parameters used per token (MoE): at most params_b, or leave it out",
+        )
+    if shape.kv_heads > shape.attention_heads or shape.attention_heads % shape.kv_heads:
+        # Grouped-query attention shares each KV head among a whole number of query heads.
+        yield SpecIssue(
+            field_path(*path, "kv_heads"),
+            f"{shape.kv_heads} KV heads do not divide the {shape.attention_heads} attention heads",
+            "copy num_key_value_heads and num_attention_heads from the model's config.json",
+        )
+    if shape.head_dim is None and shape.hidden_size < shape.attention_heads:
+        yield SpecIssue(
+            field_path(*path, "hidden_size"),
+            f"{shape.hidden_size} is smaller than the {shape.attention_heads} attention heads",
+            "copy hidden_size from the model's config.json, or give head_dim",
+        )
+    if shape.sliding_layers and shape.sliding_window is None:
+        yield SpecIssue(
+            field_path(*path, "sliding_layers"),
+            "is set but sliding_window is not: without a window no layer slides",
+            "add sliding_window (config.json's sliding_window), or remove sliding_layers",
+        )
+    if shape.sliding_layers is not None and shape.sliding_layers > shape.layers:
+        yield SpecIssue(
+            field_path(*path, "sliding_layers"),
+            f"{shape.sliding_layers} sliding layers are more than the {shape.layers} layers",
+            "count the sliding_attention entries of config.json's layer_types (at most layers)",
+        )
+    if shape.qk_rope_head_dim is not None and shape.kv_lora_rank is None:
+        yield SpecIssue(
+            field_path(*path, "qk_rope_head_dim"),
+            "is part of a latent-attention (MLA) cache, but kv_lora_rank is not set",
+            "add kv_lora_rank from config.json, or remove qk_rope_head_dim",
+        )
 
 
 def check_model_fit(spec: EnvironmentSpec) -> Iterable[SpecIssue]:

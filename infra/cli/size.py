@@ -7,6 +7,7 @@ reads options and renders. Bad input exits 2 with a message, never a traceback.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -15,6 +16,7 @@ from rich.markup import escape
 from inferstack.infra.cli.common import EXIT_INVALID, out
 
 if TYPE_CHECKING:
+    from inferstack.infra.cli.size_model import SizedModel
     from inferstack.planning.serving import Request, Sizing
 
 COMPARE_ROWS = 25
@@ -26,7 +28,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _request(
-    model: str,
+    found: SizedModel,
     gpu: str,
     tp: int,
     dtype: str,
@@ -42,22 +44,23 @@ def _request(
 ) -> Request:
     from inferstack import catalog
     from inferstack.planning import precision
-    from inferstack.planning.capacity import model_shape
-    from inferstack.planning.context import catalog_context, context_problem
+    from inferstack.planning.context import ModelContext, catalog_context, context_problem
     from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Request
     from inferstack.planning.sizing import Objectives
 
-    found = model_shape(model)
-    if found is None:
-        known = ", ".join(sorted(catalog.model_shapes()))
-        raise _fail(f"--model: unknown model {model!r} — use a catalog key or hub id ({known})")
     if not compare_all and gpu not in catalog.gpus():
         raise _fail(f"--gpu: unknown GPU {gpu!r} — choose one of: {', '.join(sorted(catalog.gpus()))}")
-    key, shape = found
-    if context is not None and (problem := context_problem(context, catalog_context(key))):
+    shape = found.shape
+    limits = catalog_context(found.catalog_key) if found.catalog_key else ModelContext(found.name, found.max_context)
+    if context is not None and (problem := context_problem(context, limits)):
         raise _fail(f"--context: {problem[0]} — {problem[1]}")
-    checkpoint = precision.checkpoint_of(model, shape)
+    checkpoint = found.checkpoint
     requested = None if dtype in ("auto", "bfloat16", "float16") else dtype
+    if requested is not None and found.config_quantization not in (None, requested):
+        raise _fail(
+            f"--dtype: the config.json is quantized with {found.config_quantization}: vLLM loads it with that method "
+            f"and refuses {requested} — use --dtype auto"
+        )
     on_gpu = None if compare_all else gpu
     mismatch = (precision.dtype_problem(dtype, gpu, flags=True) if on_gpu else None) or precision.quantization_problem(
         requested, on_gpu, checkpoint, flags=True
@@ -155,10 +158,24 @@ def _print_compare(results: list[Sizing]) -> None:
 
 
 def size_command(
-    model: Annotated[str, typer.Option("--model", help="Model catalog key (qwen2.5-7b) or hub id.")],
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model", help="Model catalog key (qwen2.5-7b), or a hub id (catalog or local Hugging Face cache)."
+        ),
+    ] = None,
+    model_config: Annotated[
+        Path | None, typer.Option("--model-config", help="A Hugging Face config.json to size (any model).")
+    ] = None,
+    shape: Annotated[
+        list[str] | None,
+        typer.Option("--shape", help="KEY=VALUE shape numbers (repeatable, or comma-separated) over the model's own."),
+    ] = None,
     gpu: Annotated[str, typer.Option("--gpu", help="GPU catalog key, e.g. nvidia-l4.")] = "nvidia-l4",
     tp: Annotated[int, typer.Option("--tp", min=1, max=8, help="Tensor-parallel degree.")] = 1,
-    dtype: Annotated[str, typer.Option("--dtype", help="Weights: auto, bfloat16, float16, fp8, awq or gptq.")] = "auto",
+    dtype: Annotated[
+        str, typer.Option("--dtype", help="Weights: auto, bfloat16 (bf16), float16 (fp16), fp8, awq or gptq.")
+    ] = "auto",
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", min=1, help="Concurrent sequences per replica.")
     ] = None,
@@ -188,17 +205,20 @@ def size_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
-    from inferstack.planning.context import context_limit_of
+    from inferstack.infra.cli.size_model import sized_model
     from inferstack.planning.serving import cheapest_price, compare, size
+    from inferstack.spec.base import canonical_dtype
 
+    dtype = canonical_dtype(dtype)
     if dtype not in ("auto", "bfloat16", "float16", "fp8", "awq", "gptq"):
-        raise _fail(f"--dtype: unknown {dtype!r} — use auto, bfloat16, float16, fp8, awq or gptq")
+        raise _fail(f"--dtype: unknown {dtype!r} — use auto, bfloat16 (bf16), float16 (fp16), fp8, awq or gptq")
     if cloud is not None and cloud not in ("aws", "gcp"):
         raise _fail(f"--cloud: unknown {cloud!r} — use aws or gcp")
     if store not in ("bucket", "local"):
         raise _fail(f"--store: unknown {store!r} — use bucket or local")
+    found = sized_model(model, model_config, shape or [])
     request = _request(
-        model, gpu, tp, dtype, concurrency, prompt, output, rps, ttft_ms, tpot_ms, context, compare_all, store
+        found, gpu, tp, dtype, concurrency, prompt, output, rps, ttft_ms, tpot_ms, context, compare_all, store
     )
     if compare_all:
         results = compare(request, cloud=cloud, region=region, spot=spot)
@@ -211,11 +231,11 @@ def size_command(
         return
     price = cheapest_price(gpu, tp, cloud=cloud, region=region, spot=spot)
     result = size(request, price, price.cloud if price else "aws")
-    limit = context_limit_of(model)
+    limit = found.max_context
     if as_json:
-        typer.echo(json.dumps({"model": model, "max_context": limit, **result.to_dict()}, indent=2, default=str))
+        typer.echo(json.dumps({"model": found.name, "max_context": limit, **result.to_dict()}, indent=2, default=str))
     else:
-        _print_sizing(model, result)
+        _print_sizing(found.name, result)
         known = f"{limit} tokens" if limit is not None else "unknown (the catalog does not record it for this model)"
         out().print(f"max context: {known}", highlight=False, markup=False)
 

@@ -1,0 +1,61 @@
+"""What sizing knows about a model: its architecture (`Shape`) and the precision it is served at (`Precision`).
+
+Plain frozen dataclasses, no catalog and no cloud. A shape comes from the catalog, a stack's inline `shape:`, or a
+Hugging Face config.json (`hf_config.py`); `kv_cache.py` turns it into KV-cache bytes and `sizing.py` into time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What sizing needs to know about a model's architecture."""
+
+    params_b: float
+    layers: int
+    hidden_size: int
+    attention_heads: int
+    kv_heads: int
+    head_dim: int
+    context: int
+    active_params_b: float | None = None
+    weight_bits: float = 16.0
+    # Sliding-window attention: these layers keep the KV of at most `sliding_window` tokens per sequence.
+    sliding_window: int | None = None
+    sliding_layers: int = 0
+    # Multi-head latent attention (DeepSeek-V2/V3, Kimi K2): each layer caches one compressed latent of
+    # kv_lora_rank + qk_rope_head_dim values per token instead of a K and a V per head.
+    kv_lora_rank: int | None = None
+    qk_rope_head_dim: int = 0
+
+    def __post_init__(self) -> None:
+        # A shape that breaks these would size silently wrong; the spec and the config reader report them first.
+        if not 0 <= self.sliding_layers <= self.layers:
+            raise ValueError(f"sliding_layers {self.sliding_layers} is not within 0..{self.layers} layers")
+        if self.sliding_layers and self.sliding_window is None:
+            raise ValueError("sliding_layers needs a sliding_window")
+
+    @property
+    def active_b(self) -> float:
+        """Parameters used per token in billions (all of them for a dense model)."""
+        return self.active_params_b if self.active_params_b is not None else self.params_b
+
+    @property
+    def full_layers(self) -> int:
+        """Layers that attend to (and cache) the whole context."""
+        return self.layers - self.sliding_layers
+
+    @property
+    def latent_attention(self) -> bool:
+        """True for multi-head latent attention (the KV cache holds a latent, not per-head K and V)."""
+        return self.kv_lora_rank is not None
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Bits per weight and bytes per KV-cache element of a deployment."""
+
+    weight_bits: float
+    kv_bytes: float = 2.0

@@ -1,0 +1,130 @@
+"""Which model `inferstack size` sizes: a catalog key, a config.json (a file, or a hub id in the local cache) or
+inline `--shape` numbers, each of them adjustable with `--shape KEY=VALUE`.
+
+Only reads options and files and reports bad input (exit 2, naming the option); the numbers come from planning/.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from inferstack import catalog
+from inferstack.infra.cli.common import fail
+from inferstack.planning.model_shape import Shape
+from inferstack.planning.precision import Checkpoint
+from inferstack.spec.model_parts import ModelShapeSpec
+
+SHAPE_KEYS = tuple(ModelShapeSpec.model_fields)
+# Quantization methods `--dtype` can name; a checkpoint in another method (mxfp4, compressed-tensors) loads as is.
+REQUESTABLE = ("fp8", "awq", "gptq")
+
+
+@dataclass(frozen=True)
+class SizedModel:
+    """The model to size: its display name, shape, checkpoint, catalog key (if any) and context limit."""
+
+    name: str
+    shape: Shape
+    checkpoint: Checkpoint
+    catalog_key: str | None
+    max_context: int | None
+    config_quantization: str | None = None
+
+
+def _number(key: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        fail(f"--shape {key}: {text!r} is not a number — write KEY=NUMBER, e.g. --shape kv_heads=8")
+    return int(value) if value.is_integer() else value
+
+
+def shape_options(values: list[str]) -> dict[str, float]:
+    """`--shape KEY=VALUE` options (each may hold several, comma-separated) as a mapping."""
+    out: dict[str, float] = {}
+    for item in (part.strip() for value in values for part in value.split(",")):
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--shape: {item!r} is not KEY=VALUE — e.g. --shape kv_heads=8 (keys: {', '.join(SHAPE_KEYS)})")
+        out[key.strip()] = _number(key.strip(), text.strip())
+    return out
+
+
+def _validated(fields: dict[str, Any], source: str) -> Shape:
+    from inferstack.planning.capacity import shape_of
+    from inferstack.validation.models import shape_issues
+
+    try:
+        spec = ModelShapeSpec.model_validate(fields)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "shape"
+        missing = first["type"] == "missing"
+        fix = f"add --shape {key}=VALUE" if missing else f"correct it with --shape {key}=VALUE"
+        fail(f"--shape {key}: {'required' if missing else first['msg']} ({source}) — {fix}")
+    issues = list(shape_issues(spec))
+    if issues:
+        issue = issues[0]
+        # The check names a stack path (environment.…); here the field is the --shape key.
+        fail(f"--shape {issue.path.rsplit('.', 1)[-1]}: {issue.message} ({source}) — {issue.fix}")
+    return shape_of(spec)
+
+
+def _from_config(path: Path, name: str | None, overrides: dict[str, float]) -> SizedModel:
+    from inferstack.planning.hf_config import ConfigProblem, read_config
+
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        fail(f"--model-config: cannot read {path} as JSON ({error}) — give the path of a config.json")
+    if not isinstance(raw, dict):
+        fail(f"--model-config: {path} is not a JSON object — give the path of a config.json")
+    try:
+        config = read_config(raw, overrides)
+    except ConfigProblem as problem:
+        fail(f"--model-config {problem.key}: {problem.problem} ({path}) — {problem.fix}")
+    shape = _validated(config.fields, str(path))
+    title = name or str(raw.get("_name_or_path") or path.parent.name)
+    method = config.quantization if config.quantization in REQUESTABLE else None
+    checkpoint = Checkpoint(title, method, shape.weight_bits)
+    return SizedModel(title, shape, checkpoint, None, shape.context, config.quantization)
+
+
+def sized_model(model: str | None, model_config: Path | None, shape: list[str]) -> SizedModel:
+    """The model the options name (exit 2 with the option and the fix when they name none or a bad one)."""
+    from inferstack.infra.hf_cache import CacheMiss, cached_config
+    from inferstack.planning.capacity import model_shape
+    from inferstack.planning.context import context_limit_of
+    from inferstack.planning.precision import checkpoint_of
+
+    overrides = shape_options(shape)
+    if model_config is not None:
+        return _from_config(model_config, model, overrides)
+    found = model_shape(model) if model else None
+    if found is not None and model is not None:
+        key, base = found
+        if overrides:
+            entry = catalog.model_shapes()[key].model_dump(include=set(SHAPE_KEYS))
+            unknown = sorted(set(overrides) - set(SHAPE_KEYS))
+            if unknown:
+                fail(f"--shape {unknown[0]}: not a shape key of a catalog model — use one of {', '.join(SHAPE_KEYS)}")
+            base = _validated({**entry, **overrides}, f"catalog {key} with --shape")
+        return SizedModel(model, base, checkpoint_of(model, base), key, context_limit_of(model))
+    if model and "/" in model:
+        try:
+            return _from_config(cached_config(model), model, overrides)
+        except CacheMiss as miss:
+            fail(f"--model: {model!r} is neither in the catalog nor usable from the cache: {miss}")
+    if overrides:
+        source = "--shape only" if model is None else f"{model} is not in the catalog: --shape gives every number"
+        inline = _validated(overrides, source)
+        title = model or "inline shape"
+        return SizedModel(title, inline, Checkpoint(title, None, inline.weight_bits), None, None)
+    known = ", ".join(sorted(catalog.model_shapes()))
+    what = f"unknown model {model!r}" if model else "no model given"
+    fail(f"--model: {what} — use a catalog key or hub id ({known}), --model-config PATH, or --shape KEY=VALUE")

@@ -1,0 +1,207 @@
+"""config.json → shape: parameter counts against published totals, KV bytes against a hand computation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from inferstack.planning.capacity import shape_of
+from inferstack.planning.hf_config import ConfigProblem, read_config
+from inferstack.planning.kv_cache import kv_bytes_per_token
+from inferstack.planning.model_shape import Precision
+from inferstack.spec.model_parts import ModelShapeSpec
+from inferstack.validation.models import shape_issues
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hf_configs"
+BF16 = Precision(weight_bits=16.0, kv_bytes=2.0)
+# The numbers Gemma 3's sparse text_config leaves to Transformers' defaults (Gemma3TextConfig, 4B).
+GEMMA_DEFAULTS = {"attention_heads": 8, "kv_heads": 4, "head_dim": 256, "vocab_size": 262208, "context": 131072}
+
+
+def config(name: str) -> dict[str, Any]:
+    """A fixture config.json (see tests/fixtures/hf_configs/sources.yaml)."""
+    return json.loads((FIXTURES / name / "config.json").read_text(encoding="utf-8"))
+
+
+def fields(name: str, overrides: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """The shape: fields the reader makes of a fixture."""
+    return read_config(config(name), overrides).fields
+
+
+# Published totals and active counts in billions (sources.yaml names each).
+PUBLISHED = [
+    ("llama-3.1-8b", 8.03, None),
+    ("mixtral-8x7b", 46.7, 12.9),
+    ("gpt-oss-20b", 20.9, 3.6),
+    ("deepseek-v3", 671.0, 37.0),
+]
+
+
+@pytest.mark.parametrize(("name", "total", "active"), PUBLISHED)
+def test_parameter_counts_match_the_published_totals(name: str, total: float, active: float | None) -> None:
+    got = fields(name)
+    assert got["params_b"] == pytest.approx(total, rel=0.02)
+    if active is None:
+        assert "active_params_b" not in got
+    else:
+        assert got["active_params_b"] == pytest.approx(active, rel=0.02)
+
+
+# KV bytes per token at bf16, TP 1, worked by hand from each config.json.
+KV_BY_HAND = [
+    # 2 (K, V) × 32 layers × 8 KV heads × 128 head_dim × 2 bytes.
+    ("llama-3.1-8b", None, 32768, 2 * 32 * 8 * 128 * 2),
+    ("mixtral-8x7b", None, 32768, 2 * 32 * 8 * 128 * 2),
+    # 12 full layers hold all 32768 tokens, 12 sliding layers 128 of them; a layer-token is 2 × 8 × 64 × 2 bytes.
+    ("gpt-oss-20b", None, 32768, (12 * 32768 + 12 * 128) * (2 * 8 * 64 * 2) / 32768),
+    # A sequence inside the window: every layer counts.
+    ("gpt-oss-20b", None, 100, 24 * 2 * 8 * 64 * 2),
+    # MLA: 61 layers × one latent of 512 + 64 values × 2 bytes, no K/V pair, no per-head factor.
+    ("deepseek-v3", None, 32768, 61 * (512 + 64) * 2),
+    # Gemma 3 4B: 34 layers, every sixth global (5), 29 sliding at 1024; 2 × 4 KV heads × 256 × 2 bytes.
+    ("gemma-3-4b", GEMMA_DEFAULTS, 32768, (5 * 32768 + 29 * 1024) * (2 * 4 * 256 * 2) / 32768),
+]
+
+
+@pytest.mark.parametrize(("name", "overrides", "context", "expected"), KV_BY_HAND)
+def test_kv_bytes_per_token_match_a_hand_computation(
+    name: str, overrides: dict[str, float] | None, context: int, expected: float
+) -> None:
+    shape = shape_of(ModelShapeSpec.model_validate(fields(name, overrides)))
+    assert kv_bytes_per_token(shape, BF16, 1, context) == pytest.approx(expected)
+
+
+def test_mla_latent_is_held_whole_on_every_gpu() -> None:
+    shape = shape_of(ModelShapeSpec.model_validate(fields("deepseek-v3")))
+    assert kv_bytes_per_token(shape, BF16, 8) == 8 * kv_bytes_per_token(shape, BF16, 1)
+
+
+def test_sliding_and_latent_fields_are_read() -> None:
+    oss, deepseek = fields("gpt-oss-20b"), fields("deepseek-v3")
+    assert (oss["sliding_window"], oss["sliding_layers"]) == (128, 12)
+    assert (deepseek["kv_lora_rank"], deepseek["qk_rope_head_dim"], deepseek["head_dim"]) == (512, 64, 192)
+    assert "sliding_window" not in fields("mixtral-8x7b")  # sliding_window: null
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "bits"),
+    [
+        ("llama-3.1-8b", None, 16.0),
+        # fp8 everywhere but the 16-bit embeddings and output head: just over 8 bits.
+        ("deepseek-v3", "fp8", pytest.approx(8.02, abs=0.01)),
+        # mxfp4 experts (19.1B at 4.25 bits) with 1.8B of 16-bit attention and embeddings.
+        ("gpt-oss-20b", "mxfp4", pytest.approx(5.26, abs=0.01)),
+    ],
+)
+def test_weight_bits_follow_the_quantization_config(name: str, method: str | None, bits: Any) -> None:
+    model = read_config(config(name))
+    assert model.quantization == method
+    assert model.fields["weight_bits"] == bits
+
+
+def test_a_multimodal_config_is_sized_by_its_text_part_and_names_what_it_lacks() -> None:
+    with pytest.raises(ConfigProblem) as problem:
+        read_config(config("gemma-3-4b"))
+    assert problem.value.key == "num_attention_heads"
+    assert "--shape attention_heads=VALUE" in problem.value.fix
+    got = fields("gemma-3-4b", GEMMA_DEFAULTS)
+    # 34 layers of 2560 wide from text_config (the vision tower's 27 layers of 1152 are not counted).
+    assert (got["layers"], got["hidden_size"], got["sliding_layers"]) == (34, 2560, 29)
+    assert got["params_b"] == pytest.approx(3.88, abs=0.01)
+
+
+def test_overrides_take_config_keys_and_shape_fields() -> None:
+    base = config("llama-3.1-8b")
+    wider = read_config(base, {"intermediate_size": 28672}).fields["params_b"]
+    assert wider > fields("llama-3.1-8b")["params_b"] + 5  # 32 layers × 3 × 4096 × 14336 more
+    given = read_config(base, {"params_b": 9.5, "layers": 40}).fields
+    assert (given["params_b"], given["layers"]) == (9.5, 40)
+
+
+def test_unused_sliding_window_and_missing_kv_heads() -> None:
+    qwen_like = {**config("llama-3.1-8b"), "sliding_window": 131072, "use_sliding_window": False}
+    assert "sliding_window" not in read_config(qwen_like).fields
+    mha = {k: v for k, v in config("llama-3.1-8b").items() if k != "num_key_value_heads"}
+    assert read_config(mha).fields["kv_heads"] == 32
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"quantization_config": {"quant_method": "bitsandbytes"}}, "quantization_config.quant_method"),
+        ({"layer_types": ["full_attention"] * 3, "sliding_window": 4096}, "layer_types"),
+        ({"intermediate_size": None}, "intermediate_size"),
+        ({"hidden_size": "wide"}, "hidden_size"),
+    ],
+)
+def test_a_config_it_cannot_read_names_the_key(change: dict[str, Any], key: str) -> None:
+    with pytest.raises(ConfigProblem) as problem:
+        read_config({**config("llama-3.1-8b"), **change})
+    assert problem.value.key == key and "--shape" in problem.value.fix
+
+
+HOSTILE = st.sampled_from([None, -1, 0, 1e400, float("nan"), 10**30, 2**40, "x", [], {}, True, 3.5, [1, "a"]])
+KEYS = st.sampled_from(
+    [
+        "num_hidden_layers",
+        "hidden_size",
+        "num_attention_heads",
+        "num_key_value_heads",
+        "head_dim",
+        "intermediate_size",
+        "vocab_size",
+        "max_position_embeddings",
+        "num_local_experts",
+        "num_experts_per_tok",
+        "first_k_dense_replace",
+        "moe_layer_freq",
+        "mlp_only_layers",
+        "sliding_window",
+        "layer_types",
+        "sliding_window_pattern",
+        "kv_lora_rank",
+        "qk_rope_head_dim",
+        "rope_scaling",
+        "quantization_config",
+        "text_config",
+        "tie_word_embeddings",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(KEYS, HOSTILE, max_size=4), st.sampled_from(["llama-3.1-8b", "mixtral-8x7b", "deepseek-v3"]))
+def test_a_hostile_config_is_read_or_named_never_a_crash(change: dict[str, Any], name: str) -> None:
+    try:
+        fields = read_config({**config(name), **change}).fields
+    except ConfigProblem as problem:
+        assert problem.key and "--shape" in problem.fix
+        return
+    try:
+        spec = ModelShapeSpec.model_validate(fields)
+    except ValidationError:
+        return  # the CLI and the spec report it at the field
+    if not list(shape_issues(spec)):
+        kv_bytes_per_token(shape_of(spec), BF16, 1, 4096)
+
+
+@pytest.mark.parametrize(
+    ("change", "window", "sliding"),
+    [
+        ({"sliding_window": 4096}, 4096, 32),  # Mistral 7B v0.1: every layer slides
+        ({"sliding_window": 4096, "model_type": "gemma2"}, 4096, 16),  # every other layer
+        ({"sliding_window": 1024, "sliding_window_pattern": 4}, 1024, 24),  # all but every fourth
+        ({"sliding_window": 1024, "layer_types": ["full_attention"] * 32}, None, None),
+        ({"sliding_window": 1024, "sliding_window_pattern": 1}, None, None),
+    ],
+)
+def test_which_layers_slide(change: dict[str, Any], window: int | None, sliding: int | None) -> None:
+    got = read_config({**config("llama-3.1-8b"), **change}).fields
+    assert (got.get("sliding_window"), got.get("sliding_layers")) == (window, sliding)
