@@ -1,4 +1,4 @@
-"""The parts of one served model: replica bounds, exposure, autoscaling signals, shape, load and parallelism."""
+"""The parts of one served model: replica bounds, exposure, autoscaling, shape, load, parallelism and staging."""
 
 from __future__ import annotations
 
@@ -87,6 +87,25 @@ class ModelShapeSpec(FrozenSpec):
     context: PositiveInt = Field(le=MAX_TOKENS, description="Default (maximum) context length in tokens; required.")
     weight_bits: float = Field(
         default=16, gt=0, le=32, description="Average bits per parameter of the checkpoint; default: 16 (BF16)."
+    )
+
+
+# A repository path glob (fnmatch): no whitespace, bounded so a stack file cannot make the Job's env huge.
+FilePattern = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S+$")]
+
+
+class StagingSpec(FrozenSpec):
+    """Which files of the revision staging copies, beyond the weights the engine loads."""
+
+    allow: list[FilePattern] = Field(
+        default_factory=list,
+        max_length=32,
+        description="Globs always copied, even duplicate formats (original/*, *.bin); default: [] (weights only).",
+    )
+    deny: list[FilePattern] = Field(
+        default_factory=list,
+        max_length=32,
+        description="Globs never copied unless allow matches them too; default: [].",
     )
 
 
