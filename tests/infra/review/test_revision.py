@@ -80,7 +80,14 @@ REVIEWED_UPDATES = {
     # environment component's inputs).
     "aws:eks/addon:Addon": {"configurationValues", "addonVersion"},
     "aws:eks/cluster:Cluster": {"version"},
-    "gcp:container/cluster:Cluster": {"minMasterVersion"},
+    # Issue 14.6: intranode visibility and Binary Authorization are updated in place (terraform-provider-google
+    # resource_container_cluster.go: neither is ForceNew; UpdateCluster sets DesiredIntraNodeVisibilityConfig and
+    # the binary authorization config). Enabling intranode visibility restarts the nodes' networking (GKE docs).
+    "gcp:container/cluster:Cluster": {"minMasterVersion", "binaryAuthorization", "enableIntranodeVisibility"},
+    # Issue 14.6: every key gets an explicit policy (PutKeyPolicy, in place); log groups get the logs key
+    # (kms_key_id is not ForceNew: terraform-provider-aws logs/group.go calls AssociateKmsKey on update).
+    "aws:kms/key:Key": {"policy"},
+    "aws:cloudwatch/logGroup:LogGroup": {"kmsKeyId"},
     "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag"},
     "inferstack:index:LlmEnvironment": {
         "spec.cluster.kubernetes_version",
@@ -91,9 +98,20 @@ REVIEWED_UPDATES = {
         # Issue 14.5: which files staging copies (a model's allow/deny globs), recorded with the rest of the spec.
         "spec.models.chat.staging",
         "spec.models.tiny.staging",
+        # Issue 14.6: the GKE-only hardening fields, and log retention whose default now depends on production
+        # (recorded as null, resolved to the same 90 days outside production).
+        "spec.cluster.binary_authorization",
+        "spec.cluster.rbac_group_domain",
+        "spec.cluster.log_retention_days",
     },
     # Issue 14.5: the model component records its staging globs too.
     "inferstack:index:InferenceService": {"spec.staging"},
+}
+# Reviewed additions since that commit, by stack: (type, name) of each new resource and why it is new.
+REVIEWED_ADDITIONS = {
+    # Issue 14.6: the customer key (and its alias) the CloudWatch log groups are encrypted with.
+    "aws-dev": {("aws:kms/key:Key", "aws-dev-logs-key"), ("aws:kms/alias:Alias", "aws-dev-logs-key")},
+    "gcp-dev": set(),
 }
 # Reviewed replacements, by resource type: the paths whose change replaces it, and why that loses nothing.
 REVIEWED_REPLACEMENTS = {
@@ -118,12 +136,17 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
     if gcp_project:
         old = in_project(old, gcp_project)
     changes = diff_plans(old, shipped_plan(stack))
-    assert len(old.resources) + 1 == len(shipped_plan(stack).resources), "one explicit cloud provider is added"
+    added = REVIEWED_ADDITIONS[stack]
+    assert len(old.resources) + 1 + len(added) == len(shipped_plan(stack).resources), (
+        "one explicit cloud provider and the reviewed additions are added"
+    )
     assert changes, "the component renames show up as alias renames"
     for change in changes:
         if change.identity.type.startswith("pulumi:providers:") and change.kind == "add":
             # Reviewed change (issue 12): every cloud resource uses an explicit provider set to the spec's region.
             assert change.identity.type == f"pulumi:providers:{stack.split('-')[0]}", change
+            continue
+        if change.kind == "add" and (change.identity.type, change.identity.name) in added:
             continue
         replaced = REVIEWED_REPLACEMENTS.get(change.identity.type, set())
         if change.kind == "replace" and change.paths and set(change.paths) <= replaced:
