@@ -42,7 +42,7 @@ def _denies_insecure_transport(policy_document: Any) -> bool:
 
 
 def _check_buckets(args: StackValidationArgs, report: Report) -> None:
-    # S3 delivers server access logs only to a bucket encrypted with SSE-S3, never SSE-KMS.
+    # An access-log bucket may use SSE-S3: log delivery to SSE-KMS needs the logging service in the key policy.
     log_targets = {r.props.get("targetBucket") for r in args.resources if r.resource_type == Aws.S3_LOGGING}
     for bucket in args.resources:
         if bucket.resource_type not in BUCKET_TYPES:
@@ -69,7 +69,7 @@ def _check_buckets(args: StackValidationArgs, report: Report) -> None:
 
 bucket_hardened = stack_rule(
     "aws-bucket-hardened",
-    "S3 buckets block all public access, use SSE-KMS, keep versions and refuse plain HTTP.",
+    "S3 buckets block all public access, use SSE-KMS (SSE-S3 for access-log buckets), keep versions, refuse HTTP.",
     _check_buckets,
     remediation="Attach a BucketPublicAccessBlock (all four true), SSE-KMS encryption, versioning Enabled and a "
     "bucket policy denying aws:SecureTransport=false, as components/aws does.",

@@ -1,9 +1,10 @@
 """The access-log bucket of a production model bucket: where S3 server access logs of the weights go.
 
 S3 delivers server access logs as the logging service principal, allowed by the target bucket's policy (with
-bucket-owner-enforced ownership, ACL grants are not possible); the target bucket may use SSE-S3 only, not SSE-KMS
-(S3 User Guide, "Enabling Amazon S3 server access logging"). The log bucket logs nothing itself (that would log
-its own deliveries); it keeps the logs for the environment's retention, then expires them.
+bucket-owner-enforced ownership, ACL grants are not possible). The bucket uses SSE-S3: delivery to it always works,
+while SSE-KMS works only when the key policy admits the logging service (docs/provider-facts.md), and the logs hold
+request metadata, not weights. The log bucket logs nothing itself (that would log its own deliveries); it keeps
+the logs for the environment's retention, then expires them.
 """
 
 from __future__ import annotations
