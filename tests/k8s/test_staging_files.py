@@ -130,3 +130,16 @@ def test_unknown_shape_gets_a_day_and_patterns_are_validated() -> None:
         StagingSpec.model_validate({"allow": ["has space"]})
     with pytest.raises(ValueError, match="deny"):
         StagingSpec.model_validate({"deny": [""]})
+
+
+def test_the_priced_bucket_is_what_staging_copies() -> None:
+    from inferstack.infra.review.cost import bucket_size_gb
+    from inferstack.validation import load_stack_file
+    from tests.conftest import shipped_stacks
+
+    spec = load_stack_file(shipped_stacks()["aws-prod"])
+    staged = [spec_stored_weights_gb(model) for model in spec.models.values()]
+    assert all(size is not None for size in staged)
+    # Qwen2.5-72B and Llama 3.1 8B in BF16: their safetensors only, not Meta's original/ copy of the 8B.
+    assert bucket_size_gb(spec) == pytest.approx(sum(size for size in staged if size is not None), abs=0.1)
+    assert bucket_size_gb(spec) == pytest.approx((72.7 + 8.03) * 2, abs=1.0)
