@@ -60,6 +60,7 @@ class Aws(StrEnum):
     S3_VERSIONING_V2 = "aws:s3/bucketVersioningV2:BucketVersioningV2"
     S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
     S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+    S3_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 
 
 class Gcp(StrEnum):

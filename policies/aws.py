@@ -42,9 +42,12 @@ def _denies_insecure_transport(policy_document: Any) -> bool:
 
 
 def _check_buckets(args: StackValidationArgs, report: Report) -> None:
+    # An access-log bucket may use SSE-S3: log delivery to SSE-KMS needs the logging service in the key policy.
+    log_targets = {r.props.get("targetBucket") for r in args.resources if r.resource_type == Aws.S3_LOGGING}
     for bucket in args.resources:
         if bucket.resource_type not in BUCKET_TYPES:
             continue
+        accepted = {"aws:kms", "aws:kms:dsse"} | ({"AES256"} if bucket.props.get("bucket") in log_targets else set())
         blocks = _attached(bucket, args.resources, Aws.S3_PUBLIC_ACCESS_BLOCK)
         if not any(all(_truthy(block.props.get(flag)) for flag in PUBLIC_ACCESS_FLAGS) for block in blocks):
             report("bucket has no public access block with all four settings on", bucket.urn)
@@ -54,8 +57,8 @@ def _check_buckets(args: StackValidationArgs, report: Report) -> None:
             for config in encryption
             for rule in as_list(config.props.get("rules"))
         }
-        if not algorithms & {"aws:kms", "aws:kms:dsse"}:
-            report("bucket is not encrypted with SSE-KMS", bucket.urn)
+        if not algorithms & accepted:
+            report("bucket is not encrypted with SSE-KMS (SSE-S3 only for an access-log bucket)", bucket.urn)
         versioning = _attached(bucket, args.resources, Aws.S3_VERSIONING, Aws.S3_VERSIONING_V2)
         if not any(dig(v.props, "versioningConfiguration", "status") == "Enabled" for v in versioning):
             report("bucket versioning is not enabled", bucket.urn)
@@ -66,7 +69,7 @@ def _check_buckets(args: StackValidationArgs, report: Report) -> None:
 
 bucket_hardened = stack_rule(
     "aws-bucket-hardened",
-    "S3 buckets block all public access, use SSE-KMS, keep versions and refuse plain HTTP.",
+    "S3 buckets block all public access, use SSE-KMS (SSE-S3 for access-log buckets), keep versions, refuse HTTP.",
     _check_buckets,
     remediation="Attach a BucketPublicAccessBlock (all four true), SSE-KMS encryption, versioning Enabled and a "
     "bucket policy denying aws:SecureTransport=false, as components/aws does.",

@@ -28,13 +28,15 @@ def config(stack: str) -> dict[str, Any]:
 
 
 def audit_logs(plan: Plan) -> list[Any]:
-    """The log groups and log buckets of a plan."""
-    return [resource for kind in LOG_TYPES for resource in plan.of_type(kind)]
+    """The log groups and log buckets of a plan, the access-log buckets of production included."""
+    logs = [resource for kind in LOG_TYPES for resource in plan.of_type(kind)]
+    buckets = plan.of_type("aws:s3/bucket:Bucket") + plan.of_type("gcp:storage/bucket:Bucket")
+    return logs + [bucket for bucket in buckets if "access-logs" in bucket.name]
 
 
 @pytest.mark.parametrize(
     ("stack", "count", "protected"),
-    [("aws-dev", 2, False), ("aws-prod", 2, True), ("gcp-dev", 1, False), ("gcp-prod", 1, True)],
+    [("aws-dev", 2, False), ("aws-prod", 3, True), ("gcp-dev", 1, False), ("gcp-prod", 2, True)],
 )
 def test_audit_logs_are_protected_in_production_only(stack: str, count: int, protected: bool) -> None:
     logs = audit_logs(shipped_plan(stack))
@@ -57,7 +59,8 @@ def test_an_acknowledged_unprotected_store_still_keeps_the_audit_logs() -> None:
     doc["model_store"] = {**doc.get("model_store", {}), "protect": False, "unprotected_in_production": True}
     spec = parse_environment(doc, "aws-prod", whole)
     plan = plan_spec("aws-prod", spec)
-    assert not any(resource.protect for resource in plan.of_type("aws:s3/bucket:Bucket"))
+    weights = [bucket for bucket in plan.of_type("aws:s3/bucket:Bucket") if "access-logs" not in bucket.name]
+    assert weights and not any(resource.protect for resource in weights)
     assert {resource.protect for resource in audit_logs(plan)} == {True}
 
 

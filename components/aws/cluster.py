@@ -15,12 +15,13 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from inferstack.aws.identity import OidcProvider, issuer_host
+from inferstack.aws.plan.key_policies import eks_secrets_key_policy
 from inferstack.aws.plan.kubeconfig import kubeconfig
+from inferstack.aws.plan.logging import DEV_CONTROL_PLANE_LOGS, control_plane_log_group
 from inferstack.aws.plan.policy_documents import STS_AUDIENCE, managed_policy_arn, service_trust_policy
 from inferstack.planning.names import eks_admin_name
 
 TYPE_TOKEN = "inferstack:index:EksCluster"
-CONTROL_PLANE_LOGS = ("api", "audit", "authenticator")
 ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 # Nodes pull images and join the cluster; the VPC CNI's permissions live on its own IRSA role (addons.py).
@@ -53,17 +54,29 @@ class EksCluster(pulumi.ComponentResource):
         log_retention_days: int,
         protect: bool,
         tags: dict[str, str],
+        account_id: pulumi.Input[str],
         protect_logs: bool = False,
+        logs_key_arn: pulumi.Input[str] | None = None,
+        control_plane_logs: Sequence[str] = DEV_CONTROL_PLANE_LOGS,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, protect=protect)
+        role = aws.iam.Role(
+            f"{name}-cluster-role",
+            assume_role_policy=json.dumps(service_trust_policy("eks.amazonaws.com")),
+            tags=tags,
+            opts=child,
+        )
         key = aws.kms.Key(
             f"{name}-secrets-key",
             description=f"Envelope encryption of Kubernetes secrets in EKS cluster {cluster_name}",
             enable_key_rotation=True,
             deletion_window_in_days=30,
+            policy=pulumi.Output.all(account_id, role.arn).apply(
+                lambda values: json.dumps(eks_secrets_key_policy(values[0], region, values[1]))
+            ),
             tags=tags,
             opts=kept,
         )
@@ -73,17 +86,12 @@ class EksCluster(pulumi.ComponentResource):
         # EKS writes to this group by name; creating it first is what gives the logs a retention.
         logs = aws.cloudwatch.LogGroup(
             f"{name}-control-plane-logs",
-            name=f"/aws/eks/{cluster_name}/cluster",
+            name=control_plane_log_group(cluster_name),
             retention_in_days=log_retention_days,
+            kms_key_id=logs_key_arn,
             tags=tags,
             # The control-plane audit log: kept in production whatever model_store.protect says.
             opts=pulumi.ResourceOptions(parent=self, protect=protect_logs),
-        )
-        role = aws.iam.Role(
-            f"{name}-cluster-role",
-            assume_role_policy=json.dumps(service_trust_policy("eks.amazonaws.com")),
-            tags=tags,
-            opts=child,
         )
         attachments = [
             aws.iam.RolePolicyAttachment(
@@ -107,7 +115,7 @@ class EksCluster(pulumi.ComponentResource):
             role_arn=role.arn,
             vpc_config=vpc_config,  # pyright: ignore[reportArgumentType]
             encryption_config={"provider": {"key_arn": key.arn}, "resources": ["secrets"]},
-            enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
+            enabled_cluster_log_types=list(control_plane_logs),
             kubernetes_network_config={"service_ipv4_cidr": services_cidr},
             access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
             # STANDARD: EKS upgrades the cluster when its version leaves standard support; EXTENDED keeps it for

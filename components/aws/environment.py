@@ -14,15 +14,17 @@ from inferstack.aws.addons import EksAddons
 from inferstack.aws.cluster import EksCluster
 from inferstack.aws.cluster_autoscaler import EksClusterAutoscaler
 from inferstack.aws.identity import EksWorkloadIdentities, role_annotations
+from inferstack.aws.log_key import logs_key
 from inferstack.aws.model_store import S3ModelStore, bucket_name
 from inferstack.aws.network import AwsNetwork
 from inferstack.aws.node_pool import EksGpuNodePool, EksSystemNodePool
+from inferstack.aws.plan.logging import control_plane_log_types, environment_log_groups
 from inferstack.aws.plan.network import plan_network
 from inferstack.aws.plan.nodes import EksNodePoolPlan, plan_eks_gpu_pool, plan_eks_system_pool
 from inferstack.aws.plan.security_rules import plan_security_rules
 from inferstack.aws.security_groups import EksSecurityGroups
 from inferstack.catalog.eks import eks_catalog, eks_release
-from inferstack.planning.defaults import audit_logs_protected, data_protected
+from inferstack.planning.defaults import audit_logs_protected, data_protected, log_retention_days
 from inferstack.planning.scheduling import SYSTEM_POOL, target_pool
 from inferstack.provider_types import Aws
 from inferstack.spec.models import EnvironmentSpec
@@ -65,6 +67,17 @@ class AwsEnvironment(pulumi.ComponentResource):
         protect = data_protected(spec)
         account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(provider=self.provider)).account_id
 
+        # One customer key for every log group, created first: the flow-log group comes with the network.
+        log_key = logs_key(
+            name,
+            environment=spec.name,
+            account_id=account_id,
+            region=region,
+            log_groups=environment_log_groups(spec, f"{name}-network"),
+            protect=audit_logs_protected(spec),
+            tags=tags,
+            opts=child,
+        )
         network_plan = plan_network(spec)
         rules = plan_security_rules(str(network_plan.vpc), bool(network_plan.interface_endpoints))
         network = AwsNetwork(
@@ -74,6 +87,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             region=region,
             tags=tags,
             endpoint_rules=rules,
+            logs_key_arn=log_key.arn,
             opts=child,
         )
         groups = EksSecurityGroups(
@@ -90,10 +104,13 @@ class AwsEnvironment(pulumi.ComponentResource):
             services_cidr=str(spec.network.services_cidr),
             public_access_cidrs=public_access_cidrs(spec),
             admins=spec.cluster.admins,
-            log_retention_days=spec.cluster.log_retention_days,
+            log_retention_days=log_retention_days(spec),
             protect=protect,
             tags=tags,
+            account_id=account_id,
             protect_logs=audit_logs_protected(spec),
+            logs_key_arn=log_key.arn,
+            control_plane_logs=control_plane_log_types(spec),
             opts=child,
         )
 
@@ -160,6 +177,16 @@ class AwsEnvironment(pulumi.ComponentResource):
                 bucket_name=account_id.apply(lambda account: bucket_name(spec.name, account, region)),
                 protect=protect,
                 tags=tags,
+                account_id=account_id,
+                region=region,
+                # Production records who read and wrote the weights (S3 server access logs).
+                access_logs_bucket_name=(
+                    account_id.apply(lambda account: bucket_name(spec.name, account, region, "access-logs"))
+                    if spec.production
+                    else None
+                ),
+                log_retention_days=log_retention_days(spec),
+                protect_logs=audit_logs_protected(spec),
                 opts=child,
             )
             identities = EksWorkloadIdentities(

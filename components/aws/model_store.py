@@ -1,8 +1,9 @@
 """S3ModelStore: the private S3 bucket that model weights are staged into once and loaded from.
 
 All four public-access blocks, bucket-owner-enforced ownership (no ACLs), SSE-KMS with a bucket key (a customer
-key with rotation unless the spec opts out), versioning, a TLS-only policy, expiry of overwritten versions, and
-`protect` on the bucket and its key when the stack's data is to be kept.
+key with rotation and an explicit key policy unless the spec opts out), versioning, a TLS-only policy, expiry of
+overwritten versions, aborted incomplete uploads, and `protect` on the bucket and its key when the stack's data is to
+be kept. With `access_logs_bucket_name` (production), S3 server access logs go to a log bucket (`access_logs.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from inferstack.aws.access_logs import access_log_bucket
+from inferstack.aws.plan.key_policies import bucket_key_policy
 from inferstack.aws.plan.policy_documents import tls_only_bucket_policy
 from inferstack.renames import formerly
 from inferstack.spec.models import ModelStoreSpec
@@ -19,11 +22,12 @@ from inferstack.spec.models import ModelStoreSpec
 TYPE_TOKEN = "inferstack:index:S3ModelStore"
 FORMER_TYPE_TOKEN = "inferstack:index:ModelStore"
 ABORT_UPLOADS_AFTER_DAYS = 7
+ACCESS_LOG_PREFIX = "models/"
 
 
-def bucket_name(environment: str, account_id: str, region: str) -> str:
+def bucket_name(environment: str, account_id: str, region: str, purpose: str = "models") -> str:
     """A globally unique, predictable bucket name: environment, purpose, account and region."""
-    return f"{environment}-models-{account_id}-{region}"
+    return f"{environment}-{purpose}-{account_id}-{region}"
 
 
 class S3ModelStore(pulumi.ComponentResource):
@@ -41,6 +45,11 @@ class S3ModelStore(pulumi.ComponentResource):
         bucket_name: pulumi.Input[str],
         protect: bool,
         tags: dict[str, str],
+        account_id: pulumi.Input[str],
+        region: str,
+        access_logs_bucket_name: pulumi.Input[str] | None = None,
+        log_retention_days: int = 365,
+        protect_logs: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, formerly(opts, FORMER_TYPE_TOKEN))
@@ -53,6 +62,9 @@ class S3ModelStore(pulumi.ComponentResource):
                 description=f"Encryption of model weights in {name}",
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
+                policy=pulumi.Output.from_input(account_id).apply(
+                    lambda account: json.dumps(bucket_key_policy(account, region))
+                ),
                 tags=tags,
                 opts=kept,
             )
@@ -106,4 +118,24 @@ class S3ModelStore(pulumi.ComponentResource):
             ],
             opts=child,
         )
+        self.access_logs_bucket: pulumi.Output[str] | None = None
+        if access_logs_bucket_name is not None:
+            logs = access_log_bucket(
+                name,
+                bucket_name=access_logs_bucket_name,
+                source_bucket=bucket.bucket,
+                account_id=account_id,
+                retention_days=log_retention_days,
+                protect=protect_logs,
+                tags=tags,
+                opts=child,
+            )
+            aws.s3.BucketLogging(
+                f"{name}-access-logging",
+                bucket=bucket.id,
+                target_bucket=logs.id,
+                target_prefix=ACCESS_LOG_PREFIX,
+                opts=child,
+            )
+            self.access_logs_bucket = logs.bucket
         self.register_outputs({"bucket": self.bucket, "bucket_arn": self.bucket_arn})

@@ -8,6 +8,7 @@ from ipaddress import IPv4Network
 import pulumi
 import pulumi_aws as aws
 
+from inferstack.aws.plan.logging import flow_log_group
 from inferstack.aws.plan.network import NetworkPlan, Tier, endpoint_service_name, subnet_tags
 from inferstack.aws.plan.policy_documents import flow_logs_policy, service_trust_policy
 from inferstack.aws.plan.security_rules import SgRule
@@ -32,11 +33,13 @@ class AwsNetwork(pulumi.ComponentResource):
         region: str,
         tags: dict[str, str],
         endpoint_rules: list[SgRule] | None = None,
+        logs_key_arn: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.plan = plan
+        self._logs_key_arn = logs_key_arn
         self._endpoint_rules = endpoint_rules or []
         self._tags = tags
         vpc = aws.ec2.Vpc(
@@ -177,8 +180,9 @@ class AwsNetwork(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
-            name=f"/inferstack/{name}/vpc-flow-logs",
+            name=flow_log_group(name),
             retention_in_days=self.plan.log_retention_days,
+            kms_key_id=self._logs_key_arn,
             tags=self._tags,
             opts=pulumi.ResourceOptions(parent=self, protect=self.plan.protect_logs),
         )

@@ -208,6 +208,9 @@ class StartupTimes(_Table):
         description="Weight read throughput into one pod in GB/s: from the bucket, or from the local cache volume."
     )
     engine_start_s: Factor = Field(description="Engine initialization after the weights are loaded, in seconds.")
+    staging_copy_gbps: Factor = Field(
+        description="Hub-to-bucket copy throughput of the staging Job (one file at a time) in GB/s."
+    )
     safety_factor: Factor = Field(description="Multiplier from the expected cold start to the probe budget.")
 
 

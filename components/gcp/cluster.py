@@ -9,7 +9,13 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from inferstack.gcp.node_pool import node_pool
-from inferstack.gcp.plan.cluster import LOG_ENABLED_COMPONENTS, MONITORING_ENABLED_COMPONENTS, GkeClusterPlan
+from inferstack.gcp.plan.cluster import (
+    BINAUTHZ_DISABLED,
+    BINAUTHZ_ENFORCE,
+    LOG_ENABLED_COMPONENTS,
+    MONITORING_ENABLED_COMPONENTS,
+    GkeClusterPlan,
+)
 from inferstack.gcp.plan.kubeconfig import gke_kubeconfig
 from inferstack.gcp.plan.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME
 from inferstack.gcp.plan.nodes import GkeNodePoolPlan
@@ -18,7 +24,8 @@ TYPE_TOKEN = "inferstack:index:GkeCluster"
 
 
 class GkeCluster(pulumi.ComponentResource):
-    """GKE Standard: private nodes, Workload Identity, Dataplane V2, KMS-encrypted secrets, system pool.
+    """GKE Standard: private nodes, Workload Identity, Dataplane V2, KMS-encrypted secrets, intranode visibility,
+    Binary Authorization (production), Google Groups for RBAC (when a domain is set), system pool.
 
     The control plane is reachable from `network.api_access` only; with the private profile (or no
     api_access) it has a private endpoint only, so Pulumi must then run from inside the VPC.
@@ -93,6 +100,15 @@ class GkeCluster(pulumi.ComponentResource):
                 "gce_persistent_disk_csi_driver_config": {"enabled": True},
                 "http_load_balancing": {"disabled": False},
             },
+            # Same-node pod traffic through the VPC as well, so flow logs and firewall rules see all of it.
+            enable_intranode_visibility=plan.intranode_visibility,
+            # Admission checks against the project's Binary Authorization policy (README: the policy to set).
+            binary_authorization={
+                "evaluation_mode": BINAUTHZ_ENFORCE if plan.binary_authorization else BINAUTHZ_DISABLED
+            },
+            authenticator_groups_config=(
+                {"security_group": plan.rbac_security_group} if plan.rbac_security_group is not None else None
+            ),
             resource_labels=plan.resource_labels,
             deletion_protection=plan.deletion_protection,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),

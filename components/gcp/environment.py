@@ -24,11 +24,11 @@ from inferstack.gcp.plan.cluster import plan_cluster, plan_cluster_admins, plan_
 from inferstack.gcp.plan.identity import gke_service_agent, plan_node_identity, plan_workload_identities
 from inferstack.gcp.plan.keys import MODEL_STORE_KEY, SECRETS_KEY, key_names, plan_key_ring
 from inferstack.gcp.plan.labels import resource_labels
-from inferstack.gcp.plan.model_store import bucket_location, bucket_name
+from inferstack.gcp.plan.model_store import access_logs_bucket_name, bucket_location, bucket_name
 from inferstack.gcp.plan.network import plan_network
 from inferstack.gcp.plan.nodes import plan_gke_gpu_pool, plan_gke_system_pool
 from inferstack.gcp.project import current_project
-from inferstack.planning.defaults import data_protected
+from inferstack.planning.defaults import audit_logs_protected, data_protected, log_retention_days
 from inferstack.planning.scheduling import target_pool
 from inferstack.provider_types import Gcp
 from inferstack.spec.models import EnvironmentSpec
@@ -137,6 +137,14 @@ class GcpEnvironment(pulumi.ComponentResource):
                 kms_key_id=store_key.id if store_key is not None else None,
                 protect=protected,
                 depends_on=[self.keys.bindings[MODEL_STORE_KEY]] if store_key is not None else [],
+                # Production records who read and wrote the weights (Cloud Storage usage logs).
+                access_logs_bucket_name=(
+                    project_facts.project_id.apply(lambda project_id: access_logs_bucket_name(project_id, spec.name))
+                    if spec.production
+                    else None
+                ),
+                log_retention_days=log_retention_days(spec),
+                protect_logs=audit_logs_protected(spec),
                 opts=child,
             )
             self.identity = GkeWorkloadIdentities(

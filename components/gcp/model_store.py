@@ -7,15 +7,19 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_gcp as gcp
 
+from inferstack.planning.names import ACCESS_LOGS_SUFFIX
 from inferstack.spec.models import ModelStoreSpec
 
 TYPE_TOKEN = "inferstack:index:GcsModelStore"
 # Uploads of multi-GB weight shards that never finish would otherwise be billed forever.
 ABORT_INCOMPLETE_UPLOADS_DAYS = 7
+ACCESS_LOG_PREFIX = "models"
+STORAGE_ANALYTICS_MEMBER = "group:cloud-storage-analytics@google.com"
 
 
 class GcsModelStore(pulumi.ComponentResource):
-    """Uniform access, public access prevented, versioned, noncurrent versions expired, CMEK optional.
+    """Uniform access, public access prevented, versioned, noncurrent versions expired, CMEK optional; in
+    production its usage logs go to an access-log bucket (same hardening, logs expire after the retention).
 
     With `protect`, Pulumi refuses to delete the bucket (and `force_destroy` stays off in every stack, so
     a bucket holding weights is never emptied by a destroy).
@@ -35,9 +39,43 @@ class GcsModelStore(pulumi.ComponentResource):
         kms_key_id: pulumi.Input[str] | None,
         protect: bool,
         depends_on: Sequence[pulumi.Resource] = (),
+        access_logs_bucket_name: pulumi.Input[str] | None = None,
+        log_retention_days: int = 365,
+        protect_logs: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
+        self.access_logs: gcp.storage.Bucket | None = None
+        if access_logs_bucket_name is not None:
+            self.access_logs = gcp.storage.Bucket(
+                f"{name}{ACCESS_LOGS_SUFFIX}",
+                name=access_logs_bucket_name,
+                location=location,
+                storage_class="STANDARD",
+                uniform_bucket_level_access=True,
+                public_access_prevention="enforced",
+                versioning={"enabled": True},
+                lifecycle_rules=[
+                    {"action": {"type": "Delete"}, "condition": {"age": log_retention_days}},
+                    {"action": {"type": "Delete"}, "condition": {"days_since_noncurrent_time": 1}},
+                    {
+                        "action": {"type": "AbortIncompleteMultipartUpload"},
+                        "condition": {"age": ABORT_INCOMPLETE_UPLOADS_DAYS},
+                    },
+                ],
+                encryption={"default_kms_key_name": kms_key_id} if kms_key_id is not None else None,
+                force_destroy=False,
+                labels=labels,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect_logs, depends_on=list(depends_on)),
+            )
+            # Cloud Storage writes usage and storage logs as this Google group (Cloud Storage docs, usage logs).
+            gcp.storage.BucketIAMMember(
+                f"{name}-access-logs-writer",
+                bucket=self.access_logs.name,
+                role="roles/storage.objectCreator",
+                member=STORAGE_ANALYTICS_MEMBER,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         self.bucket = gcp.storage.Bucket(
             f"{name}-bucket",
             name=bucket_name,
@@ -58,6 +96,11 @@ class GcsModelStore(pulumi.ComponentResource):
             ],
             encryption={"default_kms_key_name": kms_key_id} if kms_key_id is not None else None,
             force_destroy=False,
+            logging=(
+                {"log_bucket": self.access_logs.name, "log_object_prefix": ACCESS_LOG_PREFIX}
+                if self.access_logs is not None
+                else None
+            ),
             labels=labels,
             opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=list(depends_on)),
         )

@@ -2,16 +2,48 @@
 
 Staging copies a pinned hub revision into the bucket file by file, so the pod needs disk for one shard only,
 and writes a marker object last: a re-run finds the marker and exits at once. The local cache does the same
-into a volume when there is no bucket.
+into a volume when there is no bucket. Both copy only `file_selection.select_files` of the revision (its source
+is embedded, so the tested rule is the one that runs), with the model's `staging.allow`/`deny` patterns from
+the environment (JSON lists).
 """
 
 from __future__ import annotations
 
+import inspect
+import json
+
+from inferstack.k8s.file_selection import CONSOLIDATED_PATTERN, DUPLICATE_PATTERNS, select_files
+from inferstack.spec.models import ModelSpec
+
 MARKER = ".inferstack-complete"
+ALLOW_ENV = "STAGE_ALLOW"
+DENY_ENV = "STAGE_DENY"
+
+
+def file_patterns_env(model: ModelSpec) -> dict[str, str]:
+    """The model's staging.allow / staging.deny globs as the JSON lists the staging scripts read."""
+    return {ALLOW_ENV: json.dumps(list(model.staging.allow)), DENY_ENV: json.dumps(list(model.staging.deny))}
+
+
+# The selection rule as source, plus reading the patterns; it fails the pod when no weights are left to copy.
+_SELECT = f"""\
+import json
+from collections.abc import Iterable
+DUPLICATE_PATTERNS = {DUPLICATE_PATTERNS!r}
+CONSOLIDATED_PATTERN = {CONSOLIDATED_PATTERN!r}
+{inspect.getsource(select_files)}
+def staged(all_files):
+    chosen = select_files(all_files, json.loads(os.environ.get("{ALLOW_ENV}", "[]")),
+                          json.loads(os.environ.get("{DENY_ENV}", "[]")))
+    if not any(name.endswith((".safetensors", ".bin", ".pt", ".pth", ".gguf")) for name in chosen):
+        sys.exit("no weight files left to copy: check the model's staging.deny patterns")
+    return chosen
+"""
 
 STAGE_TO_BUCKET = f"""\
 import os, sys
 from huggingface_hub import HfApi, hf_hub_download
+{_SELECT}
 repo, rev = os.environ["MODEL_REPO"], os.environ["MODEL_REVISION"]
 scheme, _, rest = os.environ["MODEL_DEST"].rstrip("/").partition("://")
 bucket, _, prefix = rest.partition("/")
@@ -37,7 +69,7 @@ else:
 if exists(marker):
     print("already staged:", repo, rev)
     sys.exit(0)
-for name in HfApi().list_repo_files(repo, revision=rev):
+for name in staged(HfApi().list_repo_files(repo, revision=rev)):
     path = hf_hub_download(repo, name, revision=rev, local_dir="/staging")
     upload(path, prefix + "/" + name)
     os.remove(path)
@@ -48,12 +80,15 @@ print("staged:", repo, rev)
 """
 
 FILL_LOCAL_CACHE = f"""\
-import os
-from huggingface_hub import snapshot_download
+import os, sys
+from huggingface_hub import HfApi, snapshot_download
+{_SELECT}
 dest = os.environ["MODEL_DIR"]
 marker = os.path.join(dest, "{MARKER}")
 if not os.path.exists(marker):
-    snapshot_download(os.environ["MODEL_REPO"], revision=os.environ["MODEL_REVISION"], local_dir=dest)
+    repo, rev = os.environ["MODEL_REPO"], os.environ["MODEL_REVISION"]
+    files = staged(HfApi().list_repo_files(repo, revision=rev))
+    snapshot_download(repo, revision=rev, local_dir=dest, allow_patterns=files)
     with open(marker, "w") as fh:
         fh.write(os.environ["MODEL_REVISION"])
 """

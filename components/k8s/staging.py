@@ -21,16 +21,18 @@ from inferstack.k8s.manifests.guards import namespace_object
 from inferstack.k8s.manifests.identity import hub_token_env, hub_token_mount, hub_token_volume
 from inferstack.k8s.manifests.inputs import parse_source
 from inferstack.k8s.objects import register
-from inferstack.k8s.scripts import STAGE_TO_BUCKET
+from inferstack.k8s.scripts import STAGE_TO_BUCKET, file_patterns_env
 from inferstack.k8s.secrets import require_secret
+from inferstack.planning.capacity import spec_stored_weights_gb
 from inferstack.planning.names import STAGING_NAMESPACE, STAGING_SERVICE_ACCOUNT, model_prefix
+from inferstack.planning.startup import staging_deadline_s
 from inferstack.spec.models import ModelSpec
 from inferstack.target import ClusterTarget, EgressRule
 
 TYPE_TOKEN = "inferstack:index:ModelStaging"
 STAGER_LABELS = {"app.kubernetes.io/name": "model-stager"}
-# A large model is hundreds of GB through one pod: hours, not minutes.
-JOB_DEADLINE_SECONDS = 6 * 3600
+# Pulumi waits for the Job a little longer than Kubernetes lets it run, so the Job's own failure is what it reports.
+AWAIT_SLACK_SECONDS = 600
 SHAPE_STORE_URI = "s3://shape-only"
 
 
@@ -53,6 +55,11 @@ def staging_destination(store_uri: str, key: str, source: str) -> str:
     """Where a revision's files go in the bucket (the path serving pods read)."""
     _, revision = parse_source(source)
     return f"{store_uri.rstrip('/')}/{model_prefix(key)}/{revision}"
+
+
+def job_deadline_s(model: ModelSpec) -> int:
+    """The Job's activeDeadlineSeconds: hours for hundreds of GB through one pod (`planning.startup`)."""
+    return staging_deadline_s(spec_stored_weights_gb(model))
 
 
 def stager_namespace_objects(writer_annotations: Mapping[str, str], egress: tuple[EgressRule, ...]) -> list[dict]:
@@ -90,6 +97,7 @@ def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
         "MODEL_REPO": repo,
         "MODEL_REVISION": revision,
         "MODEL_DEST": staging_destination(store_uri, key, model.source),
+        **file_patterns_env(model),
     }
     env: list[dict[str, Any]] = [*pods.scratch_env(), *pods.env_list(values)]
     mounts = [*pods.scratch_mounts(), {"name": "staging", "mountPath": "/staging"}]
@@ -118,7 +126,7 @@ def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
         "metadata": pods.metadata(job_name(key, model.source), STAGING_NAMESPACE, labels),
         "spec": {
             "backoffLimit": 3,
-            "activeDeadlineSeconds": JOB_DEADLINE_SECONDS,
+            "activeDeadlineSeconds": job_deadline_s(model),
             "template": {
                 "metadata": {"labels": labels},
                 "spec": {
@@ -192,9 +200,10 @@ class ModelStaging(pulumi.ComponentResource):
             depends = [*ready, *others] if kind == "Job" else ready
             if kind == "Job" and instance in secrets:
                 depends = [*depends, secrets[instance]]
+            wait = f"{obj['spec']['activeDeadlineSeconds'] + AWAIT_SLACK_SECONDS}s" if kind == "Job" else None
             extra = pulumi.ResourceOptions(
                 depends_on=depends,
-                custom_timeouts=pulumi.CustomTimeouts(create="6h", update="6h") if kind == "Job" else None,
+                custom_timeouts=pulumi.CustomTimeouts(create=wait, update=wait) if wait else None,
             )
             resource = register(
                 name,

@@ -248,12 +248,16 @@ def spec_checkpoint(model: ModelSpec, shape: Shape) -> Checkpoint:
     return checkpoint_of(hub_id(model.source), shape)
 
 
+def spec_stored_weights_gb(model: ModelSpec) -> float | None:
+    """GB staging copies for a spec model (its loaded checkpoint, duplicate formats skipped); None: shape unknown."""
+    found = spec_model_shape(model)
+    return stored_weights_gb(found[1], spec_checkpoint(model, found[1])) if found is not None else None
+
+
 def spec_model_startup(model: ModelSpec, store: StoreKind, cloud: str | None = None) -> StartupEstimate | None:
     """A spec model's start-up from its stored checkpoint; None when its shape is unknown."""
-    found = spec_model_shape(model)
-    if found is None:
-        return None
-    return startup_estimate(stored_weights_gb(found[1], spec_checkpoint(model, found[1])), store, cloud)
+    stored = spec_stored_weights_gb(model)
+    return startup_estimate(stored, store, cloud) if stored is not None else None
 
 
 def spec_engine_dtype(model: ModelSpec, gpu: str | None) -> str:

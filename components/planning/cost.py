@@ -28,6 +28,7 @@ from inferstack.planning.cost_rows import (
     vm_row,
 )
 from inferstack.planning.cost_unpriced import NOT_PRICED, UNPRICED_PREFIXES
+from inferstack.planning.names import ACCESS_LOGS_SUFFIX
 from inferstack.planning.plan_readers import NodePool, PlanResource, node_pool
 from inferstack.provider_types import Aws, Gcp, K8s
 
@@ -135,6 +136,9 @@ def _one(key: str, item: str) -> Pricer:
 
 
 def _bucket(ctx: Context, res: PlanResource) -> list[CostRow]:
+    if res.name.endswith(ACCESS_LOGS_SUFFIX):
+        # Access logs are text, small beside the weights and not sized offline.
+        return [service_row(ctx, res, "object_storage", "storage of access logs (not sized offline)", 0, 0)]
     gb = ctx.bucket_gb
     return [service_row(ctx, res, "object_storage", f"storage at {gb:g} GB (the models' weights)", gb, gb)]
 

@@ -47,6 +47,7 @@ NOT_PRICED: dict[str, str] = {
     Aws.S3_VERSIONING_V2: "configuration only (noncurrent versions are storage, expired by the lifecycle rule)",
     Aws.S3_POLICY: _CONFIG,
     Aws.S3_LIFECYCLE: _CONFIG,
+    Aws.S3_LOGGING: "configuration only (the access logs are storage in the log bucket, small beside weights)",
     Gcp.PROVIDER: "provider configuration",
     Gcp.NETWORK: "no charge for a VPC network",
     Gcp.SUBNETWORK: "no charge for a subnetwork (flow logs, if enabled, bill as logging)",

@@ -6,6 +6,8 @@ import re
 
 STAGING_NAMESPACE = "llm-staging"
 STAGING_SERVICE_ACCOUNT = "model-stager"
+# The logical-name suffix of a model store's access-log bucket (the cost model prices it apart from the weights).
+ACCESS_LOGS_SUFFIX = "-access-logs"
 
 
 def serving_namespace(model_key: str) -> str:

@@ -17,6 +17,10 @@ from typing import Any, Literal
 from inferstack import catalog
 
 PROBE_PERIOD_SECONDS = 10
+# The staging Job's deadline never goes below an hour (a small model still waits on the hub and the bucket), and is a
+# day when the checkpoint's size is unknown (a shape the catalog does not list).
+MIN_STAGING_DEADLINE_S = 3600
+UNKNOWN_STAGING_DEADLINE_S = 24 * 3600
 StoreKind = Literal["bucket", "local"]
 INCLUDES = (
     "startupProbe budget = (weight load + engine warm-up) × safety factor, rounded up to the probe period; "
@@ -102,3 +106,12 @@ def startup_estimate(stored_weights_gb: float, store: StoreKind, cloud: str | No
         warmup_s=facts.engine_start_s.value,
         safety_factor=facts.safety_factor.value,
     )
+
+
+def staging_deadline_s(stored_weights_gb: float | None) -> int:
+    """The staging Job's activeDeadlineSeconds: the checkpoint at the conservative copy rate × the safety factor."""
+    if stored_weights_gb is None:
+        return UNKNOWN_STAGING_DEADLINE_S
+    facts = catalog.efficiency().startup
+    seconds = stored_weights_gb / facts.staging_copy_gbps.value * facts.safety_factor.value
+    return max(MIN_STAGING_DEADLINE_S, math.ceil(seconds))

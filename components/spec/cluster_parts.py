@@ -65,8 +65,11 @@ class ClusterSpec(FrozenSpec):
         default_factory=list,
         description="Principals given cluster admin (AWS IAM ARNs, GCP members); default: [] (creator only).",
     )
-    log_retention_days: PositiveInt = Field(
-        default=90, le=MAX_RETENTION_DAYS, description="Retention of control-plane and flow logs in days; default: 90."
+    log_retention_days: PositiveInt | None = Field(
+        default=None,
+        le=MAX_RETENTION_DAYS,
+        description="Retention of control-plane, flow and access logs in days (production: ≥ 365); "
+        "default: 90, 365 in production.",
     )
     system_pool: SystemPoolSpec = Field(
         default_factory=SystemPoolSpec, description="The CPU system pool; default: two small nodes."
@@ -76,6 +79,16 @@ class ClusterSpec(FrozenSpec):
     )
     location: Literal["regional", "zonal"] | None = Field(
         default=None, description="GKE control plane location (GCP only); default: regional on GCP."
+    )
+    binary_authorization: bool | None = Field(
+        default=None,
+        description="GKE admits only images the project's Binary Authorization policy allows (GCP only); "
+        "default: on in production.",
+    )
+    rbac_group_domain: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+        description="Google Groups for RBAC: the domain of gke-security-groups@<domain> (GCP only); default: none.",
     )
     kubeconfig_context: str | None = Field(
         default=None,

@@ -1,4 +1,4 @@
-"""The parts of one served model: replica bounds, exposure, autoscaling signals, shape, load and parallelism."""
+"""The parts of one served model: replica bounds, exposure, autoscaling, shape, load, parallelism and staging."""
 
 from __future__ import annotations
 
@@ -107,6 +107,25 @@ class ModelShapeSpec(FrozenSpec):
         default=None,
         le=MAX_DIMENSION,
         description="Rotary key width cached beside the latent (qk_rope_head_dim); default: 0; only with kv_lora_rank.",
+    )
+
+
+# A repository path glob (fnmatch): no whitespace, bounded so a stack file cannot make the Job's env huge.
+FilePattern = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S+$")]
+
+
+class StagingSpec(FrozenSpec):
+    """Which files of the revision staging copies, beyond the weights the engine loads."""
+
+    allow: list[FilePattern] = Field(
+        default_factory=list,
+        max_length=32,
+        description="Globs always copied, even duplicate formats (original/*, *.bin); default: [] (weights only).",
+    )
+    deny: list[FilePattern] = Field(
+        default_factory=list,
+        max_length=32,
+        description="Globs never copied unless allow matches them too; default: [].",
     )
 
 

@@ -33,6 +33,7 @@ from inferstack.spec.model_parts import (
     ModelShapeSpec,
     ReplicasSpec,
     Shape,
+    StagingSpec,
     TensorParallel,
 )
 
@@ -51,6 +52,7 @@ __all__ = [
     "NetworkSpec",
     "NodePoolSpec",
     "ReplicasSpec",
+    "StagingSpec",
     "SystemPoolSpec",
     "UnresolvedAutoError",
     "tensor_parallel_of",
@@ -170,6 +172,10 @@ class ModelSpec(FrozenSpec):
     )
     load: LoadSpec | None = Field(
         default=None, description="Expected load and latency objectives for sizing; default: none."
+    )
+    staging: StagingSpec = Field(
+        default_factory=StagingSpec,
+        description="Files staged beyond the loaded weights (duplicate formats are skipped); default: weights only.",
     )
 
 

@@ -19,7 +19,7 @@ def check_cloud_fields(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     """Fields that belong to one cloud only are rejected on the others."""
     cluster_set = spec.cluster.model_fields_set
     if spec.cloud != "gcp":
-        for field in ("release_channel", "location"):
+        for field in ("release_channel", "location", "binary_authorization", "rbac_group_domain"):
             if field in cluster_set:
                 yield SpecIssue(
                     field_path("cluster", field), f"applies to GCP only (cloud is {spec.cloud})", "remove it"

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from inferstack.catalog.limits import limits
+from inferstack.planning.defaults import PRODUCTION_LOG_RETENTION_DAYS, log_retention_days
 from inferstack.spec.errors import SpecIssue
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.common import field_path
@@ -113,8 +114,15 @@ def _nearest(allowed: tuple[int, ...], value: int) -> str:
 
 def check_log_retention(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     """Log retention the cloud's log service accepts (CloudWatch: a fixed list; Cloud Logging: a range)."""
-    days = spec.cluster.log_retention_days
+    days = log_retention_days(spec)
     path = field_path("cluster", "log_retention_days")
+    if spec.production and days < PRODUCTION_LOG_RETENTION_DAYS and spec.cloud != "kubernetes":
+        yield SpecIssue(
+            path,
+            f"a production stack keeps its logs at least {PRODUCTION_LOG_RETENTION_DAYS} days (got {days})",
+            f"use {PRODUCTION_LOG_RETENTION_DAYS} or more, or leave it out (the production default is "
+            f"{PRODUCTION_LOG_RETENTION_DAYS})",
+        )
     if spec.cloud == "aws":
         allowed = limits().aws.log_retention_days.allowed
         if days not in allowed:

@@ -192,6 +192,7 @@ RESOURCES: dict[str, TypeMock] = {
     Aws.S3_VERSIONING: _bucket_part("versioning"),
     Aws.S3_POLICY: _bucket_part("policy"),
     Aws.S3_LIFECYCLE: _bucket_part("lifecycleConfiguration"),
+    Aws.S3_LOGGING: _bucket_part("logging"),
 }
 
 INVOKES: dict[str, InvokeMock] = {

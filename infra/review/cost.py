@@ -8,28 +8,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from inferstack.planning.capacity import spec_checkpoint, spec_model_shape
+from inferstack.planning.capacity import spec_stored_weights_gb
 from inferstack.planning.cost import CostReport, NodeFloor, price_plan
 from inferstack.planning.defaults import effective_zones
 from inferstack.planning.fit import nodes_at, pool_models
 from inferstack.planning.plan_readers import NODE_POOL_TYPES, PlanResource
-from inferstack.planning.precision import stored_weights_gb
 from inferstack.planning.spec_serving import ModelServing, spec_serving, spec_startups
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import POOL_LABEL
 
 
 def bucket_size_gb(spec: EnvironmentSpec) -> float:
-    """The stated bucket size: the stored checkpoint of every model with a known shape, each staged once.
+    """The stated bucket size: what staging copies of every model with a known shape, each revision once.
 
-    What is stored is the checkpoint as published: fp8 at load still stages the 16-bit weights.
+    Staging copies the weights the engine loads and skips duplicate formats (`k8s/file_selection.py`), so this is
+    the checkpoint as published: fp8 at load still stages the 16-bit weights. Files a model's `staging.allow`
+    adds are not sized offline.
     """
-    total = 0.0
-    for model in {m.source: m for m in spec.models.values()}.values():
-        found = spec_model_shape(model)
-        if found is not None:
-            total += stored_weights_gb(found[1], spec_checkpoint(model, found[1]))
-    return round(total, 1)
+    sizes = (spec_stored_weights_gb(model) for model in {m.source: m for m in spec.models.values()}.values())
+    return round(sum(size for size in sizes if size is not None), 1)
 
 
 def _pool_key(res: PlanResource) -> str | None:

@@ -81,13 +81,21 @@ def load_policy_config(path: Path) -> dict[str, Any]:
 
 
 _LEVELS = {level.value: level for level in EnforcementLevel}
+# Rules with a `production` parameter: the Plan's spec answers it.
+PRODUCTION_RULES = (
+    "no-spot-in-production",
+    "log-retention-production",
+    "aws-eks-control-plane-logs-production",
+    "bucket-access-logs-production",
+    "gcp-gke-visibility-and-admission",
+)
 
 
 def default_policy_config(plan: Plan) -> dict[str, Any]:
     """Rule parameters the Plan's environment spec already answers (so a production stack is checked as one)."""
     specs = [r.inputs.get("spec") for r in plan.resources if r.type == ENVIRONMENT_TYPE]
     production = any(isinstance(spec, dict) and spec.get("production") is True for spec in specs)
-    return {"no-spot-in-production": {"production": production}}
+    return {name: {"production": production} for name in PRODUCTION_RULES}
 
 
 def resolve_config(rule: Rule, *configs: Mapping[str, Any]) -> RuleConfig:

@@ -74,6 +74,7 @@ def eks_cluster() -> None:
         log_retention_days=30,
         protect=False,
         tags={},
+        account_id="123456789012",
     )
 
 
@@ -87,7 +88,13 @@ def eks_system_node_pool() -> None:
 
 def s3_model_store() -> None:
     S3ModelStore(
-        "ex-models", ModelStoreSpec(), bucket_name=pulumi.Output.from_input("ex-models-bucket"), protect=False, tags={}
+        "ex-models",
+        ModelStoreSpec(),
+        bucket_name=pulumi.Output.from_input("ex-models-bucket"),
+        protect=False,
+        tags={},
+        account_id="123456789012",
+        region="us-east-1",
     )
 
 

@@ -115,7 +115,10 @@ def test_flow_logs_go_to_a_log_group_with_retention(aws_stacks: dict[str, Planne
     (flow,) = prod.plan.of_type("aws:ec2/flowLog:FlowLog")
     group = prod.one("aws:cloudwatch/logGroup:LogGroup", "prod-network-flow-logs")
     assert flow.inputs["logDestination"].endswith(group.inputs["name"])
-    assert flow.inputs["trafficType"] == "ALL" and group.inputs["retentionInDays"] == 90
+    # Production keeps a year by default; the group is encrypted with the environment's logs key.
+    assert flow.inputs["trafficType"] == "ALL" and group.inputs["retentionInDays"] == 365
+    (key,) = [k for k in prod.plan.of_type("aws:kms/key:Key") if k.name == "prod-logs-key"]
+    assert key.id and group.inputs["kmsKeyId"].endswith(f":key/{key.id}")
 
 
 def test_no_flow_logs_when_turned_off() -> None:

@@ -12,7 +12,7 @@ from inferstack.aws.cluster import ADMIN_POLICY
 from inferstack.aws.environment import INTERNAL_LB_ANNOTATIONS, AwsEnvironment
 from inferstack.aws.identity import MODELS_ROOT, issuer_host
 from inferstack.aws.plan.kubeconfig import kubeconfig
-from inferstack.infra.offline.plan import SECRET
+from inferstack.infra.offline.plan import SECRET, Plan, PlannedResource
 from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
@@ -35,17 +35,22 @@ def _document(resource_inputs: dict[str, Any], key: str) -> dict[str, Any]:
     return json.loads(value)
 
 
+def _weights(plan: Plan, type_: str) -> list[PlannedResource]:
+    """The model bucket's resources of a type (production also has an access-log bucket beside it)."""
+    return [res for res in plan.of_type(type_) if "access-logs" not in res.name]
+
+
 @pytest.mark.parametrize("stack", ["aws-dev", "aws-prod"])
 def test_bucket_is_private_encrypted_versioned_and_tls_only(aws_stacks: dict[str, PlannedStack], stack: str) -> None:
     plan = aws_stacks[stack].plan
-    (bucket,) = plan.of_type("aws:s3/bucket:Bucket")
-    (block,) = plan.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    (bucket,) = _weights(plan, "aws:s3/bucket:Bucket")
+    (block,) = _weights(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     assert all(
         block.inputs[flag] is True
         for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     )
-    (encryption,) = plan.of_type(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    (encryption,) = _weights(
+        plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
     )
     (rule,) = encryption.inputs["rules"]
     keys = {key.inputs.get("description", ""): key for key in plan.of_type("aws:kms/key:Key")}
@@ -54,13 +59,13 @@ def test_bucket_is_private_encrypted_versioned_and_tls_only(aws_stacks: dict[str
     default = rule["applyServerSideEncryptionByDefault"]
     assert default["sseAlgorithm"] == "aws:kms" and default["kmsMasterKeyId"].endswith(f"key/{bucket_key.id}")
     assert all(key.inputs["enableKeyRotation"] is True for key in keys.values())
-    (versioning,) = plan.of_type("aws:s3/bucketVersioning:BucketVersioning")
+    (versioning,) = _weights(plan, "aws:s3/bucketVersioning:BucketVersioning")
     assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
-    (policy,) = plan.of_type("aws:s3/bucketPolicy:BucketPolicy")
+    (policy,) = _weights(plan, "aws:s3/bucketPolicy:BucketPolicy")
     (statement,) = _document(policy.inputs, "policy")["Statement"]
     assert statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert set(statement["Resource"]) == {f"arn:aws:s3:::{bucket.id}", f"arn:aws:s3:::{bucket.id}/*"}
-    (lifecycle,) = plan.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    (lifecycle,) = _weights(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
     assert lifecycle.inputs["rules"][0]["noncurrentVersionExpiration"]["noncurrentDays"] == 30
 
 
@@ -68,7 +73,9 @@ def test_bucket_is_private_encrypted_versioned_and_tls_only(aws_stacks: dict[str
 def test_data_is_protected_in_production(aws_stacks: dict[str, PlannedStack], stack: str, protected: bool) -> None:
     planned = aws_stacks[stack]
     stateful = planned.plan.of_type("aws:s3/bucket:Bucket") + planned.plan.of_type("aws:kms/key:Key")
-    assert len(stateful) == 3
+    # The bucket, its key, the secrets key and the logs key (protected with the logs: in production too); production
+    # also keeps an access-log bucket.
+    assert len(stateful) == (5 if protected else 4)
     assert {resource.protect for resource in stateful} == {protected}
     (cluster,) = planned.plan.of_type("aws:eks/cluster:Cluster")
     assert cluster.inputs["deletionProtection"] is protected
@@ -77,7 +84,7 @@ def test_data_is_protected_in_production(aws_stacks: dict[str, PlannedStack], st
 
 def test_each_model_reader_is_trusted_by_its_service_account_only(aws_stacks: dict[str, PlannedStack]) -> None:
     prod = aws_stacks["aws-prod"]
-    (bucket,) = prod.plan.of_type("aws:s3/bucket:Bucket")
+    (bucket,) = _weights(prod.plan, "aws:s3/bucket:Bucket")
     for model in ("large", "small"):
         role = prod.one(ROLE, f"prod-identity-reader-{model}")
         (statement,) = _document(role.inputs, "assumeRolePolicy")["Statement"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from inferstack.infra.review.policy_check import evaluate, resolve_config
 from inferstack.policies.pack import ALL_RULES
-from tests.policies import test_aws, test_cost, test_fleet, test_gcp, test_kubernetes
+from tests.policies import test_audit, test_aws, test_cost, test_fleet, test_gcp, test_hardening, test_kubernetes
 from tests.policies.support import RULES, mutate, plan_of
 
-RULE_FILES = (test_aws, test_gcp, test_kubernetes, test_fleet, test_cost)
+RULE_FILES = (test_aws, test_gcp, test_kubernetes, test_fleet, test_cost, test_audit, test_hardening)
 
 
 def test_every_rule_has_a_compliant_example_and_a_failing_mutation() -> None:

@@ -53,6 +53,7 @@ PLACES: dict[str, tuple[str, ...]] = {
     "BudgetSpec": ("budget",),
     "NetworkSpec": ("network",),
     "LoadBalancerSpec": ("models", "chat", "load_balancer"),
+    "StagingSpec": ("models", "chat", "staging"),
 }
 
 

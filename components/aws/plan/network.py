@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Literal
 
-from inferstack.planning.defaults import audit_logs_protected, zone_slots
+from inferstack.planning.defaults import audit_logs_protected, log_retention_days, zone_slots
 from inferstack.planning.subnets import plan_zone_subnets
 from inferstack.spec.models import EnvironmentSpec
 
@@ -65,7 +65,7 @@ def plan_network(spec: EnvironmentSpec) -> NetworkPlan:
         interface_endpoints=INTERFACE_ENDPOINT_SERVICES if private else (),
         gateway_endpoints=GATEWAY_ENDPOINT_SERVICES if private else (),
         flow_logs=spec.network.flow_logs,
-        log_retention_days=spec.cluster.log_retention_days,
+        log_retention_days=log_retention_days(spec),
         protect_logs=audit_logs_protected(spec),
     )
 

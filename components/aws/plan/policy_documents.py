@@ -114,6 +114,25 @@ def tls_only_bucket_policy(bucket: str) -> Document:
     )
 
 
+def access_log_bucket_policy(log_bucket: str, source_bucket: str, account_id: str) -> Document:
+    """TLS only, and S3's logging service may write the source bucket's access logs (and nothing else)."""
+    (deny,) = tls_only_bucket_policy(log_bucket)["Statement"]
+    return _doc(
+        deny,
+        {
+            "Sid": "S3ServerAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{bucket_arn(log_bucket)}/*",
+            "Condition": {
+                "ArnLike": {"aws:SourceArn": bucket_arn(source_bucket)},
+                "StringEquals": {"aws:SourceAccount": account_id},
+            },
+        },
+    )
+
+
 def flow_logs_policy(log_group_arn: str) -> Document:
     """Write VPC flow logs into one log group."""
     return _doc(

@@ -6,12 +6,17 @@ from dataclasses import dataclass
 
 from inferstack.gcp.plan.labels import resource_labels
 from inferstack.gcp.plan.location import region, zones
-from inferstack.planning.defaults import audit_logs_protected
+from inferstack.planning.defaults import audit_logs_protected, log_retention_days
 from inferstack.planning.names import gke_admin_username
 from inferstack.spec.models import EnvironmentSpec
 
 LOG_ENABLED_COMPONENTS = ("SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER")
 MONITORING_ENABLED_COMPONENTS = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER")
+# GKE looks up RBAC groups only as members of this group of the domain (GKE docs, Google Groups for RBAC).
+RBAC_SECURITY_GROUP_NAME = "gke-security-groups"
+# Binary Authorization's evaluation modes in the GKE API (terraform-provider-google validates these two).
+BINAUTHZ_ENFORCE = "PROJECT_SINGLETON_POLICY_ENFORCE"
+BINAUTHZ_DISABLED = "DISABLED"
 # Lets a cluster admin read cluster metadata (get-credentials); Kubernetes rights come from RBAC.
 CLUSTER_VIEWER_ROLE = "roles/container.clusterViewer"
 
@@ -29,6 +34,12 @@ class GkeClusterPlan:
     authorized_networks: tuple[str, ...]
     deletion_protection: bool
     resource_labels: dict[str, str]
+    # Binary Authorization: enforce the project's singleton policy (production default) or leave it off.
+    binary_authorization: bool = False
+    # Google Groups for RBAC: gke-security-groups@<domain>, or None when the domain is not set up for it.
+    rbac_security_group: str | None = None
+    # Pod-to-pod traffic on one node goes through the VPC too (flow logs, firewall rules see it).
+    intranode_visibility: bool = True
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,21 @@ def plan_cluster(spec: EnvironmentSpec) -> GkeClusterPlan:
         authorized_networks=tuple(str(cidr) for cidr in spec.network.api_access),
         deletion_protection=spec.production,
         resource_labels=resource_labels(spec),
+        binary_authorization=binary_authorization(spec),
+        rbac_security_group=rbac_security_group(spec),
     )
+
+
+def binary_authorization(spec: EnvironmentSpec) -> bool:
+    """Whether GKE enforces the project's Binary Authorization policy: the spec's choice, else production."""
+    chosen = spec.cluster.binary_authorization
+    return chosen if chosen is not None else spec.production
+
+
+def rbac_security_group(spec: EnvironmentSpec) -> str | None:
+    """The Google Groups for RBAC security group (its name is fixed by GKE), when a domain is set."""
+    domain = spec.cluster.rbac_group_domain
+    return f"{RBAC_SECURITY_GROUP_NAME}@{domain}" if domain is not None else None
 
 
 def plan_log_retention(spec: EnvironmentSpec) -> GkeLogRetentionPlan:
@@ -94,7 +119,7 @@ def plan_log_retention(spec: EnvironmentSpec) -> GkeLogRetentionPlan:
     return GkeLogRetentionPlan(
         environment=spec.name,
         location=region(spec),
-        retention_days=spec.cluster.log_retention_days,
+        retention_days=log_retention_days(spec),
         protect=audit_logs_protected(spec),
     )
 

@@ -11,6 +11,11 @@ def bucket_name(project: str, env: str) -> str:
     return f"{project}-{env}-models"[:63].rstrip("-")
 
 
+def access_logs_bucket_name(project: str, env: str) -> str:
+    """The production model bucket's access-log bucket: the same scheme with its own purpose."""
+    return f"{project}-{env}-access-logs"[:63].rstrip("-")
+
+
 def bucket_location(spec: EnvironmentSpec) -> str:
     """The bucket's location: the environment's region (a regional bucket beside the nodes that read it)."""
     return region(spec).upper()

@@ -25,7 +25,7 @@ from inferstack.k8s.manifests.inputs import (
     parse_source,
 )
 from inferstack.k8s.placement import node_selector, tolerations, weights_upper_bound_gib
-from inferstack.k8s.scripts import FILL_LOCAL_CACHE
+from inferstack.k8s.scripts import FILL_LOCAL_CACHE, file_patterns_env
 from inferstack.planning.capacity import spec_model_startup
 from inferstack.planning.names import serving_service_account
 from inferstack.planning.startup import PROBE_PERIOD_SECONDS, StartupEstimate, startup_estimate
@@ -101,7 +101,14 @@ def cache_filler_container(inputs: ServiceInputs) -> dict[str, Any]:
     repo, revision = parse_source(inputs.model.source)
     env = [
         *pods.scratch_env(),
-        *pods.env_list({"MODEL_REPO": repo, "MODEL_REVISION": revision, "MODEL_DIR": model_path(inputs)}),
+        *pods.env_list(
+            {
+                "MODEL_REPO": repo,
+                "MODEL_REVISION": revision,
+                "MODEL_DIR": model_path(inputs),
+                **file_patterns_env(inputs.model),
+            }
+        ),
     ]
     mounts = [*pods.scratch_mounts(), {"name": "models", "mountPath": MODEL_DIR}]
     if inputs.model.hub_token_secret is not None:

@@ -82,7 +82,14 @@ REVIEWED_UPDATES = {
     # environment component's inputs).
     "aws:eks/addon:Addon": {"configurationValues", "addonVersion"},
     "aws:eks/cluster:Cluster": {"version"},
-    "gcp:container/cluster:Cluster": {"minMasterVersion"},
+    # Issue 14.6: intranode visibility and Binary Authorization are updated in place (terraform-provider-google
+    # resource_container_cluster.go: neither is ForceNew; UpdateCluster sets DesiredIntraNodeVisibilityConfig and
+    # the binary authorization config). Enabling intranode visibility restarts the nodes' networking (GKE docs).
+    "gcp:container/cluster:Cluster": {"minMasterVersion", "binaryAuthorization", "enableIntranodeVisibility"},
+    # Issue 14.6: every key gets an explicit policy (PutKeyPolicy, in place); log groups get the logs key
+    # (kms_key_id is not ForceNew: terraform-provider-aws logs/group.go calls AssociateKmsKey on update).
+    "aws:kms/key:Key": {"policy"},
+    "aws:cloudwatch/logGroup:LogGroup": {"kmsKeyId"},
     "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag"},
     "inferstack:index:LlmEnvironment": {
         "spec.cluster.kubernetes_version",
@@ -90,7 +97,30 @@ REVIEWED_UPDATES = {
         "spec.cluster.architecture",
         # Issue 13.8: the acknowledgement field, recorded with the rest of the spec.
         "spec.model_store.unprotected_in_production",
+        # Issue 14.5: which files staging copies (a model's allow/deny globs), recorded with the rest of the spec.
+        "spec.models.chat.staging",
+        "spec.models.tiny.staging",
+        # Issue 14.6: the GKE-only hardening fields, and log retention whose default now depends on production
+        # (recorded as null, resolved to the same 90 days outside production).
+        "spec.cluster.binary_authorization",
+        "spec.cluster.rbac_group_domain",
+        "spec.cluster.log_retention_days",
     },
+    # Issue 14.5: the model component records its staging globs too.
+    "inferstack:index:InferenceService": {"spec.staging"},
+}
+# Reviewed additions since that commit, by stack: (type, name) of each new resource and why it is new.
+REVIEWED_ADDITIONS = {
+    # Issue 14.6: the customer key (and its alias) the CloudWatch log groups are encrypted with.
+    "aws-dev": {("aws:kms/key:Key", "aws-dev-logs-key"), ("aws:kms/alias:Alias", "aws-dev-logs-key")},
+    "gcp-dev": set(),
+}
+# Reviewed replacements, by resource type: the paths whose change replaces it, and why that loses nothing.
+REVIEWED_REPLACEMENTS = {
+    # Issue 14.5: a staging Job's pod template is immutable, so its new file rule (STAGE_ALLOW/STAGE_DENY in the
+    # container env) and its size-derived deadline re-create it. The new Job finds the revision's marker in the
+    # bucket and exits at once: nothing is copied again and no object is deleted (duplicates staged before stay).
+    "kubernetes:batch/v1:Job": {"spec.activeDeadlineSeconds", "spec.template.spec.containers"},
 }
 
 
@@ -108,12 +138,20 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
     if gcp_project:
         old = in_project(old, gcp_project)
     changes = diff_plans(old, shipped_plan(stack))
-    assert len(old.resources) + 1 == len(shipped_plan(stack).resources), "one explicit cloud provider is added"
+    added = REVIEWED_ADDITIONS[stack]
+    assert len(old.resources) + 1 + len(added) == len(shipped_plan(stack).resources), (
+        "one explicit cloud provider and the reviewed additions are added"
+    )
     assert changes, "the component renames show up as alias renames"
     for change in changes:
         if change.identity.type.startswith("pulumi:providers:") and change.kind == "add":
             # Reviewed change (issue 12): every cloud resource uses an explicit provider set to the spec's region.
             assert change.identity.type == f"pulumi:providers:{stack.split('-')[0]}", change
+            continue
+        if change.kind == "add" and (change.identity.type, change.identity.name) in added:
+            continue
+        replaced = REVIEWED_REPLACEMENTS.get(change.identity.type, set())
+        if change.kind == "replace" and change.paths and set(change.paths) <= replaced:
             continue
         reviewed = REVIEWED_UPDATES.get(change.identity.type, set())
         if change.paths and set(change.paths) <= reviewed:
@@ -131,8 +169,8 @@ def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.Monkey
     result = runner.invoke(app, ["diff", "local", "--base", BEFORE_THE_RENAME])
     assert result.exit_code == 0, result.output
     # The changes since: the engine's startupProbe (issue 12: one start-up model) and its environment (issue 14),
-    # in place; the spec's new fields in the environment component's inputs (issues 13.8 and 14).
-    assert "Changes: 2" in result.output and "kubernetes:apps/v" in result.output, result.output
+    # in place; the spec's new fields in the environment's and the model's component inputs (issues 13.8 and 14).
+    assert "Changes: 3" in result.output and "kubernetes:apps/v" in result.output, result.output
     assert "replace" not in result.output.replace("replacement", ""), result.output
 
 
