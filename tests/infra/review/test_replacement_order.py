@@ -7,10 +7,14 @@ plan and the same plan as an earlier deployment would have recorded it.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from inferstack.infra.cli.app import app
 from inferstack.infra.offline.plan import Plan, PlannedResource
 from inferstack.infra.review.diff import Change, diff_plans, not_curated, replace_triggers
 from inferstack.infra.review.fixed_names import DELETES_FIRST, FAILS
@@ -131,3 +135,15 @@ def only_first(changes: list[Change], plan: Plan, type_: str) -> Change:
     name = plan.of_type(type_)[0].name
     (change,) = [c for c in changes if c.identity.type == type_ and c.identity.name == name]
     return change
+
+
+def test_the_cli_counts_the_replacements_that_would_fail(tmp_path: Path) -> None:
+    new = shipped_plan("gcp-dev")
+    with_inputs(new, CRYPTO_KEY, purpose="ASYMMETRIC_SIGN").write(tmp_path / "old.json")
+    new.write(tmp_path / "new.json")
+    args = ["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]
+    shown = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert shown.exit_code == 0, shown.output
+    assert "1 replacement(s) would fail as planned" in shown.output and "fails: the name" in shown.output
+    listed = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    assert [change["type"] for change in listed if change["fails"]] == [CRYPTO_KEY]

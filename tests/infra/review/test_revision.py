@@ -237,3 +237,15 @@ def test_a_revision_that_cannot_be_planned_is_exit_2_and_leaves_no_worktree(
     assert result.exit_code == EXIT_INVALID
     assert "could not plan team at HEAD" in result.output and "engine" in result.output
     assert len(worktrees(project)) == 1
+
+
+def test_a_stack_added_since_the_revision_is_exit_2_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    project = team_repo(tmp_path)
+    (project / "stacks" / "Pulumi.newer.yaml").write_text(shipped_stacks()["local"].read_text())
+    monkeypatch.chdir(project)
+    result = runner.invoke(app, ["diff", "newer", "--base", "HEAD"])
+    assert result.exit_code == EXIT_INVALID and "Traceback" not in result.output
+    assert "could not plan newer at HEAD" in result.output and "no stack named 'newer'" in result.output
+    assert len(worktrees(project)) == 1
