@@ -69,7 +69,11 @@ def in_project(plan: Plan, project: str) -> Plan:
 
 
 NODE_SELECTOR = "spec.template.spec.nodeSelector"
-NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+# Per cloud: the node pool type, its fixed-name input (before issue 13.7) and its name-prefix input (since).
+PREFIXED_POOLS = {
+    "aws": ("aws:eks/nodeGroup:NodeGroup", "nodeGroupName", "nodeGroupNamePrefix"),
+    "gcp": ("gcp:container/nodePool:NodePool", "name", "namePrefix"),
+}
 # Reviewed in-place updates since that commit, by resource type: the paths that may change (never a replacement).
 REVIEWED_UPDATES = {
     # Issue 12: on a pool full at replicas.max the engine rolls out by replacing a replica (maxSurge 0,
@@ -107,14 +111,14 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
     if gcp_project:
         old = in_project(old, gcp_project)
     changes = diff_plans(old, shipped_plan(stack))
-    if stack.startswith("aws"):
-        # Issue 13.7: node groups are named by a prefix now, yet a deployed group keeps its fixed name through
-        # ignore_changes, so upgrading replaces none: the inputs differ, the diff shows only the groups' renames.
-        groups = [(o, n) for o in old.of_type(NODE_GROUP) for n in shipped_plan(stack).of_type(NODE_GROUP)]
-        renamed = [(o, n) for o, n in groups if o.inputs.get("nodeGroupName") == n.inputs["nodeGroupNamePrefix"][:-1]]
-        assert renamed and all("nodeGroupNamePrefix" not in o.inputs for o, _ in renamed), groups
-        moved = [c for c in changes if c.identity.type == NODE_GROUP]
-        assert moved and all(c.kind == "update" and not c.paths for c in moved), moved
+    # Issue 13.7: node groups and pools are named by a prefix now, yet a deployed one keeps its fixed name through
+    # ignore_changes, so upgrading replaces none: the inputs differ, the diff shows only the renames.
+    pool_type, fixed, prefixed = PREFIXED_POOLS[stack.split("-")[0]]
+    pairs = [(o, n) for o in old.of_type(pool_type) for n in shipped_plan(stack).of_type(pool_type)]
+    renamed = [(o, n) for o, n in pairs if o.inputs.get(fixed) == n.inputs[prefixed][:-1]]
+    assert renamed and all(prefixed not in o.inputs and fixed not in n.inputs for o, n in renamed), pairs
+    moved = [c for c in changes if c.identity.type == pool_type]
+    assert all(c.kind == "update" and not c.paths for c in moved), moved
     assert len(old.resources) + 1 == len(shipped_plan(stack).resources), "one explicit cloud provider is added"
     assert changes, "the component renames show up as alias renames"
     for change in changes:
