@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from inferstack.infra.cli.app import app
 from inferstack.infra.offline.plan import Plan, PlannedResource
 from inferstack.infra.review.diff import Change, diff_plans, not_curated, replace_triggers
-from inferstack.infra.review.fixed_names import DELETES_FIRST, FAILS
-from inferstack.provider_types import Aws
+from inferstack.infra.review.fixed_names import DELETES_FIRST, FAILS, fixed_names
+from inferstack.provider_types import ALL_TYPES, Aws
 from tests.conftest import shipped_plan, shipped_stacks
 from tests.infra.review.test_diff_propagation import plan_of, stack_document
 
@@ -37,6 +37,7 @@ def test_every_resource_type_of_every_shipped_plan_has_replace_triggers_or_a_rea
     }
     assert not missing, f"add these to infra/review/replace_triggers.yaml (types or not_curated): {sorted(missing)}"
     assert not set(replace_triggers()) & set(not_curated()), "a type is either curated or explicitly not"
+    assert set(fixed_names()[0]) <= ALL_TYPES, "fixed_names.yaml names only types inferstack creates"
 
 
 def with_inputs(plan: Plan, type_: str, **inputs: object) -> Plan:
