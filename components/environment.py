@@ -70,6 +70,9 @@ class LlmEnvironment(pulumi.ComponentResource):
         # Library users may build a spec in code: its `auto` values are chosen and the same cross-field rules
         # apply as for stack files (a loaded spec comes back as the same object).
         spec = check_spec(spec)
+        # The checked spec is kept as the component's inputs on purpose: a component is never replaced, and its
+        # input diff (in `pulumi preview` and `inferstack diff`) names the spec fields a change came from, above
+        # the resources it moves.
         super().__init__(TYPE_TOKEN, name, {"spec": spec.model_dump(mode="json")}, opts)
         self.spec = spec
         child = pulumi.ResourceOptions(parent=self)

@@ -21,6 +21,19 @@ from inferstack.target import POOL_LABEL
 ROOT_DEVICE = "/dev/xvda"  # the root device of the AL2023 EKS AMIs
 # The autoscaler owns the size after creation; Pulumi would otherwise undo every scale-out on the next update.
 DESIRED_SIZE_PATH = "scalingConfig.desiredSize"
+# A node group is named by a prefix: the provider adds a unique suffix, so a replacement group is created (and
+# its nodes join) before the old one is deleted. A fixed node_group_name makes the bridge delete the old group
+# first (infra/review/fixed_names.yaml): the pool's pods have no node until the new group is up.
+# terraform-provider-aws: the suffix is 26 characters and the name at most 63, so the prefix at most 37.
+NODE_GROUP_PREFIX_MAX = 37
+# Groups created with a fixed name before the prefix keep it: Pulumi resets ignored inputs to the deployed ones,
+# so upgrading inferstack does not replace a running group; a group created since has only the prefix.
+NODE_GROUP_NAME_PATHS = ["nodeGroupName", "nodeGroupNamePrefix"]
+
+
+def node_group_name_prefix(node_group_name: str) -> str:
+    """The name prefix of a node group (the provider appends a unique suffix), short enough for EKS."""
+    return node_group_name[: NODE_GROUP_PREFIX_MAX - 1].rstrip("-") + "-"
 
 
 class _ManagedNodePool(pulumi.ComponentResource):
@@ -79,7 +92,7 @@ class _ManagedNodePool(pulumi.ComponentResource):
         self.node_group = aws.eks.NodeGroup(
             f"{name}-nodes",
             cluster_name=cluster_name,
-            node_group_name=node_group_name,
+            node_group_name_prefix=node_group_name_prefix(node_group_name),
             node_role_arn=node_role_arn,
             subnet_ids=[subnet_ids[zone] for zone in plan.zones],
             instance_types=list(plan.instance_types),
@@ -94,7 +107,9 @@ class _ManagedNodePool(pulumi.ComponentResource):
             ],
             launch_template={"id": template.id, "version": template.latest_version.apply(str)},
             tags={**tags, **plan.autoscaler_tags},
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=[DESIRED_SIZE_PATH], depends_on=list(depends_on)),
+            opts=pulumi.ResourceOptions(
+                parent=self, ignore_changes=[DESIRED_SIZE_PATH, *NODE_GROUP_NAME_PATHS], depends_on=list(depends_on)
+            ),
         )
         # EKS does not copy node group tags to its Auto Scaling group, where the cluster autoscaler reads the
         # node templates of empty pools: without these, a pool at zero nodes could never scale up.

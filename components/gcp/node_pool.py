@@ -12,6 +12,18 @@ from inferstack.planning.scheduling import api_taint_effect
 TYPE_TOKEN = "inferstack:index:GkeGpuNodePool"
 # The start count only matters at creation; GKE would replace the pool if it changed with the spec's min.
 INITIAL_COUNT_IGNORED = ["initialNodeCount"]
+# A pool is named by a prefix: the provider adds a unique suffix, so a replacement pool is created (its nodes
+# ready) before the old one is deleted; with a fixed name the bridge deletes the old pool first
+# (infra/review/fixed_names.yaml). terraform-provider-google resource_container_node_pool.go: name_prefix is at
+# most 31 characters. A pool created with its fixed name before keeps it: Pulumi resets ignored inputs to the
+# deployed ones, so upgrading inferstack replaces no pool.
+NAME_PREFIX_MAX = 31
+POOL_NAME_PATHS = ["name", "namePrefix"]
+
+
+def pool_name_prefix(pool_name: str) -> str:
+    """The name prefix of a node pool (the provider appends a unique suffix), within GKE's limit."""
+    return pool_name[: NAME_PREFIX_MAX - 1].rstrip("-") + "-"
 
 
 def node_config(plan: GkeNodePoolPlan, service_account: pulumi.Input[str]) -> gcp.container.NodePoolNodeConfigArgsDict:
@@ -71,7 +83,7 @@ def node_pool(
     """One GKE node pool laid out by its plan, auto-repaired and auto-upgraded, sized in total nodes."""
     return gcp.container.NodePool(
         name,
-        name=plan.pool_name,
+        name_prefix=pool_name_prefix(plan.pool_name),
         cluster=cluster_id,
         location=cluster_location,
         node_locations=list(plan.zones),
@@ -79,7 +91,7 @@ def node_pool(
         autoscaling=autoscaling_args(plan.autoscaling),
         management={"auto_repair": True, "auto_upgrade": True},
         node_config=node_config(plan, service_account),
-        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=INITIAL_COUNT_IGNORED),
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=[*INITIAL_COUNT_IGNORED, *POOL_NAME_PATHS]),
     )
 
 

@@ -23,10 +23,15 @@ def issues_from_validation_error(error: ValidationError) -> list[SpecIssue]:
     return [issue_from_pydantic(detail) for detail in error.errors()]
 
 
+def document_loc(error: ErrorDetails) -> list[int | str]:
+    """Where a pydantic error is in the YAML document: its location without pydantic's union-member parts."""
+    raw = error["loc"]
+    return [part for i, part in enumerate(raw) if not _is_union_tag(part, raw[i - 1] if i else None)]
+
+
 def issue_from_pydantic(error: ErrorDetails) -> SpecIssue:
     """One pydantic error as a SpecIssue; the field's description is the fix, unknown fields list the allowed."""
-    raw = error["loc"]
-    loc = [part for i, part in enumerate(raw) if not _is_union_tag(part, raw[i - 1] if i else None)]
+    loc = document_loc(error)
     path = join_path(ROOT, *loc)
     kind = error["type"]
     field = _field_info(loc)
@@ -88,15 +93,16 @@ def _model_at(loc: list[int | str]) -> type[BaseModel] | None:
         if model is None or not isinstance(part, str) or part not in model.model_fields:
             return None
         annotation = model.model_fields[part].annotation
-        skip_next = _is_container(annotation)
+        skip_next = is_container(annotation)
         model = model_in(annotation)
     return model
 
 
-def _is_container(annotation: Any) -> bool:
+def is_container(annotation: Any) -> bool:
+    """Whether an annotation is (or optionally is) a dict or list, whose next location part is a key or index."""
     if get_origin(annotation) in (dict, list):
         return True
-    return any(_is_container(arg) for arg in get_args(annotation) if arg is not type(None))
+    return any(is_container(arg) for arg in get_args(annotation) if arg is not type(None))
 
 
 def _field_info(loc: list[int | str]) -> FieldInfo | None:

@@ -1,7 +1,8 @@
 """From a stack file (or its parsed config value, or a spec built in code) to a checked `EnvironmentSpec`.
 
 The pipeline: validate the fields (spec) → choose every `auto` (planning/auto.py) → run the cross-field
-checks; the problems of every step are reported together in one SpecError.
+checks; the problems of every step are reported together in one SpecError. When some fields are invalid, the
+cross-field checks run on the document with those values pruned (spec/prune.py).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inferstack.planning.auto import AutoChoice, resolve_auto
+from inferstack.planning.auto import AutoChoice, AutoResolution, resolve_auto
 from inferstack.spec.document import CONFIG_KEY, read_stack_config, stack_name_of, validate_fields
-from inferstack.spec.errors import SpecError, SpecWarning
+from inferstack.spec.errors import SpecError, SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec
+from inferstack.spec.prune import concerns, prune_document
 from inferstack.validation.checks import check_environment, warn_environment
 from inferstack.validation.provider_config import PROVIDER_KEYS, check_provider_config
 from inferstack.validation.secrets import check_secret_config
@@ -52,7 +54,12 @@ def parse_environment_checked(
     document: object, default_name: str, config: Mapping[str, object] | None = None
 ) -> CheckedSpec:
     """Like parse_environment, returning the spec with its `auto` choices and its warnings."""
-    return _checked(validate_fields(document, default_name), config)
+    try:
+        spec = validate_fields(document, default_name)
+    except SpecError as exc:
+        # The cross-field rules still run on the field-valid rest, so one type error hides no other problem.
+        raise SpecError([*exc.issues, *_issues_of_the_rest(document, default_name, config)]) from None
+    return _checked(spec, config)
 
 
 def check_spec(spec: EnvironmentSpec) -> EnvironmentSpec:
@@ -84,11 +91,25 @@ def load_stack_file_checked(path: Path) -> CheckedSpec:
         raise SpecError(exc.issues, source=str(path)) from None
 
 
-def _checked(spec: EnvironmentSpec, config: Mapping[str, object] | None = None) -> CheckedSpec:
+def _issues_of_the_rest(document: object, default_name: str, config: Mapping[str, object] | None) -> list[SpecIssue]:
+    """The cross-field issues of a field-invalid document's valid rest, but none about what had to be pruned."""
+    pruned = prune_document(document, default_name)
+    if pruned is None:
+        return []
+    _, issues = _cross_field(pruned.spec, config)
+    return [issue for issue in issues if not concerns(issue, pruned.removed)]
+
+
+def _cross_field(spec: EnvironmentSpec, config: Mapping[str, object] | None) -> tuple[AutoResolution, list[SpecIssue]]:
     resolution = resolve_auto(spec)
     issues = [*resolution.issues, *check_environment(resolution.spec)]
     if config is not None:
         issues += [*check_provider_config(resolution.spec, config), *check_secret_config(resolution.spec, config)]
+    return resolution, issues
+
+
+def _checked(spec: EnvironmentSpec, config: Mapping[str, object] | None = None) -> CheckedSpec:
+    resolution, issues = _cross_field(spec, config)
     if issues:
         raise SpecError(issues)
     settings = {key: str(config[key]) for key in PROVIDER_KEYS[spec.cloud] if config and config.get(key) is not None}

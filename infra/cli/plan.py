@@ -148,6 +148,9 @@ def diff(
     blocked = [c for c in changes if c.blocked]
     if blocked:
         err().print(f"{len(blocked)} change(s) blocked: they destroy protected resources", style="bold red")
+    failing = [c for c in changes if c.fails]
+    if failing:
+        err().print(f"{len(failing)} replacement(s) would fail as planned (see 'fails:')", style="bold red")
 
 
 def _change_document(change: Change) -> dict[str, object]:
@@ -161,6 +164,7 @@ def _change_document(change: Change) -> dict[str, object]:
         "renamed_from": None if renamed is None else {"type": renamed.type, "name": renamed.name},
         "because": list(change.because),
         "blocked": change.blocked,
+        "fails": change.fails,
     }
 
 

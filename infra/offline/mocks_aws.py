@@ -86,13 +86,26 @@ def _cluster(res: MockedResource) -> Props:
     }
 
 
+def _node_group_name(res: MockedResource) -> str:
+    """The group's name: given, or its prefix and the 26-character unique suffix the provider appends."""
+    prefix = res.inputs.get("nodeGroupNamePrefix")
+    if isinstance(prefix, str) and prefix and not res.inputs.get("nodeGroupName"):
+        return prefix + str(int(res.digest[:20], 16)).zfill(26)[:26]
+    return _input(res, "nodeGroupName")
+
+
 def _node_group(res: MockedResource) -> Props:
-    cluster, group = _input(res, "clusterName"), _input(res, "nodeGroupName")
+    cluster, group = _input(res, "clusterName"), _node_group_name(res)
+    prefix = res.inputs.get("nodeGroupNamePrefix")
+    base = prefix.rstrip("-") if isinstance(prefix, str) and prefix else group
     return {
+        "nodeGroupName": group,
         "arn": f"arn:aws:eks:{MOCK_REGION}:{MOCK_ACCOUNT}:nodegroup/{cluster}/{group}/{provider_id(res)}",
         "status": "ACTIVE",
         "resources": [
-            {"autoscalingGroups": [{"name": f"eks-{group}-{provider_id(res)}"}], "remoteAccessSecurityGroupId": ""}
+            # EKS names it eks-<group>-<uuid>: here after the group's base name (its prefix without the dash), the
+            # fixed name a group deployed before the prefix keeps through ignore_changes, with its ASG.
+            {"autoscalingGroups": [{"name": f"eks-{base}-{provider_id(res)}"}], "remoteAccessSecurityGroupId": ""}
         ],
     }
 
@@ -166,9 +179,7 @@ RESOURCES: dict[str, TypeMock] = {
     ),
     # EKS
     Aws.EKS_CLUSTER: TypeMock(lambda res: _input(res, "name"), _cluster),
-    Aws.EKS_NODE_GROUP: TypeMock(
-        lambda res: f"{_input(res, 'clusterName')}:{_input(res, 'nodeGroupName')}", _node_group
-    ),
+    Aws.EKS_NODE_GROUP: TypeMock(lambda res: f"{_input(res, 'clusterName')}:{_node_group_name(res)}", _node_group),
     Aws.EKS_ADDON: TypeMock(
         lambda res: f"{_input(res, 'clusterName')}:{_input(res, 'addonName')}",
         lambda res: {

@@ -86,18 +86,33 @@ def _cluster_outputs(res: MockedResource) -> Props:
     }
 
 
+def _pool_name(res: MockedResource) -> str:
+    """The pool's name: given, or its prefix and the unique suffix the provider appends (26 characters)."""
+    prefix = res.inputs.get("namePrefix")
+    if isinstance(prefix, str) and prefix and not res.inputs.get("name"):
+        return prefix + str(int(res.digest[:20], 16)).zfill(26)[:26]
+    return _name(res)
+
+
+def _pool_base(res: MockedResource) -> str:
+    # GKE names a pool's instance groups after the pool; here after its base name (the prefix without the dash),
+    # the fixed name a pool deployed before the prefix keeps through ignore_changes, with its instance groups.
+    prefix = res.inputs.get("namePrefix")
+    return prefix.rstrip("-") if isinstance(prefix, str) and prefix else _name(res)
+
+
 def _node_pool_id(res: MockedResource) -> str:
     cluster = str(res.inputs.get("cluster", "")).rsplit("/", 1)[-1]
-    return f"{_project(res)}/{res.inputs.get('location')}/{cluster}/{_name(res)}"
+    return f"{_project(res)}/{res.inputs.get('location')}/{cluster}/{_pool_name(res)}"
 
 
 def _node_pool_outputs(res: MockedResource) -> Props:
     zones = res.inputs.get("nodeLocations") or [res.inputs.get("location")]
     groups = [
-        f"{COMPUTE}/projects/{_project(res)}/zones/{zone}/instanceGroupManagers/gke-{_name(res)}-{res.digest[:8]}-grp"
+        f"{COMPUTE}/projects/{_project(res)}/zones/{zone}/instanceGroupManagers/gke-{_pool_base(res)}-{res.digest[:8]}-grp"
         for zone in zones
     ]
-    return {"name": _name(res), "instanceGroupUrls": groups, "managedInstanceGroupUrls": groups}
+    return {"name": _pool_name(res), "instanceGroupUrls": groups, "managedInstanceGroupUrls": groups}
 
 
 def _key_ring_id(res: MockedResource) -> str:

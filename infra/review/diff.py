@@ -2,7 +2,8 @@
 
 Resources are matched by identity (type, name, parent type) and through their aliases, as Pulumi matches
 them; an update touching a property the provider cannot change in place is a replacement (a delete and a
-create), read from the table in `replace_triggers.yaml`.
+create), read from the table in `replace_triggers.yaml`. Inputs under a resource's ignore_changes are not
+compared, as Pulumi does not; a replacement of a resource with a fixed name says how it will go (fixed_names.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Literal, cast
 import yaml
 
 from inferstack.infra.offline.plan import Plan, PlannedResource
+from inferstack.infra.review.fixed_names import FAILS, replacement_note
 from inferstack.infra.review.identity import Identity, former_identities, identity_of
 from inferstack.infra.review.propagation import Fate, blocked_reason, propagate, rolling_reason
 
@@ -37,13 +39,27 @@ class Change:
         """Whether `pulumi up` would refuse this change (it destroys a protected resource)."""
         return any(reason.startswith("blocked:") for reason in self.because)
 
+    @property
+    def fails(self) -> bool:
+        """Whether this replacement cannot work as planned (a name the cloud keeps, a configuration written twice)."""
+        return any(reason.startswith(FAILS) for reason in self.because)
+
 
 @cache
-def replace_triggers() -> dict[str, tuple[str, ...]]:
-    """Per resource type, the input paths whose change forces a replacement."""
+def _trigger_table() -> dict[str, Any]:
     # Through the package name (not the folder name), so it is found from a wheel as from the source tree.
     text = resources.files("inferstack.infra.review").joinpath("replace_triggers.yaml").read_text(encoding="utf-8")
-    return {type_: tuple(paths) for type_, paths in yaml.safe_load(text)["types"].items()}
+    return yaml.safe_load(text)
+
+
+def replace_triggers() -> dict[str, tuple[str, ...]]:
+    """Per resource type, the input paths whose change forces a replacement."""
+    return {type_: tuple(paths) for type_, paths in _trigger_table()["types"].items()}
+
+
+def not_curated() -> dict[str, str]:
+    """Resource types deliberately left out of the trigger table, each with the reason."""
+    return dict(_trigger_table().get("not_curated") or {})
 
 
 def changed_paths(old: Any, new: Any, prefix: str = "") -> list[str]:
@@ -58,6 +74,11 @@ def changed_paths(old: Any, new: Any, prefix: str = "") -> list[str]:
                 paths += changed_paths(old[key], new[key], path)
         return paths
     return [] if old == new else [prefix or "(value)"]
+
+
+def _ignored(path: str, ignored: tuple[str, ...]) -> bool:
+    # Pulumi resets an ignore_changes path to its old value (or drops it when it had none) before it diffs.
+    return any(path == p or path.startswith(f"{p}.") for p in ignored)
 
 
 def _forces_replacement(type_: str, paths: list[str]) -> bool | None:
@@ -87,7 +108,8 @@ def diff_plans(old: Plan, new: Plan) -> list[Change]:
         matched[resource.urn] = previous
         if renamed:
             renames[resource.urn] = renamed
-        paths = changed_paths(previous.inputs, resource.inputs)
+        ignored = resource.options.ignore_changes
+        paths = [p for p in changed_paths(previous.inputs, resource.inputs) if not _ignored(p, ignored)]
         if not paths:
             fates[resource.urn] = Fate("none")  # a rename alone is an update of state, nothing another reads
             continue
@@ -103,7 +125,9 @@ def diff_plans(old: Plan, new: Plan) -> list[Change]:
                 changes.append(Change("update", identity_of(resource), (), renames[resource.urn]))
             continue
         because = list(fate.because)
-        for reason in (rolling_reason(resource, fate), blocked_reason(matched.get(resource.urn), resource, fate.kind)):
+        before = matched.get(resource.urn)
+        order = replacement_note(before, resource) if fate.kind == "replace" else None
+        for reason in (rolling_reason(resource, fate), blocked_reason(before, resource, fate.kind), order):
             if reason:
                 because.append(reason)
         kind = cast(Kind, fate.kind)

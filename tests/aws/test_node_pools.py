@@ -7,7 +7,12 @@ import json
 import pytest
 
 from inferstack import catalog
-from inferstack.aws.node_pool import DESIRED_SIZE_PATH
+from inferstack.aws.node_pool import (
+    DESIRED_SIZE_PATH,
+    NODE_GROUP_NAME_PATHS,
+    NODE_GROUP_PREFIX_MAX,
+    node_group_name_prefix,
+)
 from inferstack.aws.plan.nodes import AUTOSCALER_TEMPLATE, plan_eks_gpu_pool, plan_eks_system_pool
 from inferstack.planning.scheduling import IMAGE_ALLOWANCE_GIB, MIN_GPU_DISK_GIB, default_gpu_disk_gib
 from inferstack.spec import EnvironmentSpec
@@ -118,7 +123,10 @@ def test_node_groups_use_their_template_and_leave_desired_size_to_the_autoscaler
     assert len(groups) == len(templates)
     for group in groups:
         assert group.inputs["launchTemplate"]["id"] in templates
-        assert group.options.ignore_changes == (DESIRED_SIZE_PATH,)
+        assert group.options.ignore_changes == (DESIRED_SIZE_PATH, *NODE_GROUP_NAME_PATHS)
+        # A prefix, not a fixed name: a replacement group is created before the old one is deleted.
+        prefix = group.inputs["nodeGroupNamePrefix"]
+        assert "nodeGroupName" not in group.inputs and prefix.endswith("-") and len(prefix) <= NODE_GROUP_PREFIX_MAX
         gpu = group.inputs["amiType"].endswith("NVIDIA")
         assert bool(group.inputs["taints"]) is gpu
         if gpu:
@@ -159,3 +167,10 @@ def test_vpc_cni_enforces_network_policies_and_comes_before_every_node_group(
     # The add-ons that run as Deployments wait for nodes instead (a cycle otherwise).
     system = [g.urn for g in planned.plan.of_type(NODE_GROUP) if not g.inputs["amiType"].endswith("NVIDIA")]
     assert set(system) <= set(addons["coredns"].options.dependencies)
+
+
+@pytest.mark.parametrize("base", ["dev-l4", "a" * 20 + "-" + "b" * 20, "x" * 36 + "-y"])
+def test_node_group_prefixes_fit_eks_and_end_in_one_dash(base: str) -> None:
+    prefix = node_group_name_prefix(base)
+    assert len(prefix) <= NODE_GROUP_PREFIX_MAX and prefix.endswith("-") and not prefix.endswith("--")
+    assert base.startswith(prefix.rstrip("-"))

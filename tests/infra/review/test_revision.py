@@ -31,9 +31,13 @@ def git(repo: Path, *args: str) -> str:
 
 
 def worktrees(repo: Path) -> list[str]:
-    # Only the temporary trees `--base` creates: other checkouts of the same repository may come and go meanwhile.
+    """Temporary `--base` trees left registered after their folder was deleted: what a missed cleanup leaves.
+
+    Other checkouts of the same repository (and their own test runs' live trees) may come and go meanwhile.
+    """
     listed = git(repo, "worktree", "list", "--porcelain").splitlines()
-    return [line for line in listed if line.startswith("worktree ") and "inferstack-base-" in line]
+    paths = [line.removeprefix("worktree ") for line in listed if line.startswith("worktree ")]
+    return [path for path in paths if "inferstack-base-" in path and not Path(path).exists()]
 
 
 def has_commit(repo: Path, revision: str) -> bool:
@@ -71,6 +75,11 @@ def in_project(plan: Plan, project: str) -> Plan:
 
 
 NODE_SELECTOR = "spec.template.spec.nodeSelector"
+# Per cloud: the node pool type, its fixed-name input (before issue 13.7) and its name-prefix input (since).
+PREFIXED_POOLS = {
+    "aws": ("aws:eks/nodeGroup:NodeGroup", "nodeGroupName", "nodeGroupNamePrefix"),
+    "gcp": ("gcp:container/nodePool:NodePool", "name", "namePrefix"),
+}
 # Reviewed in-place updates since that commit, by resource type: the paths that may change (never a replacement).
 REVIEWED_UPDATES = {
     # Issue 12: on a pool full at replicas.max the engine rolls out by replacing a replica (maxSurge 0,
@@ -131,13 +140,20 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
     if not has_commit(REPO, BEFORE_THE_RENAME):
         pytest.skip(f"{BEFORE_THE_RENAME} is not in this clone (shallow?)")
     monkeypatch.chdir(REPO)
-    before = worktrees(REPO)
     project = open_project(REPO)
     old = plan_at_revision(stack, BEFORE_THE_RENAME, project)
     gcp_project = yaml.safe_load(shipped_stacks()[stack].read_text(encoding="utf-8"))["config"].get("gcp:project")
     if gcp_project:
         old = in_project(old, gcp_project)
     changes = diff_plans(old, shipped_plan(stack))
+    # Issue 13.7: node groups and pools are named by a prefix now, yet a deployed one keeps its fixed name through
+    # ignore_changes, so upgrading replaces none: the inputs differ, the diff shows only the renames.
+    pool_type, fixed, prefixed = PREFIXED_POOLS[stack.split("-")[0]]
+    pairs = [(o, n) for o in old.of_type(pool_type) for n in shipped_plan(stack).of_type(pool_type)]
+    renamed = [(o, n) for o, n in pairs if o.inputs.get(fixed) == n.inputs[prefixed][:-1]]
+    assert renamed and all(prefixed not in o.inputs and fixed not in n.inputs for o, n in renamed), pairs
+    moved = [c for c in changes if c.identity.type == pool_type]
+    assert all(c.kind == "update" and not c.paths for c in moved), moved
     added = REVIEWED_ADDITIONS[stack]
     assert len(old.resources) + 1 + len(added) == len(shipped_plan(stack).resources), (
         "one explicit cloud provider and the reviewed additions are added"
@@ -159,7 +175,7 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
             assert change.kind.startswith("update"), change
             continue
         assert change.kind == "update" and change.renamed_from is not None and not change.paths, change
-    assert worktrees(REPO) == before, "the temporary worktree is removed"
+    assert worktrees(REPO) == [], "the temporary worktree is removed"
 
 
 def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -267,4 +283,16 @@ def test_a_revision_that_cannot_be_planned_is_exit_2_and_leaves_no_worktree(
     result = runner.invoke(app, ["diff", "team", "--base", "HEAD"])
     assert result.exit_code == EXIT_INVALID
     assert "could not plan team at HEAD" in result.output and "engine" in result.output
+    assert worktrees(project) == []
+
+
+def test_a_stack_added_since_the_revision_is_exit_2_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    project = team_repo(tmp_path)
+    (project / "stacks" / "Pulumi.newer.yaml").write_text(shipped_stacks()["local"].read_text())
+    monkeypatch.chdir(project)
+    result = runner.invoke(app, ["diff", "newer", "--base", "HEAD"])
+    assert result.exit_code == EXIT_INVALID and "Traceback" not in result.output
+    assert "could not plan newer at HEAD" in result.output and "no stack named 'newer'" in result.output
     assert worktrees(project) == []
