@@ -28,7 +28,12 @@ class Gpu(_Fact):
     """One GPU model: memory, bandwidth and dense tensor throughput."""
 
     name: str = Field(description="Marketing name, e.g. 'NVIDIA L4'.")
-    memory_gib: PositiveFloat = Field(description="Device memory in GiB as sold (e.g. 24 for L4, 80 for H100).")
+    memory_gib: PositiveFloat = Field(
+        description="Device memory in GiB the driver reports (memory_mib / 1024: 22.494 for L4, not its 24 GB)."
+    )
+    memory_mib: PositiveInt | None = Field(
+        default=None, description="nvidia-smi memory.total in MiB; null: none found (memory_gib is the datasheet's)."
+    )
     memory_bandwidth_gbps: PositiveFloat = Field(description="Peak memory bandwidth in GB/s.")
     fp16_dense_tflops: PositiveFloat = Field(description="Dense (no sparsity) FP16 tensor TFLOPS.")
     bf16_dense_tflops: PositiveFloat | None = Field(

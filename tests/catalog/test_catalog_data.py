@@ -79,6 +79,17 @@ def test_gpu_figures_are_dense_and_consistent(gpus: dict[str, Gpu]) -> None:
     assert gpus["nvidia-t4"].bf16_dense_tflops is None, "T4 has no BF16"
 
 
+def test_gpu_memory_is_the_driver_reported_total(gpus: dict[str, Gpu]) -> None:
+    # Sizing reads memory_gib; where nvidia-smi's total is recorded it must be that total, not the datasheet GB.
+    for key, g in gpus.items():
+        if g.memory_mib is not None:
+            assert g.memory_gib == pytest.approx(g.memory_mib / 1024, abs=0.001), key
+    # GDDR parts sold as "24 GB" report well under 24 GiB: the datasheet figure must not creep back.
+    for key in ("nvidia-l4", "nvidia-a10g"):
+        assert gpus[key].memory_mib is not None and gpus[key].memory_gib < 22.6, key
+    assert gpus["nvidia-l40s"].memory_gib < 45.1
+
+
 def test_keys_are_lowercase(gpus, regions, aws_types, gcp_types) -> None:
     for table in (gpus, regions["aws"], regions["gcp"], aws_types, gcp_types):
         for key in table:
