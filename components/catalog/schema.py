@@ -45,6 +45,17 @@ class Gpu(_Fact):
     arch: GpuArch | None = Field(default=None, description="Architecture and compute capability; null: unknown.")
 
 
+class PricePart(BaseModel):
+    """One row of a price table that a machine's price is the sum of (GCP: host part + GPU part)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    row: str = Field(min_length=3, description="The source row, e.g. 'L4 x1 GPU' or 'g2-standard-4 host'.")
+    count: PositiveInt = Field(default=1, description="How many of the row the machine has (GPUs for a per-GPU row).")
+    on_demand: float = Field(ge=0, description="The row's on-demand USD per hour.")
+    spot: float | None = Field(default=None, ge=0, description="The row's spot USD per hour; null: not in the source.")
+
+
 class RegionOffer(BaseModel):
     """Where and at what price an instance type is offered in one region."""
 
@@ -54,6 +65,9 @@ class RegionOffer(BaseModel):
     on_demand_usd_per_hour: PositiveFloat = Field(description="Linux on-demand price per hour in USD.")
     spot_usd_per_hour: PositiveFloat | None = Field(
         default=None, description="Typical spot/preemptible price per hour in USD; null when not recorded."
+    )
+    parts: tuple[PricePart, ...] = Field(
+        default=(), description="The source rows the prices are the sum of; empty: the source gives the total."
     )
 
 

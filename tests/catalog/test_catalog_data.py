@@ -59,7 +59,16 @@ REQUIRED_GPUS = {
 }
 REQUIRED_REGIONS = {
     "aws": {"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"},
-    "gcp": {"us-central1", "us-east1", "us-east4", "us-west1", "europe-west4", "asia-northeast1"},
+    "gcp": {
+        "us-central1",
+        "us-east1",
+        "us-east4",
+        "us-west1",
+        "europe-west1",
+        "europe-west4",
+        "asia-northeast1",
+        "asia-southeast1",
+    },
 }
 
 
@@ -131,6 +140,33 @@ def test_instance_types_cross_references(cloud, gpus, regions, aws_types, gcp_ty
             assert len(set(offer.zones)) == len(offer.zones), key
             if offer.spot_usd_per_hour is not None:
                 assert offer.spot_usd_per_hour < offer.on_demand_usd_per_hour, f"{key}/{region_name}"
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_every_price_built_from_table_rows_is_their_sum(cloud, aws_types, gcp_types) -> None:
+    # A machine priced from a table (GCP: host row + GPU rows) must equal the rows it cites, on-demand and spot.
+    for key, t in (aws_types if cloud == "aws" else gcp_types).items():
+        for region_name, offer in t.regions.items():
+            if not offer.parts:
+                continue
+            on_demand = sum(part.count * part.on_demand for part in offer.parts)
+            assert offer.on_demand_usd_per_hour == pytest.approx(on_demand, abs=1e-4), f"{key}/{region_name}"
+            spots = [part.spot for part in offer.parts]
+            if any(spot is None for spot in spots):
+                assert offer.spot_usd_per_hour is None, f"{key}/{region_name}: spot without every row's spot"
+            else:
+                spot = sum(part.count * (part.spot or 0.0) for part in offer.parts)
+                assert offer.spot_usd_per_hour == pytest.approx(spot, abs=1e-4), f"{key}/{region_name}"
+            # The GPU rows must add up to the machine's GPUs (per-GPU rows counted, or one row for all of them).
+            gpu_rows = [part for part in offer.parts if " GPU " in part.row]
+            assert t.gpus == 0 or sum(part.count for part in gpu_rows) in (1, t.gpus), f"{key}/{region_name}"
+
+
+def test_every_gcp_gpu_offer_is_built_from_rows(gcp_types) -> None:
+    # GCP lists GPU machines as host and GPU rows; an offer without them is a total nobody can re-check.
+    for key, t in gcp_types.items():
+        if t.gpus:
+            assert all(offer.parts for offer in t.regions.values()), key
 
 
 def test_required_instance_types_present(aws_types, gcp_types) -> None:
