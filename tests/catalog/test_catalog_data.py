@@ -58,7 +58,18 @@ REQUIRED_GPUS = {
     "nvidia-b200",
 }
 REQUIRED_REGIONS = {
-    "aws": {"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"},
+    "aws": {
+        "us-east-1",
+        "us-east-2",
+        "us-west-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-central-1",
+        "eu-north-1",
+        "ap-northeast-1",
+        "ap-south-1",
+        "ap-southeast-2",
+    },
     "gcp": {
         "us-central1",
         "us-east1",
@@ -108,6 +119,17 @@ def test_keys_are_lowercase(gpus, regions, aws_types, gcp_types) -> None:
 def test_required_regions_present(regions) -> None:
     for cloud, names in REQUIRED_REGIONS.items():
         assert names <= set(regions[cloud]), cloud
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_every_region_offers_the_default_system_type_and_a_gpu(cloud: Cloud, regions) -> None:
+    # A stack may name any catalog region: its system pool and at least one GPU pool must be buildable there.
+    from inferstack.planning.defaults import DEFAULT_SYSTEM_TYPES
+
+    types = catalog.instance_types(cloud)
+    for region in regions[cloud]:
+        assert region in types[DEFAULT_SYSTEM_TYPES[cloud]].regions, f"{cloud}/{region}: no system type"
+        assert any(t.gpus and region in t.regions for t in types.values()), f"{cloud}/{region}: no GPU type"
 
 
 def test_zones_belong_to_their_region(regions) -> None:
