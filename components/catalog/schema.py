@@ -78,8 +78,12 @@ class InstanceType(_Fact):
     gpus: int = Field(ge=0, description="Number of GPUs attached to one VM.")
     vcpus: PositiveInt = Field(description="Virtual CPUs.")
     memory_gib: PositiveFloat = Field(description="System memory in GiB.")
-    local_nvme_gb: float = Field(ge=0, description="Local instance-store NVMe in GB (0 when none).")
-    network_gbps: PositiveFloat = Field(description="Network bandwidth in Gbit/s (the 'up to' figure when bursty).")
+    local_nvme_gb: float | None = Field(
+        ge=0, description="Local instance-store NVMe in GB (0 when none); null: not found in a source."
+    )
+    network_gbps: PositiveFloat | None = Field(
+        description="Network bandwidth in Gbit/s (the 'up to' figure when bursty); null: not found in a source."
+    )
     accelerator_type: str | None = Field(
         default=None, description="GCP accelerator type name for the node pool (e.g. 'nvidia-l4'); AWS: null."
     )

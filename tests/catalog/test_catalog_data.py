@@ -210,6 +210,7 @@ def test_required_instance_types_present(aws_types, gcp_types) -> None:
         "p4d.24xlarge",
         "p4de.24xlarge",
         "p5.48xlarge",
+        "p5.4xlarge",
         "p6-b200.48xlarge",
         "m6i.large",
         "m6i.xlarge",
