@@ -28,7 +28,12 @@ class Gpu(_Fact):
     """One GPU model: memory, bandwidth and dense tensor throughput."""
 
     name: str = Field(description="Marketing name, e.g. 'NVIDIA L4'.")
-    memory_gib: PositiveFloat = Field(description="Device memory in GiB as sold (e.g. 24 for L4, 80 for H100).")
+    memory_gib: PositiveFloat = Field(
+        description="Device memory in GiB the driver reports (memory_mib / 1024: 22.494 for L4, not its 24 GB)."
+    )
+    memory_mib: PositiveInt | None = Field(
+        default=None, description="nvidia-smi memory.total in MiB; null: none found (memory_gib is the datasheet's)."
+    )
     memory_bandwidth_gbps: PositiveFloat = Field(description="Peak memory bandwidth in GB/s.")
     fp16_dense_tflops: PositiveFloat = Field(description="Dense (no sparsity) FP16 tensor TFLOPS.")
     bf16_dense_tflops: PositiveFloat | None = Field(
@@ -38,6 +43,17 @@ class Gpu(_Fact):
         default=None, description="Dense FP8 tensor TFLOPS; null when the GPU has no FP8 tensor cores."
     )
     arch: GpuArch | None = Field(default=None, description="Architecture and compute capability; null: unknown.")
+
+
+class PricePart(BaseModel):
+    """One row of a price table that a machine's price is the sum of (GCP: host part + GPU part)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    row: str = Field(min_length=3, description="The source row, e.g. 'L4 x1 GPU' or 'g2-standard-4 host'.")
+    count: PositiveInt = Field(default=1, description="How many of the row the machine has (GPUs for a per-GPU row).")
+    on_demand: float = Field(ge=0, description="The row's on-demand USD per hour.")
+    spot: float | None = Field(default=None, ge=0, description="The row's spot USD per hour; null: not in the source.")
 
 
 class RegionOffer(BaseModel):
@@ -50,6 +66,9 @@ class RegionOffer(BaseModel):
     spot_usd_per_hour: PositiveFloat | None = Field(
         default=None, description="Typical spot/preemptible price per hour in USD; null when not recorded."
     )
+    parts: tuple[PricePart, ...] = Field(
+        default=(), description="The source rows the prices are the sum of; empty: the source gives the total."
+    )
 
 
 class InstanceType(_Fact):
@@ -59,8 +78,12 @@ class InstanceType(_Fact):
     gpus: int = Field(ge=0, description="Number of GPUs attached to one VM.")
     vcpus: PositiveInt = Field(description="Virtual CPUs.")
     memory_gib: PositiveFloat = Field(description="System memory in GiB.")
-    local_nvme_gb: float = Field(ge=0, description="Local instance-store NVMe in GB (0 when none).")
-    network_gbps: PositiveFloat = Field(description="Network bandwidth in Gbit/s (the 'up to' figure when bursty).")
+    local_nvme_gb: float | None = Field(
+        ge=0, description="Local instance-store NVMe in GB (0 when none); null: not found in a source."
+    )
+    network_gbps: PositiveFloat | None = Field(
+        description="Network bandwidth in Gbit/s (the 'up to' figure when bursty); null: not found in a source."
+    )
     accelerator_type: str | None = Field(
         default=None, description="GCP accelerator type name for the node pool (e.g. 'nvidia-l4'); AWS: null."
     )

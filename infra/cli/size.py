@@ -17,6 +17,7 @@ from inferstack.infra.cli.common import EXIT_INVALID, out
 
 if TYPE_CHECKING:
     from inferstack.infra.cli.size_model import SizedModel
+    from inferstack.planning.node_ranking import LoadCost
     from inferstack.planning.serving import Request, Sizing
 
 COMPARE_ROWS = 25
@@ -157,6 +158,59 @@ def _print_compare(results: list[Sizing]) -> None:
         out().print(f"… {len(results) - COMPARE_ROWS} more options (use --json for all)")
 
 
+def _print_by_nodes(ranked: list[tuple[Sizing, LoadCost]], load: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Options ranked by the monthly cost of the fewest nodes carrying {load} (objectives met)")
+    columns = ("#", "cloud", "region", "instance", "GPUs", "TP", "replicas", "nodes", "$/month", "$/1M tok")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("cloud", "region", "instance", "GPUs") else "right")
+    for rank, (result, cost) in enumerate(ranked[:COMPARE_ROWS], start=1):
+        price = result.price
+        if price is None:
+            continue
+        table.add_row(
+            str(rank),
+            price.cloud,
+            price.region,
+            f"{price.instance_type} ({price.capacity})",
+            f"{price.gpus_per_node}× {result.request.gpu}",
+            str(result.request.tp),
+            str(cost.replicas),
+            str(cost.nodes),
+            f"{cost.monthly_usd:,.0f}",
+            f"{result.usd_per_million_tokens:.3f}",
+        )
+    out().print(table)
+    if len(ranked) > COMPARE_ROWS:
+        out().print(f"… {len(ranked) - COMPARE_ROWS} more options (use --json for all)")
+
+
+def _compare(request: Request, rank: str, where: dict[str, Any], as_json: bool) -> None:
+    from inferstack.planning.node_ranking import compare_by_nodes
+    from inferstack.planning.serving import compare
+
+    if rank == "tokens":
+        results = compare(request, **where)
+        if as_json:
+            typer.echo(json.dumps([_compare_row(r) for r in results], indent=2))
+        elif not results:
+            raise _fail("no option in the catalog fits the model and meets the objectives")
+        else:
+            _print_compare(results)
+        return
+    rps, concurrency = request.requests_per_s, request.concurrency
+    if rps is None and concurrency is None:
+        raise _fail("--rank nodes: needs the load to carry — give --rps R or --concurrency C (concurrent requests)")
+    ranked = compare_by_nodes(request, requests_per_s=rps, concurrency=concurrency, **where)
+    if as_json:
+        typer.echo(json.dumps([{**_compare_row(r), "load": cost.to_dict()} for r, cost in ranked], indent=2))
+    elif not ranked:
+        raise _fail("no option in the catalog fits the model and meets the objectives")
+    else:
+        _print_by_nodes(ranked, f"{rps:g} req/s" if rps is not None else f"{concurrency} concurrent requests")
+
+
 def size_command(
     model: Annotated[
         str | None,
@@ -197,8 +251,16 @@ def size_command(
     region: Annotated[str | None, typer.Option("--region", help="Price in this region only.")] = None,
     spot: Annotated[bool, typer.Option("--spot", help="Price spot/preemptible capacity.")] = False,
     compare_all: Annotated[
-        bool, typer.Option("--compare", help="Rank every GPU/instance/region option by $ per 1M tokens.")
+        bool, typer.Option("--compare", help="Rank every GPU/instance/region option (see --rank).")
     ] = False,
+    rank: Annotated[
+        str,
+        typer.Option(
+            "--rank",
+            help="With --compare: tokens ($ per 1M output tokens at full capacity) or nodes (monthly cost of the "
+            "fewest nodes that carry --rps or --concurrency, the total concurrent requests).",
+        ),
+    ] = "tokens",
     store: Annotated[
         str, typer.Option("--store", help="Where replicas read weights: bucket or local (start-up time).")
     ] = "bucket",
@@ -206,7 +268,7 @@ def size_command(
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
     from inferstack.infra.cli.size_model import sized_model
-    from inferstack.planning.serving import cheapest_price, compare, size
+    from inferstack.planning.serving import cheapest_price, size
     from inferstack.spec.base import canonical_dtype
 
     dtype = canonical_dtype(dtype)
@@ -217,17 +279,15 @@ def size_command(
     if store not in ("bucket", "local"):
         raise _fail(f"--store: unknown {store!r} — use bucket or local")
     found = sized_model(model, model_config, shape or [])
+    if rank not in ("tokens", "nodes"):
+        raise _fail(f"--rank: unknown {rank!r} — use tokens or nodes")
+    if rank != "tokens" and not compare_all:
+        raise _fail("--rank: ranks the options of --compare — add --compare")
     request = _request(
         found, gpu, tp, dtype, concurrency, prompt, output, rps, ttft_ms, tpot_ms, context, compare_all, store
     )
     if compare_all:
-        results = compare(request, cloud=cloud, region=region, spot=spot)
-        if as_json:
-            typer.echo(json.dumps([_compare_row(r) for r in results], indent=2))
-        elif not results:
-            raise _fail("no option in the catalog fits the model and meets the objectives")
-        else:
-            _print_compare(results)
+        _compare(request, rank, {"cloud": cloud, "region": region, "spot": spot}, as_json)
         return
     price = cheapest_price(gpu, tp, cloud=cloud, region=region, spot=spot)
     result = size(request, price, price.cloud if price else "aws")

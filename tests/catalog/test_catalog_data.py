@@ -58,8 +58,28 @@ REQUIRED_GPUS = {
     "nvidia-b200",
 }
 REQUIRED_REGIONS = {
-    "aws": {"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"},
-    "gcp": {"us-central1", "us-east1", "us-east4", "us-west1", "europe-west4", "asia-northeast1"},
+    "aws": {
+        "us-east-1",
+        "us-east-2",
+        "us-west-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-central-1",
+        "eu-north-1",
+        "ap-northeast-1",
+        "ap-south-1",
+        "ap-southeast-2",
+    },
+    "gcp": {
+        "us-central1",
+        "us-east1",
+        "us-east4",
+        "us-west1",
+        "europe-west1",
+        "europe-west4",
+        "asia-northeast1",
+        "asia-southeast1",
+    },
 }
 
 
@@ -79,6 +99,17 @@ def test_gpu_figures_are_dense_and_consistent(gpus: dict[str, Gpu]) -> None:
     assert gpus["nvidia-t4"].bf16_dense_tflops is None, "T4 has no BF16"
 
 
+def test_gpu_memory_is_the_driver_reported_total(gpus: dict[str, Gpu]) -> None:
+    # Sizing reads memory_gib; where nvidia-smi's total is recorded it must be that total, not the datasheet GB.
+    for key, g in gpus.items():
+        if g.memory_mib is not None:
+            assert g.memory_gib == pytest.approx(g.memory_mib / 1024, abs=0.001), key
+    # GDDR parts sold as "24 GB" report well under 24 GiB: the datasheet figure must not creep back.
+    for key in ("nvidia-l4", "nvidia-a10g"):
+        assert gpus[key].memory_mib is not None and gpus[key].memory_gib < 22.6, key
+    assert gpus["nvidia-l40s"].memory_gib < 45.1
+
+
 def test_keys_are_lowercase(gpus, regions, aws_types, gcp_types) -> None:
     for table in (gpus, regions["aws"], regions["gcp"], aws_types, gcp_types):
         for key in table:
@@ -88,6 +119,17 @@ def test_keys_are_lowercase(gpus, regions, aws_types, gcp_types) -> None:
 def test_required_regions_present(regions) -> None:
     for cloud, names in REQUIRED_REGIONS.items():
         assert names <= set(regions[cloud]), cloud
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_every_region_offers_the_default_system_type_and_a_gpu(cloud: Cloud, regions) -> None:
+    # A stack may name any catalog region: its system pool and at least one GPU pool must be buildable there.
+    from inferstack.planning.defaults import DEFAULT_SYSTEM_TYPES
+
+    types = catalog.instance_types(cloud)
+    for region in regions[cloud]:
+        assert region in types[DEFAULT_SYSTEM_TYPES[cloud]].regions, f"{cloud}/{region}: no system type"
+        assert any(t.gpus and region in t.regions for t in types.values()), f"{cloud}/{region}: no GPU type"
 
 
 def test_zones_belong_to_their_region(regions) -> None:
@@ -122,6 +164,33 @@ def test_instance_types_cross_references(cloud, gpus, regions, aws_types, gcp_ty
                 assert offer.spot_usd_per_hour < offer.on_demand_usd_per_hour, f"{key}/{region_name}"
 
 
+@pytest.mark.parametrize("cloud", ["aws", "gcp"])
+def test_every_price_built_from_table_rows_is_their_sum(cloud, aws_types, gcp_types) -> None:
+    # A machine priced from a table (GCP: host row + GPU rows) must equal the rows it cites, on-demand and spot.
+    for key, t in (aws_types if cloud == "aws" else gcp_types).items():
+        for region_name, offer in t.regions.items():
+            if not offer.parts:
+                continue
+            on_demand = sum(part.count * part.on_demand for part in offer.parts)
+            assert offer.on_demand_usd_per_hour == pytest.approx(on_demand, abs=1e-4), f"{key}/{region_name}"
+            spots = [part.spot for part in offer.parts]
+            if any(spot is None for spot in spots):
+                assert offer.spot_usd_per_hour is None, f"{key}/{region_name}: spot without every row's spot"
+            else:
+                spot = sum(part.count * (part.spot or 0.0) for part in offer.parts)
+                assert offer.spot_usd_per_hour == pytest.approx(spot, abs=1e-4), f"{key}/{region_name}"
+            # The GPU rows must add up to the machine's GPUs (per-GPU rows counted, or one row for all of them).
+            gpu_rows = [part for part in offer.parts if " GPU " in part.row]
+            assert t.gpus == 0 or sum(part.count for part in gpu_rows) in (1, t.gpus), f"{key}/{region_name}"
+
+
+def test_every_gcp_gpu_offer_is_built_from_rows(gcp_types) -> None:
+    # GCP lists GPU machines as host and GPU rows; an offer without them is a total nobody can re-check.
+    for key, t in gcp_types.items():
+        if t.gpus:
+            assert all(offer.parts for offer in t.regions.values()), key
+
+
 def test_required_instance_types_present(aws_types, gcp_types) -> None:
     assert {
         "g4dn.xlarge",
@@ -141,6 +210,7 @@ def test_required_instance_types_present(aws_types, gcp_types) -> None:
         "p4d.24xlarge",
         "p4de.24xlarge",
         "p5.48xlarge",
+        "p5.4xlarge",
         "p6-b200.48xlarge",
         "m6i.large",
         "m6i.xlarge",

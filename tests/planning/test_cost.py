@@ -86,12 +86,14 @@ def test_spot_without_a_recorded_price_falls_back_to_on_demand_with_a_warning() 
         res(
             "gcp:container/nodePool:NodePool",
             "l4",
-            nodeConfig={"machineType": "g2-standard-4", "spot": True},
+            nodeConfig={"machineType": "a2-ultragpu-1g", "spot": True},
             autoscaling={"minNodeCount": 0, "maxNodeCount": 2},
         )
     ]
     vm, _disk = price_plan(plan, cloud="gcp", region="us-central1", default_zones=1).rows
-    assert vm.unit_usd == catalog.instance_types("gcp")["g2-standard-4"].regions["us-central1"].on_demand_usd_per_hour
+    offer = catalog.instance_types("gcp")["a2-ultragpu-1g"].regions["us-central1"]
+    assert offer.spot_usd_per_hour is None, "the catalog must hold a GPU type without a spot price for this test"
+    assert vm.unit_usd == offer.on_demand_usd_per_hour
     assert "on-demand" in vm.warning
 
 

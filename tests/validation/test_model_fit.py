@@ -92,8 +92,8 @@ def test_a_model_that_does_not_fit_names_need_offer_and_what_would_fit() -> None
         parse_environment(env({"source": QWEN72, "tensor_parallel": 2, "max_model_len": 32768}), "t")
     (issue,) = caught.value.issues
     assert issue.path == "environment.models.m"
-    assert "needs 149.4 GiB" in issue.message and "offer 43.2 GiB" in issue.message
-    assert "tensor_parallel: 8" in issue.fix and "larger GPU" in issue.fix and "quantization: fp8" in issue.fix
+    assert "needs 149.4 GiB" in issue.message and "offer 40.5 GiB" in issue.message
+    assert "tensor_parallel: 8" in issue.fix and "larger GPU" in issue.fix and "quantization: awq" in issue.fix
 
 
 def test_the_same_model_fits_with_enough_tensor_parallel_or_quantization() -> None:

@@ -228,7 +228,8 @@ def test_a_gpu_missing_in_the_region_names_the_gpu_field_what_is_there_and_where
     doc["models"] = {}
     assert problems(doc) == [
         "environment.node_pools.l4.gpu: nvidia-h100-sxm is not offered in us-east1 (inferstack's catalog) — GPUs in "
-        "us-east1: nvidia-a100-40gb, nvidia-l4; or set region to one with nvidia-h100-sxm: us-central1, us-east4"
+        "us-east1: nvidia-a100-40gb, nvidia-b200, nvidia-l4; or set region to one with nvidia-h100-sxm: "
+        "asia-northeast1, asia-southeast1, europe-west1, europe-west4, us-central1, us-east4, us-west1"
     ]
 
 

@@ -98,3 +98,27 @@ def test_cost_table_cites_a_source_for_every_row_and_lists_them() -> None:
     for number, (source, as_of) in enumerate(sources, start=1):
         assert f"[{number}] {source} (as of {as_of})" in listed
     assert f"${data['monthly_usd']['max']:,.2f}/month at max scale" in result.stdout
+
+
+def test_compare_by_nodes_ranks_by_the_monthly_cost_of_the_load() -> None:
+    args = ["size", "--model", "qwen2.5-7b", "--compare", "--rank", "nodes", "--rps", "1", "--tpot-ms", "60"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    monthly = [row["load"]["monthly_usd"] for row in rows]
+    assert rows and monthly == sorted(monthly) and rows[0]["load"]["nodes"] == 1
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0 and "fewest nodes carrying 1 req/s" in table.output
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["--compare", "--rank", "nodes"], "--rps"),
+        (["--rank", "nodes", "--rps", "1"], "--compare"),
+        (["--compare", "--rank", "gpus"], "tokens or nodes"),
+    ],
+)
+def test_rank_mistakes_exit_2_naming_the_fix(args: list[str], names: str) -> None:
+    result = runner.invoke(app, ["size", "--model", "qwen2.5-7b", *args])
+    assert result.exit_code == EXIT_INVALID and names in result.output and "Traceback" not in result.output

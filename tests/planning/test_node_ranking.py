@@ -1,0 +1,74 @@
+"""`size --compare --rank nodes`: the fewest whole nodes that carry a load, priced by the month."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from inferstack.planning.capacity import model_shape
+from inferstack.planning.cost_rows import HOURS_PER_MONTH
+from inferstack.planning.node_ranking import compare_by_nodes, load_cost
+from inferstack.planning.serving import Request, compare
+from inferstack.planning.sizing import Objectives
+
+QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
+BASE = Request(shape=QWEN7, gpu="nvidia-l4", objectives=Objectives(tpot_s=0.06))
+
+
+@pytest.fixture(scope="module")
+def small_load():
+    return compare_by_nodes(BASE, requests_per_s=1.0, cloud="aws", region="us-east-1")
+
+
+def test_a_small_load_is_carried_by_one_small_node_not_an_eight_gpu_one(small_load) -> None:
+    best_per_token = compare(BASE, cloud="aws", region="us-east-1")[0]
+    assert best_per_token.price is not None and best_per_token.price.gpus_per_node == 8
+    best, cost = small_load[0]
+    assert best.price is not None and best.price.gpus_per_node < 8 and cost.nodes == 1
+    # A whole 8-GPU node for 1 req/s costs more a month than the small node carrying it.
+    assert cost.monthly_usd < best_per_token.price.node_usd_per_hour * HOURS_PER_MONTH
+
+
+def test_ranking_is_by_monthly_cost_and_every_option_carries_the_load(small_load) -> None:
+    costs = [cost.monthly_usd for _, cost in small_load]
+    assert costs == sorted(costs)
+    for result, cost in small_load:
+        assert result.price is not None and result.capacity is not None
+        assert cost.replicas * result.capacity.requests_per_s >= 1.0 - 1e-9
+        # Fewest nodes: one node fewer could not hold the replicas.
+        assert (cost.nodes - 1) * cost.replicas_per_node < cost.replicas <= cost.nodes * cost.replicas_per_node
+        assert cost.monthly_usd == pytest.approx(cost.nodes * result.price.node_usd_per_hour * HOURS_PER_MONTH)
+
+
+def test_more_load_never_costs_less_on_the_same_option() -> None:
+    light = {
+        (r.price.instance_type, r.request.tp): c
+        for r, c in compare_by_nodes(BASE, requests_per_s=1.0, region="us-east-1")
+        if r.price
+    }
+    heavy = {
+        (r.price.instance_type, r.request.tp): c
+        for r, c in compare_by_nodes(BASE, requests_per_s=40.0, region="us-east-1")
+        if r.price
+    }
+    assert light and set(heavy) <= set(light)
+    for option, cost in heavy.items():
+        assert cost.monthly_usd >= light[option].monthly_usd, option
+    assert any(cost.nodes > 1 for cost in heavy.values())
+
+
+def test_a_concurrency_load_is_spread_over_replicas_at_their_capacity_point() -> None:
+    ranked = compare_by_nodes(BASE, concurrency=500, cloud="gcp", region="us-central1")
+    assert ranked
+    for result, cost in ranked:
+        assert result.capacity is not None
+        assert cost.replicas == max(1, math.ceil(500 / result.capacity.concurrency))
+
+
+def test_no_load_is_refused() -> None:
+    with pytest.raises(ValueError, match="load"):
+        compare_by_nodes(BASE)
+    result = compare(BASE, region="us-east-1")[0]
+    with pytest.raises(ValueError, match="load"):
+        load_cost(result, requests_per_s=None, concurrency=None)
