@@ -15,18 +15,9 @@ from inferstack.catalog.schema import Cloud
 from inferstack.planning.capacity import accelerator, default_efficiency, hub_id
 from inferstack.planning.defaults import pool_instance_type
 from inferstack.planning.precision import checkpoint_of, loaded_quantization
-from inferstack.planning.sizing import (
-    MemoryFit,
-    Objectives,
-    Performance,
-    Shape,
-    best_performance,
-    memory_fit,
-    performance,
-    precision,
-    replicas_needed,
-)
+from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
 from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
+from inferstack.planning.throughput import Objectives, Performance, best_performance, performance, replicas_needed
 from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
 
 DEFAULT_PROMPT = 1000

@@ -45,7 +45,7 @@ def _request(
     from inferstack.planning.capacity import model_shape
     from inferstack.planning.context import catalog_context, context_problem
     from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Request
-    from inferstack.planning.sizing import Objectives
+    from inferstack.planning.throughput import Objectives
 
     found = model_shape(model)
     if found is None:

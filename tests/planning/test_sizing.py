@@ -7,20 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
-from inferstack.planning.sizing import (
-    GIB,
-    Efficiency,
-    Objectives,
-    Shape,
-    best_performance,
-    decode_step_s,
-    kv_bytes_per_token,
-    memory_fit,
-    performance,
-    precision,
-    prefill_s,
-    replicas_needed,
-)
+from inferstack.planning.sizing import GIB, Efficiency, Shape, kv_bytes_per_token, memory_fit, precision
+from inferstack.planning.step_time import decode_step_s, prefill_s
+from inferstack.planning.throughput import Objectives, best_performance, performance, replicas_needed
 
 EFF = default_efficiency()
 PHYSICAL = Efficiency.physical()

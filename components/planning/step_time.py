@@ -1,0 +1,52 @@
+"""The time of one forward pass of a replica: a decode step for a batch, or the prefill of one prompt.
+
+Pure arithmetic on `sizing.py`'s dataclasses. A time is the physical roofline (bytes over peak bandwidth, FLOPs over
+peak dense FLOPS) divided by efficiency factors ≤ 1, so it is never shorter than `Efficiency.physical()` gives.
+"""
+
+from __future__ import annotations
+
+from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape, kv_bytes_per_token, weight_bytes
+
+
+def weights_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
+    """Weight bytes one forward pass over `tokens` tokens reads: a MoE touches more experts as tokens grow."""
+    total = weight_bytes(shape, prec)
+    if shape.active_params_b is None or tokens <= 0:
+        return total
+    active_share = shape.active_b / shape.params_b
+    # Each token routes to a share of the experts; the share touched by a batch is 1 - (1 - share)^tokens.
+    touched = 1 - (1 - active_share) ** tokens
+    return total * touched
+
+
+def decode_read_bytes(shape: Shape, prec: Precision, acc: Accelerator, *, batch: int, context: float) -> float:
+    """Bytes a decode step reads: the weights it touches and every sequence's KV cache."""
+    return weights_read_bytes(shape, prec, batch) + batch * kv_bytes_per_token(shape, prec, acc.count) * context
+
+
+def _bandwidth(acc: Accelerator, eff: Efficiency) -> float:
+    return acc.bandwidth_gbps * 1e9 * acc.count * eff.tp(acc.count) * eff.mbu
+
+
+def _flops(acc: Accelerator, eff: Efficiency, mfu: float) -> float:
+    return acc.tflops * 1e12 * acc.count * eff.tp(acc.count) * mfu
+
+
+def decode_step_s(
+    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, batch: int, context: float
+) -> float:
+    """One decode step for `batch` sequences at `context` tokens: bandwidth-bound until the batch is large."""
+    memory_time = decode_read_bytes(shape, prec, acc, batch=batch, context=context) / _bandwidth(acc, eff)
+    # Per token: 2 FLOPs per active parameter, plus attention over the context (QK and AV, 2 FLOPs each).
+    flops = batch * (2 * shape.active_b * 1e9 + 4 * shape.layers * context * shape.attention_heads * shape.head_dim)
+    compute_time = flops / _flops(acc, eff, eff.decode_mfu)
+    return max(memory_time, compute_time)
+
+
+def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:
+    """Prefill of one prompt: 2 × active params × tokens plus causal attention, at least one read of the weights."""
+    flops = 2 * shape.active_b * 1e9 * prompt + 2 * shape.layers * prompt**2 * shape.attention_heads * shape.head_dim
+    compute_time = flops / _flops(acc, eff, eff.prefill_mfu)
+    memory_time = weights_read_bytes(shape, prec, prompt) / _bandwidth(acc, eff)
+    return max(compute_time, memory_time)
