@@ -184,6 +184,14 @@ class EfficiencyFactors(_Table):
     prefill_mfu: Factor = Field(description="FLOPS utilization of prefill.")
     decode_mfu: Factor = Field(description="FLOPS utilization of a compute-bound decode batch.")
     runtime_overhead_gib: Factor = Field(description="GPU memory per GPU outside weights and KV cache.")
+    step_overhead_s: Factor = Field(description="Fixed time of every forward pass (scheduler, sampling, launches).")
+
+
+class GpuEfficiency(_Fact):
+    """How close one GPU type's decode steps come to its peak bandwidth, and how its GPUs talk to each other."""
+
+    decode_mbu: float = Field(gt=0, le=1, description="Memory-bandwidth utilization of a decode step on one GPU.")
+    interconnect: Literal["nvlink", "pcie"] = Field(description="The link tensor-parallel all-reduces cross.")
 
 
 class StartupTimes(_Table):
@@ -203,5 +211,6 @@ class EfficiencyCatalog(_Table):
     """Everything in efficiency.yaml."""
 
     factors: EfficiencyFactors = Field(description="Roofline efficiency factors.")
+    gpus: dict[str, GpuEfficiency] = Field(description="Per GPU type: decode bandwidth use and interconnect.")
     tensor_parallel: TensorParallelScaling = Field(description="Tensor-parallel scaling losses.")
     startup: StartupTimes = Field(description="Cold-start time estimates.")

@@ -79,10 +79,11 @@ def spec_model_shape(model: ModelSpec) -> tuple[str, Shape] | None:
 
 def default_efficiency(gpu: str | None = None) -> Efficiency:
     """The catalog's efficiency factors (for one GPU type when `gpu` names it)."""
-    del gpu
     table = catalog.efficiency()
+    per_gpu = table.gpus.get(gpu) if gpu is not None else None
     return Efficiency(
-        mbu=table.factors.decode_mbu.value,
+        mbu=per_gpu.decode_mbu if per_gpu is not None else table.factors.decode_mbu.value,
+        step_overhead_s=table.factors.step_overhead_s.value,
         prefill_mfu=table.factors.prefill_mfu.value,
         decode_mfu=table.factors.decode_mfu.value,
         overhead_gib=table.factors.runtime_overhead_gib.value,

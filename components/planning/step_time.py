@@ -41,7 +41,8 @@ def decode_step_s(
     # Per token: 2 FLOPs per active parameter, plus attention over the context (QK and AV, 2 FLOPs each).
     flops = batch * (2 * shape.active_b * 1e9 + 4 * shape.layers * context * shape.attention_heads * shape.head_dim)
     compute_time = flops / _flops(acc, eff, eff.decode_mfu)
-    return max(memory_time, compute_time)
+    # Every pass also pays the engine's fixed cost (scheduling, sampling, kernel launches).
+    return eff.step_overhead_s + max(memory_time, compute_time)
 
 
 def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:
@@ -49,4 +50,4 @@ def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, 
     flops = 2 * shape.active_b * 1e9 * prompt + 2 * shape.layers * prompt**2 * shape.attention_heads * shape.head_dim
     compute_time = flops / _flops(acc, eff, eff.prefill_mfu)
     memory_time = weights_read_bytes(shape, prec, prompt) / _bandwidth(acc, eff)
-    return max(compute_time, memory_time)
+    return eff.step_overhead_s + max(compute_time, memory_time)
