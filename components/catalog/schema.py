@@ -185,6 +185,14 @@ class EfficiencyFactors(_Table):
     decode_mfu: Factor = Field(description="FLOPS utilization of a compute-bound decode batch.")
     runtime_overhead_gib: Factor = Field(description="GPU memory per GPU outside weights and KV cache.")
     step_overhead_s: Factor = Field(description="Fixed time of every forward pass (scheduler, sampling, launches).")
+    prefill_stall: Factor = Field(description="Share of prefill time chunked prefill does not hide in decode steps.")
+
+
+class Interconnect(_Fact):
+    """What one tensor-parallel all-reduce costs on a kind of GPU link."""
+
+    allreduce_latency_s: float = Field(gt=0, description="Fixed time of one small all-reduce, seconds.")
+    link_gbps: float = Field(gt=0, description="All-reduce bus bandwidth per GPU for large messages, GB/s.")
 
 
 class GpuEfficiency(_Fact):
@@ -192,6 +200,8 @@ class GpuEfficiency(_Fact):
 
     decode_mbu: float = Field(gt=0, le=1, description="Memory-bandwidth utilization of a decode step on one GPU.")
     interconnect: Literal["nvlink", "pcie"] = Field(description="The link tensor-parallel all-reduces cross.")
+    max_num_seqs: int = Field(gt=0, description="vLLM's default --max-num-seqs for its API server on this GPU.")
+    max_num_batched_tokens: int = Field(gt=0, description="vLLM's default --max-num-batched-tokens on this GPU.")
 
 
 class StartupTimes(_Table):
@@ -212,5 +222,6 @@ class EfficiencyCatalog(_Table):
 
     factors: EfficiencyFactors = Field(description="Roofline efficiency factors.")
     gpus: dict[str, GpuEfficiency] = Field(description="Per GPU type: decode bandwidth use and interconnect.")
+    interconnects: dict[Literal["nvlink", "pcie"], Interconnect] = Field(description="All-reduce cost per link kind.")
     tensor_parallel: TensorParallelScaling = Field(description="Tensor-parallel scaling losses.")
     startup: StartupTimes = Field(description="Cold-start time estimates.")

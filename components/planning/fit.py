@@ -140,7 +140,7 @@ def load_fit(spec: EnvironmentSpec, key: str) -> LoadFit | None:
         shape,
         accelerator(pool.gpu, tp, model.quantization),
         precision(shape, model.quantization),
-        default_efficiency(),
+        default_efficiency(pool.gpu),
         prompt=request.prompt,
         output=request.output,
         concurrency=1,

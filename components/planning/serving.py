@@ -12,7 +12,7 @@ from typing import Any
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
-from inferstack.planning.capacity import accelerator, default_efficiency, hub_id
+from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, hub_id
 from inferstack.planning.defaults import pool_instance_type
 from inferstack.planning.precision import checkpoint_of, loaded_quantization
 from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
@@ -39,6 +39,8 @@ class Request:
     prompt: int = DEFAULT_PROMPT
     output: int = DEFAULT_OUTPUT
     concurrency: int | None = None
+    # The engine's cap on running sequences (--max-num-seqs); None: vLLM's default for the GPU.
+    max_num_seqs: int | None = None
     requests_per_s: float | None = None
     objectives: Objectives = field(default_factory=Objectives)
     # Bits per parameter the checkpoint stores (what the bucket holds and a replica reads); None: the shape's own.
@@ -130,7 +132,8 @@ def cheapest_price(gpu: str, tp: int, **where: Any) -> Price | None:
 
 def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     """Fit, latency, capacity, replicas and price of one option."""
-    shape, eff = request.shape, default_efficiency()
+    shape, eff = request.shape, default_efficiency(request.gpu)
+    limit = request.max_num_seqs or engine_max_num_seqs(request.gpu)
     prec = precision(shape, request.quantization, request.kv_cache_dtype)
     acc = accelerator(request.gpu, request.tp, request.quantization)
     context = request.context or min(shape.context, request.prompt + request.output)
@@ -142,8 +145,19 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     )
     at = capacity = None
     replicas = None
-    if fit.fits:
-        at = performance(shape, acc, prec, eff, prompt=request.prompt, output=request.output, concurrency=concurrency)
+    # Weights and one full-length sequence fit: the engine runs what its cap and the KV cache allow, the rest queue.
+    if memory_fit(shape, acc, prec, eff, context=context, utilization=request.utilization).fits:
+        running = min(limit, per_request.max_sequences)
+        at = performance(
+            shape,
+            acc,
+            prec,
+            eff,
+            prompt=request.prompt,
+            output=request.output,
+            concurrency=concurrency,
+            max_running=running,
+        )
         capacity = best_performance(
             shape,
             acc,
@@ -153,6 +167,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
             output=request.output,
             max_sequences=per_request.max_sequences,
             objectives=request.objectives,
+            limit=limit,
         )
         if capacity is not None and request.requests_per_s is not None:
             replicas = replicas_needed(request.requests_per_s, capacity)

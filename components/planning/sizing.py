@@ -72,6 +72,9 @@ class Efficiency:
     # in the matmul) against 16-bit ones, when compute-bound; 1 on the roofline.
     moe_gemm: float = 1.0
     int4_gemm: float = 1.0
+    # The engine's token budget per pass (vLLM --max-num-batched-tokens): a longer prompt prefills in chunks, one
+    # pass each; None: one pass per prompt (the roofline).
+    batched_tokens: int | None = None
 
     @classmethod
     def physical(cls) -> Efficiency:

@@ -33,6 +33,17 @@ def _flops(acc: Accelerator, eff: Efficiency, mfu: float) -> float:
     return acc.tflops * 1e12 * acc.count * eff.tp(acc.count) * mfu
 
 
+def allreduce_s(shape: Shape, acc: Accelerator, eff: Efficiency, *, tokens: float) -> float:
+    """Tensor-parallel communication of one pass over `tokens` tokens: two all-reduces per layer (attention, MLP)."""
+    if acc.count <= 1:
+        return 0.0
+    each = eff.allreduce_latency_s
+    if eff.link_gbps is not None:
+        # A ring all-reduce moves 2 (n - 1) / n of the activations (tokens × hidden × 2 bytes) through each GPU's link.
+        each += 2 * (acc.count - 1) / acc.count * tokens * shape.hidden_size * 2 / (eff.link_gbps * 1e9)
+    return 2 * shape.layers * each
+
+
 def decode_step_s(
     shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, batch: int, context: float
 ) -> float:
@@ -42,7 +53,7 @@ def decode_step_s(
     flops = batch * (2 * shape.active_b * 1e9 + 4 * shape.layers * context * shape.attention_heads * shape.head_dim)
     compute_time = flops / _flops(acc, eff, eff.decode_mfu)
     # Every pass also pays the engine's fixed cost (scheduling, sampling, kernel launches).
-    return eff.step_overhead_s + max(memory_time, compute_time)
+    return eff.step_overhead_s + max(memory_time, compute_time) + allreduce_s(shape, acc, eff, tokens=batch)
 
 
 def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:
@@ -50,4 +61,4 @@ def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, 
     flops = 2 * shape.active_b * 1e9 * prompt + 2 * shape.layers * prompt**2 * shape.attention_heads * shape.head_dim
     compute_time = flops / _flops(acc, eff, eff.prefill_mfu)
     memory_time = weights_read_bytes(shape, prec, prompt) / _bandwidth(acc, eff)
-    return eff.step_overhead_s + max(compute_time, memory_time)
+    return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=prompt)

@@ -11,16 +11,8 @@ from dataclasses import dataclass
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s, prefill_s
 
-# vLLM's default cap on sequences scheduled at once (--max-num-seqs).
+# vLLM's smallest default cap on sequences scheduled at once (--max-num-seqs; 1024 on large non-A100 GPUs).
 MAX_BATCH = 256
-# Offline runs batch as deep as the KV cache allows.
-OFFLINE_LIMIT = 4096
-
-
-def engine_max_num_seqs(acc: Accelerator) -> int:
-    """The engine's default cap on running sequences on these GPUs."""
-    del acc
-    return MAX_BATCH
 
 
 @dataclass(frozen=True)
@@ -33,6 +25,10 @@ class Performance:
     output_tokens_per_s: float
     requests_per_s: float
     bandwidth_utilization: float
+    # Sequences the engine runs at once (≤ concurrency: its max_num_seqs or what the KV cache holds); the others wait.
+    running: int = 0
+    # Mean time a request waits for a free slot before its prefill starts (included in ttft_s).
+    queue_s: float = 0.0
 
 
 def performance(
@@ -46,31 +42,39 @@ def performance(
     concurrency: int,
     max_running: int | None = None,
 ) -> Performance:
-    """Steady state of `concurrency` sequences, each a prefill then `output` decode steps.
+    """Steady state of `concurrency` clients, each sending a prompt, reading `output` tokens, and sending again.
 
-    Prefills and decode steps are counted one after the other (no overlap), which is conservative for engines
-    that piggyback prefill chunks on decode steps.
+    The engine runs at most `max_running` sequences; the rest queue (closed loop, Little's law). Chunked prefill
+    hides part of the prefill work inside memory-bound decode steps (`Efficiency.prefill_stall` is what is not).
     """
-    del max_running
+    running = concurrency if max_running is None else max(1, min(concurrency, max_running))
     pre = prefill_s(shape, acc, prec, eff, prompt=prompt)
     context = prompt + output / 2
-    step = decode_step_s(shape, acc, prec, eff, batch=concurrency, context=context)
-    # One cycle: every sequence prefills once and the batch takes `output` decode steps.
-    cycle = concurrency * pre + output * step
-    # The other sequences' prefills stall this one's decode steps; a new request waits, on average, for half of
-    # the prefills in flight when it arrives.
-    tpot = (cycle - pre) / output if output else step
-    # The first token comes out of the prefill pass itself: no decode step is added.
-    ttft = pre + (concurrency - 1) * (pre / cycle) * pre / 2
-    read_per_step = decode_read_bytes(shape, prec, acc, batch=concurrency, context=context)
+    step = decode_step_s(shape, acc, prec, eff, batch=running, context=context)
+    decode_total, prefill_total = output * step, running * pre
+    # One cycle: every running sequence prefills once and the batch takes `output` decode steps.
+    hidden = (1 - eff.prefill_stall) * min(decode_total, prefill_total)
+    cycle = decode_total + prefill_total - hidden
+    visible = 1 - hidden / prefill_total if prefill_total else 1.0
+    # The other sequences' prefills stall this one's decode steps (the part not hidden).
+    tpot = (cycle - pre * visible) / output if output else step
+    # The first token comes out of the prefill pass itself; a prompt over the token budget takes a pass per chunk,
+    # and a new request waits, on average, for half of the visible prefills in flight when it arrives.
+    chunks = math.ceil(prompt / eff.batched_tokens) if eff.batched_tokens else 1
+    ttft = pre + (chunks - 1) * step + (running - 1) * (pre / cycle) * pre * visible / 2
+    # Clients beyond the running set wait for a slot: each slot frees once per cycle.
+    queue = cycle * (concurrency - running) / running
+    read_per_step = decode_read_bytes(shape, prec, acc, batch=running, context=context)
     peak = acc.bandwidth_gbps * 1e9 * acc.count
     return Performance(
         concurrency=concurrency,
-        ttft_s=ttft,
+        ttft_s=ttft + queue,
         tpot_s=tpot,
-        output_tokens_per_s=concurrency * output / cycle,
-        requests_per_s=concurrency / cycle,
+        output_tokens_per_s=running * output / cycle,
+        requests_per_s=running / cycle,
         bandwidth_utilization=min(1.0, read_per_step * output / cycle / peak),
+        running=running,
+        queue_s=queue,
     )
 
 
@@ -98,12 +102,11 @@ def best_performance(
     output: int,
     max_sequences: int,
     objectives: Objectives,
-    limit: int | None = None,
+    limit: int = MAX_BATCH,
 ) -> Performance | None:
-    """The highest-throughput concurrency (up to the KV capacity and `limit`) that meets the objectives."""
-    cap = engine_max_num_seqs(acc) if limit is None else limit
+    """The highest-throughput concurrency (up to the KV capacity and the engine's `limit`) that meets the objectives."""
     best: Performance | None = None
-    for concurrency in range(1, min(max_sequences, cap) + 1):
+    for concurrency in range(1, min(max_sequences, limit) + 1):
         perf = performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=concurrency)
         if not objectives.met_by(perf):
             # Latency only grows with concurrency: once an objective is missed, larger batches miss it too.
@@ -122,10 +125,11 @@ def offline_performance(
     prompt: int,
     output: int,
     max_sequences: int,
+    limit: int = MAX_BATCH,
     requests: int | None = None,
 ) -> Performance:
-    """An offline run (every request queued at once): the deepest batch the KV cache, the cap and the run allow."""
-    running = max(1, min(max_sequences, OFFLINE_LIMIT, requests or OFFLINE_LIMIT))
+    """An offline run (every request queued at once): the deepest batch the KV cache, the engine and the run allow."""
+    running = max(1, min(max_sequences, limit, requests or limit))
     # Without latency objectives the deepest batch gives the most tokens/s: throughput grows with the batch.
     return performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=running)
 

@@ -102,6 +102,11 @@ def _print_sizing(name: str, result: Sizing) -> None:
             f"{at.output_tokens_per_s:,.0f} output tokens/s per replica, "
             f"memory-bandwidth use {at.bandwidth_utilization:.0%}, GPU memory used {fit.need_gib / fit.offer_gib:.0%}"
         )
+        if at.queue_s > 0:
+            lines.append(
+                f"  the engine runs {at.running} at once (max_num_seqs or KV cache); the other "
+                f"{at.concurrency - at.running} wait {_ms(at.queue_s)} on average (included in TTFT)"
+            )
     if result.capacity is not None:
         cap = result.capacity
         lines.append(

@@ -7,6 +7,7 @@ The same predictions back tests/catalog/test_published_benchmarks.py.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import sys
 from dataclasses import dataclass
@@ -17,13 +18,17 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
+from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
 from inferstack.planning.sizing import Efficiency, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
-from inferstack.planning.throughput import engine_max_num_seqs, offline_performance, performance
+from inferstack.planning.throughput import offline_performance, performance
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
 WITHIN = 0.25
+# TensorRT-LLM (trtllm-bench, NIM) sizes its batch from the KV cache and schedules up to 8192 tokens per pass
+# (max_num_tokens' default); vLLM's limits come from the catalog (its defaults per GPU type).
+TRTLLM_MAX_BATCH = 4096
+TRTLLM_TOKENS = 8192
 
 
 def load_table() -> dict[str, Any]:
@@ -41,7 +46,8 @@ class Prediction:
 
 def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     """The planner's value of the point's metric (with the catalog's factors for its GPU, or `eff`)."""
-    eff = eff or default_efficiency(point["gpu"])
+    planner = engine_efficiency(point)
+    eff = eff or planner
     found = model_shape(point["model"])
     assert found is not None, point["model"]
     shape = found[1]
@@ -53,8 +59,18 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
         step = decode_step_s(shape, acc, prec, eff, batch=1, context=context)
         read = decode_read_bytes(shape, prec, acc, batch=1, context=context)
         return read / step / (acc.bandwidth_gbps * 1e9 * acc.count)
-    fit = memory_fit(shape, acc, prec, eff, context=prompt + output)
-    limit = engine_max_num_seqs(acc)
+    # Latencies: how many sequences run at once is the engine's scheduling, so the roofline runs the planner's number
+    # (more at once would be slower per token). Throughput: the roofline may fill all of GPU memory.
+    roofline_batch = eff is not planner and metric == "output_tokens_per_s"
+    fit = memory_fit(
+        shape,
+        acc,
+        prec,
+        eff if roofline_batch else planner,
+        context=prompt + output,
+        utilization=1.0 if roofline_batch else 0.9,
+    )
+    limit = TRTLLM_MAX_BATCH if point["engine"] == "tensorrt-llm" else engine_max_num_seqs(point["gpu"])
     if point["concurrency"] is None:
         perf = offline_performance(
             shape,
@@ -64,6 +80,7 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
             prompt=prompt,
             output=output,
             max_sequences=fit.max_sequences,
+            limit=limit,
             requests=point["prompts"],
         )
     else:
@@ -76,6 +93,12 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     if metric == "ttft_ms":
         return perf.ttft_s * 1000
     return perf.output_tokens_per_s * point["replicas"]
+
+
+def engine_efficiency(point: dict[str, Any]) -> Efficiency:
+    """The catalog's factors for the point's GPU, with TensorRT-LLM's token budget for its points."""
+    eff = default_efficiency(point["gpu"])
+    return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS) if point["engine"] == "tensorrt-llm" else eff
 
 
 def evaluate(point: dict[str, Any]) -> Prediction:
