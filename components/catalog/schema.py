@@ -186,6 +186,8 @@ class EfficiencyFactors(_Table):
     runtime_overhead_gib: Factor = Field(description="GPU memory per GPU outside weights and KV cache.")
     step_overhead_s: Factor = Field(description="Fixed time of every forward pass (scheduler, sampling, launches).")
     prefill_stall: Factor = Field(description="Share of prefill time chunked prefill does not hide in decode steps.")
+    moe_gemm: Factor = Field(description="Share of dense GEMM speed grouped expert (MoE) GEMMs keep.")
+    int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
 
 
 class Interconnect(_Fact):

@@ -93,7 +93,8 @@ class Precision:
 
     weight_bits: float
     kv_bytes: float = 2.0
-    # Weight-only 4-bit (AWQ/GPTQ): the matmul dequantizes every weight it reads, which costs compute at large batch.
+    # Weight-only sub-byte weights (AWQ/GPTQ, or a checkpoint stored below 8 bits such as gpt-oss's MXFP4 experts):
+    # the matmul dequantizes every weight it reads, which costs compute at large batch.
     int4_weights: bool = False
 
 
@@ -110,7 +111,8 @@ def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "aut
     else:
         bits = shape.weight_bits
     kv = 1.0 if kv_cache_dtype in FP8_KV_DTYPES else 2.0
-    return Precision(weight_bits=bits, kv_bytes=kv, int4_weights=quantization in ("awq", "gptq"))
+    weight_only = quantization in ("awq", "gptq") or (quantization is None and shape.weight_bits < 8)
+    return Precision(weight_bits=bits, kv_bytes=kv, int4_weights=weight_only)
 
 
 def weight_bytes(shape: Shape, prec: Precision) -> float:

@@ -65,3 +65,29 @@ def test_chunked_prefill_hides_prefill_work_behind_decode() -> None:
 @pytest.mark.parametrize(("gpu", "seqs"), [("nvidia-h100-sxm", 1024), ("nvidia-a100-80gb", 256), ("nvidia-l4", 256)])
 def test_engine_defaults_follow_vllm_per_gpu(gpu: str, seqs: int) -> None:
     assert engine_max_num_seqs(gpu) == seqs
+
+
+def test_a_moe_batch_touches_more_distinct_experts_but_never_more_than_all_weights() -> None:
+    from inferstack.planning.sizing import weight_bytes
+    from inferstack.planning.step_time import shared_params_b, weights_read_bytes
+
+    mixtral = model_shape("mixtral-8x7b")[1]  # type: ignore[index]
+    prec = precision(mixtral, None)
+    reads = [weights_read_bytes(mixtral, prec, n) for n in (1, 2, 8, 64, 4096)]
+    assert reads == sorted(reads) and reads[-1] <= weight_bytes(mixtral, prec)
+    # Batch 1 reads the shared attention weights plus top-2 of 8 experts: the active parameters.
+    assert reads[0] == pytest.approx(mixtral.active_b * 1e9 * 2)
+    assert 0 < shared_params_b(mixtral) < mixtral.active_b
+
+
+def test_weight_only_int4_and_moe_kernels_slow_compute_bound_passes() -> None:
+    eff = default_efficiency("nvidia-h100-sxm")
+    acc = accelerator("nvidia-h100-sxm")
+    awq, bf16 = precision(LLAMA8, "awq"), precision(LLAMA8, None)
+    assert awq.int4_weights and not bf16.int4_weights
+    # A long prompt is compute-bound: the dequantizing kernel is slower although it reads a quarter of the bytes.
+    assert prefill_s(LLAMA8, acc, awq, eff, prompt=8192) > prefill_s(LLAMA8, acc, bf16, eff, prompt=8192)
+    # Batch 1 is bandwidth-bound: 4-bit weights are faster.
+    assert decode_step_s(LLAMA8, acc, awq, eff, batch=1, context=100) < decode_step_s(
+        LLAMA8, acc, bf16, eff, batch=1, context=100
+    )
