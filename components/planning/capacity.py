@@ -207,7 +207,7 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     eff = default_efficiency(pool.gpu)
     # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
     quantization = loaded_quantization(spec_checkpoint(model, shape), model.quantization)
-    prec = precision(shape, quantization)
+    prec = precision(shape, quantization, model.kv_cache_dtype)
     acc = accelerator(pool.gpu, tp, quantization)
     fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization)
     alternatives = (

@@ -139,7 +139,7 @@ def load_fit(spec: EnvironmentSpec, key: str) -> LoadFit | None:
     best = performance(
         shape,
         accelerator(pool.gpu, tp, model.quantization),
-        precision(shape, model.quantization),
+        precision(shape, model.quantization, model.kv_cache_dtype),
         default_efficiency(pool.gpu),
         prompt=request.prompt,
         output=request.output,

@@ -14,7 +14,7 @@ from inferstack import catalog
 from inferstack.catalog.schema import Cloud
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, hub_id
 from inferstack.planning.defaults import pool_instance_type
-from inferstack.planning.precision import checkpoint_of, loaded_quantization
+from inferstack.planning.precision import checkpoint_of, kv_cache_dtype_problem, loaded_quantization
 from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
 from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
 from inferstack.planning.throughput import Objectives, Performance, best_performance, performance, replicas_needed
@@ -188,6 +188,8 @@ def compare(base: Request, *, cloud: str | None = None, region: str | None = Non
     """Every GPU/TP/instance/region option of the catalog that fits and meets the objectives, cheapest first."""
     results: list[Sizing] = []
     for gpu in catalog.gpus():
+        if kv_cache_dtype_problem(base.kv_cache_dtype, gpu):
+            continue  # the engine cannot keep this KV cache there
         for tp in (1, 2, 4, 8):
             prices = list(instance_prices(gpu, tp, cloud=cloud, region=region, spot=spot))
             if not prices:
@@ -214,6 +216,8 @@ def request_for(
         gpu=gpu,
         tp=tp,
         quantization=loaded_quantization(checkpoint, model.quantization),
+        kv_cache_dtype=model.kv_cache_dtype,
+        max_num_seqs=model.max_num_seqs,
         stored_bits=checkpoint.stored_bits if stored_bits is None else stored_bits,
         store=store,
         context=model.max_model_len,

@@ -39,6 +39,8 @@ def _request(
     context: int | None,
     compare_all: bool,
     store: str = "bucket",
+    kv_cache_dtype: str = "auto",
+    max_num_seqs: int | None = None,
 ) -> Request:
     from inferstack import catalog
     from inferstack.planning import precision
@@ -64,11 +66,15 @@ def _request(
     )
     if mismatch is not None:
         raise _fail(f"--dtype: {mismatch[0]} — {mismatch[1]}")
+    if on_gpu and (kv_problem := precision.kv_cache_dtype_problem(kv_cache_dtype, on_gpu, flags=True)):
+        raise _fail(f"--kv-cache-dtype: {kv_problem[0]} — {kv_problem[1]}")
     return Request(
         shape=shape,
         gpu=gpu,
         tp=tp,
         quantization=precision.loaded_quantization(checkpoint, requested),
+        kv_cache_dtype=kv_cache_dtype,
+        max_num_seqs=max_num_seqs,
         stored_bits=checkpoint.stored_bits,
         store="local" if store == "local" else "bucket",
         context=context,
@@ -190,6 +196,12 @@ def size_command(
     store: Annotated[
         str, typer.Option("--store", help="Where replicas read weights: bucket or local (start-up time).")
     ] = "bucket",
+    kv_cache_dtype: Annotated[
+        str, typer.Option("--kv-cache-dtype", help="KV cache: auto (model dtype), fp8, fp8_e4m3 or fp8_e5m2.")
+    ] = "auto",
+    max_num_seqs: Annotated[
+        int | None, typer.Option("--max-num-seqs", min=1, help="Engine cap on running sequences (default: vLLM's).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
@@ -202,8 +214,24 @@ def size_command(
         raise _fail(f"--cloud: unknown {cloud!r} — use aws or gcp")
     if store not in ("bucket", "local"):
         raise _fail(f"--store: unknown {store!r} — use bucket or local")
+    if kv_cache_dtype not in ("auto", "fp8", "fp8_e4m3", "fp8_e5m2"):
+        raise _fail(f"--kv-cache-dtype: unknown {kv_cache_dtype!r} — use auto, fp8, fp8_e4m3 or fp8_e5m2")
     request = _request(
-        model, gpu, tp, dtype, concurrency, prompt, output, rps, ttft_ms, tpot_ms, context, compare_all, store
+        model,
+        gpu,
+        tp,
+        dtype,
+        concurrency,
+        prompt,
+        output,
+        rps,
+        ttft_ms,
+        tpot_ms,
+        context,
+        compare_all,
+        store,
+        kv_cache_dtype,
+        max_num_seqs,
     )
     if compare_all:
         results = compare(request, cloud=cloud, region=region, spot=spot)

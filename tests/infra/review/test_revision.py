@@ -129,8 +129,9 @@ def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.Monkey
     result = runner.invoke(app, ["diff", "local", "--base", BEFORE_THE_RENAME])
     assert result.exit_code == 0, result.output
     # The changes since: the engine's startupProbe (issue 12: one start-up model) and its environment (issue 14),
-    # in place; the spec's new fields in the environment component's inputs (issues 13.8 and 14).
-    assert "Changes: 2" in result.output and "kubernetes:apps/v" in result.output, result.output
+    # in place; the spec's new fields in the environment component's inputs (issues 13.8 and 14), and the model's
+    # kv_cache_dtype (issue 15) in the InferenceService's inputs too.
+    assert "Changes: 3" in result.output and "kubernetes:apps/v" in result.output, result.output
     assert "replace" not in result.output.replace("replacement", ""), result.output
 
 
