@@ -138,16 +138,17 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     acc = accelerator(request.gpu, request.tp, request.quantization)
     context = request.context or min(shape.context, request.prompt + request.output)
     concurrency = request.concurrency or 1
-    fit = memory_fit(shape, acc, prec, eff, context=context, concurrency=concurrency, utilization=request.utilization)
     # Capacity uses the sequences that fit at this request's own length, not at the configured maximum.
     per_request = memory_fit(
         shape, acc, prec, eff, context=request.prompt + request.output, utilization=request.utilization
     )
+    # The engine holds what its cap and the KV cache allow; clients beyond that queue and hold no KV cache.
+    running = max(1, min(limit, per_request.max_sequences, concurrency))
+    fit = memory_fit(shape, acc, prec, eff, context=context, concurrency=running, utilization=request.utilization)
     at = capacity = None
     replicas = None
     # Weights and one full-length sequence fit: the engine runs what its cap and the KV cache allow, the rest queue.
     if memory_fit(shape, acc, prec, eff, context=context, utilization=request.utilization).fits:
-        running = min(limit, per_request.max_sequences)
         at = performance(
             shape,
             acc,
@@ -156,7 +157,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
             prompt=request.prompt,
             output=request.output,
             concurrency=concurrency,
-            max_running=running,
+            max_running=min(limit, per_request.max_sequences),
         )
         capacity = best_performance(
             shape,

@@ -92,11 +92,12 @@ def _ms(seconds: float) -> str:
 
 def _print_sizing(name: str, result: Sizing) -> None:
     req, fit = result.request, result.fit
-    concurrency = req.concurrency or 1
+    at_req = result.at_concurrency
+    running = at_req.running if at_req is not None else req.concurrency or 1
     lines = [
         f"[bold]{escape(name)}[/] on {req.tp}× {escape(req.gpu)}, {req.prompt} in / {req.output} out",
         f"fits: {'yes' if fit.fits else '[red]no[/]'} — needs {fit.need_gib:.1f} GiB (weights {fit.weights_gib:.1f}, "
-        f"KV {fit.kv_gib:.1f} for {concurrency} sequence(s), runtime {fit.overhead_gib:.1f}) of "
+        f"KV {fit.kv_gib:.1f} for {running} running sequence(s), runtime {fit.overhead_gib:.1f}) of "
         f"{fit.offer_gib:.1f} GiB offered",
         f"KV capacity: {fit.max_sequences} sequences of {req.context or req.prompt + req.output} tokens "
         f"({fit.kv_budget_gib:.1f} GiB)",
