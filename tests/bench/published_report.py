@@ -119,6 +119,8 @@ class Aggregate:
     count: int
     median: float
     within: float
+    # Median signed error: how far, and which way, the group sits from the model (+: the model is optimistic).
+    bias: float = 0.0
 
 
 def aggregate(label: str, errors: list[float]) -> Aggregate:
@@ -126,7 +128,8 @@ def aggregate(label: str, errors: list[float]) -> Aggregate:
     if not errors:
         return Aggregate(label, 0, 0.0, 0.0)
     size = [abs(e) for e in errors]
-    return Aggregate(label, len(size), statistics.median(size), sum(e <= WITHIN for e in size) / len(size))
+    within = sum(e <= WITHIN for e in size) / len(size)
+    return Aggregate(label, len(size), statistics.median(size), within, statistics.median(errors))
 
 
 def aggregates(points: list[dict[str, Any]], errors: dict[str, float]) -> list[Aggregate]:
@@ -138,6 +141,8 @@ def aggregates(points: list[dict[str, Any]], errors: dict[str, float]) -> list[A
     rows.append(aggregate("validation, all engines", [errors[p["id"]] for p in held]))
     rows.append(aggregate("calibration", [errors[p["id"]] for p in points if p["use"] == "calibration"]))
     rows.append(aggregate("all points", list(errors.values())))
+    for engine in sorted({p["engine"] for p in points}):
+        rows.append(aggregate(f"all points, {engine}", [errors[p["id"]] for p in points if p["engine"] == engine]))
     return rows
 
 
@@ -165,8 +170,17 @@ def main(markdown: bool = False) -> None:
                 f"{errors[p['id']]:>+8.1%} {r.roofline:>10.4g}"
             )
     print()
+    if markdown:
+        print("\n| points | n | median \\|error\\| | within ±25% | median signed error |")
+        print("|---|---|---|---|---|")
     for row in aggregates(points, errors):
-        print(f"{row.label:<28} n={row.count:<3} median |error| {row.median:6.1%}   within ±25% {row.within:6.1%}")
+        if markdown:
+            print(f"| {row.label} | {row.count} | {row.median:.1%} | {row.within:.0%} | {row.bias:+.1%} |")
+        else:
+            print(
+                f"{row.label:<28} n={row.count:<3} median |error| {row.median:6.1%}   within ±25% {row.within:6.1%}"
+                f"   median signed {row.bias:+6.1%}"
+            )
 
 
 if __name__ == "__main__":
