@@ -88,7 +88,10 @@ REVIEWED_UPDATES = {
         "spec.cluster.architecture",
         # Issue 13.8: the acknowledgement field, recorded with the rest of the spec.
         "spec.model_store.unprotected_in_production",
+        # Issue 15: the model's KV-cache dtype (auto), recorded with the rest of the spec.
+        "spec.models.chat.kv_cache_dtype",
     },
+    "inferstack:index:InferenceService": {"spec.kv_cache_dtype"},
 }
 
 
