@@ -219,6 +219,26 @@ class EfficiencyFactors(_Table):
     prefill_mfu: Factor = Field(description="FLOPS utilization of prefill.")
     decode_mfu: Factor = Field(description="FLOPS utilization of a compute-bound decode batch.")
     runtime_overhead_gib: Factor = Field(description="GPU memory per GPU outside weights and KV cache.")
+    step_overhead_s: Factor = Field(description="Fixed time of every forward pass (scheduler, sampling, launches).")
+    prefill_stall: Factor = Field(description="Share of prefill time chunked prefill does not hide in decode steps.")
+    moe_gemm: Factor = Field(description="Share of dense GEMM speed grouped expert (MoE) GEMMs keep.")
+    int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
+
+
+class Interconnect(_Fact):
+    """What one tensor-parallel all-reduce costs on a kind of GPU link."""
+
+    allreduce_latency_s: float = Field(gt=0, description="Fixed time of one small all-reduce, seconds.")
+    link_gbps: float = Field(gt=0, description="All-reduce bus bandwidth per GPU for large messages, GB/s.")
+
+
+class GpuEfficiency(_Fact):
+    """How close one GPU type's decode steps come to its peak bandwidth, and how its GPUs talk to each other."""
+
+    decode_mbu: float = Field(gt=0, le=1, description="Memory-bandwidth utilization of a decode step on one GPU.")
+    interconnect: Literal["nvlink", "pcie"] = Field(description="The link tensor-parallel all-reduces cross.")
+    max_num_seqs: int = Field(gt=0, description="vLLM's default --max-num-seqs for its API server on this GPU.")
+    max_num_batched_tokens: int = Field(gt=0, description="vLLM's default --max-num-batched-tokens on this GPU.")
 
 
 class StartupTimes(_Table):
@@ -241,5 +261,7 @@ class EfficiencyCatalog(_Table):
     """Everything in efficiency.yaml."""
 
     factors: EfficiencyFactors = Field(description="Roofline efficiency factors.")
+    gpus: dict[str, GpuEfficiency] = Field(description="Per GPU type: decode bandwidth use and interconnect.")
+    interconnects: dict[Literal["nvlink", "pcie"], Interconnect] = Field(description="All-reduce cost per link kind.")
     tensor_parallel: TensorParallelScaling = Field(description="Tensor-parallel scaling losses.")
     startup: StartupTimes = Field(description="Cold-start time estimates.")

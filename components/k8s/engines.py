@@ -39,6 +39,10 @@ class EngineArgs:
     gpu_memory_utilization: float = 0.9
     dtype: str = "auto"
     quantization: str | None = None
+    # --kv-cache-dtype ("auto" is the engine's default and is left off the command line).
+    kv_cache_dtype: str = "auto"
+    # --max-num-seqs; None: the engine's default.
+    max_num_seqs: int | None = None
     # Bytes the streaming loader may buffer in host memory; None lets the engine choose.
     stream_buffer_bytes: int | None = None
 
@@ -94,6 +98,8 @@ def _common_args(args: EngineArgs) -> list[str]:
         out += ["--max-model-len", str(args.max_model_len)]
     if args.quantization is not None:
         out += ["--quantization", args.quantization]
+    if args.max_num_seqs is not None:
+        out += ["--max-num-seqs", str(args.max_num_seqs)]
     return out
 
 
@@ -111,6 +117,8 @@ def vllm_gpu_args(args: EngineArgs) -> list[str]:
         "--gpu-memory-utilization",
         f"{args.gpu_memory_utilization:g}",
     ]
+    if args.kv_cache_dtype != "auto":
+        out += ["--kv-cache-dtype", args.kv_cache_dtype]
     if streams_from_bucket(args.model_path):
         out += ["--load-format", STREAMING_LOADER]
         if args.tensor_parallel > 1:

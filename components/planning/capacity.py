@@ -28,6 +28,7 @@ from inferstack.planning.sizing import (
     weight_bytes,
 )
 from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
+from inferstack.planning.throughput import MAX_BATCH
 from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
 
 TP_DEGREES = (1, 2, 4, 8)
@@ -90,16 +91,31 @@ def spec_model_shape(model: ModelSpec) -> tuple[str, Shape] | None:
     return model_shape(hub_id(model.source))
 
 
-def default_efficiency() -> Efficiency:
-    """The catalog's efficiency factors."""
+def default_efficiency(gpu: str | None = None) -> Efficiency:
+    """The catalog's efficiency factors (for one GPU type when `gpu` names it)."""
     table = catalog.efficiency()
+    per_gpu = table.gpus.get(gpu) if gpu is not None else None
+    link = table.interconnects[per_gpu.interconnect if per_gpu is not None else "nvlink"]
     return Efficiency(
-        mbu=table.factors.decode_mbu.value,
+        mbu=per_gpu.decode_mbu if per_gpu is not None else table.factors.decode_mbu.value,
+        step_overhead_s=table.factors.step_overhead_s.value,
+        allreduce_latency_s=link.allreduce_latency_s,
+        link_gbps=link.link_gbps,
+        prefill_stall=table.factors.prefill_stall.value,
+        moe_gemm=table.factors.moe_gemm.value,
+        int4_gemm=table.factors.int4_gemm.value,
+        batched_tokens=per_gpu.max_num_batched_tokens if per_gpu is not None else None,
         prefill_mfu=table.factors.prefill_mfu.value,
         decode_mfu=table.factors.decode_mfu.value,
         overhead_gib=table.factors.runtime_overhead_gib.value,
         tp_efficiency=dict(table.tensor_parallel.efficiency),
     )
+
+
+def engine_max_num_seqs(gpu: str) -> int:
+    """vLLM's default cap on running sequences on this GPU type (256 when the catalog does not say)."""
+    per_gpu = catalog.efficiency().gpus.get(gpu)
+    return per_gpu.max_num_seqs if per_gpu is not None else MAX_BATCH
 
 
 def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> Accelerator:
@@ -201,10 +217,10 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     name, shape = found
     tp = tensor_parallel_of(model)
     context = model.max_model_len or shape.context
-    eff = default_efficiency()
+    eff = default_efficiency(pool.gpu)
     # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
     quantization = loaded_quantization(spec_checkpoint(model, shape), model.quantization)
-    prec = precision(shape, quantization)
+    prec = precision(shape, quantization, model.kv_cache_dtype)
     acc = accelerator(pool.gpu, tp, quantization)
     fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization)
     alternatives = (

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from inferstack import catalog
 from inferstack.planning.capacity import accelerator, default_efficiency, spec_model_shape
 from inferstack.planning.serving import request_for, size
-from inferstack.planning.sizing import Objectives, Performance, performance, precision
+from inferstack.planning.sizing import precision
+from inferstack.planning.throughput import Objectives, Performance, performance
 from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of
 
 
@@ -138,8 +139,8 @@ def load_fit(spec: EnvironmentSpec, key: str) -> LoadFit | None:
     best = performance(
         shape,
         accelerator(pool.gpu, tp, model.quantization),
-        precision(shape, model.quantization),
-        default_efficiency(),
+        precision(shape, model.quantization, model.kv_cache_dtype),
+        default_efficiency(pool.gpu),
         prompt=request.prompt,
         output=request.output,
         concurrency=1,

@@ -59,3 +59,6 @@ class Precision:
 
     weight_bits: float
     kv_bytes: float = 2.0
+    # Weight-only sub-byte weights (AWQ/GPTQ, or a checkpoint stored below 8 bits such as gpt-oss's MXFP4 experts):
+    # the matmul dequantizes every weight it reads, which costs compute at large batch.
+    int4_weights: bool = False

@@ -13,7 +13,7 @@ from typing import Any
 
 from inferstack.planning.cost_rows import HOURS_PER_MONTH
 from inferstack.planning.serving import Request, Sizing, compare
-from inferstack.planning.sizing import replicas_needed
+from inferstack.planning.throughput import replicas_needed
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,30 @@ def quantization_problem(
     return None
 
 
+def kv_cache_dtype_problem(
+    kv_cache_dtype: str, gpu: str | None, *, cpu: bool = False, flags: bool = False
+) -> tuple[str, str] | None:
+    """(problem, fix) when the engine cannot keep an fp8 KV cache on this GPU; None when it can or it is unknown.
+
+    vLLM's CUDA attention backends store fp8 KV from compute capability 8.9 (FlashAttention 3 on Hopper, Triton and
+    FlashInfer on Ada and Blackwell); Ampere and Turing have no fp8 attention path in the default backends.
+    """
+    if kv_cache_dtype == "auto":
+        return None
+    fix = "use --kv-cache-dtype auto" if flags else "use kv_cache_dtype: auto"
+    if cpu:
+        return "the CPU engine keeps its KV cache in the model dtype", fix
+    arch = compute_capability(gpu) if gpu is not None else None
+    if arch is None or arch[1] >= FP8_NATIVE_CAPABILITY:
+        return None
+    name, cc = arch
+    return (
+        f"an {kv_cache_dtype} KV cache needs compute capability ≥ {FP8_NATIVE_CAPABILITY:.1f} (Ada, Hopper or newer); "
+        f"{gpu} is {name} {cc:g}: vLLM's attention backends there have no fp8 KV path",
+        f"{fix}, or " + ("an Ada or newer --gpu" if flags else "a pool with an Ada or newer GPU"),
+    )
+
+
 def _quantized_fix(hub_id: str, quantization: str, flags: bool) -> str:
     found = catalog.model_shape(hub_id)
     published = found[1].quantized if found is not None else None

@@ -12,21 +12,12 @@ from typing import Any
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
-from inferstack.planning.capacity import accelerator, default_efficiency, hub_id
+from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, hub_id
 from inferstack.planning.defaults import pool_instance_type
-from inferstack.planning.precision import checkpoint_of, loaded_quantization
-from inferstack.planning.sizing import (
-    MemoryFit,
-    Objectives,
-    Performance,
-    Shape,
-    best_performance,
-    memory_fit,
-    performance,
-    precision,
-    replicas_needed,
-)
+from inferstack.planning.precision import checkpoint_of, kv_cache_dtype_problem, loaded_quantization
+from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
 from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
+from inferstack.planning.throughput import Objectives, Performance, best_performance, performance, replicas_needed
 from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
 
 DEFAULT_PROMPT = 1000
@@ -48,6 +39,8 @@ class Request:
     prompt: int = DEFAULT_PROMPT
     output: int = DEFAULT_OUTPUT
     concurrency: int | None = None
+    # The engine's cap on running sequences (--max-num-seqs); None: vLLM's default for the GPU.
+    max_num_seqs: int | None = None
     requests_per_s: float | None = None
     objectives: Objectives = field(default_factory=Objectives)
     # Bits per parameter the checkpoint stores (what the bucket holds and a replica reads); None: the shape's own.
@@ -139,20 +132,33 @@ def cheapest_price(gpu: str, tp: int, **where: Any) -> Price | None:
 
 def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     """Fit, latency, capacity, replicas and price of one option."""
-    shape, eff = request.shape, default_efficiency()
+    shape, eff = request.shape, default_efficiency(request.gpu)
+    limit = request.max_num_seqs or engine_max_num_seqs(request.gpu)
     prec = precision(shape, request.quantization, request.kv_cache_dtype)
     acc = accelerator(request.gpu, request.tp, request.quantization)
     context = request.context or min(shape.context, request.prompt + request.output)
     concurrency = request.concurrency or 1
-    fit = memory_fit(shape, acc, prec, eff, context=context, concurrency=concurrency, utilization=request.utilization)
     # Capacity uses the sequences that fit at this request's own length, not at the configured maximum.
     per_request = memory_fit(
         shape, acc, prec, eff, context=request.prompt + request.output, utilization=request.utilization
     )
+    # The engine holds what its cap and the KV cache allow; clients beyond that queue and hold no KV cache.
+    running = max(1, min(limit, per_request.max_sequences, concurrency))
+    fit = memory_fit(shape, acc, prec, eff, context=context, concurrency=running, utilization=request.utilization)
     at = capacity = None
     replicas = None
-    if fit.fits:
-        at = performance(shape, acc, prec, eff, prompt=request.prompt, output=request.output, concurrency=concurrency)
+    # Weights and one full-length sequence fit: the engine runs what its cap and the KV cache allow, the rest queue.
+    if memory_fit(shape, acc, prec, eff, context=context, utilization=request.utilization).fits:
+        at = performance(
+            shape,
+            acc,
+            prec,
+            eff,
+            prompt=request.prompt,
+            output=request.output,
+            concurrency=concurrency,
+            max_running=min(limit, per_request.max_sequences),
+        )
         capacity = best_performance(
             shape,
             acc,
@@ -162,6 +168,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
             output=request.output,
             max_sequences=per_request.max_sequences,
             objectives=request.objectives,
+            limit=limit,
         )
         if capacity is not None and request.requests_per_s is not None:
             replicas = replicas_needed(request.requests_per_s, capacity)
@@ -182,6 +189,8 @@ def compare(base: Request, *, cloud: str | None = None, region: str | None = Non
     """Every GPU/TP/instance/region option of the catalog that fits and meets the objectives, cheapest first."""
     results: list[Sizing] = []
     for gpu in catalog.gpus():
+        if kv_cache_dtype_problem(base.kv_cache_dtype, gpu):
+            continue  # the engine cannot keep this KV cache there
         for tp in (1, 2, 4, 8):
             prices = list(instance_prices(gpu, tp, cloud=cloud, region=region, spot=spot))
             if not prices:
@@ -208,6 +217,8 @@ def request_for(
         gpu=gpu,
         tp=tp,
         quantization=loaded_quantization(checkpoint, model.quantization),
+        kv_cache_dtype=model.kv_cache_dtype,
+        max_num_seqs=model.max_num_seqs,
         stored_bits=checkpoint.stored_bits if stored_bits is None else stored_bits,
         store=store,
         context=model.max_model_len,

@@ -1,8 +1,9 @@
-"""Capacity of one model replica on one GPU type: memory fit, KV capacity and roofline latency.
+"""Capacity of one model replica on one GPU type: shapes, precision, efficiency factors, memory fit, KV capacity.
 
-Pure arithmetic on plain dataclasses, no catalog and no cloud. Every time is the physical roofline (bytes over
-peak bandwidth, FLOPs over peak dense FLOPS) divided by efficiency factors ≤ 1, so a prediction can never be
-faster than the hardware; `Efficiency.physical()` gives the roofline itself.
+Pure arithmetic on plain dataclasses, no catalog and no cloud. The time model is in `step_time.py` (one forward
+pass) and `throughput.py` (a replica at a concurrency); every time there is the physical roofline divided by the
+efficiency factors here, plus fixed costs, so a prediction is never faster than the hardware;
+`Efficiency.physical()` gives the roofline itself.
 
 Units: parameters in billions, memory in GiB (2**30 bytes), bandwidth in GB/s, compute in TFLOPS, time in s.
 """
@@ -20,8 +21,6 @@ from inferstack.planning.model_shape import Precision as Precision
 from inferstack.planning.model_shape import Shape as Shape
 
 GIB = float(2**30)
-# vLLM's default cap on sequences scheduled at once (--max-num-seqs).
-MAX_BATCH = 256
 # AWQ/GPTQ store 4-bit weights plus a scale (and zero) per group of 128: ~4.25 bits per parameter.
 FOUR_BIT = 4.25
 
@@ -46,16 +45,36 @@ class Efficiency:
     decode_mfu: float
     overhead_gib: float
     tp_efficiency: Mapping[int, float] = field(default_factory=lambda: {1: 1.0})
+    # Fixed time of every forward pass (scheduler, sampling, kernel launches), seconds; 0 on the roofline.
+    step_overhead_s: float = 0.0
+    # Tensor parallel: latency of one all-reduce (two per layer per pass) and the bus bandwidth per GPU (GB/s);
+    # None: communication is free (the roofline).
+    allreduce_latency_s: float = 0.0
+    link_gbps: float | None = None
+    # Share of prefill time that is not hidden inside memory-bound decode steps (chunked prefill mixes them):
+    # 1 adds prefill and decode, 0 overlaps them perfectly (the roofline).
+    prefill_stall: float = 0.0
+    # GEMM efficiency grouped expert kernels keep against dense ones, and weight-only int4 kernels (dequantization
+    # in the matmul) against 16-bit ones, when compute-bound; 1 on the roofline.
+    moe_gemm: float = 1.0
+    int4_gemm: float = 1.0
+    # The engine's token budget per pass (vLLM --max-num-batched-tokens): a longer prompt prefills in chunks, one
+    # pass each; None: one pass per prompt (the roofline).
+    batched_tokens: int | None = None
 
     @classmethod
     def physical(cls) -> Efficiency:
-        """The roofline itself: every unit at peak, no runtime memory, perfect tensor-parallel scaling."""
+        """The roofline itself: every unit at peak, no fixed costs, perfect tensor-parallel scaling and overlap."""
         return cls(mbu=1.0, prefill_mfu=1.0, decode_mfu=1.0, overhead_gib=0.0, tp_efficiency={1: 1.0})
 
     def tp(self, degree: int) -> float:
         """Share of the ideal speed-up kept at this TP degree (the nearest tabulated degree below it)."""
         known = [d for d in self.tp_efficiency if d <= degree]
         return self.tp_efficiency[max(known)] if known else 1.0
+
+
+# vLLM --kv-cache-dtype values that store one byte per element ("auto" keeps the model dtype, 2 bytes).
+FP8_KV_DTYPES = frozenset({"fp8", "fp8_e4m3", "fp8_e5m2"})
 
 
 def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "auto") -> Precision:
@@ -66,7 +85,9 @@ def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "aut
         bits = FOUR_BIT
     else:
         bits = shape.weight_bits
-    return Precision(weight_bits=bits, kv_bytes=1.0 if kv_cache_dtype == "fp8" else 2.0)
+    kv = 1.0 if kv_cache_dtype in FP8_KV_DTYPES else 2.0
+    weight_only = quantization in ("awq", "gptq") or (quantization is None and shape.weight_bits < 8)
+    return Precision(weight_bits=bits, kv_bytes=kv, int4_weights=weight_only)
 
 
 def weight_bytes(shape: Shape, prec: Precision) -> float:
@@ -122,136 +143,3 @@ def memory_fit(
         offer_gib=offer,
         max_sequences=max(0, math.floor(budget / kv_seq)) if kv_seq > 0 else 0,
     )
-
-
-def weights_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
-    """Weight bytes one forward pass over `tokens` tokens reads: a MoE touches more experts as tokens grow."""
-    total = weight_bytes(shape, prec)
-    if shape.active_params_b is None or tokens <= 0:
-        return total
-    active_share = shape.active_b / shape.params_b
-    # Each token routes to a share of the experts; the share touched by a batch is 1 - (1 - share)^tokens.
-    touched = 1 - (1 - active_share) ** tokens
-    return total * touched
-
-
-def _bandwidth(acc: Accelerator, eff: Efficiency) -> float:
-    return acc.bandwidth_gbps * 1e9 * acc.count * eff.tp(acc.count) * eff.mbu
-
-
-def _flops(acc: Accelerator, eff: Efficiency, mfu: float) -> float:
-    return acc.tflops * 1e12 * acc.count * eff.tp(acc.count) * mfu
-
-
-def decode_step_s(
-    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, batch: int, context: float
-) -> float:
-    """One decode step for `batch` sequences at `context` tokens: bandwidth-bound until the batch is large."""
-    read = weights_read_bytes(shape, prec, batch) + batch * kv_bytes_per_token(shape, prec, acc.count) * context
-    memory_time = read / _bandwidth(acc, eff)
-    # Per token: 2 FLOPs per active parameter, plus attention over the context (QK and AV, 2 FLOPs each).
-    flops = batch * (2 * shape.active_b * 1e9 + 4 * shape.layers * context * shape.attention_heads * shape.head_dim)
-    compute_time = flops / _flops(acc, eff, eff.decode_mfu)
-    return max(memory_time, compute_time)
-
-
-def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:
-    """Prefill of one prompt: 2 × active params × tokens plus causal attention, at least one read of the weights."""
-    flops = 2 * shape.active_b * 1e9 * prompt + 2 * shape.layers * prompt**2 * shape.attention_heads * shape.head_dim
-    compute_time = flops / _flops(acc, eff, eff.prefill_mfu)
-    memory_time = weights_read_bytes(shape, prec, prompt) / _bandwidth(acc, eff)
-    return max(compute_time, memory_time)
-
-
-@dataclass(frozen=True)
-class Performance:
-    """What one replica does at a steady concurrency for a given prompt/output length."""
-
-    concurrency: int
-    ttft_s: float
-    tpot_s: float
-    output_tokens_per_s: float
-    requests_per_s: float
-    bandwidth_utilization: float
-
-
-def performance(
-    shape: Shape,
-    acc: Accelerator,
-    prec: Precision,
-    eff: Efficiency,
-    *,
-    prompt: int,
-    output: int,
-    concurrency: int,
-) -> Performance:
-    """Steady state of `concurrency` sequences, each a prefill then `output` decode steps.
-
-    Prefills and decode steps are counted one after the other (no overlap), which is conservative for engines
-    that piggyback prefill chunks on decode steps.
-    """
-    pre = prefill_s(shape, acc, prec, eff, prompt=prompt)
-    context = prompt + output / 2
-    step = decode_step_s(shape, acc, prec, eff, batch=concurrency, context=context)
-    # One cycle: every sequence prefills once and the batch takes `output` decode steps.
-    cycle = concurrency * pre + output * step
-    # The other sequences' prefills stall this one's decode steps; a new request waits, on average, for half of
-    # the prefills in flight when it arrives.
-    tpot = (cycle - pre) / output if output else step
-    ttft = pre + step + (concurrency - 1) * (pre / cycle) * pre / 2
-    read_per_step = (
-        weights_read_bytes(shape, prec, concurrency)
-        + concurrency * kv_bytes_per_token(shape, prec, acc.count) * context
-    )
-    peak = acc.bandwidth_gbps * 1e9 * acc.count
-    return Performance(
-        concurrency=concurrency,
-        ttft_s=ttft,
-        tpot_s=tpot,
-        output_tokens_per_s=concurrency * output / cycle,
-        requests_per_s=concurrency / cycle,
-        bandwidth_utilization=min(1.0, read_per_step * output / cycle / peak),
-    )
-
-
-@dataclass(frozen=True)
-class Objectives:
-    """Latency objectives a replica must meet; None means no objective."""
-
-    ttft_s: float | None = None
-    tpot_s: float | None = None
-
-    def met_by(self, perf: Performance) -> bool:
-        """True when the performance meets every objective."""
-        ttft_ok = self.ttft_s is None or perf.ttft_s <= self.ttft_s
-        tpot_ok = self.tpot_s is None or perf.tpot_s <= self.tpot_s
-        return ttft_ok and tpot_ok
-
-
-def best_performance(
-    shape: Shape,
-    acc: Accelerator,
-    prec: Precision,
-    eff: Efficiency,
-    *,
-    prompt: int,
-    output: int,
-    max_sequences: int,
-    objectives: Objectives,
-    limit: int = MAX_BATCH,
-) -> Performance | None:
-    """The highest-throughput concurrency (up to the KV capacity and `limit`) that meets the objectives."""
-    best: Performance | None = None
-    for concurrency in range(1, min(max_sequences, limit) + 1):
-        perf = performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=concurrency)
-        if not objectives.met_by(perf):
-            # Latency only grows with concurrency: once an objective is missed, larger batches miss it too.
-            break
-        if best is None or perf.output_tokens_per_s > best.output_tokens_per_s:
-            best = perf
-    return best
-
-
-def replicas_needed(requests_per_s: float, per_replica: Performance) -> int:
-    """Replicas that carry a request rate when each runs at `per_replica` (at least one)."""
-    return max(1, math.ceil(requests_per_s / per_replica.requests_per_s - 1e-9))

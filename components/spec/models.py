@@ -144,6 +144,15 @@ class ModelSpec(FrozenSpec):
     quantization: Literal["fp8", "awq", "gptq"] | None = Field(
         default=None, description="Weight quantization; default: none."
     )
+    kv_cache_dtype: Literal["auto", "fp8", "fp8_e4m3", "fp8_e5m2"] = Field(
+        default="auto",
+        description="KV-cache dtype (--kv-cache-dtype): auto keeps the model's, fp8 halves the cache; default: auto.",
+    )
+    max_num_seqs: PositiveInt | None = Field(
+        default=None,
+        le=MAX_TOKENS,
+        description="Most sequences the engine runs at once (--max-num-seqs); default: vLLM's for the GPU.",
+    )
     gpu_memory_utilization: float = Field(
         default=0.9, gt=0.1, le=0.98, description="Share of GPU memory the engine may use; default: 0.9."
     )

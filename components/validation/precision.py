@@ -1,8 +1,8 @@
 """Context and precision against the model and the hardware: what vLLM would refuse at start is refused here.
 
 - `max_model_len` above the model's context limit (planning/context.py);
-- `dtype` the pool's GPU cannot run, `quantization` that does not match the checkpoint or the GPU
-  (planning/precision.py).
+- `dtype` the pool's GPU cannot run, `quantization` that does not match the checkpoint or the GPU, an fp8
+  `kv_cache_dtype` the GPU's attention kernels cannot store (planning/precision.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from inferstack import catalog
 from inferstack.planning.capacity import UnknownShape, hub_id, spec_checkpoint, spec_model_shape
 from inferstack.planning.context import ModelContext, context_of, context_problem
-from inferstack.planning.precision import dtype_problem, quantization_problem
+from inferstack.planning.precision import dtype_problem, kv_cache_dtype_problem, quantization_problem
 from inferstack.spec.errors import SpecIssue
 from inferstack.spec.models import EnvironmentSpec, ModelSpec
 from inferstack.validation.common import field_path
@@ -49,6 +49,8 @@ def check_precision(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
         gpu = pool.gpu if pool is not None and pool.gpu in catalog.gpus() else None
         if gpu is not None and (problem := dtype_problem(model.dtype, gpu)):
             yield SpecIssue(field_path("models", name, "dtype"), *problem)
+        if problem := kv_cache_dtype_problem(model.kv_cache_dtype, gpu, cpu=model.engine == "vllm-cpu"):
+            yield SpecIssue(field_path("models", name, "kv_cache_dtype"), *problem)
         try:
             found = spec_model_shape(model)
         except UnknownShape:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -17,10 +17,7 @@ from inferstack.infra.cli.common import EXIT_INVALID, out
 
 if TYPE_CHECKING:
     from inferstack.infra.cli.size_model import SizedModel
-    from inferstack.planning.node_ranking import LoadCost
     from inferstack.planning.serving import Request, Sizing
-
-COMPARE_ROWS = 25
 
 
 def _fail(message: str) -> typer.Exit:
@@ -42,12 +39,14 @@ def _request(
     context: int | None,
     compare_all: bool,
     store: str = "bucket",
+    kv_cache_dtype: str = "auto",
+    max_num_seqs: int | None = None,
 ) -> Request:
     from inferstack import catalog
     from inferstack.planning import precision
     from inferstack.planning.context import ModelContext, catalog_context, context_problem
     from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Request
-    from inferstack.planning.sizing import Objectives
+    from inferstack.planning.throughput import Objectives
 
     if not compare_all and gpu not in catalog.gpus():
         raise _fail(f"--gpu: unknown GPU {gpu!r} — choose one of: {', '.join(sorted(catalog.gpus()))}")
@@ -68,11 +67,15 @@ def _request(
     )
     if mismatch is not None:
         raise _fail(f"--dtype: {mismatch[0]} — {mismatch[1]}")
+    if on_gpu and (kv_problem := precision.kv_cache_dtype_problem(kv_cache_dtype, on_gpu, flags=True)):
+        raise _fail(f"--kv-cache-dtype: {kv_problem[0]} — {kv_problem[1]}")
     return Request(
         shape=shape,
         gpu=gpu,
         tp=tp,
         quantization=precision.loaded_quantization(checkpoint, requested),
+        kv_cache_dtype=kv_cache_dtype,
+        max_num_seqs=max_num_seqs,
         stored_bits=checkpoint.stored_bits,
         store="local" if store == "local" else "bucket",
         context=context,
@@ -90,11 +93,12 @@ def _ms(seconds: float) -> str:
 
 def _print_sizing(name: str, result: Sizing) -> None:
     req, fit = result.request, result.fit
-    concurrency = req.concurrency or 1
+    at_req = result.at_concurrency
+    running = at_req.running if at_req is not None else req.concurrency or 1
     lines = [
         f"[bold]{escape(name)}[/] on {req.tp}× {escape(req.gpu)}, {req.prompt} in / {req.output} out",
         f"fits: {'yes' if fit.fits else '[red]no[/]'} — needs {fit.need_gib:.1f} GiB (weights {fit.weights_gib:.1f}, "
-        f"KV {fit.kv_gib:.1f} for {concurrency} sequence(s), runtime {fit.overhead_gib:.1f}) of "
+        f"KV {fit.kv_gib:.1f} for {running} running sequence(s), runtime {fit.overhead_gib:.1f}) of "
         f"{fit.offer_gib:.1f} GiB offered",
         f"KV capacity: {fit.max_sequences} sequences of {req.context or req.prompt + req.output} tokens "
         f"({fit.kv_budget_gib:.1f} GiB)",
@@ -106,6 +110,11 @@ def _print_sizing(name: str, result: Sizing) -> None:
             f"{at.output_tokens_per_s:,.0f} output tokens/s per replica, "
             f"memory-bandwidth use {at.bandwidth_utilization:.0%}, GPU memory used {fit.need_gib / fit.offer_gib:.0%}"
         )
+        if at.queue_s > 0:
+            lines.append(
+                f"  the engine runs {at.running} at once (max_num_seqs or KV cache); the other "
+                f"{at.concurrency - at.running} wait {_ms(at.queue_s)} on average (included in TTFT)"
+            )
     if result.capacity is not None:
         cap = result.capacity
         lines.append(
@@ -130,85 +139,6 @@ def _print_sizing(name: str, result: Sizing) -> None:
     lines.append(escape(result.startup.summary()))
     for line in lines:
         out().print(line, highlight=False)
-
-
-def _print_compare(results: list[Sizing]) -> None:
-    from rich.table import Table
-
-    table = Table(title="Options ranked by $ per 1M output tokens (objectives met)")
-    for column in ("#", "cloud", "region", "instance", "GPUs", "TP", "tok/s/replica", "$/h/replica", "$/1M tok"):
-        table.add_column(column, justify="right" if column in ("#", "TP", "GPUs") else "left")
-    for rank, result in enumerate(results[:COMPARE_ROWS], start=1):
-        price, cap = result.price, result.capacity
-        if price is None or cap is None:
-            continue
-        table.add_row(
-            str(rank),
-            price.cloud,
-            price.region,
-            f"{price.instance_type} ({price.capacity})",
-            f"{price.gpus_per_node}× {result.request.gpu}",
-            str(result.request.tp),
-            f"{cap.output_tokens_per_s:,.0f}",
-            f"{price.replica_usd_per_hour:.3f}",
-            f"{result.usd_per_million_tokens:.3f}",
-        )
-    out().print(table)
-    if len(results) > COMPARE_ROWS:
-        out().print(f"… {len(results) - COMPARE_ROWS} more options (use --json for all)")
-
-
-def _print_by_nodes(ranked: list[tuple[Sizing, LoadCost]], load: str) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"Options ranked by the monthly cost of the fewest nodes carrying {load} (objectives met)")
-    columns = ("#", "cloud", "region", "instance", "GPUs", "TP", "replicas", "nodes", "$/month", "$/1M tok")
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("cloud", "region", "instance", "GPUs") else "right")
-    for rank, (result, cost) in enumerate(ranked[:COMPARE_ROWS], start=1):
-        price = result.price
-        if price is None:
-            continue
-        table.add_row(
-            str(rank),
-            price.cloud,
-            price.region,
-            f"{price.instance_type} ({price.capacity})",
-            f"{price.gpus_per_node}× {result.request.gpu}",
-            str(result.request.tp),
-            str(cost.replicas),
-            str(cost.nodes),
-            f"{cost.monthly_usd:,.0f}",
-            f"{result.usd_per_million_tokens:.3f}",
-        )
-    out().print(table)
-    if len(ranked) > COMPARE_ROWS:
-        out().print(f"… {len(ranked) - COMPARE_ROWS} more options (use --json for all)")
-
-
-def _compare(request: Request, rank: str, where: dict[str, Any], as_json: bool) -> None:
-    from inferstack.planning.node_ranking import compare_by_nodes
-    from inferstack.planning.serving import compare
-
-    if rank == "tokens":
-        results = compare(request, **where)
-        if as_json:
-            typer.echo(json.dumps([_compare_row(r) for r in results], indent=2))
-        elif not results:
-            raise _fail("no option in the catalog fits the model and meets the objectives")
-        else:
-            _print_compare(results)
-        return
-    rps, concurrency = request.requests_per_s, request.concurrency
-    if rps is None and concurrency is None:
-        raise _fail("--rank nodes: needs the load to carry — give --rps R or --concurrency C (concurrent requests)")
-    ranked = compare_by_nodes(request, requests_per_s=rps, concurrency=concurrency, **where)
-    if as_json:
-        typer.echo(json.dumps([{**_compare_row(r), "load": cost.to_dict()} for r, cost in ranked], indent=2))
-    elif not ranked:
-        raise _fail("no option in the catalog fits the model and meets the objectives")
-    else:
-        _print_by_nodes(ranked, f"{rps:g} req/s" if rps is not None else f"{concurrency} concurrent requests")
 
 
 def size_command(
@@ -264,9 +194,16 @@ def size_command(
     store: Annotated[
         str, typer.Option("--store", help="Where replicas read weights: bucket or local (start-up time).")
     ] = "bucket",
+    kv_cache_dtype: Annotated[
+        str, typer.Option("--kv-cache-dtype", help="KV cache: auto (model dtype), fp8, fp8_e4m3 or fp8_e5m2.")
+    ] = "auto",
+    max_num_seqs: Annotated[
+        int | None, typer.Option("--max-num-seqs", min=1, help="Engine cap on running sequences (default: vLLM's).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
+    from inferstack.infra.cli.size_compare import compare_options
     from inferstack.infra.cli.size_model import sized_model
     from inferstack.planning.serving import cheapest_price, size
     from inferstack.spec.base import canonical_dtype
@@ -283,11 +220,27 @@ def size_command(
         raise _fail(f"--rank: unknown {rank!r} — use tokens or nodes")
     if rank != "tokens" and not compare_all:
         raise _fail("--rank: ranks the options of --compare — add --compare")
+    if kv_cache_dtype not in ("auto", "fp8", "fp8_e4m3", "fp8_e5m2"):
+        raise _fail(f"--kv-cache-dtype: unknown {kv_cache_dtype!r} — use auto, fp8, fp8_e4m3 or fp8_e5m2")
     request = _request(
-        found, gpu, tp, dtype, concurrency, prompt, output, rps, ttft_ms, tpot_ms, context, compare_all, store
+        found,
+        gpu,
+        tp,
+        dtype,
+        concurrency,
+        prompt,
+        output,
+        rps,
+        ttft_ms,
+        tpot_ms,
+        context,
+        compare_all,
+        store,
+        kv_cache_dtype,
+        max_num_seqs,
     )
     if compare_all:
-        _compare(request, rank, {"cloud": cloud, "region": region, "spot": spot}, as_json)
+        compare_options(request, rank, {"cloud": cloud, "region": region, "spot": spot}, as_json)
         return
     price = cheapest_price(gpu, tp, cloud=cloud, region=region, spot=spot)
     result = size(request, price, price.cloud if price else "aws")
@@ -298,12 +251,6 @@ def size_command(
         _print_sizing(found.name, result)
         known = f"{limit} tokens" if limit is not None else "unknown (the catalog does not record it for this model)"
         out().print(f"max context: {known}", highlight=False, markup=False)
-
-
-def _compare_row(result: Sizing) -> dict[str, Any]:
-    data = result.to_dict()
-    data["request"].pop("shape", None)
-    return data
 
 
 def register(app: typer.Typer) -> None:

@@ -1,10 +1,14 @@
-"""Predicted vs published measurements: `.venv/bin/python tests/bench/published_report.py` prints the table.
+"""Predicted vs published measurements: `.venv/bin/python tests/bench/published_report.py [--markdown]`.
 
-The same predictions back tests/catalog/test_published_benchmarks.py, which holds them to the file's tolerance.
+Prints every point (measured, predicted, error, physical roofline) and the aggregates the tolerance test holds: median
+|error| and the share within ±25%, over the held-out (`use: validation`) points, by engine, and over all points.
+The same predictions back tests/catalog/test_published_benchmarks.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,22 +18,17 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
-from inferstack.planning.sizing import (
-    Efficiency,
-    Objectives,
-    best_performance,
-    decode_step_s,
-    kv_bytes_per_token,
-    memory_fit,
-    performance,
-    precision,
-    weights_read_bytes,
-)
+from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
+from inferstack.planning.sizing import Efficiency, memory_fit, precision
+from inferstack.planning.step_time import decode_read_bytes, decode_step_s
+from inferstack.planning.throughput import offline_performance, performance
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
-# Offline runs batch as deep as the KV cache allows, far past the online default of 256 sequences.
-OFFLINE_LIMIT = 4096
+WITHIN = 0.25
+# TensorRT-LLM (trtllm-bench, NIM) sizes its batch from the KV cache and schedules up to 8192 tokens per pass
+# (max_num_tokens' default); vLLM's limits come from the catalog (its defaults per GPU type).
+TRTLLM_MAX_BATCH = 4096
+TRTLLM_TOKENS = 8192
 
 
 def load_table() -> dict[str, Any]:
@@ -46,8 +45,9 @@ class Prediction:
 
 
 def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
-    """The planner's value of the point's metric (with the catalog's factors, or `eff`)."""
-    eff = eff or default_efficiency()
+    """The planner's value of the point's metric (with the catalog's factors for its GPU, or `eff`)."""
+    planner = engine_efficiency(point)
+    eff = eff or planner
     found = model_shape(point["model"])
     assert found is not None, point["model"]
     shape = found[1]
@@ -57,12 +57,22 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     if metric == "mbu":
         context = prompt + output / 2
         step = decode_step_s(shape, acc, prec, eff, batch=1, context=context)
-        read = weights_read_bytes(shape, prec, 1) + kv_bytes_per_token(shape, prec, acc.count) * context
+        read = decode_read_bytes(shape, prec, acc, batch=1, context=context)
         return read / step / (acc.bandwidth_gbps * 1e9 * acc.count)
-    concurrency = point["concurrency"]
-    if concurrency is None:
-        fit = memory_fit(shape, acc, prec, eff, context=prompt + output)
-        perf = best_performance(
+    # Latencies: how many sequences run at once is the engine's scheduling, so the roofline runs the planner's number
+    # (more at once would be slower per token). Throughput: the roofline may fill all of GPU memory.
+    roofline_batch = eff is not planner and metric == "output_tokens_per_s"
+    fit = memory_fit(
+        shape,
+        acc,
+        prec,
+        eff if roofline_batch else planner,
+        context=prompt + output,
+        utilization=1.0 if roofline_batch else 0.9,
+    )
+    limit = TRTLLM_MAX_BATCH if point["engine"] == "tensorrt-llm" else engine_max_num_seqs(point["gpu"])
+    if point["concurrency"] is None:
+        perf = offline_performance(
             shape,
             acc,
             prec,
@@ -70,17 +80,25 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
             prompt=prompt,
             output=output,
             max_sequences=fit.max_sequences,
-            objectives=Objectives(),
-            limit=OFFLINE_LIMIT,
+            limit=limit,
+            requests=point["prompts"],
         )
-        assert perf is not None, point["id"]
     else:
-        perf = performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=concurrency)
+        running = min(limit, fit.max_sequences)
+        perf = performance(
+            shape, acc, prec, eff, prompt=prompt, output=output, concurrency=point["concurrency"], max_running=running
+        )
     if metric == "tpot_ms":
         return perf.tpot_s * 1000
     if metric == "ttft_ms":
         return perf.ttft_s * 1000
     return perf.output_tokens_per_s * point["replicas"]
+
+
+def engine_efficiency(point: dict[str, Any]) -> Efficiency:
+    """The catalog's factors for the point's GPU, with TensorRT-LLM's token budget for its points."""
+    eff = default_efficiency(point["gpu"])
+    return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS) if point["engine"] == "tensorrt-llm" else eff
 
 
 def evaluate(point: dict[str, Any]) -> Prediction:
@@ -93,20 +111,77 @@ def error(point: dict[str, Any], predicted: float) -> float:
     return (predicted - point["measured"]) / point["measured"]
 
 
-def main() -> None:
-    """Print predicted vs measured with the error for every point."""
-    table = load_table()
-    header = f"{'point':<48} {'metric':<20} {'measured':>10} {'predicted':>10} {'error':>8} {'roofline':>10}"
-    print(header)
-    print("-" * len(header))
-    for point in table["points"]:
-        result = evaluate(point)
-        print(
-            f"{point['id']:<48} {point['metric']:<20} {point['measured']:>10.4g} {result.predicted:>10.4g} "
-            f"{error(point, result.predicted):>+8.1%} {result.roofline:>10.4g}"
-        )
-    print(f"\ntolerance: ±{table['tolerance']:.0%}; roofline = the same model with every efficiency at 1")
+@dataclass(frozen=True)
+class Aggregate:
+    """Median |error| and share within ±25% of a group of points."""
+
+    label: str
+    count: int
+    median: float
+    within: float
+    # Median signed error: how far, and which way, the group sits from the model (+: the model is optimistic).
+    bias: float = 0.0
+
+
+def aggregate(label: str, errors: list[float]) -> Aggregate:
+    """The aggregate of a list of relative errors (zeros for an empty list)."""
+    if not errors:
+        return Aggregate(label, 0, 0.0, 0.0)
+    size = [abs(e) for e in errors]
+    within = sum(e <= WITHIN for e in size) / len(size)
+    return Aggregate(label, len(size), statistics.median(size), within, statistics.median(errors))
+
+
+def aggregates(points: list[dict[str, Any]], errors: dict[str, float]) -> list[Aggregate]:
+    """Held-out points by engine and together, calibration points, and everything."""
+    rows: list[Aggregate] = []
+    held = [p for p in points if p["use"] == "validation"]
+    for engine in sorted({p["engine"] for p in points}):
+        rows.append(aggregate(f"validation, {engine}", [errors[p["id"]] for p in held if p["engine"] == engine]))
+    rows.append(aggregate("validation, all engines", [errors[p["id"]] for p in held]))
+    rows.append(aggregate("calibration", [errors[p["id"]] for p in points if p["use"] == "calibration"]))
+    rows.append(aggregate("all points", list(errors.values())))
+    for engine in sorted({p["engine"] for p in points}):
+        rows.append(aggregate(f"all points, {engine}", [errors[p["id"]] for p in points if p["engine"] == engine]))
+    return rows
+
+
+def main(markdown: bool = False) -> None:
+    """Print predicted vs measured for every point, then the aggregates."""
+    points = load_table()["points"]
+    results = {p["id"]: evaluate(p) for p in points}
+    errors = {p["id"]: error(p, results[p["id"]].predicted) for p in points}
+    if markdown:
+        print("| point | engine | use | metric | measured | predicted | error | roofline |")
+        print("|---|---|---|---|---|---|---|---|")
+    else:
+        columns = ("measured", "predicted", "error", "roofline")
+        print(f"{'point':<58} {'use':<5} {'metric':<20} " + " ".join(f"{c:>10}" for c in columns))
+    for p in points:
+        r = results[p["id"]]
+        if markdown:
+            print(
+                f"| {p['id']} | {p['engine']} {p['engine_version'].split(' (')[0]} | {p['use'][:3]} | {p['metric']} | "
+                f"{p['measured']:.4g} | {r.predicted:.4g} | {errors[p['id']]:+.1%} | {r.roofline:.4g} |"
+            )
+        else:
+            print(
+                f"{p['id']:<58} {p['use'][:5]:<5} {p['metric']:<20} {p['measured']:>10.4g} {r.predicted:>10.4g} "
+                f"{errors[p['id']]:>+8.1%} {r.roofline:>10.4g}"
+            )
+    print()
+    if markdown:
+        print("\n| points | n | median \\|error\\| | within ±25% | median signed error |")
+        print("|---|---|---|---|---|")
+    for row in aggregates(points, errors):
+        if markdown:
+            print(f"| {row.label} | {row.count} | {row.median:.1%} | {row.within:.0%} | {row.bias:+.1%} |")
+        else:
+            print(
+                f"{row.label:<28} n={row.count:<3} median |error| {row.median:6.1%}   within ±25% {row.within:6.1%}"
+                f"   median signed {row.bias:+6.1%}"
+            )
 
 
 if __name__ == "__main__":
-    main()
+    main(markdown="--markdown" in sys.argv)

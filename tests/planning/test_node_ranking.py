@@ -10,7 +10,7 @@ from inferstack.planning.capacity import model_shape
 from inferstack.planning.cost_rows import HOURS_PER_MONTH
 from inferstack.planning.node_ranking import compare_by_nodes, load_cost
 from inferstack.planning.serving import Request, compare
-from inferstack.planning.sizing import Objectives
+from inferstack.planning.throughput import Objectives
 
 QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
 BASE = Request(shape=QWEN7, gpu="nvidia-l4", objectives=Objectives(tpot_s=0.06))

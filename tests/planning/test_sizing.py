@@ -7,20 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
-from inferstack.planning.sizing import (
-    GIB,
-    Efficiency,
-    Objectives,
-    Shape,
-    best_performance,
-    decode_step_s,
-    kv_bytes_per_token,
-    memory_fit,
-    performance,
-    precision,
-    prefill_s,
-    replicas_needed,
-)
+from inferstack.planning.sizing import GIB, Efficiency, Shape, kv_bytes_per_token, memory_fit, precision
+from inferstack.planning.step_time import decode_step_s, prefill_s
+from inferstack.planning.throughput import Objectives, best_performance, performance, replicas_needed
 
 EFF = default_efficiency()
 PHYSICAL = Efficiency.physical()
@@ -74,8 +63,11 @@ def test_more_tensor_parallel_is_never_slower_per_token_on_the_roofline(shape, g
         decode_step_s(shape, accelerator(gpu, tp), prec, PHYSICAL, batch=batch, context=context) for tp in (1, 2, 4, 8)
     ]
     assert times == sorted(times, reverse=True)
-    # With the catalog's TP losses the aggregate still grows (TP × efficiency increases with TP) as long as KV
-    # heads are split, not replicated: past kv_heads, extra GPUs only hold copies of the cache.
+    # With the catalog's TP losses the aggregate still grows for a model whose weights dominate the step (a 0.5B
+    # model is faster on one GPU: its all-reduces cost more than the read they split) as long as KV heads are
+    # split, not replicated: past kv_heads, extra GPUs only hold copies of the cache.
+    if shape.params_b < 7:
+        return
     degrees = [tp for tp in (1, 2, 4, 8) if tp <= shape.kv_heads]
     predicted = [decode_step_s(shape, accelerator(gpu, tp), prec, EFF, batch=batch, context=context) for tp in degrees]
     assert predicted == sorted(predicted, reverse=True)
@@ -107,8 +99,8 @@ def test_decode_is_bandwidth_bound_at_small_batches_and_batching_raises_throughp
 def test_moe_reads_only_active_experts_at_batch_one() -> None:
     acc, prec = accelerator("nvidia-h100-sxm", 2), precision(MIXTRAL, None)
     dense_like = Shape(**{**MIXTRAL.__dict__, "active_params_b": None})
-    moe = decode_step_s(MIXTRAL, acc, prec, EFF, batch=1, context=1)
-    dense = decode_step_s(dense_like, acc, prec, EFF, batch=1, context=1)
+    moe = decode_step_s(MIXTRAL, acc, prec, PHYSICAL, batch=1, context=1)
+    dense = decode_step_s(dense_like, acc, prec, PHYSICAL, batch=1, context=1)
     assert moe < dense * 0.35  # 12.9 of 46.7 billion parameters
 
 

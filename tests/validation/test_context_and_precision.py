@@ -151,3 +151,28 @@ def test_the_engine_is_given_the_dtype_validation_assumed(gpu: str | None, dtype
     assert resolved == rendered
     args = vllm_gpu_args(EngineArgs(model_path="/models/x", served_name="m", dtype=resolved))
     assert args[args.index("--dtype") + 1] == rendered
+
+
+@pytest.mark.parametrize(
+    ("gpu", "refused"), [("nvidia-a100-80gb", True), ("nvidia-l4", False), ("nvidia-h100-sxm", False)]
+)
+def test_an_fp8_kv_cache_needs_a_gpu_whose_attention_kernels_store_it(gpu: str, refused: bool) -> None:
+    document = env({"kv_cache_dtype": "fp8", "max_model_len": 4096}, gpu)
+    if refused:
+        assert issues(document)["environment.models.m.kv_cache_dtype"] == (
+            "an fp8 KV cache needs compute capability ≥ 8.9 (Ada, Hopper or newer); nvidia-a100-80gb is Ampere 8: "
+            "vLLM's attention backends there have no fp8 KV path — use kv_cache_dtype: auto, or a pool with an Ada "
+            "or newer GPU"
+        )
+    else:
+        spec = parse_environment(document, "t")
+        assert spec.models["m"].kv_cache_dtype == "fp8"
+
+
+def test_kv_cache_dtype_and_max_num_seqs_reach_the_engine_command_line() -> None:
+    args = vllm_gpu_args(EngineArgs(model_path="/m", served_name="m", kv_cache_dtype="fp8", max_num_seqs=64))
+    assert args[args.index("--kv-cache-dtype") + 1] == "fp8"
+    assert args[args.index("--max-num-seqs") + 1] == "64"
+    # The defaults stay off the command line: the engine's own defaults apply.
+    plain = vllm_gpu_args(EngineArgs(model_path="/m", served_name="m"))
+    assert "--kv-cache-dtype" not in plain and "--max-num-seqs" not in plain

@@ -93,5 +93,7 @@ def engine_args(inputs: ServiceInputs) -> EngineArgs:
         gpu_memory_utilization=model.gpu_memory_utilization,
         dtype=spec_engine_dtype(model, inputs.pool.gpu if inputs.pool is not None else None),
         quantization=model.quantization,
+        kv_cache_dtype=model.kv_cache_dtype,
+        max_num_seqs=model.max_num_seqs,
         stream_buffer_bytes=stream_buffer_bytes(inputs.shape) if inputs.store_uri else None,
     )

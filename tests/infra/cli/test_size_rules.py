@@ -50,6 +50,16 @@ runner = CliRunner()
             "nvidia-t4 is Turing 7.5: vLLM refuses the method — use --dtype awq or gptq with a quantized --model, or "
             "an Ampere or newer --gpu",
         ),
+        (
+            ["--model", "qwen2.5-7b", "--gpu", "nvidia-a100-80gb", "--kv-cache-dtype", "fp8"],
+            "--kv-cache-dtype: an fp8 KV cache needs compute capability ≥ 8.9 (Ada, Hopper or newer); "
+            "nvidia-a100-80gb is Ampere 8: vLLM's attention backends there have no fp8 KV path — use "
+            "--kv-cache-dtype auto, or an Ada or newer --gpu",
+        ),
+        (
+            ["--model", "qwen2.5-7b", "--kv-cache-dtype", "int8"],
+            "--kv-cache-dtype: unknown 'int8' — use auto, fp8, fp8_e4m3 or fp8_e5m2",
+        ),
     ],
 )
 def test_size_refuses_what_vllm_refuses(args: list[str], message: str) -> None:
@@ -101,3 +111,15 @@ def test_the_bucket_holds_the_stored_checkpoint(source: str, quantization: str |
         "t",
     )
     assert bucket_size_gb(spec) == gb
+
+
+def test_an_fp8_kv_cache_doubles_the_sequences_and_max_num_seqs_caps_the_running_set() -> None:
+    base = ["size", "--model", "llama-3.1-8b", "--gpu", "nvidia-l4", "--input", "2000", "--output", "200", "--json"]
+    auto = json.loads(runner.invoke(app, base).output)
+    fp8 = json.loads(runner.invoke(app, [*base, "--kv-cache-dtype", "fp8"]).output)
+    ratio = fp8["memory"]["max_sequences"] / auto["memory"]["max_sequences"]
+    assert 1.9 <= ratio <= 2.1
+    assert fp8["capacity"]["output_tokens_per_s"] > auto["capacity"]["output_tokens_per_s"]
+    capped = json.loads(runner.invoke(app, [*base, "--concurrency", "40", "--max-num-seqs", "8"]).output)
+    assert capped["at_concurrency"]["running"] == 8 and capped["at_concurrency"]["queue_s"] > 0
+    assert capped["capacity"]["concurrency"] <= 8

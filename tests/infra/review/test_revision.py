@@ -114,9 +114,11 @@ REVIEWED_UPDATES = {
         "spec.cluster.binary_authorization",
         "spec.cluster.rbac_group_domain",
         "spec.cluster.log_retention_days",
+        # Issue 15: the model's KV-cache dtype (auto), recorded with the rest of the spec.
+        "spec.models.chat.kv_cache_dtype",
     },
-    # Issue 14.5: the model component records its staging globs too.
-    "inferstack:index:InferenceService": {"spec.staging"},
+    # Issue 14.5 and 15: the model component records its staging globs and KV-cache dtype too.
+    "inferstack:index:InferenceService": {"spec.staging", "spec.kv_cache_dtype"},
 }
 # Reviewed additions since that commit, by stack: (type, name) of each new resource and why it is new.
 REVIEWED_ADDITIONS = {
@@ -185,7 +187,7 @@ def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.Monkey
     result = runner.invoke(app, ["diff", "local", "--base", BEFORE_THE_RENAME])
     assert result.exit_code == 0, result.output
     # The changes since: the engine's startupProbe (issue 12: one start-up model) and its environment (issue 14),
-    # in place; the spec's new fields in the environment's and the model's component inputs (issues 13.8 and 14).
+    # in place; the spec's new fields in the environment's and the model's component inputs (issues 13.8, 14 and 15).
     assert "Changes: 3" in result.output and "kubernetes:apps/v" in result.output, result.output
     assert "replace" not in result.output.replace("replacement", ""), result.output
 

@@ -1,0 +1,80 @@
+"""The time of one forward pass of a replica: a decode step for a batch, or the prefill of one prompt.
+
+Pure arithmetic on `sizing.py`'s dataclasses. A time is the physical roofline (bytes over peak bandwidth, FLOPs over
+peak dense FLOPS) divided by efficiency factors ≤ 1, so it is never shorter than `Efficiency.physical()` gives.
+"""
+
+from __future__ import annotations
+
+from inferstack.planning.kv_cache import kv_bytes_per_sequence
+from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape, weight_bytes
+
+
+def shared_params_b(shape: Shape) -> float:
+    """Parameters (billions) of a MoE every token reads: the attention projections (Q, K, V, O) of every layer."""
+    per_layer = shape.hidden_size * shape.head_dim * 2 * (shape.attention_heads + shape.kv_heads)
+    return min(shape.active_b, shape.layers * per_layer / 1e9)
+
+
+def weights_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
+    """Weight bytes one forward pass over `tokens` tokens reads: a MoE touches more distinct experts as tokens grow."""
+    total = weight_bytes(shape, prec)
+    if shape.active_params_b is None or tokens <= 0:
+        return total
+    shared = shared_params_b(shape)
+    experts = shape.params_b - shared
+    # Each token routes to top-k of E experts per layer (k/E of the expert weights); a batch of n tokens touches
+    # an expected 1 - (1 - k/E)^n of them (independent routing). The shared part is read once whatever n is.
+    share = (shape.active_b - shared) / experts
+    touched = 1 - (1 - share) ** tokens
+    return total * (shared + experts * touched) / shape.params_b
+
+
+def gemm_efficiency(shape: Shape, prec: Precision, eff: Efficiency) -> float:
+    """What a compute-bound pass keeps of dense 16-bit GEMM speed: grouped expert GEMMs, in-matmul dequantization."""
+    kept = eff.moe_gemm if shape.active_params_b is not None else 1.0
+    return kept * (eff.int4_gemm if prec.int4_weights else 1.0)
+
+
+def decode_read_bytes(shape: Shape, prec: Precision, acc: Accelerator, *, batch: int, context: float) -> float:
+    """Bytes a decode step reads: the weights it touches and every sequence's KV cache (sliding layers: the window)."""
+    return weights_read_bytes(shape, prec, batch) + batch * kv_bytes_per_sequence(shape, prec, acc.count, context)
+
+
+def _bandwidth(acc: Accelerator, eff: Efficiency) -> float:
+    return acc.bandwidth_gbps * 1e9 * acc.count * eff.tp(acc.count) * eff.mbu
+
+
+def _flops(acc: Accelerator, eff: Efficiency, mfu: float) -> float:
+    return acc.tflops * 1e12 * acc.count * eff.tp(acc.count) * mfu
+
+
+def allreduce_s(shape: Shape, acc: Accelerator, eff: Efficiency, *, tokens: float) -> float:
+    """Tensor-parallel communication of one pass over `tokens` tokens: two all-reduces per layer (attention, MLP)."""
+    if acc.count <= 1:
+        return 0.0
+    each = eff.allreduce_latency_s
+    if eff.link_gbps is not None:
+        # A ring all-reduce moves 2 (n - 1) / n of the activations (tokens × hidden × 2 bytes) through each GPU's link.
+        each += 2 * (acc.count - 1) / acc.count * tokens * shape.hidden_size * 2 / (eff.link_gbps * 1e9)
+    return 2 * shape.layers * each
+
+
+def decode_step_s(
+    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, batch: int, context: float
+) -> float:
+    """One decode step for `batch` sequences at `context` tokens: bandwidth-bound until the batch is large."""
+    memory_time = decode_read_bytes(shape, prec, acc, batch=batch, context=context) / _bandwidth(acc, eff)
+    # Per token: 2 FLOPs per active parameter, plus attention over the context (QK and AV, 2 FLOPs each).
+    flops = batch * (2 * shape.active_b * 1e9 + 4 * shape.layers * context * shape.attention_heads * shape.head_dim)
+    compute_time = flops / _flops(acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff))
+    # Every pass also pays the engine's fixed cost (scheduling, sampling, kernel launches).
+    return eff.step_overhead_s + max(memory_time, compute_time) + allreduce_s(shape, acc, eff, tokens=batch)
+
+
+def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:
+    """Prefill of one prompt: 2 × active params × tokens plus causal attention, at least one read of the weights."""
+    flops = 2 * shape.active_b * 1e9 * prompt + 2 * shape.layers * prompt**2 * shape.attention_heads * shape.head_dim
+    compute_time = flops / _flops(acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff))
+    memory_time = weights_read_bytes(shape, prec, prompt) / _bandwidth(acc, eff)
+    return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=prompt)

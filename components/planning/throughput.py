@@ -1,0 +1,139 @@
+"""What one replica does at a steady concurrency: TTFT, time per output token, tokens/s, and the best concurrency.
+
+Built on the per-pass times of `step_time.py`; pure arithmetic, no catalog. Units: seconds, tokens.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
+from inferstack.planning.step_time import decode_read_bytes, decode_step_s, prefill_s
+
+# vLLM's smallest default cap on sequences scheduled at once (--max-num-seqs; 1024 on large non-A100 GPUs).
+MAX_BATCH = 256
+
+
+@dataclass(frozen=True)
+class Performance:
+    """What one replica does at a steady concurrency for a given prompt/output length."""
+
+    concurrency: int
+    ttft_s: float
+    tpot_s: float
+    output_tokens_per_s: float
+    requests_per_s: float
+    bandwidth_utilization: float
+    # Sequences the engine runs at once (≤ concurrency: its max_num_seqs or what the KV cache holds); the others wait.
+    running: int = 0
+    # Mean time a request waits for a free slot before its prefill starts (included in ttft_s).
+    queue_s: float = 0.0
+
+
+def performance(
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    *,
+    prompt: int,
+    output: int,
+    concurrency: int,
+    max_running: int | None = None,
+) -> Performance:
+    """Steady state of `concurrency` clients, each sending a prompt, reading `output` tokens, and sending again.
+
+    The engine runs at most `max_running` sequences; the rest queue (closed loop, Little's law). Chunked prefill
+    hides part of the prefill work inside memory-bound decode steps (`Efficiency.prefill_stall` is what is not).
+    """
+    running = concurrency if max_running is None else max(1, min(concurrency, max_running))
+    pre = prefill_s(shape, acc, prec, eff, prompt=prompt)
+    context = prompt + output / 2
+    step = decode_step_s(shape, acc, prec, eff, batch=running, context=context)
+    decode_total, prefill_total = output * step, running * pre
+    # One cycle: every running sequence prefills once and the batch takes `output` decode steps.
+    hidden = (1 - eff.prefill_stall) * min(decode_total, prefill_total)
+    cycle = decode_total + prefill_total - hidden
+    visible = 1 - hidden / prefill_total if prefill_total else 1.0
+    # The other sequences' prefills stall this one's decode steps (the part not hidden).
+    tpot = (cycle - pre * visible) / output if output else step
+    # The first token comes out of the prefill pass itself; a prompt over the token budget takes a pass per chunk,
+    # and a new request waits, on average, for half of the visible prefills in flight when it arrives.
+    chunks = math.ceil(prompt / eff.batched_tokens) if eff.batched_tokens else 1
+    ttft = pre + (chunks - 1) * step + (running - 1) * (pre / cycle) * pre * visible / 2
+    # Clients beyond the running set wait for a slot: each slot frees once per cycle.
+    queue = cycle * (concurrency - running) / running
+    read_per_step = decode_read_bytes(shape, prec, acc, batch=running, context=context)
+    peak = acc.bandwidth_gbps * 1e9 * acc.count
+    return Performance(
+        concurrency=concurrency,
+        ttft_s=ttft + queue,
+        tpot_s=tpot,
+        output_tokens_per_s=running * output / cycle,
+        requests_per_s=running / cycle,
+        bandwidth_utilization=min(1.0, read_per_step * output / cycle / peak),
+        running=running,
+        queue_s=queue,
+    )
+
+
+@dataclass(frozen=True)
+class Objectives:
+    """Latency objectives a replica must meet; None means no objective."""
+
+    ttft_s: float | None = None
+    tpot_s: float | None = None
+
+    def met_by(self, perf: Performance) -> bool:
+        """True when the performance meets every objective."""
+        ttft_ok = self.ttft_s is None or perf.ttft_s <= self.ttft_s
+        tpot_ok = self.tpot_s is None or perf.tpot_s <= self.tpot_s
+        return ttft_ok and tpot_ok
+
+
+def best_performance(
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    *,
+    prompt: int,
+    output: int,
+    max_sequences: int,
+    objectives: Objectives,
+    limit: int = MAX_BATCH,
+) -> Performance | None:
+    """The highest-throughput concurrency (up to the KV capacity and the engine's `limit`) that meets the objectives."""
+    best: Performance | None = None
+    for concurrency in range(1, min(max_sequences, limit) + 1):
+        perf = performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=concurrency)
+        if not objectives.met_by(perf):
+            # Latency only grows with concurrency: once an objective is missed, larger batches miss it too.
+            break
+        if best is None or perf.output_tokens_per_s > best.output_tokens_per_s:
+            best = perf
+    return best
+
+
+def offline_performance(
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    *,
+    prompt: int,
+    output: int,
+    max_sequences: int,
+    limit: int = MAX_BATCH,
+    requests: int | None = None,
+) -> Performance:
+    """An offline run (every request queued at once): the deepest batch the KV cache, the engine and the run allow."""
+    running = max(1, min(max_sequences, limit, requests or limit))
+    # Without latency objectives the deepest batch gives the most tokens/s: throughput grows with the batch.
+    return performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=running)
+
+
+def replicas_needed(requests_per_s: float, per_replica: Performance) -> int:
+    """Replicas that carry a request rate when each runs at `per_replica` (at least one)."""
+    return max(1, math.ceil(requests_per_s / per_replica.requests_per_s - 1e-9))

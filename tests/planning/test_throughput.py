@@ -1,0 +1,93 @@
+"""The time model beyond the roofline: fixed step cost, all-reduces per link, chunked prefill, queueing."""
+
+from __future__ import annotations
+
+import pytest
+
+from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
+from inferstack.planning.sizing import Efficiency, precision
+from inferstack.planning.step_time import allreduce_s, decode_step_s, prefill_s
+from inferstack.planning.throughput import performance
+
+LLAMA8 = model_shape("llama-3.1-8b")[1]  # type: ignore[index]
+LLAMA70 = model_shape("llama-3.1-70b")[1]  # type: ignore[index]
+PHYSICAL = Efficiency.physical()
+
+
+def test_a_step_never_takes_less_than_the_engine_floor() -> None:
+    eff = default_efficiency("nvidia-h100-sxm")
+    tiny = model_shape("qwen2.5-0.5b")[1]  # type: ignore[index]
+    step = decode_step_s(tiny, accelerator("nvidia-h100-sxm"), precision(tiny, None), eff, batch=1, context=10)
+    assert eff.step_overhead_s > 0 and step >= eff.step_overhead_s
+    assert decode_step_s(tiny, accelerator("nvidia-h100-sxm"), precision(tiny, None), PHYSICAL, batch=1, context=10) < (
+        eff.step_overhead_s
+    )
+
+
+def test_the_first_token_comes_from_the_prefill_pass() -> None:
+    acc, prec, eff = accelerator("nvidia-a100-80gb"), precision(LLAMA8, None), default_efficiency("nvidia-a100-80gb")
+    perf = performance(LLAMA8, acc, prec, eff, prompt=64, output=100, concurrency=1)
+    assert perf.ttft_s == pytest.approx(prefill_s(LLAMA8, acc, prec, eff, prompt=64))
+
+
+def test_allreduces_cost_nothing_on_one_gpu_and_more_over_pcie_than_nvlink() -> None:
+    nvlink, pcie = default_efficiency("nvidia-h100-sxm"), default_efficiency("nvidia-l40s")
+    assert allreduce_s(LLAMA70, accelerator("nvidia-l40s", 1), pcie, tokens=4096) == 0
+    over_pcie = allreduce_s(LLAMA70, accelerator("nvidia-l40s", 4), pcie, tokens=4096)
+    over_nvlink = allreduce_s(LLAMA70, accelerator("nvidia-h100-sxm", 4), nvlink, tokens=4096)
+    assert over_pcie > 5 * over_nvlink > 0
+    # More tokens move more bytes.
+    assert allreduce_s(LLAMA70, accelerator("nvidia-l40s", 4), pcie, tokens=8192) > over_pcie
+
+
+def test_clients_beyond_the_running_set_queue_instead_of_being_refused() -> None:
+    acc, prec, eff = accelerator("nvidia-l4"), precision(LLAMA8, None), default_efficiency("nvidia-l4")
+    kw = {"prompt": 1000, "output": 200, "max_running": 16}
+    at_cap = performance(LLAMA8, acc, prec, eff, concurrency=16, **kw)
+    over = performance(LLAMA8, acc, prec, eff, concurrency=48, **kw)
+    assert at_cap.queue_s == 0 and over.running == 16
+    assert over.output_tokens_per_s == pytest.approx(at_cap.output_tokens_per_s)
+    # Little's law: three times the clients at the same rate wait two extra service cycles.
+    assert over.queue_s == pytest.approx(2 * 16 / at_cap.requests_per_s)
+    assert over.ttft_s == pytest.approx(at_cap.ttft_s + over.queue_s)
+
+
+def test_chunked_prefill_hides_prefill_work_behind_decode() -> None:
+    acc, prec = accelerator("nvidia-h100-sxm"), precision(LLAMA8, None)
+    base = default_efficiency("nvidia-h100-sxm")
+    added = Efficiency(**{**base.__dict__, "prefill_stall": 1.0})
+    mixed = performance(LLAMA8, acc, prec, base, prompt=2000, output=200, concurrency=64)
+    serial = performance(LLAMA8, acc, prec, added, prompt=2000, output=200, concurrency=64)
+    assert mixed.output_tokens_per_s > serial.output_tokens_per_s
+    assert mixed.tpot_s < serial.tpot_s
+
+
+@pytest.mark.parametrize(("gpu", "seqs"), [("nvidia-h100-sxm", 1024), ("nvidia-a100-80gb", 256), ("nvidia-l4", 256)])
+def test_engine_defaults_follow_vllm_per_gpu(gpu: str, seqs: int) -> None:
+    assert engine_max_num_seqs(gpu) == seqs
+
+
+def test_a_moe_batch_touches_more_distinct_experts_but_never_more_than_all_weights() -> None:
+    from inferstack.planning.sizing import weight_bytes
+    from inferstack.planning.step_time import shared_params_b, weights_read_bytes
+
+    mixtral = model_shape("mixtral-8x7b")[1]  # type: ignore[index]
+    prec = precision(mixtral, None)
+    reads = [weights_read_bytes(mixtral, prec, n) for n in (1, 2, 8, 64, 4096)]
+    assert reads == sorted(reads) and reads[-1] <= weight_bytes(mixtral, prec)
+    # Batch 1 reads the shared attention weights plus top-2 of 8 experts: the active parameters.
+    assert reads[0] == pytest.approx(mixtral.active_b * 1e9 * 2)
+    assert 0 < shared_params_b(mixtral) < mixtral.active_b
+
+
+def test_weight_only_int4_and_moe_kernels_slow_compute_bound_passes() -> None:
+    eff = default_efficiency("nvidia-h100-sxm")
+    acc = accelerator("nvidia-h100-sxm")
+    awq, bf16 = precision(LLAMA8, "awq"), precision(LLAMA8, None)
+    assert awq.int4_weights and not bf16.int4_weights
+    # A long prompt is compute-bound: the dequantizing kernel is slower although it reads a quarter of the bytes.
+    assert prefill_s(LLAMA8, acc, awq, eff, prompt=8192) > prefill_s(LLAMA8, acc, bf16, eff, prompt=8192)
+    # Batch 1 is bandwidth-bound: 4-bit weights are faster.
+    assert decode_step_s(LLAMA8, acc, awq, eff, batch=1, context=100) < decode_step_s(
+        LLAMA8, acc, bf16, eff, batch=1, context=100
+    )
