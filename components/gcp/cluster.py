@@ -8,6 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
+from inferstack.gcp.network import firewall
 from inferstack.gcp.node_pool import node_pool
 from inferstack.gcp.plan.cluster import LOG_ENABLED_COMPONENTS, MONITORING_ENABLED_COMPONENTS, GkeClusterPlan
 from inferstack.gcp.plan.kubeconfig import gke_kubeconfig
@@ -105,6 +106,19 @@ class GkeCluster(pulumi.ComponentResource):
             service_account=node_service_account,
             parent=self,
         )
+        rule = plan.control_plane_rule
+        # The control plane calls webhooks from its private endpoint (a Private Service Connect cluster has no
+        # master CIDR block to name instead).
+        self.control_plane_firewall = firewall(
+            f"{name}-{rule.key}",
+            rule,
+            gcp_name=f"{plan.cluster_name}-{rule.key}",
+            network_id=network_id,
+            source_ranges=self.cluster.private_cluster_config.apply(
+                lambda config: [f"{config.private_endpoint if config else None}/32"]
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         context = plan.cluster_name
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.all(self.cluster.endpoint, self.cluster.master_auth.cluster_ca_certificate).apply(
@@ -114,8 +128,8 @@ class GkeCluster(pulumi.ComponentResource):
         self.provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,
-            # Workloads wait for a node to run on; the system pool comes after the cluster.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_pool]),
+            # Workloads wait for a node to run on, and KEDA's webhooks and metrics API for the firewall rule.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_pool, self.control_plane_firewall]),
         )
         self.register_outputs(
             {"name": self.cluster.name, "endpoint": self.cluster.endpoint, "kubeconfig": self.kubeconfig}

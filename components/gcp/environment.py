@@ -152,6 +152,8 @@ class GcpEnvironment(pulumi.ComponentResource):
             pools={key: target_pool(plan.scheduling) for key, plan in plans.items()},
             # GKE installs the NVIDIA driver and runs the device plugin on GPU nodes itself.
             needs_device_plugin=False,
+            # GKE's DCGM package (monitoringConfig) exports GPU metrics; the chart would crash-loop on COS nodes.
+            managed_gpu_metrics=True,
             model_store_uri=self.store.uri if self.store else None,
             reader_annotations=dict(self.identity.reader_annotations) if self.identity else {},
             writer_annotations=self.identity.writer_annotations if self.identity else None,

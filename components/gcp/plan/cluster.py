@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inferstack.catalog.gke import gke_facts
 from inferstack.gcp.plan.labels import resource_labels
 from inferstack.gcp.plan.location import region, zones
+from inferstack.gcp.plan.network import FirewallRule, plan_control_plane_rule
 from inferstack.planning.defaults import audit_logs_protected
 from inferstack.planning.names import gke_admin_username
 from inferstack.spec.models import EnvironmentSpec
 
 LOG_ENABLED_COMPONENTS = ("SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER")
-MONITORING_ENABLED_COMPONENTS = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER")
+# DCGM: GKE's own GPU metrics (exporter and managed drivers), instead of the DCGM chart that crash-loops on COS nodes.
+MONITORING_ENABLED_COMPONENTS = (
+    "SYSTEM_COMPONENTS",
+    "APISERVER",
+    "CONTROLLER_MANAGER",
+    "SCHEDULER",
+    gke_facts().managed_gpu_metrics.monitoring_component,
+)
 # Lets a cluster admin read cluster metadata (get-credentials); Kubernetes rights come from RBAC.
 CLUSTER_VIEWER_ROLE = "roles/container.clusterViewer"
 
@@ -29,6 +38,8 @@ class GkeClusterPlan:
     authorized_networks: tuple[str, ...]
     deletion_protection: bool
     resource_labels: dict[str, str]
+    # Opens the add-ons' webhook ports to the control plane (its source: the cluster's private endpoint).
+    control_plane_rule: FirewallRule
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,7 @@ def plan_cluster(spec: EnvironmentSpec) -> GkeClusterPlan:
         authorized_networks=tuple(str(cidr) for cidr in spec.network.api_access),
         deletion_protection=spec.production,
         resource_labels=resource_labels(spec),
+        control_plane_rule=plan_control_plane_rule(spec),
     )
 
 

@@ -1,0 +1,62 @@
+"""What a real GKE needs that the mocks cannot show: managed GPU metrics and the control plane's webhook ports."""
+
+from __future__ import annotations
+
+import pytest
+
+from inferstack.catalog.gke import gke_facts
+from inferstack.catalog.k8s_addons import k8s_addons
+from inferstack.gcp.plan.network import control_plane_ports, gpu_node_tag, system_node_tag
+from inferstack.infra.offline.plan import Plan, PlannedResource
+from inferstack.provider_types import Gcp, K8s
+from tests.conftest import shipped_plan
+from tests.gcp.test_environment import STACKS, one, planned, stack
+
+
+@pytest.fixture(params=STACKS)
+def name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def the_cluster(plan: Plan) -> PlannedResource:
+    return one(plan, Gcp.GKE_CLUSTER, "-cluster")
+
+
+def test_gpu_metrics_come_from_gke_and_not_from_the_dcgm_chart(name: str) -> None:
+    monitoring = the_cluster(planned(name)).inputs["monitoringConfig"]
+    facts = gke_facts().managed_gpu_metrics
+    assert facts.monitoring_component in monitoring["enableComponents"]
+    assert monitoring["managedPrometheus"]["enabled"] is facts.needs_managed_prometheus
+    releases = {res.inputs["name"] for res in shipped_plan(name).of_type(K8s.HELM_RELEASE)}
+    assert "dcgm-exporter" not in releases, "the chart crash-loops on COS nodes"
+    assert {"kube-prometheus-stack", "keda"} <= releases
+
+
+def test_the_dcgm_chart_stays_where_the_cluster_has_no_managed_metrics() -> None:
+    releases = {res.inputs["name"] for res in shipped_plan("aws-dev").of_type(K8s.HELM_RELEASE)}
+    assert "dcgm-exporter" in releases
+
+
+def test_every_pinned_add_on_port_the_control_plane_calls_is_open(name: str) -> None:
+    plan = planned(name)
+    spec = stack(name)
+    rule = one(plan, Gcp.FIREWALL, "-allow-control-plane-webhooks")
+    opened = {str(port) for port in gke_facts().control_plane.open_ports}
+    wanted = {str(port) for chart in k8s_addons().charts.values() for port in chart.control_plane_ports}
+    (allowed,) = rule.inputs["allows"]
+    assert allowed["protocol"] == "tcp"
+    assert set(allowed["ports"]) | opened >= wanted
+    assert set(allowed["ports"]) == set(control_plane_ports()) == {"6443", "9443"}, "KEDA's metrics API and webhooks"
+    assert set(rule.inputs["targetTags"]) == {system_node_tag(spec), gpu_node_tag(spec)}
+    # From the control plane's private endpoint only (a PSC cluster has no master CIDR block), never the world.
+    (source,) = rule.inputs["sourceRanges"]
+    assert source.endswith("/32") and source != "None/32"
+    assert rule.options.property_dependencies["sourceRanges"] == (the_cluster(plan).urn,)
+    assert rule.inputs["network"] == one(plan, Gcp.NETWORK, "-vpc").id
+
+
+def test_workloads_wait_for_the_control_plane_rule(name: str) -> None:
+    plan = planned(name)
+    rule = one(plan, Gcp.FIREWALL, "-allow-control-plane-webhooks")
+    (provider,) = [res for res in plan.resources if res.type == "pulumi:providers:kubernetes"]
+    assert rule.urn in provider.options.dependencies
