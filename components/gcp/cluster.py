@@ -65,6 +65,10 @@ class GkeCluster(pulumi.ComponentResource):
             # managed pools below (own identity, shielded, tainted) are the only ones that stay.
             remove_default_node_pool=True,
             initial_node_count=1,
+            # The transient default pool runs as the environment's node identity, not the Compute Engine default
+            # account (which often holds Editor). node_config is ForceNew on the cluster: ignoring its changes keeps
+            # clusters created before this setting (their default pool long gone) from being replaced.
+            node_config={"service_account": node_service_account},
             min_master_version=plan.kubernetes_version,
             release_channel={"channel": plan.release_channel},
             # Nodes without public IPs; no master CIDR, so GKE uses Private Service Connect for the control plane.
@@ -96,7 +100,7 @@ class GkeCluster(pulumi.ComponentResource):
             },
             resource_labels=plan.resource_labels,
             deletion_protection=plan.deletion_protection,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on), ignore_changes=["nodeConfig"]),
         )
         self.system_pool = node_pool(
             f"{name}-system",

@@ -27,7 +27,7 @@ from inferstack.gcp.plan.labels import resource_labels
 from inferstack.gcp.plan.model_store import bucket_location, bucket_name
 from inferstack.gcp.plan.network import plan_network
 from inferstack.gcp.plan.nodes import plan_gke_gpu_pool, plan_gke_system_pool
-from inferstack.gcp.project import current_project
+from inferstack.gcp.project import current_project, environment_provider
 from inferstack.planning.defaults import data_protected
 from inferstack.planning.scheduling import target_pool
 from inferstack.provider_types import Gcp
@@ -56,10 +56,10 @@ class GcpEnvironment(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         # Every resource and invoke uses one explicit provider: the caller's, or one set to the spec's region and
-        # the given project (None: the provider's own fallbacks, GOOGLE_PROJECT and the like).
-        self.provider = self.get_provider(Gcp.NETWORK) or gcp.Provider(
-            f"{name}-gcp", project=project, region=spec.region, opts=pulumi.ResourceOptions(parent=self)
-        )
+        # the given project (None: the provider's own fallbacks, GOOGLE_PROJECT and the like), registered only once
+        # the project's APIs are on.
+        providers = environment_provider(self, name, spec.region, project, self.get_provider(Gcp.NETWORK))
+        self.provider, self.services = providers.provider, providers.services
         child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
         invoke = pulumi.InvokeOptions(provider=self.provider)
         project_facts = current_project(invoke)
@@ -70,7 +70,8 @@ class GcpEnvironment(pulumi.ComponentResource):
         if MODEL_STORE_KEY in key_names(spec):
             # Asking Storage for its agent also creates the agent if the project never used one.
             storage_agent = gcp.storage.get_project_service_account_output(
-                project=project_facts.project_id, opts=invoke
+                project=project_facts.project_id,
+                opts=invoke,
             )
             agents[MODEL_STORE_KEY] = storage_agent.member
         self.keys = GcpKeyRing(f"{name}-kms", plan_key_ring(spec), agents, protect=protected, opts=child)

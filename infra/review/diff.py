@@ -60,6 +60,11 @@ def changed_paths(old: Any, new: Any, prefix: str = "") -> list[str]:
     return [] if old == new else [prefix or "(value)"]
 
 
+def ignored(resource: PlannedResource, path: str) -> bool:
+    """Whether Pulumi ignores a change at `path` (the resource's ignoreChanges): the old value stays."""
+    return any(path == name or path.startswith(f"{name}.") for name in resource.options.ignore_changes)
+
+
 def _forces_replacement(type_: str, paths: list[str]) -> bool | None:
     triggers = replace_triggers().get(type_)
     if triggers is None:
@@ -87,7 +92,7 @@ def diff_plans(old: Plan, new: Plan) -> list[Change]:
         matched[resource.urn] = previous
         if renamed:
             renames[resource.urn] = renamed
-        paths = changed_paths(previous.inputs, resource.inputs)
+        paths = [path for path in changed_paths(previous.inputs, resource.inputs) if not ignored(resource, path)]
         if not paths:
             fates[resource.urn] = Fate("none")  # a rename alone is an update of state, nothing another reads
             continue

@@ -1,4 +1,4 @@
-"""What a real GKE needs that the mocks cannot show: managed GPU metrics and the control plane's webhook ports."""
+"""What a real GKE needs that the mocks cannot show: managed GPU metrics, webhook ports, APIs, the default pool."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import pytest
 from inferstack.catalog.gke import gke_facts
 from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.gcp.plan.network import control_plane_ports, gpu_node_tag, system_node_tag
+from inferstack.gcp.project import required_services
+from inferstack.infra.offline.mock_types import MOCK_PROJECT
 from inferstack.infra.offline.plan import Plan, PlannedResource
 from inferstack.provider_types import Gcp, K8s
 from tests.conftest import shipped_plan
@@ -60,3 +62,31 @@ def test_workloads_wait_for_the_control_plane_rule(name: str) -> None:
     rule = one(plan, Gcp.FIREWALL, "-allow-control-plane-webhooks")
     (provider,) = [res for res in plan.resources if res.type == "pulumi:providers:kubernetes"]
     assert rule.urn in provider.options.dependencies
+
+
+def test_the_project_apis_are_enabled_and_never_disabled(name: str) -> None:
+    services = planned(name).of_type(Gcp.PROJECT_SERVICE)
+    assert {res.inputs["service"] for res in services} == set(required_services())
+    assert {"container.googleapis.com", "compute.googleapis.com", "cloudkms.googleapis.com"} <= set(required_services())
+    for res in services:
+        assert res.inputs["disableOnDestroy"] is False, res.name
+        assert res.inputs["disableDependentServices"] is False, res.name
+
+
+def test_every_environment_resource_waits_for_the_apis(name: str) -> None:
+    plan = planned(name)
+    services = {res.urn for res in plan.of_type(Gcp.PROJECT_SERVICE)}
+    (gated,) = [res for res in plan.of_type(Gcp.PROVIDER) if res.name.endswith("-gcp")]
+    assert services <= set(gated.options.dependencies)
+    others = [res for res in plan.resources if res.type.startswith("gcp:") and res.urn not in services]
+    assert others and all(str(res.provider).startswith(gated.urn) for res in others)
+
+
+def test_the_default_pool_runs_as_the_node_identity_without_replacing_old_clusters(name: str) -> None:
+    plan = planned(name)
+    cluster = the_cluster(plan)
+    node_account = one(plan, Gcp.SERVICE_ACCOUNT, "-nodes-account")
+    email = f"{node_account.inputs['accountId']}@{MOCK_PROJECT}.iam.gserviceaccount.com"
+    assert cluster.inputs["nodeConfig"] == {"serviceAccount": email}
+    # node_config is ForceNew on google_container_cluster: a change must never reach an existing cluster.
+    assert "nodeConfig" in cluster.options.ignore_changes

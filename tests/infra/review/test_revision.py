@@ -12,6 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from inferstack.gcp.project import required_services
 from inferstack.infra.cli.app import app
 from inferstack.infra.cli.common import EXIT_INVALID
 from inferstack.infra.offline.plan import Plan
@@ -80,7 +81,8 @@ REVIEWED_UPDATES = {
     # environment component's inputs).
     "aws:eks/addon:Addon": {"configurationValues", "addonVersion"},
     "aws:eks/cluster:Cluster": {"version"},
-    # Issue 14.3: GKE's DCGM package joins the monitoring components (the provider updates monitoring_config in place).
+    # Issue 14.3: GKE's DCGM package joins the monitoring components (the provider updates monitoring_config in
+    # place). The new nodeConfig (ForceNew) is not here: ignoreChanges keeps it from existing clusters.
     "gcp:container/cluster:Cluster": {"minMasterVersion", "monitoringConfig.enableComponents"},
     "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag"},
     # Issue 14.3: on GKE the add-on list loses the DCGM exporter (a component input: nothing is replaced).
@@ -99,6 +101,10 @@ REVIEWED_UPDATES = {
 REVIEWED_ADDS = {
     # Issue 14.3: the control plane reaches KEDA's metrics API (6443) and webhooks (9443) on private GKE nodes.
     ("gcp:compute/firewall:Firewall", "-gke-allow-control-plane-webhooks"),
+    # Issue 14.3: the project APIs the environment needs, enabled (never disabled on destroy) through a second
+    # provider, so that the environment's provider, and everything using it, waits for them.
+    *(("gcp:projects/service:Service", f"-api-{service.split('.', 1)[0]}") for service in required_services()),
+    ("pulumi:providers:gcp", "-gcp-apis"),
 }
 REVIEWED_REMOVALS = {
     # Issue 14.3: the DCGM exporter chart crash-loops on GKE COS nodes; GKE's managed DCGM package replaces it.
