@@ -65,3 +65,9 @@ def audit_logs_protected(spec: EnvironmentSpec) -> bool:
     # Every production stack keeps them, whatever model_store.protect says: weights can be staged again, an
     # audit trail cannot be recorded again.
     return spec.production
+
+
+def private_api_endpoint(spec: EnvironmentSpec) -> bool:
+    """Whether the cluster's API is reachable only from inside its VPC (the private profile, or no api_access)."""
+    # The same rule on both clouds: EKS keeps only its private endpoint and GKE enables its private endpoint only.
+    return spec.cloud in ("aws", "gcp") and (spec.security_profile == "private" or not spec.network.api_access)

@@ -8,11 +8,12 @@ from inferstack.catalog.gke import gke_facts
 from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.gcp.plan.network import control_plane_ports, gpu_node_tag, system_node_tag
 from inferstack.gcp.project import required_services
+from inferstack.infra.offline.engine import run_offline
 from inferstack.infra.offline.mock_types import MOCK_PROJECT
 from inferstack.infra.offline.plan import Plan, PlannedResource
 from inferstack.provider_types import Gcp, K8s
 from tests.conftest import shipped_plan
-from tests.gcp.test_environment import STACKS, one, planned, stack
+from tests.gcp.test_environment import STACKS, environment_program, one, planned, stack
 
 
 @pytest.fixture(params=STACKS)
@@ -90,3 +91,18 @@ def test_the_default_pool_runs_as_the_node_identity_without_replacing_old_cluste
     assert cluster.inputs["nodeConfig"] == {"serviceAccount": email}
     # node_config is ForceNew on google_container_cluster: a change must never reach an existing cluster.
     assert "nodeConfig" in cluster.options.ignore_changes
+
+
+def test_a_new_key_ring_generation_gets_fresh_names_under_the_same_logical_names() -> None:
+    # Cloud KMS never frees a key ring's name: after a destroy the stack deploys again with the next generation.
+    assert gke_facts().key_ring.deletable is False
+    spec = stack("gcp-dev")
+    again = spec.model_copy(update={"cluster": spec.cluster.model_copy(update={"key_ring_generation": 2})})
+    first, second = planned("gcp-dev"), run_offline(environment_program(again), stack="gcp-dev")
+    ring, next_ring = one(first, Gcp.KMS_KEY_RING, "-ring"), one(second, Gcp.KMS_KEY_RING, "-ring")
+    assert (ring.inputs["name"], next_ring.inputs["name"]) == (spec.name, f"{spec.name}-2")
+    assert ring.urn == next_ring.urn
+    keys = {res.name: res.inputs["keyRing"] for res in second.of_type(Gcp.KMS_CRYPTO_KEY)}
+    assert keys and all(ring_id.endswith(f"/keyRings/{spec.name}-2") for ring_id in keys.values())
+    cluster = one(second, Gcp.GKE_CLUSTER, "-cluster")
+    assert cluster.inputs["databaseEncryption"]["keyName"].startswith(next_ring.id)

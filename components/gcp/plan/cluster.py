@@ -8,7 +8,7 @@ from inferstack.catalog.gke import gke_facts
 from inferstack.gcp.plan.labels import resource_labels
 from inferstack.gcp.plan.location import region, zones
 from inferstack.gcp.plan.network import FirewallRule, plan_control_plane_rule
-from inferstack.planning.defaults import audit_logs_protected
+from inferstack.planning.defaults import audit_logs_protected, private_api_endpoint
 from inferstack.planning.names import gke_admin_username
 from inferstack.spec.models import EnvironmentSpec
 
@@ -63,7 +63,7 @@ class ClusterAdmin:
 
 def private_endpoint(spec: EnvironmentSpec) -> bool:
     """Whether the control plane has only a private endpoint (the private profile, or nobody allowed in)."""
-    return spec.security_profile == "private" or not spec.network.api_access
+    return private_api_endpoint(spec)
 
 
 def cluster_location(spec: EnvironmentSpec) -> str:

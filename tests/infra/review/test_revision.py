@@ -93,6 +93,8 @@ REVIEWED_UPDATES = {
         "spec.cluster.architecture",
         # Issue 13.8: the acknowledgement field, recorded with the rest of the spec.
         "spec.model_store.unprotected_in_production",
+        # Issue 14.3: the Cloud KMS key ring generation (1, the ring every existing stack has).
+        "spec.cluster.key_ring_generation",
     },
 }
 
