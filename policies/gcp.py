@@ -103,6 +103,7 @@ node_metadata_protected = resource_rule(
     remediation="nodeConfig.workloadMetadataConfig.mode: GKE_METADATA and shieldedInstanceConfig.enableSecureBoot.",
 )
 
+
 def _check_api_kept(args: ResourceValidationArgs, report: Report) -> None:
     # A project's APIs serve everything in it: an environment's destroy must never turn one off for the others.
     if args.resource_type != Gcp.PROJECT_SERVICE:
