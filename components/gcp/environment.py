@@ -70,8 +70,7 @@ class GcpEnvironment(pulumi.ComponentResource):
         if MODEL_STORE_KEY in key_names(spec):
             # Asking Storage for its agent also creates the agent if the project never used one.
             storage_agent = gcp.storage.get_project_service_account_output(
-                project=project_facts.project_id,
-                opts=invoke,
+                project=project_facts.project_id, opts=invoke
             )
             agents[MODEL_STORE_KEY] = storage_agent.member
         self.keys = GcpKeyRing(f"{name}-kms", plan_key_ring(spec), agents, protect=protected, opts=child)
