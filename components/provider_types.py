@@ -82,6 +82,7 @@ class Gcp(StrEnum):
     SERVICE_ACCOUNT = "gcp:serviceaccount/account:Account"
     SERVICE_ACCOUNT_IAM_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
     PROJECT_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
+    PROJECT_SERVICE = "gcp:projects/service:Service"
     STORAGE_BUCKET = "gcp:storage/bucket:Bucket"
     STORAGE_BUCKET_IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
     LOG_BUCKET_CONFIG = "gcp:logging/projectBucketConfig:ProjectBucketConfig"

@@ -76,5 +76,8 @@ class ClusterTarget:
     # A cluster inferstack did not size (a laptop kind/minikube, or any brought-your-own cluster): add-ons are
     # installed small (Prometheus with a day of retention, no GPU add-ons), since its capacity is unknown.
     minimal_addons: bool = False
+    # The cluster collects GPU metrics itself (GKE's DCGM package): no DCGM exporter chart. On GKE COS nodes the chart
+    # crash-loops, since the driver is injected only into containers that request a GPU (catalog/data/gke.yaml).
+    managed_gpu_metrics: bool = False
     # The CPU architecture of the nodes CPU engines run on (GPU pools are x86-64 on both clouds): picks the image.
     node_architecture: Architecture = "amd64"

@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import inferstack.policies
-from inferstack.planning.defaults import data_protected
+from inferstack.gcp.plan.keys import key_ring_name
+from inferstack.planning.defaults import data_protected, private_api_endpoint
 from inferstack.spec import EnvironmentSpec
 
 # The policy pack ships inside the package (inferstack.policies), so it is found where the package is installed;
@@ -27,6 +30,13 @@ POLICY_PACK_DIR = Path(inferstack.policies.__file__).resolve().parent
 MINIMUM_CLI_VERSION = (3, 1, 0)
 
 Action = Literal["preview", "up", "destroy"]
+# Whether this machine opens a TCP connection to (host, port); injected so tests never touch the network.
+Probe = Callable[[str, int], bool]
+API_PORT = 443
+PRIVATE_ENDPOINT_HELP = (
+    "run the deploy from inside the VPC (a self-hosted CI runner there: see .github/workflows/deploy.yml), "
+    "or through a tunnel into it (bastion, AWS SSM port forwarding, GCP IAP): see docs/private-endpoints.md"
+)
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,60 @@ def preflight_problems(spec: EnvironmentSpec, machine: Machine) -> list[str]:
     return problems
 
 
+def endpoint_is_private(spec: EnvironmentSpec) -> bool:
+    """Whether `deploy` must probe the cluster API from this machine (reachable only from inside the VPC)."""
+    return private_api_endpoint(spec)
+
+
+def endpoint_address(endpoint: str) -> tuple[str, int]:
+    """Host and port of a cluster endpoint output: an EKS URL (https://…) or a GKE address (an IP)."""
+    if "://" not in endpoint:
+        endpoint = f"https://{endpoint}"
+    parsed = urlsplit(endpoint)
+    return parsed.hostname or endpoint, parsed.port or API_PORT
+
+
+def endpoint_problems(stack: str, spec: EnvironmentSpec, endpoint: str | None, reach: Probe) -> list[str]:
+    """A private-only API endpoint this machine cannot reach: Pulumi's Kubernetes half would hang, then fail."""
+    if not private_api_endpoint(spec) or endpoint is None:
+        return []
+    host, port = endpoint_address(endpoint)
+    if reach(host, port):
+        return []
+    return [
+        f"the cluster API of stack {stack} ({host}:{port}) is private (security_profile: private or no "
+        f"network.api_access) and this machine cannot reach it: {PRIVATE_ENDPOINT_HELP}"
+    ]
+
+
+def endpoint_notes(stack: str, spec: EnvironmentSpec, endpoint: str | None) -> list[str]:
+    """The first deploy of a private-only stack: nothing to probe yet, but the same machine must reach the VPC."""
+    if not private_api_endpoint(spec) or endpoint is not None:
+        return []
+    return [
+        f"stack {stack} has no cluster yet and its API endpoint will be private: the cluster is created first, then "
+        f"its workloads need this machine inside the VPC; if this machine is outside it, {PRIVATE_ENDPOINT_HELP}"
+    ]
+
+
+def tcp_reachable(host: str, port: int, timeout: float = 5.0) -> bool:
+    """Whether a TCP connection to host:port opens within `timeout` seconds (the real probe; never in tests)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def observe_endpoint(stack: str, work_dir: Path) -> str | None:
+    """The deployed stack's `cluster_endpoint` output (None: no such stack or output yet, or no Pulumi CLI)."""
+    cli = shutil.which("pulumi")
+    if cli is None:
+        return None
+    found = _run([cli, "stack", "output", "cluster_endpoint", "--stack", stack, "--cwd", str(work_dir)])
+    return found or None
+
+
 def deploy_steps(stack: str, *, preview_only: bool, yes: bool, policy_config: Path | None = None) -> list[Step]:
     """A deploy is always a preview with the policy pack first; `up` follows unless preview-only."""
     packs = (str(POLICY_PACK_DIR),)
@@ -125,6 +189,18 @@ def destroy_steps(stack: str, spec: EnvironmentSpec, *, force: bool, yes: bool) 
     if spec.production and not force:
         raise DeployRefused(f"stack {stack} is production: add --force to destroy it")
     return [Step("destroy", stack, needs_confirmation=not yes)]
+
+
+def after_destroy_notes(spec: EnvironmentSpec) -> list[str]:
+    """What a destroy leaves behind that the next deploy of the stack must know about."""
+    if spec.cloud != "gcp":
+        return []
+    generation = spec.cluster.key_ring_generation
+    return [
+        f"Cloud KMS keeps key ring {key_ring_name(spec)} and its keys for good (a destroy only forgets them, and "
+        f"their names are never freed): to deploy this stack again, set cluster.key_ring_generation: "
+        f"{generation + 1} in its stack file"
+    ]
 
 
 def observe_machine(spec: EnvironmentSpec) -> Machine:

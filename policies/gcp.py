@@ -1,4 +1,4 @@
-"""GCP rules: buckets, firewall rules, the GKE control plane and node metadata."""
+"""GCP rules: buckets, firewall rules, the GKE control plane, node metadata and project APIs."""
 
 from __future__ import annotations
 
@@ -103,10 +103,29 @@ node_metadata_protected = resource_rule(
     remediation="nodeConfig.workloadMetadataConfig.mode: GKE_METADATA and shieldedInstanceConfig.enableSecureBoot.",
 )
 
+
+def _check_api_kept(args: ResourceValidationArgs, report: Report) -> None:
+    # A project's APIs serve everything in it: an environment's destroy must never turn one off for the others.
+    if args.resource_type != Gcp.PROJECT_SERVICE:
+        return
+    if args.props.get("disableOnDestroy") is True:
+        report(f"destroying this environment disables {args.props.get('service')} for the whole project")
+    if args.props.get("disableDependentServices") is True:
+        report("destroying it also disables every API that depends on it")
+
+
+api_never_disabled = resource_rule(
+    "gcp-api-never-disabled",
+    "An environment enables the project APIs it needs and never disables them on destroy.",
+    _check_api_kept,
+    remediation="Set disableOnDestroy: false and disableDependentServices: false on gcp.projects.Service.",
+)
+
 RULES = [
     bucket_private,
     no_world_ingress,
     cluster_secrets_encrypted,
     cluster_endpoint_restricted,
     node_metadata_protected,
+    api_never_disabled,
 ]

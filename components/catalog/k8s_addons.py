@@ -33,6 +33,9 @@ class HelmChart(_Fact):
     chart: str = Field(description="Chart name in the repository.")
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$", description="Exact chart version (never a range).")
     namespace: str = Field(description="Namespace of the release.")
+    control_plane_ports: tuple[int, ...] = Field(
+        default=(), description="Pod ports the API server calls (webhooks, aggregated APIs); default: none."
+    )
 
 
 class Image(_Fact):

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
+from inferstack.gcp.network import firewall
 from inferstack.gcp.node_pool import node_pool
 from inferstack.gcp.plan.cluster import (
     BINAUTHZ_DISABLED,
@@ -71,6 +72,10 @@ class GkeCluster(pulumi.ComponentResource):
             # managed pools below (own identity, shielded, tainted) are the only ones that stay.
             remove_default_node_pool=True,
             initial_node_count=1,
+            # The transient default pool runs as the environment's node identity, not the Compute Engine default
+            # account (which often holds Editor). node_config is ForceNew on the cluster: ignoring its changes keeps
+            # clusters created before this setting (their default pool long gone) from being replaced.
+            node_config={"service_account": node_service_account},
             min_master_version=plan.kubernetes_version,
             release_channel={"channel": plan.release_channel},
             # Nodes without public IPs; no master CIDR, so GKE uses Private Service Connect for the control plane.
@@ -111,7 +116,7 @@ class GkeCluster(pulumi.ComponentResource):
             ),
             resource_labels=plan.resource_labels,
             deletion_protection=plan.deletion_protection,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on), ignore_changes=["nodeConfig"]),
         )
         self.system_pool = node_pool(
             f"{name}-system",
@@ -120,6 +125,19 @@ class GkeCluster(pulumi.ComponentResource):
             cluster_location=self.cluster.location,
             service_account=node_service_account,
             parent=self,
+        )
+        rule = plan.control_plane_rule
+        # The control plane calls webhooks from its private endpoint (a Private Service Connect cluster has no
+        # master CIDR block to name instead).
+        self.control_plane_firewall = firewall(
+            f"{name}-{rule.key}",
+            rule,
+            gcp_name=f"{plan.cluster_name}-{rule.key}",
+            network_id=network_id,
+            source_ranges=self.cluster.private_cluster_config.apply(
+                lambda config: [f"{config.private_endpoint if config else None}/32"]
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         context = plan.cluster_name
         self.kubeconfig = pulumi.Output.secret(
@@ -130,8 +148,8 @@ class GkeCluster(pulumi.ComponentResource):
         self.provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,
-            # Workloads wait for a node to run on; the system pool comes after the cluster.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_pool]),
+            # Workloads wait for a node to run on, and KEDA's webhooks and metrics API for the firewall rule.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_pool, self.control_plane_firewall]),
         )
         self.register_outputs(
             {"name": self.cluster.name, "endpoint": self.cluster.endpoint, "kubeconfig": self.kubeconfig}

@@ -27,7 +27,7 @@ from inferstack.gcp.plan.labels import resource_labels
 from inferstack.gcp.plan.model_store import access_logs_bucket_name, bucket_location, bucket_name
 from inferstack.gcp.plan.network import plan_network
 from inferstack.gcp.plan.nodes import plan_gke_gpu_pool, plan_gke_system_pool
-from inferstack.gcp.project import current_project
+from inferstack.gcp.project import current_project, environment_provider
 from inferstack.planning.defaults import audit_logs_protected, data_protected, log_retention_days
 from inferstack.planning.scheduling import target_pool
 from inferstack.provider_types import Gcp
@@ -56,10 +56,10 @@ class GcpEnvironment(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         # Every resource and invoke uses one explicit provider: the caller's, or one set to the spec's region and
-        # the given project (None: the provider's own fallbacks, GOOGLE_PROJECT and the like).
-        self.provider = self.get_provider(Gcp.NETWORK) or gcp.Provider(
-            f"{name}-gcp", project=project, region=spec.region, opts=pulumi.ResourceOptions(parent=self)
-        )
+        # the given project (None: the provider's own fallbacks, GOOGLE_PROJECT and the like), registered only once
+        # the project's APIs are on.
+        providers = environment_provider(self, name, spec.region, project, self.get_provider(Gcp.NETWORK))
+        self.provider, self.services = providers.provider, providers.services
         child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
         invoke = pulumi.InvokeOptions(provider=self.provider)
         project_facts = current_project(invoke)
@@ -160,6 +160,8 @@ class GcpEnvironment(pulumi.ComponentResource):
             pools={key: target_pool(plan.scheduling) for key, plan in plans.items()},
             # GKE installs the NVIDIA driver and runs the device plugin on GPU nodes itself.
             needs_device_plugin=False,
+            # GKE's DCGM package (monitoringConfig) exports GPU metrics; the chart would crash-loop on COS nodes.
+            managed_gpu_metrics=True,
             model_store_uri=self.store.uri if self.store else None,
             reader_annotations=dict(self.identity.reader_annotations) if self.identity else {},
             writer_annotations=self.identity.writer_annotations if self.identity else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_gcp as gcp
 
@@ -22,6 +24,31 @@ def _denies(rule: FirewallRule) -> list[gcp.compute.FirewallDenyArgsDict] | None
     if rule.action != "deny":
         return None
     return [{"protocol": protocol, "ports": list(ports) or None} for protocol, ports in rule.protocols]
+
+
+def firewall(
+    name: str,
+    rule: FirewallRule,
+    *,
+    gcp_name: str,
+    network_id: pulumi.Input[str],
+    source_ranges: pulumi.Input[Sequence[pulumi.Input[str]]],
+    opts: pulumi.ResourceOptions,
+) -> gcp.compute.Firewall:
+    """One ingress firewall rule of the environment's VPC."""
+    return gcp.compute.Firewall(
+        name,
+        name=gcp_name,
+        description=rule.description,
+        network=network_id,
+        direction="INGRESS",
+        priority=rule.priority,
+        source_ranges=source_ranges,
+        target_tags=list(rule.target_tags) or None,
+        allows=_allows(rule),
+        denies=_denies(rule),
+        opts=opts,
+    )
 
 
 class GcpNetwork(pulumi.ComponentResource):
@@ -82,17 +109,12 @@ class GcpNetwork(pulumi.ComponentResource):
             opts=child,
         )
         self.firewalls = {
-            rule.key: gcp.compute.Firewall(
+            rule.key: firewall(
                 f"{name}-{rule.key}",
-                name=plan.named(rule.key),
-                description=rule.description,
-                network=self.network.id,
-                direction="INGRESS",
-                priority=rule.priority,
+                rule,
+                gcp_name=plan.named(rule.key),
+                network_id=self.network.id,
                 source_ranges=[str(cidr) for cidr in rule.source_ranges],
-                target_tags=list(rule.target_tags) or None,
-                allows=_allows(rule),
-                denies=_denies(rule),
                 opts=child,
             )
             for rule in plan.firewall_rules

@@ -1,4 +1,4 @@
-"""The GCP project the environment lives in, as the provider itself reports it."""
+"""The GCP project the environment lives in, as the provider itself reports it, and the APIs it needs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
+
+from inferstack.catalog.gke import gke_facts
 
 
 @dataclass(frozen=True)
@@ -25,3 +27,63 @@ def current_project(opts: pulumi.InvokeOptions | None = None) -> GcpProject:
         project_id=found.project_id.apply(lambda value: str(value)),
         number=found.number.apply(lambda value: str(value)),
     )
+
+
+def required_services() -> tuple[str, ...]:
+    """The Google APIs the environment's resources call (catalog/data/gke.yaml), sorted."""
+    return tuple(sorted(gke_facts().project_services.services))
+
+
+def enable_services(name: str, opts: pulumi.ResourceOptions) -> dict[str, gcp.projects.Service]:
+    """Turn on every API the environment needs in the provider's project, never turning one off again.
+
+    `disable_on_destroy=False`: other workloads of the project may use the same APIs, and disabling one
+    (container.googleapis.com, say) would break them; a destroyed environment leaves its APIs on.
+    """
+    return {
+        service: gcp.projects.Service(
+            f"{name}-api-{service.split('.', 1)[0]}",
+            service=service,
+            disable_on_destroy=False,
+            disable_dependent_services=False,
+            opts=opts,
+        )
+        for service in required_services()
+    }
+
+
+@dataclass(frozen=True)
+class GcpProviders:
+    """The provider every environment resource uses, and the APIs it waits for."""
+
+    provider: pulumi.ProviderResource
+    services: dict[str, gcp.projects.Service]
+
+
+def environment_provider(
+    parent: pulumi.ComponentResource,
+    name: str,
+    region: str | None,
+    project: str | None,
+    own: pulumi.ProviderResource | None,
+) -> GcpProviders:
+    """The environment's provider, registered only once its APIs are on, so every resource and lookup waits for them.
+
+    Pulumi does not pass a component's depends_on down to the resources inside it; a provider that depends on the
+    APIs does hold back everything that uses it. The APIs are enabled through a second provider with the same
+    settings (the one they gate cannot create them). A caller's own provider is used as it is: the APIs are
+    enabled through it, and ordering is then the caller's (enable them first in a new project).
+    """
+    if own is not None:
+        return GcpProviders(own, enable_services(name, pulumi.ResourceOptions(parent=parent, provider=own)))
+    bootstrap = gcp.Provider(
+        f"{name}-gcp-apis", project=project, region=region, opts=pulumi.ResourceOptions(parent=parent)
+    )
+    services = enable_services(name, pulumi.ResourceOptions(parent=parent, provider=bootstrap))
+    provider = gcp.Provider(
+        f"{name}-gcp",
+        project=project,
+        region=region,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(services.values())),
+    )
+    return GcpProviders(provider, services)

@@ -7,7 +7,8 @@
   chart would scrape by annotation but has no PodMonitor CRD; a full stack would double the footprint.
 - KEDA: scales each engine Deployment on those Prometheus queries (ScaledObject CRD).
 - NVIDIA device plugin: only where the target says the nodes lack one (GKE installs its own).
-- DCGM exporter: GPU utilisation, memory and health metrics, on GPU nodes only.
+- DCGM exporter: GPU utilisation, memory and health metrics, on GPU nodes only; not where the cluster collects them
+  itself (`ClusterTarget.managed_gpu_metrics`: GKE's DCGM package, since the chart crash-loops on COS nodes).
 
 On a target that asks for minimal add-ons (`ClusterTarget.minimal_addons`: an existing cluster, e.g. kind) the
 set is minimal: Prometheus (small, one day of retention, control-plane scrapes that kind does not expose turned
@@ -117,7 +118,7 @@ def plan_addons(target: ClusterTarget, *, minimal: bool) -> list[AddonRelease]:
         plan.append(
             AddonRelease("nvidia-device-plugin", charts["nvidia-device-plugin"], device_plugin_values(target.pools))
         )
-    if target.pools:
+    if target.pools and not target.managed_gpu_metrics:
         plan.append(
             AddonRelease(
                 "dcgm-exporter", charts["dcgm-exporter"], dcgm_values(target.pools), after=("kube-prometheus-stack",)

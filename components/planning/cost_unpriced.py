@@ -58,6 +58,7 @@ NOT_PRICED: dict[str, str] = {
     Gcp.SERVICE_ACCOUNT: _IAM,
     Gcp.SERVICE_ACCOUNT_IAM_MEMBER: _IAM,
     Gcp.PROJECT_IAM_MEMBER: _IAM,
+    Gcp.PROJECT_SERVICE: "no charge for enabling an API; its resources bill on their own",
     Gcp.STORAGE_BUCKET_IAM_MEMBER: _IAM,
     Gcp.LOG_BUCKET_CONFIG: "Cloud Logging bills ingestion beyond a free monthly allowance: volume not modelled",
     Gcp.LOG_SINK: "routing only; what it routes bills as Cloud Logging ingestion (not modelled)",

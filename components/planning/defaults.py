@@ -76,3 +76,9 @@ def log_retention_days(spec: EnvironmentSpec) -> int:
     if spec.cluster.log_retention_days is not None:
         return spec.cluster.log_retention_days
     return PRODUCTION_LOG_RETENTION_DAYS if spec.production else DEFAULT_LOG_RETENTION_DAYS
+
+
+def private_api_endpoint(spec: EnvironmentSpec) -> bool:
+    """Whether the cluster's API is reachable only from inside its VPC (the private profile, or no api_access)."""
+    # The same rule on both clouds: EKS keeps only its private endpoint and GKE enables its private endpoint only.
+    return spec.cloud in ("aws", "gcp") and (spec.security_profile == "private" or not spec.network.api_access)

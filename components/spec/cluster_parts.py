@@ -94,6 +94,12 @@ class ClusterSpec(FrozenSpec):
         default=None,
         description="Context of an existing cluster in your kubeconfig (kubernetes only); default: current.",
     )
+    key_ring_generation: PositiveInt = Field(
+        default=1,
+        le=999,
+        description="Cloud KMS key ring generation (GCP only): raise it to deploy again after a destroy, since KMS "
+        "never frees a key ring's name; default: 1 (the ring is named after the environment).",
+    )
     architecture: Literal["amd64", "arm64"] | None = Field(
         default=None,
         description="Nodes' CPU (kubernetes only; arm64 on Apple silicon), picks the vllm-cpu image; default: amd64.",

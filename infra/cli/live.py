@@ -61,6 +61,8 @@ def destroy(
     except live.DeployRefused as error:
         fail(f"refused: {error}", EXIT_ENVIRONMENT)
     execute(ctx, loaded, steps)
+    for note in live.after_destroy_notes(loaded.spec):
+        err().print(f"note: {note}", markup=False, highlight=False)
 
 
 def execute(ctx: typer.Context, loaded: LoadedStack, steps: list[Step]) -> None:
@@ -81,6 +83,12 @@ def execute(ctx: typer.Context, loaded: LoadedStack, steps: list[Step]) -> None:
             f"{project.root}) — deploy by stack name, or pass --project for the project that holds this file"
         )
     problems = live.preflight_problems(spec, live.observe_machine(spec))
+    if not problems and live.endpoint_is_private(spec):
+        # Only a real deploy from this machine probes: a private endpoint must be reachable from where Pulumi runs.
+        endpoint = live.observe_endpoint(loaded.name, project.root)
+        problems = live.endpoint_problems(loaded.name, spec, endpoint, live.tcp_reachable)
+        for note in live.endpoint_notes(loaded.name, spec, endpoint):
+            err().print(f"note: {note}", markup=False, highlight=False)
     if problems:
         err().print("cannot deploy from this machine:", markup=False)
         for problem in problems:

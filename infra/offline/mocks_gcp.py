@@ -181,6 +181,8 @@ RESOURCES: dict[str, TypeMock] = {
     ),
     Gcp.SERVICE_ACCOUNT_IAM_MEMBER: _binding_id("serviceAccountId"),
     Gcp.PROJECT_IAM_MEMBER: _binding_id("project"),
+    # The provider's id of an enabled API is <project>/<service>.
+    Gcp.PROJECT_SERVICE: TypeMock(lambda res: f"{_project(res)}/{res.inputs.get('service')}"),
     Gcp.STORAGE_BUCKET: TypeMock(_name, _bucket_outputs),
     Gcp.STORAGE_BUCKET_IAM_MEMBER: TypeMock(
         lambda res: f"b/{res.inputs.get('bucket')}/{res.inputs.get('role')}/{res.inputs.get('member')}",

@@ -76,9 +76,9 @@ def changed_paths(old: Any, new: Any, prefix: str = "") -> list[str]:
     return [] if old == new else [prefix or "(value)"]
 
 
-def _ignored(path: str, ignored: tuple[str, ...]) -> bool:
-    # Pulumi resets an ignore_changes path to its old value (or drops it when it had none) before it diffs.
-    return any(path == p or path.startswith(f"{p}.") for p in ignored)
+def ignored(resource: PlannedResource, path: str) -> bool:
+    """Whether Pulumi ignores a change at `path` (the resource's ignoreChanges): the old value stays."""
+    return any(path == name or path.startswith(f"{name}.") for name in resource.options.ignore_changes)
 
 
 def _forces_replacement(type_: str, paths: list[str]) -> bool | None:
@@ -108,8 +108,7 @@ def diff_plans(old: Plan, new: Plan) -> list[Change]:
         matched[resource.urn] = previous
         if renamed:
             renames[resource.urn] = renamed
-        ignored = resource.options.ignore_changes
-        paths = [p for p in changed_paths(previous.inputs, resource.inputs) if not _ignored(p, ignored)]
+        paths = [path for path in changed_paths(previous.inputs, resource.inputs) if not ignored(resource, path)]
         if not paths:
             fates[resource.urn] = Fate("none")  # a rename alone is an update of state, nothing another reads
             continue

@@ -85,7 +85,7 @@ def one(plan: Plan, type_token: str, suffix: str) -> PlannedResource:
 def test_firewall_allows_nothing_from_the_world(name: str) -> None:
     plan = planned(name)
     rules = plan.of_type("gcp:compute/firewall:Firewall")
-    assert len(rules) == 3
+    assert len(rules) == 4
     for rule in rules:
         assert rule.inputs["description"]
         assert rule.inputs["direction"] == "INGRESS"

@@ -162,3 +162,60 @@ def test_cli_destroy_protected_is_refused() -> None:
     result = CliRunner().invoke(app, ["destroy", "aws-prod", "--force", "--yes"])
     assert result.exit_code == EXIT_ENVIRONMENT
     assert "protects its data" in result.output
+
+
+def never(host: str, port: int) -> bool:
+    raise AssertionError(f"probed {host}:{port}")
+
+
+@pytest.mark.parametrize(
+    ("stack", "endpoint", "address"),
+    [
+        (
+            "aws-prod",
+            "https://abcd1234.gr7.us-east-1.eks.amazonaws.com",
+            ("abcd1234.gr7.us-east-1.eks.amazonaws.com", 443),
+        ),
+        ("gcp-prod", "10.70.0.2", ("10.70.0.2", 443)),
+    ],
+)
+def test_a_private_endpoint_out_of_reach_stops_the_deploy_with_the_way_in(
+    stack: str, endpoint: str, address: tuple[str, int]
+) -> None:
+    probed: list[tuple[str, int]] = []
+
+    def unreachable(host: str, port: int) -> bool:
+        probed.append((host, port))
+        return False
+
+    (problem,) = deploy.endpoint_problems(stack, spec(stack), endpoint, unreachable)
+    assert probed == [address]
+    assert f"{address[0]}:443" in problem and "self-hosted" in problem and "docs/private-endpoints.md" in problem
+    assert deploy.endpoint_problems(stack, spec(stack), endpoint, lambda *_: True) == []
+
+
+def test_public_endpoints_and_new_stacks_are_not_probed() -> None:
+    # A stack with api_access keeps a public endpoint; a first deploy has no endpoint yet, only a note.
+    assert deploy.endpoint_problems("aws-dev", spec("aws-dev"), "https://x.eks.amazonaws.com", never) == []
+    assert deploy.endpoint_problems("gcp-prod", spec("gcp-prod"), None, never) == []
+    (note,) = deploy.endpoint_notes("gcp-prod", spec("gcp-prod"), None)
+    assert "private" in note and "inside the VPC" in note
+    assert deploy.endpoint_notes("gcp-prod", spec("gcp-prod"), "10.70.0.2") == []
+    assert deploy.endpoint_notes("gcp-dev", spec("gcp-dev"), None) == []
+
+
+def test_cli_deploy_of_an_unreachable_private_stack_exits_4(monkeypatch: pytest.MonkeyPatch) -> None:
+    ready = Machine(**{**READY_AWS.__dict__, "env": {"GOOGLE_APPLICATION_CREDENTIALS": "/k.json"}})
+    monkeypatch.setattr(deploy, "observe_machine", lambda _spec: ready)
+    monkeypatch.setattr(deploy, "observe_endpoint", lambda stack, work_dir: "10.70.0.2")
+    monkeypatch.setattr(deploy, "tcp_reachable", lambda host, port: False)
+    monkeypatch.setattr(deploy, "run_steps", lambda *_, **__: pytest.fail("must not deploy"))
+    result = CliRunner().invoke(app, ["deploy", "gcp-prod", "--yes"])
+    assert result.exit_code == EXIT_ENVIRONMENT, result.output
+    assert "10.70.0.2:443" in result.output and "Traceback" not in result.output
+
+
+def test_destroying_a_gcp_stack_says_how_to_deploy_it_again() -> None:
+    (note,) = deploy.after_destroy_notes(spec("gcp-dev"))
+    assert "key ring gcp-dev " in note and "cluster.key_ring_generation: 2" in note
+    assert deploy.after_destroy_notes(spec("aws-dev")) == []

@@ -10,6 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
+from inferstack.planning.defaults import private_api_endpoint
+from inferstack.validation import load_stack_file
 from tests.conftest import REPO, shipped_stacks
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
@@ -60,3 +62,36 @@ def test_the_schema_catches_a_broken_workflow() -> None:
     job["step"] = job.pop("steps")  # a typo GitHub would reject
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, SCHEMA)
+
+
+def cloud_stack_jobs(path: Path) -> dict[str, dict]:
+    """Jobs that reach a cloud (OIDC credentials) once per stack of their matrix."""
+    jobs = load(path)["jobs"]
+    return {
+        name: job
+        for name, job in jobs.items()
+        if "stack" in job.get("strategy", {}).get("matrix", {}) and job.get("permissions", {}).get("id-token")
+    }
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_private_endpoint_stacks_run_from_inside_their_vpc(path: Path) -> None:
+    # A GitHub-hosted runner cannot reach a private cluster API; such stacks run on a self-hosted runner in the VPC.
+    private = {name for name, path in shipped_stacks().items() if private_api_endpoint(load_stack_file(path))}
+    assert private >= {"aws-prod", "gcp-prod"}
+    jobs = cloud_stack_jobs(path)
+    covered = {stack for job in jobs.values() for stack in job["strategy"]["matrix"]["stack"]}
+    assert covered == {name for name in shipped_stacks() if not name.startswith("local")}, "every cloud stack"
+    for name, job in jobs.items():
+        matrix = job["strategy"]["matrix"]
+        runs_on = job["runs-on"]
+        hosted = isinstance(runs_on, str) and not runs_on.startswith("${{")
+        if hosted:
+            assert not private & set(matrix["stack"]), f"job {name} deploys a private stack from a hosted runner"
+            continue
+        assert "self-hosted" in runs_on and "${{ matrix.runner }}" in runs_on, name
+        runners = {entry["stack"]: entry["runner"] for entry in matrix.get("include", [])}
+        assert set(matrix["stack"]) <= set(runners), f"job {name}: every stack names its runner"
+        assert len(set(runners.values())) == len(runners), "one VPC runner label per stack"
+        if path.name == "pull-request.yml":
+            assert "head.repo.full_name == github.repository" in job["if"], "never fork code on a VPC runner"

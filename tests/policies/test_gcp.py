@@ -50,6 +50,13 @@ GOOD: dict[str, list[Resource]] = {
             },
         )
     ],
+    "gcp-api-never-disabled": [
+        (
+            "gcp:projects/service:Service",
+            "dev-api-container",
+            {"service": "container.googleapis.com", "disableOnDestroy": False, "disableDependentServices": False},
+        )
+    ],
 }
 
 MUTATIONS: list[Mutation] = [
@@ -69,6 +76,8 @@ MUTATIONS: list[Mutation] = [
         "GKE_METADATA",
     ),
     ("gcp-node-metadata-protected", 0, ("nodeConfig", "shieldedInstanceConfig"), DELETE, {}, "secure boot"),
+    ("gcp-api-never-disabled", 0, ("disableOnDestroy",), True, {}, "disables container.googleapis.com"),
+    ("gcp-api-never-disabled", 0, ("disableDependentServices",), True, {}, "every API that depends on it"),
 ]
 
 

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inferstack.catalog.gke import gke_facts
 from inferstack.gcp.plan.labels import resource_labels
 from inferstack.gcp.plan.location import region, zones
-from inferstack.planning.defaults import audit_logs_protected, log_retention_days
+from inferstack.gcp.plan.network import FirewallRule, plan_control_plane_rule
+from inferstack.planning.defaults import audit_logs_protected, log_retention_days, private_api_endpoint
 from inferstack.planning.names import gke_admin_username
 from inferstack.spec.models import EnvironmentSpec
 
 LOG_ENABLED_COMPONENTS = ("SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER")
-MONITORING_ENABLED_COMPONENTS = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER")
+# DCGM: GKE's own GPU metrics (exporter and managed drivers), instead of the DCGM chart that crash-loops on COS nodes.
+MONITORING_ENABLED_COMPONENTS = (
+    "SYSTEM_COMPONENTS",
+    "APISERVER",
+    "CONTROLLER_MANAGER",
+    "SCHEDULER",
+    gke_facts().managed_gpu_metrics.monitoring_component,
+)
 # GKE looks up RBAC groups only as members of this group of the domain (GKE docs, Google Groups for RBAC).
 RBAC_SECURITY_GROUP_NAME = "gke-security-groups"
 # Binary Authorization's evaluation modes in the GKE API (terraform-provider-google validates these two).
@@ -34,6 +43,8 @@ class GkeClusterPlan:
     authorized_networks: tuple[str, ...]
     deletion_protection: bool
     resource_labels: dict[str, str]
+    # Opens the add-ons' webhook ports to the control plane (its source: the cluster's private endpoint).
+    control_plane_rule: FirewallRule
     # Binary Authorization: enforce the project's singleton policy (production default) or leave it off.
     binary_authorization: bool = False
     # Google Groups for RBAC: gke-security-groups@<domain>, or None when the domain is not set up for it.
@@ -63,7 +74,7 @@ class ClusterAdmin:
 
 def private_endpoint(spec: EnvironmentSpec) -> bool:
     """Whether the control plane has only a private endpoint (the private profile, or nobody allowed in)."""
-    return spec.security_profile == "private" or not spec.network.api_access
+    return private_api_endpoint(spec)
 
 
 def cluster_location(spec: EnvironmentSpec) -> str:
@@ -99,6 +110,7 @@ def plan_cluster(spec: EnvironmentSpec) -> GkeClusterPlan:
         resource_labels=resource_labels(spec),
         binary_authorization=binary_authorization(spec),
         rbac_security_group=rbac_security_group(spec),
+        control_plane_rule=plan_control_plane_rule(spec),
     )
 
 

@@ -24,9 +24,20 @@ class GcpKeyRingPlan:
     resource_labels: dict[str, str]
 
 
+def key_ring_name(spec: EnvironmentSpec) -> str:
+    """The ring's name: the environment's, then `<environment>-<generation>` for each re-creation.
+
+    Cloud KMS never deletes a key ring or key (`destroy` only forgets them), so after a destroy the same name
+    cannot be created again; `cluster.key_ring_generation` gives the next incarnation fresh names. The logical
+    Pulumi name stays the same, so generation 1 is exactly the ring every existing stack has.
+    """
+    generation = spec.cluster.key_ring_generation
+    return spec.name if generation == 1 else f"{spec.name}-{generation}"
+
+
 def plan_key_ring(spec: EnvironmentSpec) -> GcpKeyRingPlan:
-    """The key ring of the environment (Cloud KMS never frees its name: it is the environment's, for good)."""
-    return GcpKeyRingPlan(spec.name, region(spec), KEY_ROTATION_PERIOD, resource_labels(spec))
+    """The key ring of the environment, named for its generation (KMS never frees a name)."""
+    return GcpKeyRingPlan(key_ring_name(spec), region(spec), KEY_ROTATION_PERIOD, resource_labels(spec))
 
 
 def key_names(spec: EnvironmentSpec) -> tuple[str, ...]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import Literal
 
+from inferstack.catalog.gke import gke_facts
+from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.gcp.plan.location import region
 from inferstack.planning.subnets import plan_cluster_ranges
 from inferstack.spec.models import EnvironmentSpec
@@ -111,6 +113,32 @@ def plan_firewall_rules(spec: EnvironmentSpec) -> tuple[FirewallRule, ...]:
             source_ranges=HEALTH_CHECK_RANGES,
             target_tags=(gpu_node_tag(spec),),
         ),
+    )
+
+
+def control_plane_ports() -> tuple[str, ...]:
+    """TCP ports the API server calls on add-on pods (webhooks, aggregated APIs) beyond those GKE opens itself."""
+    opened = set(gke_facts().control_plane.open_ports)
+    wanted = {port for chart in k8s_addons().charts.values() for port in chart.control_plane_ports}
+    return tuple(str(port) for port in sorted(wanted - opened))
+
+
+def plan_control_plane_rule(spec: EnvironmentSpec) -> FirewallRule:
+    """Let the control plane reach the add-ons' webhook and aggregated-API ports (KEDA's 6443 and 9443) on the nodes.
+
+    GKE's own rule opens only 443 and 10250 from the control plane; without this one the KEDA metrics API is
+    unavailable and its webhooks time out. The source is the control plane's private address, known only once the
+    cluster exists, so the rule's `source_ranges` stay empty here and the cluster component fills them in.
+    """
+    ports = control_plane_ports()
+    return FirewallRule(
+        key="allow-control-plane-webhooks",
+        description=f"The GKE control plane reaches add-on webhooks and aggregated APIs (tcp {', '.join(ports)}).",
+        action="allow",
+        priority=ALLOW_PRIORITY,
+        protocols=(("tcp", ports),),
+        source_ranges=(),
+        target_tags=(system_node_tag(spec), gpu_node_tag(spec)),
     )
 
 

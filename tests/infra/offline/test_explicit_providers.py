@@ -37,11 +37,15 @@ def test_every_resource_of_a_shipped_stack_uses_a_provider_in_its_plan(stack: st
 def test_the_cloud_provider_is_set_to_the_spec_region_and_the_stack_project(stack: str) -> None:
     spec = load_stack_file(shipped_stacks()[stack])
     config = yaml.safe_load(shipped_stacks()[stack].read_text(encoding="utf-8"))["config"]
-    (provider,) = (res for res in shipped_plan(stack).resources if res.type == f"pulumi:providers:{spec.cloud}")
-    assert provider.name == f"{spec.name}-{spec.cloud}"
-    assert provider.inputs["region"] == spec.region
+    providers = [res for res in shipped_plan(stack).resources if res.type == f"pulumi:providers:{spec.cloud}"]
+    # On GCP a second provider with the same settings enables the project's APIs, which the main one waits for.
+    expected = {f"{spec.name}-{spec.cloud}"} | ({f"{spec.name}-gcp-apis"} if spec.cloud == "gcp" else set())
+    assert {provider.name for provider in providers} == expected
+    for provider in providers:
+        assert provider.inputs["region"] == spec.region
+        if spec.cloud == "gcp":
+            assert provider.inputs["project"] == config["gcp:project"]
     if spec.cloud == "gcp":
-        assert provider.inputs["project"] == config["gcp:project"]
         # What the provider answers for its project is what the plan names (not a made-up offline project).
         cluster = next(res for res in shipped_plan(stack).resources if res.type == "gcp:container/cluster:Cluster")
         assert cluster.inputs["workloadIdentityConfig"]["workloadPool"] == f"{config['gcp:project']}.svc.id.goog"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pulumi
@@ -12,7 +13,7 @@ import pytest
 
 from inferstack.infra.offline import mock_table
 from inferstack.infra.offline.mock_types import TypeMock, prefixed_id
-from inferstack.infra.offline.plan import Plan, PlannedResource
+from inferstack.infra.offline.plan import Plan, PlannedResource, ResourceOptions
 from inferstack.infra.review.diff import Change, changed_paths, diff_plans, replace_triggers
 from inferstack.infra.review.identity import Identity, identities, lost_identities
 from tests.conftest import OfflineRunner
@@ -62,6 +63,18 @@ def test_each_kind_of_change() -> None:
         ("add", "dev-models", ()),
         ("remove", "dev-weights", ()),
     }
+
+
+def test_ignored_changes_are_not_changes_and_the_rest_still_count() -> None:
+    # Pulumi keeps the old value of a property in ignoreChanges; the GKE cluster's new nodeConfig (ForceNew) is one.
+    cluster = "gcp:container/cluster:Cluster"
+    old = Plan("inferstack", "s", [res(cluster, "c", {"name": "c", "monitoringConfig": {"a": 1}})], {})
+    grown = {"name": "c", "monitoringConfig": {"a": 2}, "nodeConfig": {"serviceAccount": "n@p"}}
+    plain = Plan("inferstack", "s", [res(cluster, "c", grown)], {})
+    assert [(c.kind, c.paths) for c in diff_plans(old, plain)] == [("replace", ("monitoringConfig.a", "nodeConfig"))]
+    ignoring = replace(plain.resources[0], options=ResourceOptions(ignore_changes=("nodeConfig",)))
+    changes = diff_plans(old, Plan("inferstack", "s", [ignoring], {}))
+    assert [(c.kind, c.paths) for c in changes] == [("update", ("monitoringConfig.a",))]
 
 
 def test_a_rename_with_an_alias_is_kept() -> None:

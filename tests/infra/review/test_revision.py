@@ -12,6 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from inferstack.gcp.project import required_services
 from inferstack.infra.cli.app import app
 from inferstack.infra.cli.common import EXIT_INVALID
 from inferstack.infra.offline.plan import Plan
@@ -91,15 +92,24 @@ REVIEWED_UPDATES = {
     # environment component's inputs).
     "aws:eks/addon:Addon": {"configurationValues", "addonVersion"},
     "aws:eks/cluster:Cluster": {"version"},
+    # Issue 14.3: GKE's DCGM package joins the monitoring components (the provider updates monitoring_config in
+    # place). The new nodeConfig (ForceNew) is not here: ignoreChanges keeps it from existing clusters.
     # Issue 14.6: intranode visibility and Binary Authorization are updated in place (terraform-provider-google
     # resource_container_cluster.go: neither is ForceNew; UpdateCluster sets DesiredIntraNodeVisibilityConfig and
     # the binary authorization config). Enabling intranode visibility restarts the nodes' networking (GKE docs).
-    "gcp:container/cluster:Cluster": {"minMasterVersion", "binaryAuthorization", "enableIntranodeVisibility"},
+    "gcp:container/cluster:Cluster": {
+        "minMasterVersion",
+        "monitoringConfig.enableComponents",
+        "binaryAuthorization",
+        "enableIntranodeVisibility",
+    },
     # Issue 14.6: every key gets an explicit policy (PutKeyPolicy, in place); log groups get the logs key
     # (kms_key_id is not ForceNew: terraform-provider-aws logs/group.go calls AssociateKmsKey on update).
     "aws:kms/key:Key": {"policy"},
     "aws:cloudwatch/logGroup:LogGroup": {"kmsKeyId"},
     "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag"},
+    # Issue 14.3: on GKE the add-on list loses the DCGM exporter (a component input: nothing is replaced).
+    "inferstack:index:ClusterAddons": {"addons"},
     "inferstack:index:LlmEnvironment": {
         "spec.cluster.kubernetes_version",
         "spec.cluster.upgrade_policy",
@@ -116,15 +126,11 @@ REVIEWED_UPDATES = {
         "spec.cluster.log_retention_days",
         # Issue 15: the model's KV-cache dtype (auto), recorded with the rest of the spec.
         "spec.models.chat.kv_cache_dtype",
+        # Issue 14.3: the Cloud KMS key ring generation (1, the ring every existing stack has).
+        "spec.cluster.key_ring_generation",
     },
     # Issue 14.5 and 15: the model component records its staging globs and KV-cache dtype too.
     "inferstack:index:InferenceService": {"spec.staging", "spec.kv_cache_dtype"},
-}
-# Reviewed additions since that commit, by stack: (type, name) of each new resource and why it is new.
-REVIEWED_ADDITIONS = {
-    # Issue 14.6: the customer key (and its alias) the CloudWatch log groups are encrypted with.
-    "aws-dev": {("aws:kms/key:Key", "aws-dev-logs-key"), ("aws:kms/alias:Alias", "aws-dev-logs-key")},
-    "gcp-dev": set(),
 }
 # Reviewed replacements, by resource type: the paths whose change replaces it, and why that loses nothing.
 REVIEWED_REPLACEMENTS = {
@@ -133,6 +139,30 @@ REVIEWED_REPLACEMENTS = {
     # bucket and exits at once: nothing is copied again and no object is deleted (duplicates staged before stay).
     "kubernetes:batch/v1:Job": {"spec.activeDeadlineSeconds", "spec.template.spec.containers"},
 }
+
+
+# Reviewed additions and removals since that commit, by (type, name suffix), with the reason for each.
+REVIEWED_ADDS = {
+    # Issue 14.6: the customer key (and its alias) the CloudWatch log groups are encrypted with.
+    ("aws:kms/key:Key", "-logs-key"),
+    ("aws:kms/alias:Alias", "-logs-key"),
+    # Issue 14.3: the control plane reaches KEDA's metrics API (6443) and webhooks (9443) on private GKE nodes.
+    ("gcp:compute/firewall:Firewall", "-gke-allow-control-plane-webhooks"),
+    # Issue 14.3: the project APIs the environment needs, enabled (never disabled on destroy) through a second
+    # provider, so that the environment's provider, and everything using it, waits for them.
+    *(("gcp:projects/service:Service", f"-api-{service.split('.', 1)[0]}") for service in required_services()),
+    ("pulumi:providers:gcp", "-gcp-apis"),
+}
+REVIEWED_REMOVALS = {
+    # Issue 14.3: the DCGM exporter chart crash-loops on GKE COS nodes; GKE's managed DCGM package replaces it.
+    ("kubernetes:helm.sh/v3:Release", "-workload-addons-dcgm-exporter"),
+}
+
+
+def is_reviewed_change(change_kind: str, identity_type: str, name: str) -> bool:
+    """Whether an addition or removal is one of the reviewed ones above."""
+    table = REVIEWED_ADDS if change_kind == "add" else REVIEWED_REMOVALS
+    return any(identity_type == kind and name.endswith(suffix) for kind, suffix in table)
 
 
 @pytest.mark.parametrize("stack", ["aws-dev", "gcp-dev"])
@@ -156,9 +186,16 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
     assert renamed and all(prefixed not in o.inputs and fixed not in n.inputs for o, n in renamed), pairs
     moved = [c for c in changes if c.identity.type == pool_type]
     assert all(c.kind == "update" and not c.paths for c in moved), moved
-    added = REVIEWED_ADDITIONS[stack]
-    assert len(old.resources) + 1 + len(added) == len(shipped_plan(stack).resources), (
-        "one explicit cloud provider and the reviewed additions are added"
+    added = sum(
+        change.kind == "add" and is_reviewed_change("add", change.identity.type, change.identity.name)
+        for change in changes
+    )
+    removed = sum(
+        change.kind == "remove" and is_reviewed_change("remove", change.identity.type, change.identity.name)
+        for change in changes
+    )
+    assert len(old.resources) + 1 + added - removed == len(shipped_plan(stack).resources), (
+        "one explicit cloud provider is added, and the reviewed additions and removals"
     )
     assert changes, "the component renames show up as alias renames"
     for change in changes:
@@ -166,7 +203,9 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
             # Reviewed change (issue 12): every cloud resource uses an explicit provider set to the spec's region.
             assert change.identity.type == f"pulumi:providers:{stack.split('-')[0]}", change
             continue
-        if change.kind == "add" and (change.identity.type, change.identity.name) in added:
+        if change.kind in ("add", "remove") and is_reviewed_change(
+            change.kind, change.identity.type, change.identity.name
+        ):
             continue
         replaced = REVIEWED_REPLACEMENTS.get(change.identity.type, set())
         if change.kind == "replace" and change.paths and set(change.paths) <= replaced:
