@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from inferstack.policies import aws, cost, fleet, gcp, kubernetes
+from inferstack.policies import aws, cost, fleet, gcp, kubernetes, monitoring
 
 PACK_NAME = "inferstack"
 ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
@@ -13,4 +13,5 @@ ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *kubernetes.RULES,
     *fleet.RULES,
     *cost.RULES,
+    *monitoring.RULES,
 ]

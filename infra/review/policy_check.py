@@ -87,7 +87,10 @@ def default_policy_config(plan: Plan) -> dict[str, Any]:
     """Rule parameters the Plan's environment spec already answers (so a production stack is checked as one)."""
     specs = [r.inputs.get("spec") for r in plan.resources if r.type == ENVIRONMENT_TYPE]
     production = any(isinstance(spec, dict) and spec.get("production") is True for spec in specs)
-    return {"no-spot-in-production": {"production": production}}
+    return {
+        "no-spot-in-production": {"production": production},
+        "prometheus-persistent-in-production": {"production": production},
+    }
 
 
 def resolve_config(rule: Rule, *configs: Mapping[str, Any]) -> RuleConfig:

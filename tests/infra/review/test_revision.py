@@ -83,14 +83,27 @@ REVIEWED_UPDATES = {
     "aws:eks/addon:Addon": {"configurationValues", "addonVersion"},
     "aws:eks/cluster:Cluster": {"version"},
     "gcp:container/cluster:Cluster": {"minMasterVersion"},
-    "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag"},
+    # Issue 18: KEDA's operator metrics are scraped (values.prometheus); its ScaledObjects hold a fallback.
+    "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag", "values.prometheus"},
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": {"spec.fallback"},
     "inferstack:index:LlmEnvironment": {
         "spec.cluster.kubernetes_version",
         "spec.cluster.upgrade_policy",
         "spec.cluster.architecture",
         # Issue 13.8: the acknowledgement field, recorded with the rest of the spec.
         "spec.model_store.unprotected_in_production",
+        # Issue 18: the monitoring section.
+        "spec.monitoring",
     },
+    "inferstack:index:InferenceService": {"spec.monitoring"},
+}
+# Issue 18: dashboards, alert rules and smoke tests are new resources (reviewed additions, nothing replaced).
+REVIEWED_ADDS = {
+    "inferstack:index:Monitoring",
+    "kubernetes:core/v1:ConfigMap",
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+    "kubernetes:batch/v1:Job",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy",
 }
 
 
@@ -108,12 +121,15 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
     if gcp_project:
         old = in_project(old, gcp_project)
     changes = diff_plans(old, shipped_plan(stack))
-    assert len(old.resources) + 1 == len(shipped_plan(stack).resources), "one explicit cloud provider is added"
+    added = [c for c in changes if c.kind == "add" and c.identity.type in REVIEWED_ADDS]
+    assert len(old.resources) + 1 + len(added) == len(shipped_plan(stack).resources), "one provider is added"
     assert changes, "the component renames show up as alias renames"
     for change in changes:
         if change.identity.type.startswith("pulumi:providers:") and change.kind == "add":
             # Reviewed change (issue 12): every cloud resource uses an explicit provider set to the spec's region.
             assert change.identity.type == f"pulumi:providers:{stack.split('-')[0]}", change
+            continue
+        if change in added:
             continue
         reviewed = REVIEWED_UPDATES.get(change.identity.type, set())
         if change.paths and set(change.paths) <= reviewed:
@@ -131,8 +147,9 @@ def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.Monkey
     result = runner.invoke(app, ["diff", "local", "--base", BEFORE_THE_RENAME])
     assert result.exit_code == 0, result.output
     # The changes since: the engine's startupProbe (issue 12: one start-up model) and its environment (issue 14),
-    # in place; the spec's new fields in the environment component's inputs (issues 13.8 and 14).
-    assert "Changes: 2" in result.output and "kubernetes:apps/v" in result.output, result.output
+    # in place; the spec's new fields in the environment component's inputs (issues 13.8 and 14); issue 18's
+    # ScaledObject fallback and KEDA metrics in place, and 5 additions (monitoring, dashboard, rule, smoke test).
+    assert "Changes: 9" in result.output and "kubernetes:apps/v" in result.output, result.output
     assert "replace" not in result.output.replace("replacement", ""), result.output
 
 
