@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from inferstack.catalog.metrics import histogram_buckets, metric_catalog, queried_metrics
+from inferstack.infra.offline.plan import SECRET
 from inferstack.infra.review.manifests import plan_manifests, to_yaml
 from inferstack.k8s.manifests.alerts import model_rule_object
 from inferstack.k8s.manifests.inputs import ServiceInputs
@@ -197,6 +198,9 @@ def test_production_renders_dashboards_rules_and_smoke_tests(stack: str) -> None
     assert all(d["metadata"]["labels"]["grafana_dashboard"] == "1" for d in dashboards)
     smoke = [d for d in docs.values() if d["kind"] == "Job" and "-smoke-" in d["metadata"]["name"]]
     assert smoke and all("pulumi.com/skipAwait" not in d["metadata"].get("annotations", {}) for d in smoke)
+    # The receivers' URLs are Pulumi secrets: masked in the Plan, and named nowhere in the Helm values.
+    receivers = docs["Secret-monitoring-alert-receivers.yaml"]
+    assert receivers["stringData"] == {"chat": SECRET, "oncall": SECRET}
 
 
 def test_the_smoke_job_waits_for_the_deployment_and_is_an_output() -> None:
