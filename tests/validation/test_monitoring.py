@@ -77,3 +77,13 @@ def test_the_cli_exits_2_on_a_monitoring_mistake(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == EXIT_INVALID, result.output
     assert "monitoring.routes.warning" in result.output and "Traceback" not in result.output
+
+
+def test_a_webhook_url_pasted_as_the_receiver_secret_is_refused_unquoted() -> None:
+    token = "T0000000/B0000000/" + "x" * 24
+    issues = issues_of(
+        prod_document(receivers={"chat": {"type": "slack", "secret": f"https://hooks.slack.com/services/{token}"}})
+    )
+    message = issues["environment.monitoring.receivers.chat.secret"]
+    assert "Slack webhook URL" in message and "x" * 24 not in message
+    assert "Pulumi secret" in message

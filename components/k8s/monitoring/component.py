@@ -21,9 +21,11 @@ from inferstack.k8s.secrets import require_secret
 TYPE_TOKEN = "inferstack:index:Monitoring"
 
 
-def monitoring_objects(plan: MonitoringPlan, *, gpus: bool, staging: bool) -> list[dict[str, Any]]:
-    """The cluster-level monitoring objects but the receivers Secret: dashboards, then the cluster's rules."""
-    del plan  # the objects are the same whatever the plan; Grafana reads the dashboards when it runs
+def monitoring_objects(*, gpus: bool, staging: bool) -> list[dict[str, Any]]:
+    """The cluster-level monitoring objects but the receivers Secret: dashboards, then the cluster's rules.
+
+    The dashboards ship whether Grafana runs here or not: a Grafana elsewhere with the sidecar finds them too.
+    """
     objects = dashboard_objects(gpus)
     rule = cluster_rule_object(gpus=gpus, staging=staging)
     return [*objects, rule] if rule is not None else objects
@@ -46,7 +48,7 @@ class Monitoring(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, {"grafana": plan.grafana, "receivers": sorted(plan.receivers)}, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=list(after))
         self.objects: dict[str, pulumi.CustomResource] = {}
-        for obj in monitoring_objects(plan, gpus=gpus, staging=staging):
+        for obj in monitoring_objects(gpus=gpus, staging=staging):
             self.objects[f"{obj['kind']}/{obj['metadata']['name']}"] = register(name, obj, obj, child)
         if plan.receivers:
             secret = receivers_secret_shape(plan)
