@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from inferstack.catalog.dashboards import DASHBOARDS, dashboard
 from inferstack.catalog.metrics import histogram_buckets, metric_catalog, queried_metrics
+from inferstack.infra.cli.app import app
 from inferstack.infra.offline.plan import SECRET
 from inferstack.infra.review.manifests import plan_manifests, to_yaml
 from inferstack.k8s.manifests.alerts import model_rule_object
 from inferstack.k8s.manifests.inputs import ServiceInputs
 from inferstack.k8s.manifests.slo import TPOT_METRIC, TTFT_METRIC, bucket_bound, le_label
 from inferstack.k8s.manifests.smoke import smoke_job
-from inferstack.k8s.monitoring.dashboards import DASHBOARDS, dashboard, dashboard_queries
+from inferstack.k8s.monitoring.dashboards import dashboard_queries
 from inferstack.k8s.monitoring.plan import MonitoringPlan
 from inferstack.k8s.monitoring.receivers import alertmanager_config
 from inferstack.k8s.monitoring.rules import cluster_rule_object
@@ -23,6 +27,7 @@ from inferstack.spec.monitoring_parts import ReceiverSpec, SmokeTestSpec
 from tests.conftest import shipped_plan, shipped_stacks
 from tests.crd_schemas import crd_errors, crd_files
 from tests.goldens import check_golden
+from tests.infra.cli.test_startup import SDKS, loaded_modules
 from tests.k8s.support import chat_model, l4_pool
 
 STACKS = sorted(shipped_stacks())
@@ -234,3 +239,16 @@ def test_a_changed_model_gets_a_new_smoke_job() -> None:
     again = smoke_job(inputs(), SmokeTestSpec())["metadata"]["name"]
     changed = smoke_job(inputs(max_model_len=4096), SmokeTestSpec())["metadata"]["name"]
     assert first == again != changed and first.startswith("chat-smoke-")
+
+
+def test_the_dashboards_command_writes_the_shipped_json(tmp_path: Path) -> None:
+    out = tmp_path / "dashboards"
+    result = CliRunner().invoke(app, ["dashboards", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "inferstack-vllm.json").read_text()) == dashboard("vllm")
+    assert json.loads((out / "inferstack-gpu.json").read_text())["uid"] == "inferstack-gpu"
+    # Dashboards are data: writing them loads no provider SDK.
+    assert not loaded_modules("dashboards", "--out", str(tmp_path / "again")) & set(SDKS)
+    (tmp_path / "file").write_text("x")
+    refused = CliRunner().invoke(app, ["dashboards", "--out", str(tmp_path / "file")])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
