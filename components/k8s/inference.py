@@ -18,7 +18,7 @@ from inferstack.k8s.manifests import inference_objects
 from inferstack.k8s.manifests.identity import SECRET_KEYS, has_secret, secret_object
 from inferstack.k8s.manifests.inputs import ServiceInputs
 from inferstack.k8s.manifests.pod import startup_budget
-from inferstack.k8s.manifests.smoke import result_command, smoke_job_name
+from inferstack.k8s.manifests.smoke import result_command, runs_smoke_test, smoke_job_name
 from inferstack.k8s.objects import register
 from inferstack.k8s.secrets import require_secret
 from inferstack.planning.fit import SURGE, Rollout
@@ -135,8 +135,8 @@ class InferenceService(pulumi.ComponentResource):
         self.url = f"http://{key}.{serving_namespace(key)}.svc"
         # Where the smoke test's result is (a pod's termination message is not a provider output): job and command.
         self.smoke_test: dict[str, Any] | None = None
-        if smoke is not None and smoke.enabled:
-            probe = inputs(None, {})
+        probe = inputs(None, {})
+        if smoke is not None and runs_smoke_test(probe):
             self.smoke_test = {
                 "job": smoke_job_name(probe),
                 "namespace": serving_namespace(key),

@@ -15,6 +15,7 @@ from inferstack.catalog.metrics import histogram_buckets, metric_catalog, querie
 from inferstack.infra.cli.app import app
 from inferstack.infra.offline.plan import SECRET
 from inferstack.infra.review.manifests import plan_manifests, to_yaml
+from inferstack.k8s.manifests import inference_objects
 from inferstack.k8s.manifests.alerts import model_rule_object
 from inferstack.k8s.manifests.inputs import ServiceInputs
 from inferstack.k8s.manifests.slo import TPOT_METRIC, TTFT_METRIC, bucket_bound, le_label
@@ -252,3 +253,9 @@ def test_the_dashboards_command_writes_the_shipped_json(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     refused = CliRunner().invoke(app, ["dashboards", "--out", str(tmp_path / "file")])
     assert refused.exit_code == 2 and "Traceback" not in refused.output
+
+
+def test_a_scale_to_zero_model_gets_no_smoke_test() -> None:
+    kinds = [obj["kind"] for obj in inference_objects(inputs(replicas={"min": 0, "max": 3}))]
+    assert "Job" not in kinds and kinds.count("NetworkPolicy") == 2
+    assert "Job" in [obj["kind"] for obj in inference_objects(inputs())]

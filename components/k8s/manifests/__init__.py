@@ -20,7 +20,7 @@ from inferstack.k8s.manifests.identity import service_account_object
 from inferstack.k8s.manifests.inputs import ServiceInputs
 from inferstack.k8s.manifests.pod import cache_claim_object, deployment_object
 from inferstack.k8s.manifests.scaling import pod_monitor, scaled_object
-from inferstack.k8s.manifests.smoke import smoke_job, smoke_network_policy
+from inferstack.k8s.manifests.smoke import runs_smoke_test, smoke_job, smoke_network_policy
 
 
 def inference_objects(inputs: ServiceInputs) -> list[dict[str, Any]]:
@@ -34,6 +34,6 @@ def inference_objects(inputs: ServiceInputs) -> list[dict[str, Any]]:
         objects.append(balancer)
     objects += [disruption_budget_object(inputs), *network_policy_objects(inputs)]
     objects += [scaled_object(inputs), pod_monitor(inputs), model_rule_object(inputs)]
-    if inputs.smoke is not None and inputs.smoke.enabled:
+    if runs_smoke_test(inputs) and inputs.smoke is not None:
         objects += [smoke_network_policy(inputs), smoke_job(inputs, inputs.smoke)]
     return objects

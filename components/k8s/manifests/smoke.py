@@ -33,6 +33,11 @@ RESULT_COMMAND = (
 )
 
 
+def runs_smoke_test(inputs: ServiceInputs) -> bool:
+    """Whether the model gets a smoke test: asked for, and a replica to answer (scale-to-zero has none to wake)."""
+    return inputs.smoke is not None and inputs.smoke.enabled and inputs.model.replicas.min > 0
+
+
 def smoke_job_name(inputs: ServiceInputs) -> str:
     """The Job's name: the model key and a digest of the model's spec and engine image."""
     what = json.dumps([inputs.model.model_dump(mode="json"), engine_image(inputs)], sort_keys=True)
