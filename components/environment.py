@@ -79,6 +79,9 @@ class LlmEnvironment(pulumi.ComponentResource):
         self.cloud = build_cloud_layer(name, spec, child, gcp_project)
         self.workload = build_workload_layer(name, spec, self.cloud.target, child) if self.cloud else None
         self.outputs: dict[str, Any] = dict(self.cloud.outputs) if self.cloud else {}
+        if self.workload is not None and self.workload.smoke_tests:
+            # Where each model's post-deploy smoke test ran and the command that prints its TTFT and tokens/s.
+            self.outputs["smoke_tests"] = self.workload.smoke_tests
         self.summary = pulumi.Output.from_input(
             {
                 "name": spec.name,

@@ -113,7 +113,8 @@ class K8s(StrEnum):
     # Custom resources (CRDs installed by add-ons): no SDK class; CustomResource names them apiVersion:kind.
     SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
     POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor"
+    PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 
 
-CUSTOM_RESOURCES = frozenset({K8s.SCALED_OBJECT, K8s.POD_MONITOR})
+CUSTOM_RESOURCES = frozenset({K8s.SCALED_OBJECT, K8s.POD_MONITOR, K8s.PROMETHEUS_RULE})
 ALL_TYPES: frozenset[str] = frozenset({*Aws, *Gcp, *K8s})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from inferstack.policies import audit, aws, cost, fleet, gcp, hardening, kubernetes
+from inferstack.policies import audit, aws, cost, fleet, gcp, hardening, kubernetes, monitoring
 
 PACK_NAME = "inferstack"
 ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
@@ -15,4 +15,5 @@ ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *cost.RULES,
     *audit.RULES,
     *hardening.RULES,
+    *monitoring.RULES,
 ]

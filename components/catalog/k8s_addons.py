@@ -16,7 +16,7 @@ from inferstack.catalog.lookup import load_file
 ADDONS_FILE = "k8s_addons.yaml"
 
 ChartKey = Literal["kube-prometheus-stack", "keda", "nvidia-device-plugin", "dcgm-exporter"]
-ImageKey = Literal["vllm", "vllm-cpu", "vllm-cpu-arm64"]
+ImageKey = Literal["vllm", "vllm-cpu", "vllm-cpu-arm64", "smoke-client"]
 
 
 class _Fact(BaseModel):

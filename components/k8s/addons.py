@@ -1,11 +1,12 @@
 """Cluster add-ons as pinned Helm releases, with values from pure functions.
 
-- kube-prometheus-stack, lean: the Prometheus Operator (its CRDs give us PodMonitor/ServiceMonitor) and one
-  Prometheus that scrapes the engines, so KEDA has vLLM's queue depth and KV-cache use to scale on. Grafana,
-  Alertmanager and node-exporter (host network and PID namespace) are off: one pinned chart, the CRDs the
-  ecosystem uses (the DCGM exporter ships a ServiceMonitor), nothing we do not need. A plain `prometheus`
-  chart would scrape by annotation but has no PodMonitor CRD; a full stack would double the footprint.
-- KEDA: scales each engine Deployment on those Prometheus queries (ScaledObject CRD).
+- kube-prometheus-stack, lean: the Prometheus Operator (its CRDs give us PodMonitor/ServiceMonitor/PrometheusRule)
+  and one Prometheus that scrapes the engines, so KEDA has vLLM's queue depth and KV-cache use to scale on.
+  node-exporter (host network and PID namespace) is off; Grafana and Alertmanager only when the spec's
+  `monitoring` asks (k8s/monitoring/). Retention and the persistent volume come from the same plan. A plain
+  `prometheus` chart would scrape by annotation but has no PodMonitor CRD; a full stack would double the footprint.
+- KEDA: scales each engine Deployment on those Prometheus queries (ScaledObject CRD); its operator's metrics
+  (scaler errors) are scraped, so an autoscaler that cannot read its metrics raises an alert.
 - NVIDIA device plugin: only where the target says the nodes lack one (GKE installs its own).
 - DCGM exporter: GPU utilisation, memory and health metrics, on GPU nodes only; not where the cluster collects them
   itself (`ClusterTarget.managed_gpu_metrics`: GKE's DCGM package, since the chart crash-loops on COS nodes).
@@ -24,6 +25,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from inferstack.catalog.k8s_addons import ChartKey, HelmChart, k8s_addons
+from inferstack.k8s.monitoring.plan import MonitoringPlan
+from inferstack.k8s.monitoring.receivers import alertmanager_values
+from inferstack.k8s.monitoring.values import grafana_values, storage_values
 from inferstack.k8s.placement import gpu_daemon_tolerations
 from inferstack.target import GPU_LABEL, ClusterTarget, TargetPool
 
@@ -50,10 +54,11 @@ def prometheus_url() -> str:
     return f"http://{PROMETHEUS_NAME}-prometheus.{namespace}.svc:{PROMETHEUS_PORT}"
 
 
-def prometheus_values(minimal: bool) -> dict[str, Any]:
+def prometheus_values(minimal: bool, monitoring: MonitoringPlan | None = None) -> dict[str, Any]:
     """Values of kube-prometheus-stack: operator and one Prometheus that picks up every Pod/ServiceMonitor."""
+    plan = monitoring or MonitoringPlan(retention_days=1 if minimal else 15)
     spec: dict[str, Any] = {
-        "retention": "1d" if minimal else "15d",
+        **storage_values(plan),
         "scrapeInterval": "15s",
         # Select monitors from every namespace, not only those labelled for this release.
         "podMonitorSelectorNilUsesHelmValues": False,
@@ -66,8 +71,8 @@ def prometheus_values(minimal: bool) -> dict[str, Any]:
     }
     values: dict[str, Any] = {
         "fullnameOverride": PROMETHEUS_NAME,
-        "grafana": {"enabled": False},
-        "alertmanager": {"enabled": False},
+        "grafana": grafana_values(plan),
+        "alertmanager": alertmanager_values(plan),
         "nodeExporter": {"enabled": False},
         "prometheus": {"prometheusSpec": spec},
     }
@@ -80,8 +85,11 @@ def prometheus_values(minimal: bool) -> dict[str, Any]:
 
 
 def keda_values() -> dict[str, Any]:
-    """Values of the KEDA chart."""
-    return {"resources": {"operator": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}}}}
+    """Values of the KEDA chart: its operator's metrics scraped through a ServiceMonitor."""
+    return {
+        "resources": {"operator": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}}},
+        "prometheus": {"operator": {"enabled": True, "serviceMonitor": {"enabled": True}}},
+    }
 
 
 def _gpu_node_affinity() -> dict[str, Any]:
@@ -105,12 +113,15 @@ def dcgm_values(pools: dict[str, TargetPool]) -> dict[str, Any]:
     }
 
 
-def plan_addons(target: ClusterTarget, *, minimal: bool) -> list[AddonRelease]:
+def plan_addons(
+    target: ClusterTarget, *, minimal: bool, monitoring: MonitoringPlan | None = None
+) -> list[AddonRelease]:
     """The add-on releases for a target, in install order."""
     charts = k8s_addons().charts
     plan = [
-        AddonRelease("kube-prometheus-stack", charts["kube-prometheus-stack"], prometheus_values(minimal)),
-        AddonRelease("keda", charts["keda"], keda_values()),
+        AddonRelease("kube-prometheus-stack", charts["kube-prometheus-stack"], prometheus_values(minimal, monitoring)),
+        # KEDA's ServiceMonitor is a custom resource of the Prometheus Operator's CRDs.
+        AddonRelease("keda", charts["keda"], keda_values(), after=("kube-prometheus-stack",)),
     ]
     if minimal:
         return plan

@@ -18,11 +18,13 @@ from inferstack.k8s.manifests import inference_objects
 from inferstack.k8s.manifests.identity import SECRET_KEYS, has_secret, secret_object
 from inferstack.k8s.manifests.inputs import ServiceInputs
 from inferstack.k8s.manifests.pod import startup_budget
+from inferstack.k8s.manifests.smoke import result_command, runs_smoke_test, smoke_job_name
 from inferstack.k8s.objects import register
 from inferstack.k8s.secrets import require_secret
 from inferstack.planning.fit import SURGE, Rollout
 from inferstack.planning.names import serving_namespace
 from inferstack.spec.models import ModelSpec
+from inferstack.spec.monitoring_parts import SmokeTestSpec
 from inferstack.target import ClusterTarget
 
 TYPE_TOKEN = "inferstack:index:InferenceService"
@@ -30,6 +32,8 @@ TYPE_TOKEN = "inferstack:index:InferenceService"
 SHAPE_STORE_URI = "s3://shape-only"
 # Beyond the startup budget, what a rollout may take (image pull, scheduling, a node scaled up).
 ROLLOUT_MARGIN_SECONDS = 900
+# Longer than the smoke-test Job's activeDeadlineSeconds, so the Job's own failure is what a strict deploy reports.
+SMOKE_TIMEOUT = "15m"
 
 CrdOwner = Callable[[str], Sequence[pulumi.Resource]]
 
@@ -57,6 +61,7 @@ class InferenceService(pulumi.ComponentResource):
         crd_owner: CrdOwner = _no_owner,
         after: Sequence[pulumi.Resource] = (),
         rollout: Rollout = SURGE,
+        smoke: SmokeTestSpec | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, {"model": key, "spec": model.model_dump(mode="json")}, opts)
@@ -79,6 +84,7 @@ class InferenceService(pulumi.ComponentResource):
                 egress=target.workload_egress,
                 rollout=rollout,
                 architecture=target.node_architecture,
+                smoke=smoke,
             )
 
         shape = inference_objects(inputs(SHAPE_STORE_URI if store is not None else None, {}))
@@ -116,6 +122,10 @@ class InferenceService(pulumi.ComponentResource):
             if kind_ == "Deployment":
                 depends += list(after)
                 timeouts = pulumi.CustomTimeouts(create=timeout, update=timeout)
+            elif kind_ == "Job":
+                # The smoke test: after the rollout the provider waited for; its own await is bounded by the Job.
+                depends += [obj for key_, obj in self.objects.items() if key_.startswith("Deployment/")]
+                timeouts = pulumi.CustomTimeouts(create=SMOKE_TIMEOUT, update=SMOKE_TIMEOUT)
             self.objects[f"{kind_}/{obj_name}"] = register(
                 name,
                 obj,
@@ -123,4 +133,14 @@ class InferenceService(pulumi.ComponentResource):
                 pulumi.ResourceOptions(parent=self, provider=provider, depends_on=depends, custom_timeouts=timeouts),
             )
         self.url = f"http://{key}.{serving_namespace(key)}.svc"
+        # Where the smoke test's result is (a pod's termination message is not a provider output): job and command.
+        self.smoke_test: dict[str, Any] | None = None
+        probe = inputs(None, {})
+        if smoke is not None and runs_smoke_test(probe):
+            self.smoke_test = {
+                "job": smoke_job_name(probe),
+                "namespace": serving_namespace(key),
+                "strict": smoke.strict,
+                "result": result_command(probe),
+            }
         self.register_outputs({"url": self.url, "namespace": serving_namespace(key)})

@@ -1,4 +1,5 @@
-"""Workload: the whole workload layer on one target — add-ons, model staging, one InferenceService per model."""
+"""Workload: the whole workload layer on one target — add-ons, monitoring, model staging, one InferenceService per
+model (each with its alert rules and post-deploy smoke test)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import pulumi
 
 from inferstack.k8s.addons import ClusterAddons, plan_addons
 from inferstack.k8s.inference import InferenceService
+from inferstack.k8s.monitoring.component import Monitoring
+from inferstack.k8s.monitoring.plan import monitoring_plan
 from inferstack.k8s.staging import ModelStaging
 from inferstack.planning.fit import rollout_strategy
 from inferstack.spec import EnvironmentSpec
@@ -22,14 +25,24 @@ class Workload(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, {"models": sorted(spec.models)}, opts)
         child = pulumi.ResourceOptions(parent=self)
+        monitoring = monitoring_plan(spec, minimal=target.minimal_addons)
         self.addons = ClusterAddons(
-            f"{name}-addons", plan_addons(target, minimal=target.minimal_addons), target.provider, opts=child
+            f"{name}-addons",
+            plan_addons(target, minimal=target.minimal_addons, monitoring=monitoring),
+            target.provider,
+            opts=child,
         )
-        self.staging = (
-            ModelStaging(f"{name}-staging", spec.models, target, opts=child)
-            if target.model_store_uri is not None and spec.models
-            else None
+        staged = target.model_store_uri is not None and bool(spec.models)
+        self.monitoring = Monitoring(
+            f"{name}-monitoring",
+            monitoring,
+            gpus=bool(target.pools) and not target.minimal_addons,
+            staging=staged,
+            provider=target.provider,
+            after=self.addons.crd_owner("monitoring.coreos.com/v1"),
+            opts=child,
         )
+        self.staging = ModelStaging(f"{name}-staging", spec.models, target, opts=child) if staged else None
         self.services: dict[str, InferenceService] = {}
         for key, model in sorted(spec.models.items()):
             job = self.staging.jobs.get(key) if self.staging is not None else None
@@ -42,7 +55,9 @@ class Workload(pulumi.ComponentResource):
                 crd_owner=self.addons.crd_owner,
                 after=[job] if job is not None else [],
                 rollout=rollout_strategy(spec, key),
+                smoke=spec.monitoring.smoke_test,
                 opts=child,
             )
         self.urls = {key: service.url for key, service in self.services.items()}
-        self.register_outputs({"urls": self.urls})
+        self.smoke_tests = {key: service.smoke_test for key, service in self.services.items() if service.smoke_test}
+        self.register_outputs({"urls": self.urls, "smoke_tests": self.smoke_tests})

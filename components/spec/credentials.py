@@ -22,6 +22,8 @@ KNOWN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a GitHub token", re.compile(r"(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
     ("a Google API key", re.compile(r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}")),
     ("a Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}")),
+    # Slack's incoming webhooks (an Alertmanager receiver): the URL itself is the credential.
+    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]{8,}")),
 )
 # A long run of token characters with no known prefix (an AWS secret key is 40): random text has a high
 # entropy and mixes letter cases and digits; names, hex digests and base64 of readable text do not.

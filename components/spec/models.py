@@ -36,6 +36,7 @@ from inferstack.spec.model_parts import (
     StagingSpec,
     TensorParallel,
 )
+from inferstack.spec.monitoring_parts import MonitoringSpec, ReceiverSpec, SmokeTestSpec
 
 # The model parts are defined in model_parts.py and importable from here too, beside the ModelSpec that holds them.
 __all__ = [
@@ -49,9 +50,12 @@ __all__ = [
     "ModelShapeSpec",
     "ModelSpec",
     "ModelStoreSpec",
+    "MonitoringSpec",
     "NetworkSpec",
     "NodePoolSpec",
+    "ReceiverSpec",
     "ReplicasSpec",
+    "SmokeTestSpec",
     "StagingSpec",
     "SystemPoolSpec",
     "UnresolvedAutoError",
@@ -227,6 +231,10 @@ class EnvironmentSpec(FrozenSpec):
         default_factory=dict, description="Served models keyed by model name; default: {}."
     )
     budget: BudgetSpec = Field(default_factory=BudgetSpec, description="Spending limits; default: none.")
+    monitoring: MonitoringSpec = Field(
+        default_factory=MonitoringSpec,
+        description="Metrics, dashboards, alerts, smoke tests; default: see MonitoringSpec.",
+    )
 
 
 class UnresolvedAutoError(ValueError):

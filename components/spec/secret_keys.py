@@ -33,7 +33,7 @@ def model_secret_keys(model: ModelSpec) -> list[str]:
 
 def secret_config_keys(spec: EnvironmentSpec) -> list[str]:
     """Every secret config key the spec names, in full `namespace:key` form, sorted and unique."""
-    return sorted({full_config_key(name) for model in spec.models.values() for name in model_secret_keys(model)})
+    return sorted(secret_key_fields(spec))
 
 
 def secret_key_fields(spec: EnvironmentSpec) -> dict[str, list[str]]:
@@ -44,4 +44,7 @@ def secret_key_fields(spec: EnvironmentSpec) -> dict[str, list[str]]:
             value = getattr(model, field)
             if value is not None:
                 named.setdefault(full_config_key(value), []).append(join_path("environment", "models", key, field))
+    for key, receiver in sorted(spec.monitoring.receivers.items()):
+        path = join_path("environment", "monitoring", "receivers", key, "secret")
+        named.setdefault(full_config_key(receiver.secret), []).append(path)
     return named

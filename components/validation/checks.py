@@ -24,6 +24,7 @@ from inferstack.validation.limits import (
     check_whitespace,
 )
 from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
+from inferstack.validation.monitoring import check_monitoring
 from inferstack.validation.names import check_derived_names
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
@@ -58,6 +59,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_capacity,
     check_derived_names,
     check_versions,
+    check_monitoring,
 )
 
 # A warning check reads the same checked spec and yields what will run, but not as its author may expect.

@@ -17,7 +17,7 @@ from inferstack.spec.secret_keys import PROJECT_NAMESPACE, secret_key_fields
 from inferstack.validation.provider_config import config_path
 
 # The config key a fix suggests for each secret-name field.
-EXAMPLE_KEYS = {"api_key_secret": "apiKey", "hub_token_secret": "hubToken"}
+EXAMPLE_KEYS = {"api_key_secret": "apiKey", "hub_token_secret": "hubToken", "secret": "alertWebhook"}
 
 
 def credential_fix(path: str) -> str:

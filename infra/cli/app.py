@@ -1,4 +1,5 @@
-"""The typer app: the global options and the commands that need no Pulumi SDK (stacks, validate, schema).
+"""The typer app: the global options and the commands that need no Pulumi SDK (stacks, validate, schema,
+dashboards).
 
 Each command imports what it needs when it runs, so `inferstack validate` never loads a provider SDK; the
 plan/check/diff, deploy/destroy and size/cost commands live in their own modules and register here.
@@ -69,6 +70,22 @@ def schema() -> None:
     from inferstack.spec.schema import schema_text
 
     typer.echo(schema_text(), nl=False)
+
+
+@app.command()
+def dashboards(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the dashboards' JSON into (replaced whole).")],
+) -> None:
+    """Write the shipped Grafana dashboards (vLLM serving, DCGM GPUs) as JSON, to import into any Grafana."""
+    from inferstack.catalog.dashboards import DASHBOARDS, dashboard_file_name, dashboard_text
+    from inferstack.infra.files import OutputError, replace_folder
+
+    try:
+        written = replace_folder(out, {dashboard_file_name(name): dashboard_text(name) for name in DASHBOARDS})
+    except OutputError as error:
+        fail(str(error))
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 plan.register(app)

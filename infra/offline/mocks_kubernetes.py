@@ -26,6 +26,8 @@ WORKLOAD_TYPES = (
     K8s.NETWORK_POLICY,
     K8s.SCALED_OBJECT,
     K8s.POD_MONITOR,
+    K8s.PROMETHEUS_RULE,
+    K8s.CONFIG_MAP,
 )
 
 RESOURCES: dict[str, TypeMock] = {

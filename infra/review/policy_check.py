@@ -88,6 +88,7 @@ PRODUCTION_RULES = (
     "aws-eks-control-plane-logs-production",
     "bucket-access-logs-production",
     "gcp-gke-visibility-and-admission",
+    "prometheus-persistent-in-production",
 )
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from inferstack.infra.review.manifests import plan_manifests
+from inferstack.planning.names import STAGING_NAMESPACE
 from tests.conftest import shipped_plan
 
 
 def staging_jobs(stack: str) -> list[dict[str, Any]]:
-    """The staging Jobs of a shipped stack's manifests."""
-    return [doc for doc in plan_manifests(shipped_plan(stack)).values() if doc.get("kind") == "Job"]
+    """The staging Jobs of a shipped stack's manifests (not the smoke tests in the serving namespaces)."""
+    docs = plan_manifests(shipped_plan(stack)).values()
+    return [doc for doc in docs if doc.get("kind") == "Job" and doc["metadata"]["namespace"] == STAGING_NAMESPACE]
 
 
 def test_the_staging_job_mounts_the_hub_token_as_a_file() -> None:

@@ -44,7 +44,7 @@ def test_service_objects(chat_plan: Plan) -> None:
     assert kinds == sorted(
         [
             *("Namespace", "ServiceAccount", "Secret", "Deployment", "Service", "Service", "PodDisruptionBudget"),
-            *("NetworkPolicy", "NetworkPolicy", "ScaledObject", "PodMonitor"),
+            *("NetworkPolicy", "NetworkPolicy", "ScaledObject", "PodMonitor", "PrometheusRule"),
         ]
     )
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from inferstack.infra.review.policy_check import evaluate, resolve_config
 from inferstack.policies.pack import ALL_RULES
-from tests.policies import test_audit, test_aws, test_cost, test_fleet, test_gcp, test_hardening, test_kubernetes
+from tests.policies import (
+    test_audit,
+    test_aws,
+    test_cost,
+    test_fleet,
+    test_gcp,
+    test_hardening,
+    test_kubernetes,
+    test_monitoring,
+)
 from tests.policies.support import RULES, mutate, plan_of
 
-RULE_FILES = (test_aws, test_gcp, test_kubernetes, test_fleet, test_cost, test_audit, test_hardening)
+RULE_FILES = (test_aws, test_gcp, test_kubernetes, test_fleet, test_cost, test_audit, test_hardening, test_monitoring)
 
 
 def test_every_rule_has_a_compliant_example_and_a_failing_mutation() -> None:
@@ -23,7 +32,8 @@ def test_every_rule_has_severity_remediation_and_description() -> None:
 
 def test_security_rules_are_mandatory_by_default() -> None:
     advisory = {rule.name for rule in ALL_RULES if resolve_config(rule).enforcement.value != "mandatory"}
-    assert advisory == {"required-tags"}
+    # Not security rules: tagging, and keeping metrics in production (which validation already enforces).
+    assert advisory == {"required-tags", "prometheus-persistent-in-production"}
 
 
 def test_config_can_change_enforcement() -> None:

@@ -36,6 +36,7 @@ models:
             kv_heads: 4, head_dim: 128, vocab_size: 152064, context: 32768, weight_bits: 16}
     load: {requests_per_second: 2, prompt_tokens: 1000, output_tokens: 250, ttft_ms: 500, tpot_ms: 50}
 budget: {monthly_usd: 3000}
+monitoring: {retention_days: 15, storage_gib: 50, smoke_test: {max_tokens: 16}}
 """
 )
 # Where each model sits in FULL (dict values by the key FULL uses).
@@ -54,6 +55,9 @@ PLACES: dict[str, tuple[str, ...]] = {
     "NetworkSpec": ("network",),
     "LoadBalancerSpec": ("models", "chat", "load_balancer"),
     "StagingSpec": ("models", "chat", "staging"),
+    "MonitoringSpec": ("monitoring",),
+    "SmokeTestSpec": ("monitoring", "smoke_test"),
+    "ReceiverSpec": ("monitoring", "receivers", "oncall"),
 }
 
 

@@ -1,23 +1,26 @@
 """The Kubernetes objects of one served model, as plain dicts built by pure functions, one module per family.
 
 `inputs` (what they are built from), `pod` (containers, probes, volumes, the Deployment), `identity`
-(ServiceAccount, Secret), `exposure` (Services), `guards` (namespace, disruption budget, network policies) and
-`scaling` (ScaledObject, PodMonitor). `inference_objects` returns every object of an InferenceService except its
-Secret (whose values are Pulumi secrets, see `identity.secret_object`); the component turns each dict into a
-typed pulumi_kubernetes resource, so what the engine registers and what `inferstack plan --out` renders are the
-same data.
+(ServiceAccount, Secret), `exposure` (Services), `guards` (namespace, disruption budget, network policies),
+`scaling` (ScaledObject, PodMonitor), `alerts` (the model's PrometheusRule, SLO burn in `slo`) and `smoke` (the
+post-deploy smoke-test Job, last: it runs once the Deployment is ready). `inference_objects` returns every
+object of an InferenceService except its Secret (whose values are Pulumi secrets, see
+`identity.secret_object`); the component turns each dict into a typed pulumi_kubernetes resource, so what the
+engine registers and what `inferstack plan --out` renders are the same data.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from inferstack.k8s.manifests.alerts import model_rule_object
 from inferstack.k8s.manifests.exposure import load_balancer_object, service_object
 from inferstack.k8s.manifests.guards import disruption_budget_object, namespace_object, network_policy_objects
 from inferstack.k8s.manifests.identity import service_account_object
 from inferstack.k8s.manifests.inputs import ServiceInputs
 from inferstack.k8s.manifests.pod import cache_claim_object, deployment_object
 from inferstack.k8s.manifests.scaling import pod_monitor, scaled_object
+from inferstack.k8s.manifests.smoke import runs_smoke_test, smoke_job, smoke_network_policy
 
 
 def inference_objects(inputs: ServiceInputs) -> list[dict[str, Any]]:
@@ -30,5 +33,7 @@ def inference_objects(inputs: ServiceInputs) -> list[dict[str, Any]]:
     if balancer is not None:
         objects.append(balancer)
     objects += [disruption_budget_object(inputs), *network_policy_objects(inputs)]
-    objects += [scaled_object(inputs), pod_monitor(inputs)]
+    objects += [scaled_object(inputs), pod_monitor(inputs), model_rule_object(inputs)]
+    if runs_smoke_test(inputs) and inputs.smoke is not None:
+        objects += [smoke_network_policy(inputs), smoke_job(inputs, inputs.smoke)]
     return objects

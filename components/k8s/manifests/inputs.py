@@ -16,6 +16,7 @@ from inferstack.planning.capacity import spec_engine_dtype
 from inferstack.planning.fit import SURGE, Rollout
 from inferstack.planning.names import model_prefix, serving_namespace
 from inferstack.spec.models import ModelSpec, tensor_parallel_of
+from inferstack.spec.monitoring_parts import SmokeTestSpec
 from inferstack.target import Architecture, EgressRule, TargetPool
 
 SOURCE = re.compile(r"^hf://(?P<repo>[^@]+)@(?P<revision>[0-9a-f]{40})$")
@@ -39,6 +40,8 @@ class ServiceInputs:
     rollout: Rollout = SURGE
     # The nodes' CPU architecture (CPU engines on an existing cluster): picks the image and the node selector.
     architecture: Architecture = "amd64"
+    # The post-deploy smoke test; None: no smoke-test Job.
+    smoke: SmokeTestSpec | None = None
 
     @property
     def namespace(self) -> str:

@@ -8,6 +8,9 @@ from inferstack.k8s import pods
 from inferstack.k8s.manifests.inputs import ServiceInputs, labels
 from inferstack.k8s.manifests.pod import deployment_name
 
+# Failed metric reads (15 s polls) before KEDA stops trusting Prometheus and holds the fallback replica count.
+FALLBACK_FAILURES = 3
+
 
 def scaled_object(inputs: ServiceInputs) -> dict[str, Any]:
     """KEDA ScaledObject: scale on the engine's queue depth per replica (and KV-cache use when asked)."""
@@ -52,6 +55,13 @@ def scaled_object(inputs: ServiceInputs) -> dict[str, Any]:
             "pollingInterval": 15,
             # Replicas are expensive to start: wait before scaling in, and to zero.
             "cooldownPeriod": 600,
+            # Prometheus down: keep at least min replicas (one when min is 0, so a request is still served) and
+            # never scale in below what runs (KEDA 2.18 `currentReplicasIfHigher`; needs an AverageValue trigger).
+            "fallback": {
+                "failureThreshold": FALLBACK_FAILURES,
+                "replicas": max(model.replicas.min, 1),
+                "behavior": "currentReplicasIfHigher",
+            },
             "triggers": triggers,
         },
     }

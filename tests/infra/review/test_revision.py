@@ -107,7 +107,9 @@ REVIEWED_UPDATES = {
     # (kms_key_id is not ForceNew: terraform-provider-aws logs/group.go calls AssociateKmsKey on update).
     "aws:kms/key:Key": {"policy"},
     "aws:cloudwatch/logGroup:LogGroup": {"kmsKeyId"},
-    "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag"},
+    # Issue 18: KEDA's operator metrics are scraped (values.prometheus); its ScaledObjects hold a fallback.
+    "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag", "values.prometheus"},
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": {"spec.fallback"},
     # Issue 14.3: on GKE the add-on list loses the DCGM exporter (a component input: nothing is replaced).
     "inferstack:index:ClusterAddons": {"addons"},
     "inferstack:index:LlmEnvironment": {
@@ -128,9 +130,11 @@ REVIEWED_UPDATES = {
         "spec.models.chat.kv_cache_dtype",
         # Issue 14.3: the Cloud KMS key ring generation (1, the ring every existing stack has).
         "spec.cluster.key_ring_generation",
+        # Issue 18: the monitoring section.
+        "spec.monitoring",
     },
     # Issue 14.5 and 15: the model component records its staging globs and KV-cache dtype too.
-    "inferstack:index:InferenceService": {"spec.staging", "spec.kv_cache_dtype"},
+    "inferstack:index:InferenceService": {"spec.staging", "spec.kv_cache_dtype", "spec.monitoring"},
 }
 # Reviewed replacements, by resource type: the paths whose change replaces it, and why that loses nothing.
 REVIEWED_REPLACEMENTS = {
@@ -152,6 +156,12 @@ REVIEWED_ADDS = {
     # provider, so that the environment's provider, and everything using it, waits for them.
     *(("gcp:projects/service:Service", f"-api-{service.split('.', 1)[0]}") for service in required_services()),
     ("pulumi:providers:gcp", "-gcp-apis"),
+    # Issue 18: dashboards, alert rules and smoke tests (with the smoke test's NetworkPolicy), of any name.
+    ("inferstack:index:Monitoring", ""),
+    ("kubernetes:core/v1:ConfigMap", ""),
+    ("kubernetes:monitoring.coreos.com/v1:PrometheusRule", ""),
+    ("kubernetes:batch/v1:Job", ""),
+    ("kubernetes:networking.k8s.io/v1:NetworkPolicy", ""),
 }
 REVIEWED_REMOVALS = {
     # Issue 14.3: the DCGM exporter chart crash-loops on GKE COS nodes; GKE's managed DCGM package replaces it.
@@ -226,8 +236,10 @@ def test_the_cli_diff_against_an_old_revision_exits_0(monkeypatch: pytest.Monkey
     result = runner.invoke(app, ["diff", "local", "--base", BEFORE_THE_RENAME])
     assert result.exit_code == 0, result.output
     # The changes since: the engine's startupProbe (issue 12: one start-up model) and its environment (issue 14),
-    # in place; the spec's new fields in the environment's and the model's component inputs (issues 13.8, 14 and 15).
-    assert "Changes: 3" in result.output and "kubernetes:apps/v" in result.output, result.output
+    # in place; the spec's new fields in the environment's and the model's component inputs (issues 13.8, 14 and 15);
+    # issue 18's ScaledObject fallback and KEDA metrics in place, and 5 additions (monitoring, dashboard, rule, smoke
+    # test and its NetworkPolicy).
+    assert "Changes: 10" in result.output and "kubernetes:apps/v" in result.output, result.output
     assert "replace" not in result.output.replace("replacement", ""), result.output
 
 
