@@ -221,6 +221,9 @@ class EfficiencyFactors(_Table):
     runtime_overhead_gib: Factor = Field(description="GPU memory per GPU outside weights and KV cache.")
     step_overhead_s: Factor = Field(description="Fixed time of every forward pass (scheduler, sampling, launches).")
     prefill_stall: Factor = Field(description="Share of prefill time chunked prefill does not hide in decode steps.")
+    legacy_sequence_overhead_s: Factor = Field(
+        description="CPU time per running sequence per decode step that vLLM before 0.6 did not overlap with the GPU."
+    )
     moe_gemm: Factor = Field(description="Share of dense GEMM speed grouped expert (MoE) GEMMs keep.")
     int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
 

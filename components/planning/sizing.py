@@ -47,6 +47,9 @@ class Efficiency:
     tp_efficiency: Mapping[int, float] = field(default_factory=lambda: {1: 1.0})
     # Fixed time of every forward pass (scheduler, sampling, kernel launches), seconds; 0 on the roofline.
     step_overhead_s: float = 0.0
+    # CPU time per running sequence in every decode step that the GPU waits for (vLLM before 0.6 ran scheduling,
+    # input preparation and output processing between steps); 0 on the roofline and for engines that overlap it.
+    sequence_overhead_s: float = 0.0
     # Tensor parallel: latency of one all-reduce (two per layer per pass) and the bus bandwidth per GPU (GB/s);
     # None: communication is free (the roofline).
     allreduce_latency_s: float = 0.0

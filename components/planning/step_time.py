@@ -68,8 +68,10 @@ def decode_step_s(
     # Per token: 2 FLOPs per active parameter, plus attention over the context (QK and AV, 2 FLOPs each).
     flops = batch * (2 * shape.active_b * 1e9 + 4 * shape.layers * context * shape.attention_heads * shape.head_dim)
     compute_time = flops / _flops(acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff))
-    # Every pass also pays the engine's fixed cost (scheduling, sampling, kernel launches).
-    return eff.step_overhead_s + max(memory_time, compute_time) + allreduce_s(shape, acc, eff, tokens=batch)
+    # Every pass also pays the engine's fixed cost (scheduling, sampling, kernel launches) and any CPU work per sequence
+    # the GPU waits for.
+    overhead = eff.step_overhead_s + eff.sequence_overhead_s * batch
+    return overhead + max(memory_time, compute_time) + allreduce_s(shape, acc, eff, tokens=batch)
 
 
 def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:

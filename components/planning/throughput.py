@@ -5,6 +5,7 @@ Built on the per-pass times of `step_time.py`; pure arithmetic, no catalog. Unit
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -127,11 +128,26 @@ def offline_performance(
     max_sequences: int,
     limit: int = MAX_BATCH,
     requests: int | None = None,
+    longest_output: int | None = None,
 ) -> Performance:
-    """An offline run (every request queued at once): the deepest batch the KV cache, the engine and the run allow."""
+    """An offline run (every request queued at once): the deepest batch the KV cache, the engine and the run allow.
+
+    A finite burst of `requests` whose longest output is `longest_output` tokens lasts at least as long as that request.
+    """
     running = max(1, min(max_sequences, limit, requests or limit))
     # Without latency objectives the deepest batch gives the most tokens/s: throughput grows with the batch.
-    return performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=running)
+    perf = performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=running)
+    if requests is None or longest_output is None or longest_output <= output:
+        return perf
+    # One request decodes one token per step whatever the batch, so mixed lengths (ShareGPT) leave a tail where the
+    # batch drains to the longest request: the run takes at least its prefill and `longest_output` steps, run at
+    # about half the batch on average as the others finish.
+    step = decode_step_s(shape, acc, prec, eff, batch=max(1, running // 2), context=prompt + longest_output / 2)
+    floor = prefill_s(shape, acc, prec, eff, prompt=prompt) + longest_output * step
+    duration = requests * output / perf.output_tokens_per_s
+    if floor <= duration:
+        return perf
+    return dataclasses.replace(perf, output_tokens_per_s=requests * output / floor, requests_per_s=requests / floor)
 
 
 def replicas_needed(requests_per_s: float, per_replica: Performance) -> int:

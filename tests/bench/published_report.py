@@ -8,6 +8,7 @@ The same predictions back tests/catalog/test_published_benchmarks.py.
 from __future__ import annotations
 
 import dataclasses
+import re
 import statistics
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from inferstack import catalog
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
 from inferstack.planning.sizing import Efficiency, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
@@ -82,6 +84,7 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
             max_sequences=fit.max_sequences,
             limit=limit,
             requests=point["prompts"],
+            longest_output=point.get("output_max"),
         )
     else:
         running = min(limit, fit.max_sequences)
@@ -95,10 +98,21 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     return perf.output_tokens_per_s * point["replicas"]
 
 
+def legacy_vllm(point: dict[str, Any]) -> bool:
+    """True for a vLLM point from before 0.6 (its CPU work per sequence was not overlapped with the GPU)."""
+    found = re.search(r"\b0\.(\d+)\b", point["engine_version"])
+    return point["engine"] == "vllm" and found is not None and int(found.group(1)) < 6
+
+
 def engine_efficiency(point: dict[str, Any]) -> Efficiency:
-    """The catalog's factors for the point's GPU, with TensorRT-LLM's token budget for its points."""
+    """The catalog's factors for the point's GPU, with TensorRT-LLM's token budget and old vLLM's CPU cost."""
     eff = default_efficiency(point["gpu"])
-    return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS) if point["engine"] == "tensorrt-llm" else eff
+    if point["engine"] == "tensorrt-llm":
+        return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS)
+    if legacy_vllm(point):
+        legacy = catalog.efficiency().factors.legacy_sequence_overhead_s.value
+        return dataclasses.replace(eff, sequence_overhead_s=legacy)
+    return eff
 
 
 def evaluate(point: dict[str, Any]) -> Prediction:
