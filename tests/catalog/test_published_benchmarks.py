@@ -13,6 +13,7 @@ POINTS: list[dict[str, Any]] = TABLE["points"]
 TOLERANCE: dict[str, float] = TABLE["tolerance"]
 # Lower is better for latencies; higher is better for throughput and bandwidth use.
 LATENCIES = {"tpot_ms", "ttft_ms"}
+ENGINES = ("vllm", "sglang", "tensorrt-llm")
 ERRORS = {point["id"]: error(point, evaluate(point).predicted) for point in POINTS}
 HELD_OUT = [point for point in POINTS if point["use"] == "validation"]
 
@@ -25,7 +26,7 @@ def test_the_set_is_broad_and_every_point_is_cited() -> None:
     concurrencies = {point["concurrency"] for point in POINTS}
     assert 1 in concurrencies and None in concurrencies
     for point in POINTS:
-        assert len(point["source"]) > 40 and point["engine"] in ("vllm", "tensorrt-llm") and point["engine_version"]
+        assert len(point["source"]) > 40 and point["engine"] in ENGINES and point["engine_version"]
 
 
 @pytest.mark.parametrize("point", POINTS, ids=[p["id"] for p in POINTS])
