@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
 from inferstack.planning.sizing import Efficiency, precision
 from inferstack.planning.step_time import allreduce_s, decode_step_s, prefill_s
-from inferstack.planning.throughput import performance
+from inferstack.planning.throughput import offline_performance, performance
 
 LLAMA8 = model_shape("llama-3.1-8b")[1]  # type: ignore[index]
 LLAMA70 = model_shape("llama-3.1-70b")[1]  # type: ignore[index]
@@ -91,3 +93,25 @@ def test_weight_only_int4_and_moe_kernels_slow_compute_bound_passes() -> None:
     assert decode_step_s(LLAMA8, acc, awq, eff, batch=1, context=100) < decode_step_s(
         LLAMA8, acc, bf16, eff, batch=1, context=100
     )
+
+
+def test_a_mixed_length_burst_lasts_at_least_its_longest_request() -> None:
+    acc, prec, eff = accelerator("nvidia-h100-sxm"), precision(LLAMA8, None), default_efficiency("nvidia-h100-sxm")
+    run = {"prompt": 230, "output": 224, "max_sequences": 2000, "limit": 256, "requests": 320}
+    even = offline_performance(LLAMA8, acc, prec, eff, **run)
+    tailed = offline_performance(LLAMA8, acc, prec, eff, **run, longest_output=966)
+    # The longest request decodes one token per step, so the run takes at least 966 steps.
+    step = decode_step_s(LLAMA8, acc, prec, eff, batch=1, context=230)
+    assert tailed.output_tokens_per_s < even.output_tokens_per_s
+    assert 320 * 224 / tailed.output_tokens_per_s >= 966 * step
+    # A longest output no longer than the mean, or an unbounded run, changes nothing.
+    assert offline_performance(LLAMA8, acc, prec, eff, **run, longest_output=224) == even
+
+
+def test_cpu_work_per_sequence_grows_the_step_with_the_batch() -> None:
+    acc, prec = accelerator("nvidia-h100-sxm"), precision(LLAMA8, None)
+    eff = default_efficiency("nvidia-h100-sxm")
+    legacy = dataclasses.replace(eff, sequence_overhead_s=0.0002)
+    base = decode_step_s(LLAMA8, acc, prec, eff, batch=128, context=500)
+    assert decode_step_s(LLAMA8, acc, prec, legacy, batch=128, context=500) == pytest.approx(base + 128 * 0.0002)
+    assert eff.sequence_overhead_s == 0 == PHYSICAL.sequence_overhead_s
