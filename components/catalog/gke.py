@@ -38,6 +38,11 @@ class ProjectServices(_Fact):
     """The Google APIs the environment's resources call, each with what needs it."""
 
     services: dict[str, str] = Field(min_length=1, description="API name -> what uses it.")
+    binary_authorization_services: dict[str, str] = Field(
+        description="APIs enabled only when the cluster enforces Binary Authorization: API name -> what uses it."
+    )
+    prerequisites: tuple[str, ...] = Field(description="APIs that must be on before any can be enabled.")
+    resource_apis: dict[str, str] = Field(description="Resource type module (gcp:<module>/...) -> the API it calls.")
 
 
 class KeyRingLifetime(_Fact):

@@ -20,7 +20,7 @@ from inferstack.gcp.model_store import GcsModelStore
 from inferstack.gcp.network import GcpNetwork
 from inferstack.gcp.node_identity import GkeNodeServiceAccount
 from inferstack.gcp.node_pool import GkeGpuNodePool
-from inferstack.gcp.plan.cluster import plan_cluster, plan_cluster_admins, plan_log_retention
+from inferstack.gcp.plan.cluster import binary_authorization, plan_cluster, plan_cluster_admins, plan_log_retention
 from inferstack.gcp.plan.identity import gke_service_agent, plan_node_identity, plan_workload_identities
 from inferstack.gcp.plan.keys import MODEL_STORE_KEY, SECRETS_KEY, key_names, plan_key_ring
 from inferstack.gcp.plan.labels import resource_labels
@@ -58,7 +58,14 @@ class GcpEnvironment(pulumi.ComponentResource):
         # Every resource and invoke uses one explicit provider: the caller's, or one set to the spec's region and
         # the given project (None: the provider's own fallbacks, GOOGLE_PROJECT and the like), registered only once
         # the project's APIs are on.
-        providers = environment_provider(self, name, spec.region, project, self.get_provider(Gcp.NETWORK))
+        providers = environment_provider(
+            self,
+            name,
+            spec.region,
+            project,
+            self.get_provider(Gcp.NETWORK),
+            binary_authorization=binary_authorization(spec),
+        )
         self.provider, self.services = providers.provider, providers.services
         child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
         invoke = pulumi.InvokeOptions(provider=self.provider)

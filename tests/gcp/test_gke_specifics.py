@@ -6,6 +6,7 @@ import pytest
 
 from inferstack.catalog.gke import gke_facts
 from inferstack.catalog.k8s_addons import k8s_addons
+from inferstack.gcp.plan.cluster import binary_authorization
 from inferstack.gcp.plan.network import control_plane_ports, gpu_node_tag, system_node_tag
 from inferstack.gcp.project import required_services
 from inferstack.infra.offline.engine import run_offline
@@ -67,7 +68,8 @@ def test_workloads_wait_for_the_control_plane_rule(name: str) -> None:
 
 def test_the_project_apis_are_enabled_and_never_disabled(name: str) -> None:
     services = planned(name).of_type(Gcp.PROJECT_SERVICE)
-    assert {res.inputs["service"] for res in services} == set(required_services())
+    on = binary_authorization(stack(name))
+    assert {res.inputs["service"] for res in services} == set(required_services(binary_authorization=on))
     assert {"container.googleapis.com", "compute.googleapis.com", "cloudkms.googleapis.com"} <= set(required_services())
     for res in services:
         assert res.inputs["disableOnDestroy"] is False, res.name

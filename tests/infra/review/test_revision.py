@@ -154,7 +154,10 @@ REVIEWED_ADDS = {
     ("gcp:compute/firewall:Firewall", "-gke-allow-control-plane-webhooks"),
     # Issue 14.3: the project APIs the environment needs, enabled (never disabled on destroy) through a second
     # provider, so that the environment's provider, and everything using it, waits for them.
-    *(("gcp:projects/service:Service", f"-api-{service.split('.', 1)[0]}") for service in required_services()),
+    *(
+        ("gcp:projects/service:Service", f"-api-{service.split('.', 1)[0]}")
+        for service in required_services(binary_authorization=True)
+    ),
     ("pulumi:providers:gcp", "-gcp-apis"),
     # Issue 18: dashboards, alert rules and smoke tests (with the smoke test's NetworkPolicy), of any name.
     ("inferstack:index:Monitoring", ""),
