@@ -51,6 +51,12 @@ class KeyRingLifetime(_Fact):
     deletable: bool = Field(description="False: destroy only forgets the ring; its name is taken for good.")
 
 
+class DefaultStorageClass(_Fact):
+    """The StorageClass GKE clusters have by default, which inferstack's volume claims name."""
+
+    name: str = Field(description="The StorageClass's name.")
+
+
 class GkeFacts(BaseModel):
     """The whole gke.yaml file."""
 
@@ -60,6 +66,7 @@ class GkeFacts(BaseModel):
     control_plane: ControlPlane
     project_services: ProjectServices
     key_ring: KeyRingLifetime
+    default_storage_class: DefaultStorageClass
 
 
 @cache

@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from inferstack.catalog.gke import gke_facts
 from inferstack.gcp.admins import GkeClusterAdmins
 from inferstack.gcp.cluster import GkeCluster
 from inferstack.gcp.identity import GkeWorkloadIdentities
@@ -176,6 +177,8 @@ class GcpEnvironment(pulumi.ComponentResource):
             # Workload Identity hands out tokens through the GKE metadata server on the node; default-deny
             # NetworkPolicies must let pods reach it (GKE Workload Identity docs, network policy section).
             workload_egress=GKE_METADATA_EGRESS,
+            # GKE's own default class (catalog/data/gke.yaml): nothing to create.
+            storage_class=gke_facts().default_storage_class.name,
         )
         self.outputs = {
             "cluster_name": self.cluster.cluster.name,

@@ -165,6 +165,8 @@ REVIEWED_ADDS = {
     ("kubernetes:monitoring.coreos.com/v1:PrometheusRule", ""),
     ("kubernetes:batch/v1:Job", ""),
     ("kubernetes:networking.k8s.io/v1:NetworkPolicy", ""),
+    # Issue 18 follow-up: EKS has no default StorageClass; the encrypted gp3 class Prometheus's volume names.
+    ("kubernetes:storage.k8s.io/v1:StorageClass", "-inferstack-gp3-storageclass"),
 }
 REVIEWED_REMOVALS = {
     # Issue 14.3: the DCGM exporter chart crash-loops on GKE COS nodes; GKE's managed DCGM package replaces it.
