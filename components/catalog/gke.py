@@ -26,6 +26,7 @@ class ManagedGpuMetrics(_Fact):
     monitoring_component: str = Field(description="The monitoringConfig.enableComponents value.")
     needs_managed_prometheus: bool = Field(description="Whether Managed Service for Prometheus must be on.")
     default_from_version: str = Field(description="GKE version from which new clusters have it on by default.")
+    in_cluster_prometheus: bool = Field(description="Whether the in-cluster Prometheus can read these metrics.")
 
 
 class ControlPlane(_Fact):

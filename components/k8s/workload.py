@@ -48,6 +48,7 @@ class Workload(pulumi.ComponentResource):
             f"{name}-monitoring",
             monitoring,
             gpus=bool(target.pools) and not target.minimal_addons,
+            managed_gpu_metrics=target.managed_gpu_metrics,
             staging=staged,
             provider=target.provider,
             after=self.addons.crd_owner("monitoring.coreos.com/v1"),
