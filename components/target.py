@@ -85,3 +85,6 @@ class ClusterTarget:
     storage_class: str | None = None
     # The StorageClass object to create before any claim (EKS has none by default); None: the class is the cloud's.
     storage_class_object: dict[str, Any] | None = None
+    # What the StorageClass object waits for: the driver that provisions its volumes (EKS's EBS CSI add-on), so a
+    # Helm release waiting on a claim (Prometheus) does not spend its timeout before any volume can be made.
+    storage_after: tuple[pulumi.Resource, ...] = ()

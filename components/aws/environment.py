@@ -218,5 +218,6 @@ class AwsEnvironment(pulumi.ComponentResource):
             # EKS has no default StorageClass: Prometheus's volume and any cache claim use this encrypted gp3 one.
             storage_class=storage_class["metadata"]["name"],
             storage_class_object=storage_class,
+            storage_after=(addons.addons["aws-ebs-csi-driver"],),
         )
         self.register_outputs(self.outputs)

@@ -33,7 +33,10 @@ class Workload(pulumi.ComponentResource):
         if target.storage_class_object is not None:
             shape = target.storage_class_object
             self.storage_class = register(
-                name, shape, shape, pulumi.ResourceOptions(parent=self, provider=target.provider)
+                name,
+                shape,
+                shape,
+                pulumi.ResourceOptions(parent=self, provider=target.provider, depends_on=list(target.storage_after)),
             )
         storage = [self.storage_class] if self.storage_class is not None else []
         self.addons = ClusterAddons(

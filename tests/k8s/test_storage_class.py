@@ -54,6 +54,9 @@ def test_production_prometheus_on_eks_keeps_its_data_on_the_encrypted_class() ->
     assert ("prod-workload-addons-kube-prometheus-stack", fact.name) in claims(plan)
     (release,) = [res for res in plan.of_type(K8s.HELM_RELEASE) if res.inputs["name"] == "kube-prometheus-stack"]
     assert storage_class.urn in release.options.dependencies
+    # The class waits for the EBS CSI add-on that provisions its volumes.
+    (driver,) = [res for res in plan.of_type("aws:eks/addon:Addon") if res.inputs["addonName"] == "aws-ebs-csi-driver"]
+    assert driver.urn in storage_class.options.dependencies
 
 
 def test_gke_claims_name_its_default_class_and_create_none() -> None:
