@@ -99,6 +99,7 @@ class K8s(StrEnum):
     CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
     SERVICE = "kubernetes:core/v1:Service"
     PERSISTENT_VOLUME_CLAIM = "kubernetes:core/v1:PersistentVolumeClaim"
+    STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"
     POD = "kubernetes:core/v1:Pod"
     DEPLOYMENT = "kubernetes:apps/v1:Deployment"
     STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"

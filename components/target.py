@@ -7,7 +7,7 @@ the workload layer (`components/k8s/`) reads only this, never a cloud module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     # Annotations only: the pure planners (planning/scheduling.py) build TargetPools without loading an SDK.
@@ -81,3 +81,10 @@ class ClusterTarget:
     managed_gpu_metrics: bool = False
     # The CPU architecture of the nodes CPU engines run on (GPU pools are x86-64 on both clouds): picks the image.
     node_architecture: Architecture = "amd64"
+    # The StorageClass every volume claim names; None: the cluster's default (an existing cluster's own).
+    storage_class: str | None = None
+    # The StorageClass object to create before any claim (EKS has none by default); None: the class is the cloud's.
+    storage_class_object: dict[str, Any] | None = None
+    # What the StorageClass object waits for: the driver that provisions its volumes (EKS's EBS CSI add-on), so a
+    # Helm release waiting on a claim (Prometheus) does not spend its timeout before any volume can be made.
+    storage_after: tuple[pulumi.Resource, ...] = ()

@@ -22,6 +22,7 @@ from inferstack.aws.plan.logging import control_plane_log_types, environment_log
 from inferstack.aws.plan.network import plan_network
 from inferstack.aws.plan.nodes import EksNodePoolPlan, plan_eks_gpu_pool, plan_eks_system_pool
 from inferstack.aws.plan.security_rules import plan_security_rules
+from inferstack.aws.plan.storage import ebs_storage_class_object
 from inferstack.aws.security_groups import EksSecurityGroups
 from inferstack.catalog.eks import eks_catalog, eks_release
 from inferstack.planning.defaults import audit_logs_protected, data_protected, log_retention_days
@@ -204,6 +205,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             self.outputs["model_bucket"] = store.bucket
             self.outputs["model_store_uri"] = model_store_uri
 
+        storage_class = ebs_storage_class_object()
         self.target = ClusterTarget(
             provider=cluster.provider,
             pools={key: target_pool(plan.scheduling) for key, plan in gpu_plans.items()},
@@ -213,5 +215,9 @@ class AwsEnvironment(pulumi.ComponentResource):
             reader_annotations=reader_annotations,
             writer_annotations=writer_annotations,
             internal_lb_annotations=dict(INTERNAL_LB_ANNOTATIONS),
+            # EKS has no default StorageClass: Prometheus's volume and any cache claim use this encrypted gp3 one.
+            storage_class=storage_class["metadata"]["name"],
+            storage_class_object=storage_class,
+            storage_after=(addons.addons["aws-ebs-csi-driver"],),
         )
         self.register_outputs(self.outputs)

@@ -72,6 +72,16 @@ class GpuAmi(_Fact):
     ami_type: AmiType
 
 
+class StorageClassFact(_Fact):
+    """The StorageClass EKS lacks: EBS volumes through the EBS CSI add-on, encrypted, bound where the pod runs."""
+
+    name: str = Field(description="The StorageClass's name; volume claims name it.")
+    provisioner: str = Field(description="The CSI driver that creates the volumes.")
+    parameters: dict[str, str] = Field(description="CreateVolume parameters (strings, as the driver reads them).")
+    volume_binding_mode: Literal["WaitForFirstConsumer", "Immediate"] = Field(description="When volumes are made.")
+    allow_volume_expansion: bool = Field(description="Whether a claim may grow in place.")
+
+
 class EksCatalog(_Strict):
     """The whole EKS data file."""
 
@@ -80,6 +90,7 @@ class EksCatalog(_Strict):
     cluster_autoscaler_chart: AutoscalerChart
     gpu_ami_types: dict[str, GpuAmi]
     cpu_ami_type: AmiType
+    storage_class: StorageClassFact
 
 
 @cache

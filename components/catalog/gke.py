@@ -26,6 +26,7 @@ class ManagedGpuMetrics(_Fact):
     monitoring_component: str = Field(description="The monitoringConfig.enableComponents value.")
     needs_managed_prometheus: bool = Field(description="Whether Managed Service for Prometheus must be on.")
     default_from_version: str = Field(description="GKE version from which new clusters have it on by default.")
+    in_cluster_prometheus: bool = Field(description="Whether the in-cluster Prometheus can read these metrics.")
 
 
 class ControlPlane(_Fact):
@@ -38,12 +39,23 @@ class ProjectServices(_Fact):
     """The Google APIs the environment's resources call, each with what needs it."""
 
     services: dict[str, str] = Field(min_length=1, description="API name -> what uses it.")
+    binary_authorization_services: dict[str, str] = Field(
+        description="APIs enabled only when the cluster enforces Binary Authorization: API name -> what uses it."
+    )
+    prerequisites: tuple[str, ...] = Field(description="APIs that must be on before any can be enabled.")
+    resource_apis: dict[str, str] = Field(description="Resource type module (gcp:<module>/...) -> the API it calls.")
 
 
 class KeyRingLifetime(_Fact):
     """Whether Cloud KMS ever deletes a key ring or key (and so frees its name)."""
 
     deletable: bool = Field(description="False: destroy only forgets the ring; its name is taken for good.")
+
+
+class DefaultStorageClass(_Fact):
+    """The StorageClass GKE clusters have by default, which inferstack's volume claims name."""
+
+    name: str = Field(description="The StorageClass's name.")
 
 
 class GkeFacts(BaseModel):
@@ -55,6 +67,7 @@ class GkeFacts(BaseModel):
     control_plane: ControlPlane
     project_services: ProjectServices
     key_ring: KeyRingLifetime
+    default_storage_class: DefaultStorageClass
 
 
 @cache

@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from inferstack.catalog.gke import gke_facts
 from inferstack.gcp.admins import GkeClusterAdmins
 from inferstack.gcp.cluster import GkeCluster
 from inferstack.gcp.identity import GkeWorkloadIdentities
@@ -20,7 +21,7 @@ from inferstack.gcp.model_store import GcsModelStore
 from inferstack.gcp.network import GcpNetwork
 from inferstack.gcp.node_identity import GkeNodeServiceAccount
 from inferstack.gcp.node_pool import GkeGpuNodePool
-from inferstack.gcp.plan.cluster import plan_cluster, plan_cluster_admins, plan_log_retention
+from inferstack.gcp.plan.cluster import binary_authorization, plan_cluster, plan_cluster_admins, plan_log_retention
 from inferstack.gcp.plan.identity import gke_service_agent, plan_node_identity, plan_workload_identities
 from inferstack.gcp.plan.keys import MODEL_STORE_KEY, SECRETS_KEY, key_names, plan_key_ring
 from inferstack.gcp.plan.labels import resource_labels
@@ -58,7 +59,14 @@ class GcpEnvironment(pulumi.ComponentResource):
         # Every resource and invoke uses one explicit provider: the caller's, or one set to the spec's region and
         # the given project (None: the provider's own fallbacks, GOOGLE_PROJECT and the like), registered only once
         # the project's APIs are on.
-        providers = environment_provider(self, name, spec.region, project, self.get_provider(Gcp.NETWORK))
+        providers = environment_provider(
+            self,
+            name,
+            spec.region,
+            project,
+            self.get_provider(Gcp.NETWORK),
+            binary_authorization=binary_authorization(spec),
+        )
         self.provider, self.services = providers.provider, providers.services
         child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
         invoke = pulumi.InvokeOptions(provider=self.provider)
@@ -169,6 +177,8 @@ class GcpEnvironment(pulumi.ComponentResource):
             # Workload Identity hands out tokens through the GKE metadata server on the node; default-deny
             # NetworkPolicies must let pods reach it (GKE Workload Identity docs, network policy section).
             workload_egress=GKE_METADATA_EGRESS,
+            # GKE's own default class (catalog/data/gke.yaml): nothing to create.
+            storage_class=gke_facts().default_storage_class.name,
         )
         self.outputs = {
             "cluster_name": self.cluster.cluster.name,

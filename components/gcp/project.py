@@ -29,12 +29,16 @@ def current_project(opts: pulumi.InvokeOptions | None = None) -> GcpProject:
     )
 
 
-def required_services() -> tuple[str, ...]:
+def required_services(*, binary_authorization: bool = False) -> tuple[str, ...]:
     """The Google APIs the environment's resources call (catalog/data/gke.yaml), sorted."""
-    return tuple(sorted(gke_facts().project_services.services))
+    facts = gke_facts().project_services
+    extra = facts.binary_authorization_services if binary_authorization else {}
+    return tuple(sorted({*facts.services, *extra}))
 
 
-def enable_services(name: str, opts: pulumi.ResourceOptions) -> dict[str, gcp.projects.Service]:
+def enable_services(
+    name: str, opts: pulumi.ResourceOptions, *, binary_authorization: bool = False
+) -> dict[str, gcp.projects.Service]:
     """Turn on every API the environment needs in the provider's project, never turning one off again.
 
     `disable_on_destroy=False`: other workloads of the project may use the same APIs, and disabling one
@@ -48,7 +52,7 @@ def enable_services(name: str, opts: pulumi.ResourceOptions) -> dict[str, gcp.pr
             disable_dependent_services=False,
             opts=opts,
         )
-        for service in required_services()
+        for service in required_services(binary_authorization=binary_authorization)
     }
 
 
@@ -66,6 +70,8 @@ def environment_provider(
     region: str | None,
     project: str | None,
     own: pulumi.ProviderResource | None,
+    *,
+    binary_authorization: bool = False,
 ) -> GcpProviders:
     """The environment's provider, registered only once its APIs are on, so every resource and lookup waits for them.
 
@@ -75,11 +81,16 @@ def environment_provider(
     enabled through it, and ordering is then the caller's (enable them first in a new project).
     """
     if own is not None:
-        return GcpProviders(own, enable_services(name, pulumi.ResourceOptions(parent=parent, provider=own)))
+        enabled = enable_services(
+            name, pulumi.ResourceOptions(parent=parent, provider=own), binary_authorization=binary_authorization
+        )
+        return GcpProviders(own, enabled)
     bootstrap = gcp.Provider(
         f"{name}-gcp-apis", project=project, region=region, opts=pulumi.ResourceOptions(parent=parent)
     )
-    services = enable_services(name, pulumi.ResourceOptions(parent=parent, provider=bootstrap))
+    services = enable_services(
+        name, pulumi.ResourceOptions(parent=parent, provider=bootstrap), binary_authorization=binary_authorization
+    )
     provider = gcp.Provider(
         f"{name}-gcp",
         project=project,

@@ -18,6 +18,7 @@ off) and KEDA; no GPU add-ons.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +147,8 @@ class ClusterAddons(pulumi.ComponentResource):
         name: str,
         releases: list[AddonRelease],
         provider: k8s.Provider,
+        *,
+        after: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, {"addons": [release.key for release in releases]}, opts)
@@ -166,7 +169,7 @@ class ClusterAddons(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     provider=provider,
-                    depends_on=[self.releases[key] for key in release.after],
+                    depends_on=[*after, *(self.releases[key] for key in release.after)],
                 ),
             )
         self.prometheus_url = prometheus_url()

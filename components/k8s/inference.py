@@ -85,6 +85,7 @@ class InferenceService(pulumi.ComponentResource):
                 rollout=rollout,
                 architecture=target.node_architecture,
                 smoke=smoke,
+                storage_class=target.storage_class,
             )
 
         shape = inference_objects(inputs(SHAPE_STORE_URI if store is not None else None, {}))

@@ -27,6 +27,7 @@ TYPED: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
     ("batch/v1", "Job"): k8s.batch.v1.Job,
     ("policy/v1", "PodDisruptionBudget"): k8s.policy.v1.PodDisruptionBudget,
     ("networking.k8s.io/v1", "NetworkPolicy"): k8s.networking.v1.NetworkPolicy,
+    ("storage.k8s.io/v1", "StorageClass"): k8s.storage.v1.StorageClass,
 }
 CUSTOM = {
     ("keda.sh/v1alpha1", "ScaledObject"),
@@ -41,6 +42,11 @@ FIELDS = {
     "stringData": "string_data",
     "data": "data",
     "type": "type",
+    "provisioner": "provisioner",
+    "parameters": "parameters",
+    "volumeBindingMode": "volume_binding_mode",
+    "allowVolumeExpansion": "allow_volume_expansion",
+    "reclaimPolicy": "reclaim_policy",
 }
 HEADER = ("apiVersion", "kind")
 

@@ -9,6 +9,7 @@ from inferstack.k8s.addons import ClusterAddons, plan_addons
 from inferstack.k8s.inference import InferenceService
 from inferstack.k8s.monitoring.component import Monitoring
 from inferstack.k8s.monitoring.plan import monitoring_plan
+from inferstack.k8s.objects import register
 from inferstack.k8s.staging import ModelStaging
 from inferstack.planning.fit import rollout_strategy
 from inferstack.spec import EnvironmentSpec
@@ -25,11 +26,24 @@ class Workload(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, {"models": sorted(spec.models)}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        monitoring = monitoring_plan(spec, minimal=target.minimal_addons)
+        monitoring = monitoring_plan(spec, minimal=target.minimal_addons, default_storage_class=target.storage_class)
+        # The cloud's StorageClass (EKS has no default one) exists before any claim naming it: a claim whose class
+        # is missing stays Pending, and so would Prometheus's StatefulSet and the Helm release waiting for it.
+        self.storage_class = None
+        if target.storage_class_object is not None:
+            shape = target.storage_class_object
+            self.storage_class = register(
+                name,
+                shape,
+                shape,
+                pulumi.ResourceOptions(parent=self, provider=target.provider, depends_on=list(target.storage_after)),
+            )
+        storage = [self.storage_class] if self.storage_class is not None else []
         self.addons = ClusterAddons(
             f"{name}-addons",
             plan_addons(target, minimal=target.minimal_addons, monitoring=monitoring),
             target.provider,
+            after=storage,
             opts=child,
         )
         staged = target.model_store_uri is not None and bool(spec.models)
@@ -37,6 +51,7 @@ class Workload(pulumi.ComponentResource):
             f"{name}-monitoring",
             monitoring,
             gpus=bool(target.pools) and not target.minimal_addons,
+            managed_gpu_metrics=target.managed_gpu_metrics,
             staging=staged,
             provider=target.provider,
             after=self.addons.crd_owner("monitoring.coreos.com/v1"),
@@ -53,7 +68,7 @@ class Workload(pulumi.ComponentResource):
                 target,
                 prometheus=self.addons.prometheus_url,
                 crd_owner=self.addons.crd_owner,
-                after=[job] if job is not None else [],
+                after=[*storage, job] if job is not None else storage,
                 rollout=rollout_strategy(spec, key),
                 smoke=spec.monitoring.smoke_test,
                 opts=child,

@@ -68,6 +68,7 @@ NOT_PRICED: dict[str, str] = {
     K8s.SECRET: _K8S,
     K8s.CONFIG_MAP: _K8S,
     K8s.PERSISTENT_VOLUME_CLAIM: "its volume is provisioned by the cluster's storage class: not modelled",
+    K8s.STORAGE_CLASS: "a Kubernetes object; the volumes it provisions are billed through their claims",
     K8s.POD: _K8S,
     K8s.DEPLOYMENT: _K8S,
     K8s.STATEFUL_SET: _K8S,

@@ -59,7 +59,10 @@ class MonitoringSpec(FrozenSpec):
     storage_class: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$",
-        description="StorageClass of Prometheus's volume; default: the cluster's default StorageClass.",
+        description=(
+            "StorageClass of Prometheus's volume; default: inferstack-gp3 on EKS, standard-rwo on GKE, "
+            "else the cluster's default."
+        ),
     )
     grafana: bool = Field(
         default=False,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from inferstack.catalog.gke import gke_facts
 from inferstack.catalog.k8s_addons import k8s_addons
+from inferstack.gcp.plan.cluster import binary_authorization
 from inferstack.gcp.plan.network import control_plane_ports, gpu_node_tag, system_node_tag
 from inferstack.gcp.project import required_services
 from inferstack.infra.offline.engine import run_offline
 from inferstack.infra.offline.mock_types import MOCK_PROJECT
 from inferstack.infra.offline.plan import Plan, PlannedResource
+from inferstack.k8s.monitoring.component import GPU_METRICS_CLOUD, GPU_METRICS_IN_CLUSTER
 from inferstack.provider_types import Gcp, K8s
 from tests.conftest import shipped_plan
 from tests.gcp.test_environment import STACKS, environment_program, one, planned, stack
@@ -67,7 +71,8 @@ def test_workloads_wait_for_the_control_plane_rule(name: str) -> None:
 
 def test_the_project_apis_are_enabled_and_never_disabled(name: str) -> None:
     services = planned(name).of_type(Gcp.PROJECT_SERVICE)
-    assert {res.inputs["service"] for res in services} == set(required_services())
+    on = binary_authorization(stack(name))
+    assert {res.inputs["service"] for res in services} == set(required_services(binary_authorization=on))
     assert {"container.googleapis.com", "compute.googleapis.com", "cloudkms.googleapis.com"} <= set(required_services())
     for res in services:
         assert res.inputs["disableOnDestroy"] is False, res.name
@@ -106,3 +111,23 @@ def test_a_new_key_ring_generation_gets_fresh_names_under_the_same_logical_names
     assert keys and all(ring_id.endswith(f"/keyRings/{spec.name}-2") for ring_id in keys.values())
     cluster = one(second, Gcp.GKE_CLUSTER, "-cluster")
     assert cluster.inputs["databaseEncryption"]["keyName"].startswith(next_ring.id)
+
+
+@pytest.mark.parametrize("stack_name", ["aws-dev", "aws-prod", "gcp-dev", "gcp-prod"])
+def test_no_shipped_query_reads_dcgm_metrics_the_in_cluster_prometheus_never_gets(stack_name: str) -> None:
+    # On GKE the managed DCGM package sends GPU metrics to Cloud Monitoring (Managed Service for Prometheus), not
+    # to our Prometheus: a GPU rule or dashboard there would stay empty and never fire.
+    plan = shipped_plan(stack_name)
+    releases = {res.inputs["name"] for res in plan.of_type(K8s.HELM_RELEASE)}
+    scraped = "dcgm-exporter" in releases
+    texts = [json.dumps(res.inputs) for res in plan.of_type(K8s.PROMETHEUS_RULE) + plan.of_type(K8s.CONFIG_MAP)]
+    assert any("DCGM_FI_" in text for text in texts) is scraped
+    (monitoring,) = [res for res in plan.resources if res.type == "inferstack:index:Monitoring"]
+    expected = GPU_METRICS_IN_CLUSTER if scraped else GPU_METRICS_CLOUD
+    assert monitoring.inputs["gpuMetrics"] == expected
+    # The weight-staging alert reads kube-state-metrics, which the in-cluster Prometheus does have.
+    assert any("ModelStagingFailed" in text for text in texts)
+    if not scraped:
+        assert gke_facts().managed_gpu_metrics.in_cluster_prometheus is False
+        enabled = the_cluster(plan).inputs["monitoringConfig"]["enableComponents"]
+        assert gke_facts().managed_gpu_metrics.monitoring_component in enabled

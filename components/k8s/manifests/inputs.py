@@ -42,6 +42,8 @@ class ServiceInputs:
     architecture: Architecture = "amd64"
     # The post-deploy smoke test; None: no smoke-test Job.
     smoke: SmokeTestSpec | None = None
+    # The StorageClass the weight-cache claim names; None: the cluster's default.
+    storage_class: str | None = None
 
     @property
     def namespace(self) -> str:

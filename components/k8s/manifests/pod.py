@@ -140,12 +140,18 @@ def cache_gib(inputs: ServiceInputs) -> int:
 
 
 def cache_claim_object(inputs: ServiceInputs) -> dict[str, Any]:
-    """The weight cache volume claim (no bucket only)."""
+    """The weight cache volume claim (no bucket only), in the target's StorageClass when it names one."""
+    spec: dict[str, Any] = {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": f"{cache_gib(inputs)}Gi"}},
+    }
+    if inputs.storage_class is not None:
+        spec["storageClassName"] = inputs.storage_class
     return {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
         "metadata": pods.metadata(cache_claim_name(inputs.key), inputs.namespace, labels(inputs.key)),
-        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": f"{cache_gib(inputs)}Gi"}}},
+        "spec": spec,
     }
 
 

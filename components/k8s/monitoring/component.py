@@ -19,6 +19,10 @@ from inferstack.k8s.objects import register
 from inferstack.k8s.secrets import require_secret
 
 TYPE_TOKEN = "inferstack:index:Monitoring"
+# Where GPU metrics can be read, as the plan records it: the in-cluster Prometheus (DCGM exporter chart), or Cloud
+# Monitoring (GKE's managed DCGM package sends them to Managed Service for Prometheus, not to our Prometheus).
+GPU_METRICS_IN_CLUSTER = "in-cluster-prometheus"
+GPU_METRICS_CLOUD = "cloud-monitoring"
 
 
 def monitoring_objects(*, gpus: bool, staging: bool) -> list[dict[str, Any]]:
@@ -42,13 +46,20 @@ class Monitoring(pulumi.ComponentResource):
         gpus: bool,
         staging: bool,
         provider: pulumi.ProviderResource,
+        managed_gpu_metrics: bool = False,
         after: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, {"grafana": plan.grafana, "receivers": sorted(plan.receivers)}, opts)
+        props: dict[str, Any] = {"grafana": plan.grafana, "receivers": sorted(plan.receivers)}
+        if gpus:
+            props["gpuMetrics"] = GPU_METRICS_CLOUD if managed_gpu_metrics else GPU_METRICS_IN_CLUSTER
+        super().__init__(TYPE_TOKEN, name, props, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=list(after))
         self.objects: dict[str, pulumi.CustomResource] = {}
-        for obj in monitoring_objects(gpus=gpus, staging=staging):
+        # GPU rules and the GPU dashboard query DCGM_FI_* in our Prometheus: where the metrics live in Cloud
+        # Monitoring instead, they would stay empty and never fire, so they are not shipped (README, GPU metrics).
+        in_cluster = gpus and not managed_gpu_metrics
+        for obj in monitoring_objects(gpus=in_cluster, staging=staging):
             self.objects[f"{obj['kind']}/{obj['metadata']['name']}"] = register(name, obj, obj, child)
         if plan.receivers:
             secret = receivers_secret_shape(plan)

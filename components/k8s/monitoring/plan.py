@@ -42,8 +42,10 @@ class MonitoringPlan:
         return self.routes.get(severity) or (min(self.receivers) if self.receivers else None)
 
 
-def monitoring_plan(spec: EnvironmentSpec, *, minimal: bool = False) -> MonitoringPlan:
-    """The monitoring plan of a spec; persistent storage defaults to the value of `production`."""
+def monitoring_plan(
+    spec: EnvironmentSpec, *, minimal: bool = False, default_storage_class: str | None = None
+) -> MonitoringPlan:
+    """The monitoring plan of a spec; persistent storage defaults to `production`, its class to the target's."""
     monitoring = spec.monitoring
     persistent = monitoring.persistent_storage
     if persistent is None:
@@ -54,7 +56,7 @@ def monitoring_plan(spec: EnvironmentSpec, *, minimal: bool = False) -> Monitori
     return MonitoringPlan(
         retention_days=retention,
         storage_gib=monitoring.storage_gib if persistent else None,
-        storage_class=monitoring.storage_class,
+        storage_class=monitoring.storage_class or default_storage_class,
         grafana=monitoring.grafana,
         receivers=dict(monitoring.receivers),
         routes=dict(monitoring.routes),

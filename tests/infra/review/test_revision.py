@@ -154,7 +154,10 @@ REVIEWED_ADDS = {
     ("gcp:compute/firewall:Firewall", "-gke-allow-control-plane-webhooks"),
     # Issue 14.3: the project APIs the environment needs, enabled (never disabled on destroy) through a second
     # provider, so that the environment's provider, and everything using it, waits for them.
-    *(("gcp:projects/service:Service", f"-api-{service.split('.', 1)[0]}") for service in required_services()),
+    *(
+        ("gcp:projects/service:Service", f"-api-{service.split('.', 1)[0]}")
+        for service in required_services(binary_authorization=True)
+    ),
     ("pulumi:providers:gcp", "-gcp-apis"),
     # Issue 18: dashboards, alert rules and smoke tests (with the smoke test's NetworkPolicy), of any name.
     ("inferstack:index:Monitoring", ""),
@@ -162,6 +165,8 @@ REVIEWED_ADDS = {
     ("kubernetes:monitoring.coreos.com/v1:PrometheusRule", ""),
     ("kubernetes:batch/v1:Job", ""),
     ("kubernetes:networking.k8s.io/v1:NetworkPolicy", ""),
+    # Issue 18 follow-up: EKS has no default StorageClass; the encrypted gp3 class Prometheus's volume names.
+    ("kubernetes:storage.k8s.io/v1:StorageClass", "-inferstack-gp3-storageclass"),
 }
 REVIEWED_REMOVALS = {
     # Issue 14.3: the DCGM exporter chart crash-loops on GKE COS nodes; GKE's managed DCGM package replaces it.
