@@ -29,7 +29,7 @@ from inferstack.planning.sizing import (
 )
 from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
 from inferstack.planning.throughput import MAX_BATCH
-from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
+from inferstack.spec.models import ColdStartSpec, EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
 
 TP_DEGREES = (1, 2, 4, 8)
 QUANTIZATIONS: tuple[str, ...] = ("fp8", "awq")
@@ -270,10 +270,15 @@ def spec_stored_weights_gb(model: ModelSpec) -> float | None:
     return stored_weights_gb(found[1], spec_checkpoint(model, found[1])) if found is not None else None
 
 
-def spec_model_startup(model: ModelSpec, store: StoreKind, cloud: str | None = None) -> StartupEstimate | None:
-    """A spec model's start-up from its stored checkpoint; None when its shape is unknown."""
+def spec_model_startup(
+    model: ModelSpec, store: StoreKind, cloud: str | None = None, cold: ColdStartSpec | None = None
+) -> StartupEstimate | None:
+    """A spec model's start-up from its stored checkpoint and its pool's cold start; None when its shape is unknown."""
     stored = spec_stored_weights_gb(model)
-    return startup_estimate(stored, store, cloud) if stored is not None else None
+    if stored is None:
+        return None
+    cold = cold or ColdStartSpec()
+    return startup_estimate(stored, store, cloud, local_nvme=cold.local_nvme, image_streaming=cold.image_streaming)
 
 
 def spec_engine_dtype(model: ModelSpec, gpu: str | None) -> str:

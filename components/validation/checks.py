@@ -13,6 +13,7 @@ from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.aws import check_aws
 from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
+from inferstack.validation.cold_start import check_cold_start
 from inferstack.validation.common import Check
 from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.gcp import check_gcp, check_tags
@@ -48,6 +49,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_production_protection,
     check_system_pool,
     check_node_pools,
+    check_cold_start,
     check_models,
     check_model_shapes,
     check_model_fit,
