@@ -5,7 +5,9 @@ A replica on a ready node pulls the engine image, then its container starts, rea
 CUDA graphs, compilation). Kubernetes starts the startupProbe when the container starts, after the pull, so the
 probe budget covers weight load + warm-up times a safety factor; node boot happens before the pod is scheduled and
 is reported separately. Every number `size`, `cost` and the rendered Deployment show comes from `startup_estimate`.
-All facts are in `catalog/data/efficiency.yaml` (`startup`).
+All facts are in `catalog/data/efficiency.yaml` (`startup`). A pool's `cold_start:` puts it on the accelerated path
+(`startup.accelerated`): the image unpacked onto local NVMe or streamed lazily, the streamer tuned for the bucket; its
+probe budgets the first replica on a fresh node, whose caches are empty.
 """
 
 from __future__ import annotations
@@ -104,8 +106,7 @@ def startup_estimate(
     local_nvme: bool = False,
     image_streaming: bool = False,
 ) -> StartupEstimate:
-    """A replica's start from the bytes its checkpoint stores, where it reads them from, its cloud's node boot, and
-    the pool's cold-start accelerators (either one puts it on the accelerated path)."""
+    """A replica's start from its stored bytes, where it reads them, its cloud's node boot, its pool's accelerators."""
     if stored_weights_gb < 0:
         raise ValueError("stored weights must be ≥ 0 GB")
     facts = catalog.efficiency().startup

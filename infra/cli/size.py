@@ -150,6 +150,8 @@ def _cold_starts(result: Sizing) -> dict[str, StartupEstimate]:
     from inferstack.planning.startup import path_accelerators, startup_estimate
 
     start = result.startup
+    if start.store == "local":
+        return {start.path: start}  # a local cache volume has no accelerated path
     cloud = result.price.cloud if result.price else "aws"
     other = "default" if start.path == "accelerated" else "accelerated"
     again = startup_estimate(start.stored_weights_gb, start.store, cloud, **path_accelerators(other, cloud))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,3 +133,30 @@ def test_size_accelerated_means_what_the_cloud_offers(cloud: str) -> None:
     args = ["size", "--model", "meta-llama/Llama-3.1-8B-Instruct", "--gpu", "nvidia-l4", "--cloud", cloud]
     data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
     assert data["cold_start"]["accelerated"]["image_pull_s"] == round(fast.image_pull_s)
+
+
+README_ROWS = [
+    ("| 8B bf16, 16.1 GB | default (aws, gcp) |", 16.1, "aws", {}),
+    ("| 8B bf16, 16.1 GB | accelerated, aws (local NVMe) |", 16.1, "aws", {"local_nvme": True}),
+    ("| 8B bf16, 16.1 GB | accelerated, gcp g2/L4", 16.1, "gcp", {"image_streaming": True}),
+    ("| 70B fp8, 70.6 GB | default (aws, gcp) |", 70.6, "aws", {}),
+    ("| 70B fp8, 70.6 GB | accelerated, aws p5", 70.6, "aws", {"local_nvme": True}),
+    ("| 70B bf16, 141.2 GB | default (aws, gcp) |", 141.2, "aws", {}),
+    ("| 70B bf16, 141.2 GB | accelerated, aws p5", 141.2, "aws", {"local_nvme": True}),
+    ("| 70B bf16, 141.2 GB | accelerated, gcp a3", 141.2, "gcp", {"local_nvme": True, "image_streaming": True}),
+]
+
+
+@pytest.mark.parametrize(("label", "gb", "cloud", "flags"), README_ROWS)
+def test_the_readme_cold_start_table_is_what_the_model_says(label: str, gb: float, cloud: str, flags: Any) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    (row,) = [line for line in readme.splitlines() if line.startswith(label)]
+    est = startup_estimate(gb, "bucket", cloud, **flags)
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[2:6] == [
+        f"{est.image_pull_s:.0f} s",
+        f"{est.weight_load_s:.0f} s",
+        f"{est.warmup_s:.0f} s",
+        f"**{est.pod_s:.0f} s**",
+    ]
+    assert cells[7] == f"{est.probe_budget_s} s"
