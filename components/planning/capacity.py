@@ -27,7 +27,7 @@ from inferstack.planning.sizing import (
     precision,
     weight_bytes,
 )
-from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
+from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate, streams_image
 from inferstack.planning.throughput import MAX_BATCH
 from inferstack.spec.models import ColdStartSpec, EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
 
@@ -278,7 +278,8 @@ def spec_model_startup(
     if stored is None:
         return None
     cold = cold or ColdStartSpec()
-    return startup_estimate(stored, store, cloud, local_nvme=cold.local_nvme, image_streaming=cold.image_streaming)
+    streaming = cold.image_streaming and streams_image(model.image)
+    return startup_estimate(stored, store, cloud, local_nvme=cold.local_nvme, image_streaming=streaming)
 
 
 def spec_engine_dtype(model: ModelSpec, gpu: str | None) -> str:

@@ -27,6 +27,9 @@ StoreKind = Literal["bucket", "local"]
 # default: a full image pull onto the root volume and the streamer at its default concurrency. accelerated (a pool's
 # `cold_start:`): the image unpacked onto local NVMe and/or streamed lazily (GKE), the streamer tuned for the bucket.
 PathKind = Literal["default", "accelerated"]
+# GKE image streaming streams only images stored in Artifact Registry (GKE docs, "Use Image streaming to pull
+# container images", requirements); any other image is pulled whole even on a streaming pool.
+ARTIFACT_REGISTRY_HOST = "-docker.pkg.dev/"
 INCLUDES = (
     "startupProbe budget = (weight load + engine warm-up) × safety factor, rounded up to the probe period; "
     "the image pull happens before the probe starts and node boot before the pod is scheduled"
@@ -158,3 +161,8 @@ def path_accelerators(path: PathKind, cloud: str | None) -> dict[str, bool]:
     """What `size --cold-start` means on a cloud: accelerated = every accelerator inferstack sets up there."""
     on = path == "accelerated"
     return {"local_nvme": on, "image_streaming": on and cloud == "gcp"}
+
+
+def streams_image(image: str | None) -> bool:
+    """Whether GKE image streaming applies to an engine image (None: the engine's pinned image, not in AR)."""
+    return image is not None and ARTIFACT_REGISTRY_HOST in image.split("/", 1)[0] + "/"

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from inferstack import catalog
 from inferstack.planning.defaults import pool_instance_type
-from inferstack.spec.errors import SpecIssue
+from inferstack.planning.startup import streams_image
+from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.common import field_path
 
@@ -47,3 +48,16 @@ def check_cold_start(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             if with_nvme
             else f"no {pool.gpu} type in {spec.region} has local NVMe in inferstack's catalog; remove local_nvme",
         )
+
+
+def warn_unstreamed_image(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
+    """A model on an image-streaming pool whose image GKE cannot stream (not in Artifact Registry) is pulled whole."""
+    for key, model in sorted(spec.models.items()):
+        pool = spec.node_pools.get(model.pool) if model.pool else None
+        if pool is not None and pool.cold_start.image_streaming and not streams_image(model.image):
+            yield SpecWarning(
+                field_path("models", key, "image"),
+                f"pool {model.pool} streams images, but GKE streams only Artifact Registry images: this model's "
+                "image is pulled whole (and `size`/`cost` count the full pull)",
+                "copy the engine image to an Artifact Registry repository (REGION-docker.pkg.dev/...) and set image",
+            )

@@ -20,11 +20,12 @@ from inferstack.k8s.engines import vllm_gpu_args
 from inferstack.k8s.manifests.inputs import ServiceInputs, engine_args
 from inferstack.k8s.manifests.pod import startup
 from inferstack.planning.spec_serving import spec_startups
-from inferstack.planning.startup import startup_estimate
+from inferstack.planning.startup import startup_estimate, streams_image
 from inferstack.spec import EnvironmentSpec
 from inferstack.spec.models import ColdStartSpec
 from inferstack.target import TargetPool
 from inferstack.validation import check_environment
+from inferstack.validation.checks import warn_environment as warnings_of
 from tests.k8s.support import chat_model, l4_pool
 
 runner = CliRunner()
@@ -160,3 +161,16 @@ def test_the_readme_cold_start_table_is_what_the_model_says(label: str, gb: floa
         f"**{est.pod_s:.0f} s**",
     ]
     assert cells[7] == f"{est.probe_budget_s} s"
+
+
+def test_image_streaming_counts_only_for_an_artifact_registry_image() -> None:
+    assert streams_image("us-docker.pkg.dev/p/r/vllm-openai:v0.16.0")
+    assert not streams_image(None) and not streams_image("docker.io/vllm/vllm-openai:v0.16.0")
+    pool = {"gpu": "nvidia-l4", "max": 1, "cold_start": {"image_streaming": True}}
+    model = chat_model().model_dump(mode="json", exclude_none=True) | {"pool": "p"}
+    mirrored = model | {"image": "us-docker.pkg.dev/p/r/vllm-openai:v0.16.0"}
+    spec = EnvironmentSpec.model_validate(GCP | {"node_pools": {"p": pool}, "models": {"a": model, "b": mirrored}})
+    pulled, streamed = spec_startups(spec)["a"], spec_startups(spec)["b"]
+    assert streamed.image_pull_s < pulled.image_pull_s == startup_estimate(1, "bucket").image_pull_s
+    images = [w.path for w in warnings_of(spec) if w.path.endswith(".image")]
+    assert images == ["environment.models.a.image"]

@@ -28,7 +28,7 @@ from inferstack.k8s.placement import node_selector, tolerations, weights_upper_b
 from inferstack.k8s.scripts import FILL_LOCAL_CACHE, file_patterns_env
 from inferstack.planning.capacity import spec_model_startup
 from inferstack.planning.names import serving_service_account
-from inferstack.planning.startup import PROBE_PERIOD_SECONDS, StartupEstimate, startup_estimate
+from inferstack.planning.startup import PROBE_PERIOD_SECONDS, StartupEstimate, startup_estimate, streams_image
 from inferstack.spec.models import ColdStartSpec, tensor_parallel_of
 from inferstack.target import ARCH_LABEL
 
@@ -51,7 +51,8 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
     # fp8 at load keeps half of what is read: a 16-bit checkpoint may be twice the memory it ends up in.
     gb = bound_gb * (2 if inputs.model.quantization == "fp8" else 1)
     flags = cold or ColdStartSpec()
-    return startup_estimate(gb, store, local_nvme=flags.local_nvme, image_streaming=flags.image_streaming)
+    streaming = flags.image_streaming and streams_image(inputs.model.image)
+    return startup_estimate(gb, store, local_nvme=flags.local_nvme, image_streaming=streaming)
 
 
 def startup_budget(inputs: ServiceInputs) -> int:
