@@ -56,6 +56,9 @@ class TargetPool:
     memory_gib: float
     labels: dict[str, str]
     taints: tuple[Taint, ...]
+    # Cold-start accelerators the pool's nodes have (its `cold_start:`): they change the startupProbe budget.
+    local_nvme: bool = False
+    image_streaming: bool = False
 
 
 @dataclass(frozen=True)

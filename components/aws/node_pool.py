@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from inferstack.aws.node_user_data import node_user_data
 from inferstack.aws.plan.nodes import EksNodePoolPlan
 from inferstack.planning.names import autoscaler_tag_name
 from inferstack.planning.scheduling import api_taint_effect
@@ -82,6 +83,8 @@ class _ManagedNodePool(pulumi.ComponentResource):
                 }
             ],
             monitoring={"enabled": False},
+            # None unless the pool opts into local NVMe: a pool without it keeps its launch template as it was.
+            user_data=node_user_data(plan.scheduling.cold_start),
             vpc_security_group_ids=list(security_group_ids),
             tag_specifications=[
                 {"resource_type": kind, "tags": node_tags} for kind in ("instance", "volume", "network-interface")

@@ -244,6 +244,15 @@ class GpuEfficiency(_Fact):
     max_num_batched_tokens: int = Field(gt=0, description="vLLM's default --max-num-batched-tokens on this GPU.")
 
 
+class AcceleratedStartup(_Table):
+    """What the accelerated cold-start path changes: lazy image, image unpack on local NVMe, tuned streamer."""
+
+    lazy_image_fraction: Factor = Field(description="Share of the image read before the container starts (lazy).")
+    streamer_concurrency: Factor = Field(description="Run:ai streamer concurrency tuned for object storage.")
+    streamer_bucket_gbps: Factor = Field(description="Bucket read into one pod at the tuned concurrency, GB/s.")
+    nvme_image_pull_gbps: Factor = Field(description="Image pull and unpack onto the node's local NVMe, GB/s.")
+
+
 class StartupTimes(_Table):
     """The parts of a cold start: node, image, weights, engine."""
 
@@ -258,6 +267,7 @@ class StartupTimes(_Table):
         description="Hub-to-bucket copy throughput of the staging Job (one file at a time) in GB/s."
     )
     safety_factor: Factor = Field(description="Multiplier from the expected cold start to the probe budget.")
+    accelerated: AcceleratedStartup = Field(description="The terms of the accelerated path (pool cold_start).")
 
 
 class EfficiencyCatalog(_Table):

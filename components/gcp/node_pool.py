@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
+from inferstack import catalog
 from inferstack.gcp.plan.identity import NODE_OAUTH_SCOPES
 from inferstack.gcp.plan.nodes import GPU_DRIVER_VERSION, AutoscalingPlan, GkeNodePoolPlan
 from inferstack.planning.scheduling import api_taint_effect
@@ -19,6 +20,8 @@ INITIAL_COUNT_IGNORED = ["initialNodeCount"]
 # deployed ones, so upgrading inferstack replaces no pool.
 NAME_PREFIX_MAX = 31
 POOL_NAME_PATHS = ["name", "namePrefix"]
+# GKE local SSDs come in 375 GB disks (the count the API takes is the catalog's bundled GB / 375).
+LOCAL_SSD_GB = 375
 
 
 def pool_name_prefix(pool_name: str) -> str:
@@ -59,6 +62,21 @@ def node_config(plan: GkeNodePoolPlan, service_account: pulumi.Input[str]) -> gc
         {"key": taint.key, "value": taint.value, "effect": api_taint_effect(taint.effect)}
         for taint in plan.scheduling.taints
     ]
+    config.update(cold_start_config(plan))
+    return config
+
+
+def cold_start_config(plan: GkeNodePoolPlan) -> gcp.container.NodePoolNodeConfigArgsDict:
+    """The pool's opt-in cold-start node settings; none unless its `cold_start:` asks (they replace the nodes)."""
+    cold = plan.scheduling.cold_start
+    config: gcp.container.NodePoolNodeConfigArgsDict = {}
+    if cold.image_streaming:
+        # GKE image streaming: containers start while the image is still being fetched (needs Artifact Registry).
+        config["gcfs_config"] = {"enabled": True}
+    if cold.local_nvme:
+        # Every bundled local SSD backs ephemeral storage (images, emptyDir, logs) as one array.
+        local_gb = catalog.instance_types("gcp")[plan.machine_type].local_nvme_gb or 0
+        config["ephemeral_storage_local_ssd_config"] = {"local_ssd_count": round(local_gb / LOCAL_SSD_GB)}
     return config
 
 

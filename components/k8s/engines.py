@@ -45,6 +45,8 @@ class EngineArgs:
     max_num_seqs: int | None = None
     # Bytes the streaming loader may buffer in host memory; None lets the engine choose.
     stream_buffer_bytes: int | None = None
+    # The streaming loader's reader threads (object-store connections); None: its default (accelerated pools tune it).
+    stream_concurrency: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,14 @@ def vllm_gpu_args(args: EngineArgs) -> list[str]:
         out += ["--kv-cache-dtype", args.kv_cache_dtype]
     if streams_from_bucket(args.model_path):
         out += ["--load-format", STREAMING_LOADER]
+        extra: dict[str, object] = {}
         if args.tensor_parallel > 1:
             # Each tensor-parallel rank streams only its own shard instead of every rank reading everything.
-            out += ["--model-loader-extra-config", json.dumps({"distributed": True}, separators=(",", ":"))]
+            extra["distributed"] = True
+        if args.stream_concurrency is not None:
+            extra["concurrency"] = args.stream_concurrency
+        if extra:
+            out += ["--model-loader-extra-config", json.dumps(extra, separators=(",", ":"))]
     return out
 
 

@@ -27,9 +27,9 @@ from inferstack.planning.sizing import (
     precision,
     weight_bytes,
 )
-from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
+from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate, streams_image
 from inferstack.planning.throughput import MAX_BATCH
-from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
+from inferstack.spec.models import ColdStartSpec, EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
 
 TP_DEGREES = (1, 2, 4, 8)
 QUANTIZATIONS: tuple[str, ...] = ("fp8", "awq")
@@ -270,10 +270,16 @@ def spec_stored_weights_gb(model: ModelSpec) -> float | None:
     return stored_weights_gb(found[1], spec_checkpoint(model, found[1])) if found is not None else None
 
 
-def spec_model_startup(model: ModelSpec, store: StoreKind, cloud: str | None = None) -> StartupEstimate | None:
-    """A spec model's start-up from its stored checkpoint; None when its shape is unknown."""
+def spec_model_startup(
+    model: ModelSpec, store: StoreKind, cloud: str | None = None, cold: ColdStartSpec | None = None
+) -> StartupEstimate | None:
+    """A spec model's start-up from its stored checkpoint and its pool's cold start; None when its shape is unknown."""
     stored = spec_stored_weights_gb(model)
-    return startup_estimate(stored, store, cloud) if stored is not None else None
+    if stored is None:
+        return None
+    cold = cold or ColdStartSpec()
+    streaming = cold.image_streaming and streams_image(model.image)
+    return startup_estimate(stored, store, cloud, local_nvme=cold.local_nvme, image_streaming=streaming)
 
 
 def spec_engine_dtype(model: ModelSpec, gpu: str | None) -> str:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from inferstack import catalog
 from inferstack.catalog.schema import InstanceType
 from inferstack.planning.defaults import effective_zones
-from inferstack.spec.models import EnvironmentSpec, NodePoolSpec
+from inferstack.spec.models import ColdStartSpec, EnvironmentSpec, NodePoolSpec
 from inferstack.target import GPU_LABEL, GPU_TAINT_EFFECT, GPU_TAINT_KEY, POOL_LABEL, Taint, TaintEffect, TargetPool
 
 Cloud = Literal["aws", "gcp"]
@@ -59,6 +59,8 @@ class PoolScheduling:
     disk_gib: int
     labels: dict[str, str]
     taints: tuple[Taint, ...]
+    # The pool's opt-in cold-start accelerators (node config: local NVMe RAID0, GKE image streaming).
+    cold_start: ColdStartSpec = field(default_factory=ColdStartSpec)
 
 
 def gpu_taints(cloud: Cloud) -> tuple[Taint, ...]:
@@ -97,6 +99,7 @@ def schedule_gpu_pool(cloud: Cloud, key: str, pool: NodePoolSpec, itype: Instanc
         disk_gib=pool.disk_gib or default_gpu_disk_gib(cloud, itype),
         labels={POOL_LABEL: key, GPU_LABEL: itype.gpu, **pool.labels},
         taints=gpu_taints(cloud),
+        cold_start=pool.cold_start,
     )
 
 
@@ -142,4 +145,6 @@ def target_pool(scheduling: PoolScheduling) -> TargetPool:
         memory_gib=scheduling.memory_gib,
         labels=dict(scheduling.labels),
         taints=scheduling.taints,
+        local_nvme=scheduling.cold_start.local_nvme,
+        image_streaming=scheduling.cold_start.image_streaming,
     )

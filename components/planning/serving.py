@@ -16,7 +16,7 @@ from inferstack.planning.capacity import accelerator, default_efficiency, engine
 from inferstack.planning.defaults import pool_instance_type
 from inferstack.planning.precision import checkpoint_of, kv_cache_dtype_problem, loaded_quantization
 from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
-from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate
+from inferstack.planning.startup import PathKind, StartupEstimate, StoreKind, path_accelerators, startup_estimate
 from inferstack.planning.throughput import Objectives, Performance, best_performance, performance, replicas_needed
 from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
 
@@ -46,6 +46,8 @@ class Request:
     # Bits per parameter the checkpoint stores (what the bucket holds and a replica reads); None: the shape's own.
     stored_bits: float | None = None
     store: StoreKind = "bucket"
+    # Which cold-start path the replica's pool takes (a pool's `cold_start:`); the probe budget follows it.
+    cold_start: PathKind = "default"
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,9 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
         if capacity is not None and request.requests_per_s is not None:
             replicas = replicas_needed(request.requests_per_s, capacity)
     stored_bits = request.stored_bits if request.stored_bits is not None else shape.weight_bits
-    start = startup_estimate(shape.params_b * stored_bits / 8, request.store, cloud)
+    start = startup_estimate(
+        shape.params_b * stored_bits / 8, request.store, cloud, **path_accelerators(request.cold_start, cloud)
+    )
     return Sizing(
         request=request,
         fit=fit,

@@ -88,7 +88,9 @@ def spec_startups(spec: EnvironmentSpec) -> dict[str, StartupEstimate]:
     """The start-up of every model with a known shape: the numbers `cost` prints and the startupProbe renders."""
     out: dict[str, StartupEstimate] = {}
     for key, model in spec.models.items():
-        estimate = spec_model_startup(model, model_store_kind(spec), spec.cloud)
+        pool = spec.node_pools.get(model.pool) if model.pool else None
+        cold = pool.cold_start if pool is not None else None
+        estimate = spec_model_startup(model, model_store_kind(spec), spec.cloud, cold)
         if estimate is not None:
             out[key] = estimate
     return out

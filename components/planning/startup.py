@@ -5,7 +5,9 @@ A replica on a ready node pulls the engine image, then its container starts, rea
 CUDA graphs, compilation). Kubernetes starts the startupProbe when the container starts, after the pull, so the
 probe budget covers weight load + warm-up times a safety factor; node boot happens before the pod is scheduled and
 is reported separately. Every number `size`, `cost` and the rendered Deployment show comes from `startup_estimate`.
-All facts are in `catalog/data/efficiency.yaml` (`startup`).
+All facts are in `catalog/data/efficiency.yaml` (`startup`). A pool's `cold_start:` puts it on the accelerated path
+(`startup.accelerated`): the image unpacked onto local NVMe or streamed lazily, the streamer tuned for the bucket; its
+probe budgets the first replica on a fresh node, whose caches are empty.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ PROBE_PERIOD_SECONDS = 10
 MIN_STAGING_DEADLINE_S = 3600
 UNKNOWN_STAGING_DEADLINE_S = 24 * 3600
 StoreKind = Literal["bucket", "local"]
+# default: a full image pull onto the root volume and the streamer at its default concurrency. accelerated (a pool's
+# `cold_start:`): the image unpacked onto local NVMe and/or streamed lazily (GKE), the streamer tuned for the bucket.
+PathKind = Literal["default", "accelerated"]
+# GKE image streaming streams only images stored in Artifact Registry (GKE docs, "Use Image streaming to pull
+# container images", requirements); any other image is pulled whole even on a streaming pool.
+ARTIFACT_REGISTRY_HOST = "-docker.pkg.dev/"
 INCLUDES = (
     "startupProbe budget = (weight load + engine warm-up) × safety factor, rounded up to the probe period; "
     "the image pull happens before the probe starts and node boot before the pod is scheduled"
@@ -39,6 +47,7 @@ class StartupEstimate:
     weight_load_s: float
     warmup_s: float
     safety_factor: float
+    path: PathKind = "default"
 
     @property
     def probe_window_s(self) -> float:
@@ -76,6 +85,7 @@ class StartupEstimate:
             "warmup_s": round(self.warmup_s),
             "pod_s": round(self.pod_s),
             "cold_s": round(self.cold_s),
+            "path": self.path,
             "safety_factor": self.safety_factor,
             "startup_probe_s": self.probe_budget_s,
             "includes": INCLUDES,
@@ -84,19 +94,28 @@ class StartupEstimate:
     def summary(self) -> str:
         """One line for people."""
         return (
-            f"start-up ≈ {self.pod_s:.0f} s on a ready node (image pull {self.image_pull_s:.0f} s, weight load "
-            f"{self.weight_load_s:.0f} s for {self.stored_weights_gb:.1f} GB stored, engine warm-up "
+            f"start-up ({self.path}) ≈ {self.pod_s:.0f} s on a ready node (image pull {self.image_pull_s:.0f} s, "
+            f"weight load {self.weight_load_s:.0f} s for {self.stored_weights_gb:.1f} GB stored, engine warm-up "
             f"{self.warmup_s:.0f} s) + node boot {self.node_boot_s:.0f} s; startupProbe {self.probe_budget_s} s "
             f"= (weight load + warm-up) × {self.safety_factor:g}"
         )
 
 
-def startup_estimate(stored_weights_gb: float, store: StoreKind, cloud: str | None = None) -> StartupEstimate:
-    """A replica's start from the bytes its checkpoint stores, where it reads them from, and its cloud's node boot."""
+def startup_estimate(
+    stored_weights_gb: float,
+    store: StoreKind,
+    cloud: str | None = None,
+    *,
+    local_nvme: bool = False,
+    image_streaming: bool = False,
+) -> StartupEstimate:
+    """A replica's start from its stored bytes, where it reads them, its cloud's node boot, its pool's accelerators."""
     if stored_weights_gb < 0:
         raise ValueError("stored weights must be ≥ 0 GB")
     facts = catalog.efficiency().startup
     node = facts.node_ready_s.get(cloud) if cloud is not None else None
+    if (local_nvme or image_streaming) and store == "bucket":
+        return _accelerated(stored_weights_gb, node.value if node is not None else 0.0, local_nvme, image_streaming)
     return StartupEstimate(
         stored_weights_gb=stored_weights_gb,
         store=store,
@@ -108,6 +127,27 @@ def startup_estimate(stored_weights_gb: float, store: StoreKind, cloud: str | No
     )
 
 
+def _accelerated(
+    stored_weights_gb: float, node_boot_s: float, local_nvme: bool, image_streaming: bool
+) -> StartupEstimate:
+    """The accelerated path: the image lazily pulled or unpacked onto local NVMe, the streamer tuned for the bucket."""
+    facts = catalog.efficiency().startup
+    fast = facts.accelerated
+    # Image streaming fetches only what the engine reads at start; local NVMe takes the unpack off the root volume.
+    pull_gbps = fast.nvme_image_pull_gbps.value if local_nvme else facts.image_pull_gbps.value
+    image_gb = facts.image_gb.value * (fast.lazy_image_fraction.value if image_streaming else 1.0)
+    return StartupEstimate(
+        stored_weights_gb=stored_weights_gb,
+        store="bucket",
+        node_boot_s=node_boot_s,
+        image_pull_s=image_gb / pull_gbps,
+        weight_load_s=stored_weights_gb / fast.streamer_bucket_gbps.value,
+        warmup_s=facts.engine_start_s.value,
+        safety_factor=facts.safety_factor.value,
+        path="accelerated",
+    )
+
+
 def staging_deadline_s(stored_weights_gb: float | None) -> int:
     """The staging Job's activeDeadlineSeconds: the checkpoint at the conservative copy rate × the safety factor."""
     if stored_weights_gb is None:
@@ -115,3 +155,14 @@ def staging_deadline_s(stored_weights_gb: float | None) -> int:
     facts = catalog.efficiency().startup
     seconds = stored_weights_gb / facts.staging_copy_gbps.value * facts.safety_factor.value
     return max(MIN_STAGING_DEADLINE_S, math.ceil(seconds))
+
+
+def path_accelerators(path: PathKind, cloud: str | None) -> dict[str, bool]:
+    """What `size --cold-start` means on a cloud: accelerated = every accelerator inferstack sets up there."""
+    on = path == "accelerated"
+    return {"local_nvme": on, "image_streaming": on and cloud == "gcp"}
+
+
+def streams_image(image: str | None) -> bool:
+    """Whether GKE image streaming applies to an engine image (None: the engine's pinned image, not in AR)."""
+    return image is not None and ARTIFACT_REGISTRY_HOST in image.split("/", 1)[0] + "/"

@@ -104,3 +104,23 @@ class ClusterSpec(FrozenSpec):
         default=None,
         description="Nodes' CPU (kubernetes only; arm64 on Apple silicon), picks the vllm-cpu image; default: amd64.",
     )
+
+
+class ColdStartSpec(FrozenSpec):
+    """How a GPU pool's replicas start: opt-in accelerators (each changes node config, so it replaces the nodes)."""
+
+    local_nvme: bool = Field(
+        default=False,
+        description="RAID0 the node's instance store / local SSDs under images and pod storage (needs a type with "
+        "local NVMe); changing it replaces the pool's nodes; default: false.",
+    )
+    image_streaming: bool = Field(
+        default=False,
+        description="GKE image streaming: the engine starts before its image is fully pulled (gcp only); changing "
+        "it replaces the pool's nodes; default: false.",
+    )
+
+    @property
+    def accelerated(self) -> bool:
+        """Whether any accelerator is on (then the streaming loader's concurrency is tuned too)."""
+        return self.local_nvme or self.image_streaming

@@ -25,7 +25,13 @@ from inferstack.spec.base import (
     Key,
     SecurityProfile,
 )
-from inferstack.spec.cluster_parts import DEFAULT_KUBERNETES_VERSION, ClusterSpec, NetworkSpec, SystemPoolSpec
+from inferstack.spec.cluster_parts import (
+    DEFAULT_KUBERNETES_VERSION,
+    ClusterSpec,
+    ColdStartSpec,
+    NetworkSpec,
+    SystemPoolSpec,
+)
 from inferstack.spec.model_parts import (
     AutoscaleSpec,
     LoadBalancerSpec,
@@ -44,6 +50,7 @@ __all__ = [
     "AutoscaleSpec",
     "BudgetSpec",
     "ClusterSpec",
+    "ColdStartSpec",
     "EnvironmentSpec",
     "LoadBalancerSpec",
     "LoadSpec",
@@ -93,6 +100,9 @@ class NodePoolSpec(FrozenSpec):
         description="Root volume size in GiB; default: sized for the engine image plus weights.",
     )
     labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels; default: {}.")
+    cold_start: ColdStartSpec = Field(
+        default_factory=ColdStartSpec, description="Cold-start accelerators of the pool; default: none."
+    )
 
 
 class ModelStoreSpec(FrozenSpec):

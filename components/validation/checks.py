@@ -13,6 +13,7 @@ from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.aws import check_aws
 from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
+from inferstack.validation.cold_start import check_cold_start, warn_unstreamed_image
 from inferstack.validation.common import Check
 from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.gcp import check_gcp, check_tags
@@ -48,6 +49,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_production_protection,
     check_system_pool,
     check_node_pools,
+    check_cold_start,
     check_models,
     check_model_shapes,
     check_model_fit,
@@ -64,7 +66,7 @@ ALL_CHECKS: tuple[Check, ...] = (
 
 # A warning check reads the same checked spec and yields what will run, but not as its author may expect.
 WarningCheck = Callable[[EnvironmentSpec], Iterable[SpecWarning]]
-ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity, warn_versions, warn_cpu_engine)
+ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity, warn_versions, warn_cpu_engine, warn_unstreamed_image)
 
 
 def check_environment(spec: EnvironmentSpec) -> list[SpecIssue]:

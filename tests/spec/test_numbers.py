@@ -45,6 +45,7 @@ PLACES: dict[str, tuple[str, ...]] = {
     "ClusterSpec": ("cluster",),
     "SystemPoolSpec": ("cluster", "system_pool"),
     "NodePoolSpec": ("node_pools", "l4"),
+    "ColdStartSpec": ("node_pools", "l4", "cold_start"),
     "ModelStoreSpec": ("model_store",),
     "ModelSpec": ("models", "chat"),
     "ReplicasSpec": ("models", "chat", "replicas"),

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from inferstack import catalog
 from inferstack.k8s.engines import Engine, EngineArgs, engine
 from inferstack.k8s.placement import PodShape, pod_shape, stream_buffer_bytes
 from inferstack.planning.capacity import spec_engine_dtype
@@ -101,4 +102,13 @@ def engine_args(inputs: ServiceInputs) -> EngineArgs:
         kv_cache_dtype=model.kv_cache_dtype,
         max_num_seqs=model.max_num_seqs,
         stream_buffer_bytes=stream_buffer_bytes(inputs.shape) if inputs.store_uri else None,
+        stream_concurrency=_tuned_concurrency(inputs),
     )
+
+
+def _tuned_concurrency(inputs: ServiceInputs) -> int | None:
+    """The streamer's concurrency on an accelerated pool reading the bucket (the rate `startup` assumes)."""
+    pool = inputs.pool
+    if inputs.store_uri is None or pool is None or not (pool.local_nvme or pool.image_streaming):
+        return None
+    return int(catalog.efficiency().startup.accelerated.streamer_concurrency.value)

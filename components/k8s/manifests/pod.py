@@ -28,8 +28,8 @@ from inferstack.k8s.placement import node_selector, tolerations, weights_upper_b
 from inferstack.k8s.scripts import FILL_LOCAL_CACHE, file_patterns_env
 from inferstack.planning.capacity import spec_model_startup
 from inferstack.planning.names import serving_service_account
-from inferstack.planning.startup import PROBE_PERIOD_SECONDS, StartupEstimate, startup_estimate
-from inferstack.spec.models import tensor_parallel_of
+from inferstack.planning.startup import PROBE_PERIOD_SECONDS, StartupEstimate, startup_estimate, streams_image
+from inferstack.spec.models import ColdStartSpec, tensor_parallel_of
 from inferstack.target import ARCH_LABEL
 
 GIB_TO_GB = 2**30 / 1e9
@@ -42,12 +42,17 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
     hold, so an unknown model is never killed while it is still loading.
     """
     store = "bucket" if inputs.store_uri is not None else "local"
-    known = spec_model_startup(inputs.model, store)
+    pool = inputs.pool
+    cold = ColdStartSpec(local_nvme=pool.local_nvme, image_streaming=pool.image_streaming) if pool else None
+    known = spec_model_startup(inputs.model, store, cold=cold)
     if known is not None:
         return known
     bound_gb = weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape) * GIB_TO_GB
     # fp8 at load keeps half of what is read: a 16-bit checkpoint may be twice the memory it ends up in.
-    return startup_estimate(bound_gb * (2 if inputs.model.quantization == "fp8" else 1), store)
+    gb = bound_gb * (2 if inputs.model.quantization == "fp8" else 1)
+    flags = cold or ColdStartSpec()
+    streaming = flags.image_streaming and streams_image(inputs.model.image)
+    return startup_estimate(gb, store, local_nvme=flags.local_nvme, image_streaming=streaming)
 
 
 def startup_budget(inputs: ServiceInputs) -> int:

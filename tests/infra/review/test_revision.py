@@ -132,6 +132,9 @@ REVIEWED_UPDATES = {
         "spec.cluster.key_ring_generation",
         # Issue 18: the monitoring section.
         "spec.monitoring",
+        # Issue 18.4: each pool's cold_start section (all off: no node pool or launch template changes).
+        "spec.node_pools.l4.cold_start",
+        "spec.node_pools.h100.cold_start",
     },
     # Issue 14.5 and 15: the model component records its staging globs and KV-cache dtype too.
     "inferstack:index:InferenceService": {"spec.staging", "spec.kv_cache_dtype", "spec.monitoring"},

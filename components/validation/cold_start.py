@@ -1,0 +1,63 @@
+"""A pool's `cold_start:` asks only for what its nodes and cloud have: local NVMe, GKE image streaming."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from inferstack import catalog
+from inferstack.planning.defaults import pool_instance_type
+from inferstack.planning.startup import streams_image
+from inferstack.spec.errors import SpecIssue, SpecWarning
+from inferstack.spec.models import EnvironmentSpec
+from inferstack.validation.common import field_path
+
+
+def check_cold_start(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """local_nvme needs an instance type with instance store / local SSD; image_streaming needs GKE."""
+    for name, pool in spec.node_pools.items():
+        wanted = pool.cold_start
+        if wanted.image_streaming and spec.cloud != "gcp":
+            yield SpecIssue(
+                field_path("node_pools", name, "cold_start", "image_streaming"),
+                f"image streaming is a GKE feature; on {spec.cloud} inferstack does not set up lazy pulling",
+                "remove image_streaming (local_nvme speeds up the pull on aws)",
+            )
+        if not wanted.local_nvme:
+            continue
+        path = field_path("node_pools", name, "cold_start", "local_nvme")
+        if spec.cloud == "kubernetes":
+            yield SpecIssue(path, "an existing cluster's nodes are not inferstack's to configure", "remove local_nvme")
+            continue
+        if spec.region is None:
+            continue
+        resolved = pool_instance_type(spec, pool)
+        if resolved is None:
+            continue  # the pool checks already say why no type fits
+        type_name, itype = resolved
+        if itype.local_nvme_gb:
+            continue
+        with_nvme = sorted(
+            n
+            for n, t in catalog.instance_types(spec.cloud).items()
+            if t.gpu == pool.gpu and t.local_nvme_gb and spec.region in t.regions
+        )
+        yield SpecIssue(
+            path,
+            f"{type_name} has no instance store / local SSD to cache on",
+            f"set instance_type to one with local NVMe ({', '.join(with_nvme)})"
+            if with_nvme
+            else f"no {pool.gpu} type in {spec.region} has local NVMe in inferstack's catalog; remove local_nvme",
+        )
+
+
+def warn_unstreamed_image(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
+    """A model on an image-streaming pool whose image GKE cannot stream (not in Artifact Registry) is pulled whole."""
+    for key, model in sorted(spec.models.items()):
+        pool = spec.node_pools.get(model.pool) if model.pool else None
+        if pool is not None and pool.cold_start.image_streaming and not streams_image(model.image):
+            yield SpecWarning(
+                field_path("models", key, "image"),
+                f"pool {model.pool} streams images, but GKE streams only Artifact Registry images: this model's "
+                "image is pulled whole (and `size`/`cost` count the full pull)",
+                "copy the engine image to an Artifact Registry repository (REGION-docker.pkg.dev/...) and set image",
+            )
