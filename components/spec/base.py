@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from ipaddress import IPv4Network
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 # Keys become parts of cloud and Kubernetes resource names: a short DNS label keeps every derived name
 # (e.g. "<env>-<pool>-nodes", "<model>-engine") under the 63-character limits.
@@ -28,6 +30,18 @@ MAX_QUEUE_DEPTH: Final = 10_000
 MAX_REQUESTS_PER_SECOND: Final = 1_000_000.0
 MAX_LATENCY_MS: Final = 3_600_000.0  # one hour
 MAX_MONTHLY_USD: Final = 1_000_000_000.0
+
+
+def _cidr_text(value: Any) -> Any:
+    # Pydantic reads an integer (and YAML's `true`, a bool) as an IPv4 address: `api_access: [true]` would allow
+    # 0.0.0.1/32 without a word. A CIDR is written as text; a network object built in code passes as it is.
+    if isinstance(value, bool | int | float):
+        raise PydanticCustomError("cidr_text", "must be a CIDR written as text, such as 10.0.0.0/16")
+    return value
+
+
+# An IPv4 network given as text ("10.0.0.0/16"), never as a number.
+Cidr = Annotated[IPv4Network, BeforeValidator(_cidr_text)]
 
 # The value a stack file writes where inferstack is to choose (see planning/auto.py).
 AUTO: Final = "auto"

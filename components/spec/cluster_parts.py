@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, PositiveInt
 
-from inferstack.spec.base import MAX_NODES, MAX_RETENTION_DAYS, FrozenSpec
+from inferstack.spec.base import MAX_NODES, MAX_RETENTION_DAYS, Cidr, FrozenSpec
 
 DEFAULT_KUBERNETES_VERSION = "1.35"  # in standard support on the version catalog's date (a test checks it)
 
@@ -18,11 +18,11 @@ DEFAULT_KUBERNETES_VERSION = "1.35"  # in standard support on the version catalo
 class NetworkSpec(FrozenSpec):
     """The environment's private network (VPC) and who may reach the Kubernetes API."""
 
-    cidr: IPv4Network = Field(
+    cidr: Cidr = Field(
         default=IPv4Network("10.0.0.0/16"),
         description="Private (RFC 1918) VPC range, /16 to /20; default: 10.0.0.0/16.",
     )
-    services_cidr: IPv4Network = Field(
+    services_cidr: Cidr = Field(
         default=IPv4Network("172.20.0.0/16"),
         description="Kubernetes Service range, must not overlap the VPC; default: 172.20.0.0/16.",
     )
@@ -30,7 +30,7 @@ class NetworkSpec(FrozenSpec):
         default="single",
         description="NAT gateways: one for the VPC, or one per zone (AWS only, needs 2+ zones); default: single.",
     )
-    api_access: list[IPv4Network] = Field(
+    api_access: list[Cidr] = Field(
         default_factory=list,
         description="CIDRs allowed to reach the public API endpoint; empty turns it off; default: [] (private).",
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, NonNegativeInt, PositiveInt, Tag
@@ -17,6 +16,7 @@ from inferstack.spec.base import (
     MAX_REPLICAS,
     MAX_REQUESTS_PER_SECOND,
     MAX_TOKENS,
+    Cidr,
     FrozenSpec,
 )
 
@@ -47,7 +47,7 @@ class LoadBalancerSpec(FrozenSpec):
     """How the model's API is exposed beyond the cluster."""
 
     internal: bool = Field(default=True, description="Internal (VPC-only) load balancer; default: true.")
-    source_ranges: list[IPv4Network] = Field(
+    source_ranges: list[Cidr] = Field(
         default_factory=list,
         description="Client CIDRs allowed through the load balancer; default: [] (none).",
     )
