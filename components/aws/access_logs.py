@@ -14,6 +14,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from inferstack.aws.bucket_guards import guard_bucket
 from inferstack.aws.plan.policy_documents import access_log_bucket_policy
 from inferstack.planning.names import ACCESS_LOGS_SUFFIX
 
@@ -38,26 +39,12 @@ def access_log_bucket(
         tags=tags,
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=protect)),
     )
-    aws.s3.BucketPublicAccessBlock(
-        f"{name}-access-logs-public-access",
-        bucket=bucket.id,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-        opts=opts,
-    )
-    aws.s3.BucketOwnershipControls(
-        f"{name}-access-logs-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=opts
-    )
+    guard_bucket(f"{name}-access-logs", bucket, opts)
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-access-logs-encryption",
         bucket=bucket.id,
         rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
         opts=opts,
-    )
-    aws.s3.BucketVersioning(
-        f"{name}-access-logs-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=opts
     )
     aws.s3.BucketPolicy(
         f"{name}-access-logs-policy",

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from inferstack.aws.access_logs import access_log_bucket
+from inferstack.aws.bucket_guards import guard_bucket
 from inferstack.aws.plan.key_policies import bucket_key_policy
 from inferstack.aws.plan.policy_documents import tls_only_bucket_policy
 from inferstack.renames import formerly
@@ -73,18 +74,7 @@ class S3ModelStore(pulumi.ComponentResource):
         bucket = aws.s3.Bucket(f"{name}-bucket", bucket=bucket_name, tags=tags, opts=kept)
         self.bucket = bucket.bucket
         self.bucket_arn = bucket.arn
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=child
-        )
+        guard_bucket(name, bucket, child)
         default: dict[str, object] = {"sse_algorithm": "aws:kms"}
         if self.key_arn is not None:
             default["kms_master_key_id"] = self.key_arn
@@ -94,9 +84,6 @@ class S3ModelStore(pulumi.ComponentResource):
             # The bucket key cuts KMS requests (and their cost) by orders of magnitude for many-shard weights.
             rules=[{"apply_server_side_encryption_by_default": default, "bucket_key_enabled": True}],  # pyright: ignore[reportArgumentType]
             opts=child,
-        )
-        aws.s3.BucketVersioning(
-            f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
         )
         aws.s3.BucketPolicy(
             f"{name}-tls-only",

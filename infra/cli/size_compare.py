@@ -13,8 +13,10 @@ import typer
 from inferstack.infra.cli.common import EXIT_INVALID, out
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from inferstack.planning.node_ranking import LoadCost
-    from inferstack.planning.serving import Request, Sizing
+    from inferstack.planning.serving import Price, Request, Sizing
 
 COMPARE_ROWS = 25
 
@@ -36,18 +38,24 @@ def _print_compare(results: list[Sizing]) -> None:
             continue
         table.add_row(
             str(rank),
-            price.cloud,
-            price.region,
-            f"{price.instance_type} ({price.capacity})",
-            f"{price.gpus_per_node}× {result.request.gpu}",
-            str(result.request.tp),
+            *_option_cells(result, price),
             f"{cap.output_tokens_per_s:,.0f}",
             f"{price.replica_usd_per_hour:.3f}",
             f"{result.usd_per_million_tokens:.3f}",
         )
+    _print_table(table, len(results))
+
+
+def _option_cells(result: Sizing, price: Price) -> tuple[str, ...]:
+    # Where an option runs: the columns both rankings start with.
+    gpus = f"{price.gpus_per_node}× {result.request.gpu}"
+    return price.cloud, price.region, f"{price.instance_type} ({price.capacity})", gpus, str(result.request.tp)
+
+
+def _print_table(table: Table, options: int) -> None:
     out().print(table)
-    if len(results) > COMPARE_ROWS:
-        out().print(f"… {len(results) - COMPARE_ROWS} more options (use --json for all)")
+    if options > COMPARE_ROWS:
+        out().print(f"… {options - COMPARE_ROWS} more options (use --json for all)")
 
 
 def _print_by_nodes(ranked: list[tuple[Sizing, LoadCost]], load: str) -> None:
@@ -63,19 +71,13 @@ def _print_by_nodes(ranked: list[tuple[Sizing, LoadCost]], load: str) -> None:
             continue
         table.add_row(
             str(rank),
-            price.cloud,
-            price.region,
-            f"{price.instance_type} ({price.capacity})",
-            f"{price.gpus_per_node}× {result.request.gpu}",
-            str(result.request.tp),
+            *_option_cells(result, price),
             str(cost.replicas),
             str(cost.nodes),
             f"{cost.monthly_usd:,.0f}",
             f"{result.usd_per_million_tokens:.3f}",
         )
-    out().print(table)
-    if len(ranked) > COMPARE_ROWS:
-        out().print(f"… {len(ranked) - COMPARE_ROWS} more options (use --json for all)")
+    _print_table(table, len(ranked))
 
 
 def compare_options(request: Request, rank: str, where: dict[str, Any], as_json: bool) -> None:
