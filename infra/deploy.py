@@ -18,14 +18,15 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-import inferstack.policies
 from inferstack.gcp.plan.keys import key_ring_name
+from inferstack.infra.policy_pack import SHIPPED_PACK_DIR, usable_pack_dir
 from inferstack.planning.defaults import data_protected, private_api_endpoint
 from inferstack.spec import EnvironmentSpec
 
 # The policy pack ships inside the package (inferstack.policies), so it is found where the package is installed;
-# the project, by contrast, is wherever the user is (see infra/project.py).
-POLICY_PACK_DIR = Path(inferstack.policies.__file__).resolve().parent
+# the project, by contrast, is wherever the user is (see infra/project.py). run_steps swaps in a usable copy when the
+# shipped manifest's virtualenv does not exist (an install from a wheel): see infra/policy_pack.py.
+POLICY_PACK_DIR = SHIPPED_PACK_DIR
 # The Automation API refuses older CLIs; keep in step with pulumi.automation's own minimum.
 MINIMUM_CLI_VERSION = (3, 1, 0)
 
@@ -244,17 +245,15 @@ def run_steps(
     """Run the steps through the Automation API in the project folder `work_dir`, streaming the engine's output."""
     from pulumi import automation as auto  # imported here: only real deploys need it
 
+    shipped, usable = str(POLICY_PACK_DIR), str(usable_pack_dir(work_dir))
     for step in steps:
+        packs = [usable if pack == shipped else pack for pack in step.policy_packs]
         if step.needs_confirmation and not confirm(f"{step.action} stack {step.stack}?"):
             raise DeployRefused(f"{step.action} of {step.stack} cancelled")
         stack = auto.create_or_select_stack(stack_name=step.stack, work_dir=str(work_dir))
         if step.action == "preview":
-            stack.preview(
-                on_output=echo, policy_packs=list(step.policy_packs), policy_pack_configs=list(step.policy_pack_configs)
-            )
+            stack.preview(on_output=echo, policy_packs=packs, policy_pack_configs=list(step.policy_pack_configs))
         elif step.action == "up":
-            stack.up(
-                on_output=echo, policy_packs=list(step.policy_packs), policy_pack_configs=list(step.policy_pack_configs)
-            )
+            stack.up(on_output=echo, policy_packs=packs, policy_pack_configs=list(step.policy_pack_configs))
         else:
             stack.destroy(on_output=echo)
