@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from inferstack.planning.cost import HOURS_PER_MONTH
@@ -64,11 +65,13 @@ def cost_summary_line(report: CostReport, serving: list[ModelServing]) -> str:
     )
 
 
-def findings_table(findings: list[Finding]) -> Table:
-    """The policy findings: rule, resource, message and remediation; mandatory ones first."""
+def findings_table(findings: list[Finding]) -> Table | Text:
+    """The policy findings: rule, resource, message and remediation; mandatory ones first (one line when none)."""
+    if not findings:
+        return Text("Policy findings: none")
     blocking = sum(1 for finding in findings if finding.enforcement == "mandatory")
     title = f"Policy findings: {blocking} mandatory, {len(findings) - blocking} advisory"
-    table = Table(title=title if findings else "Policy findings: none", title_justify="left")
+    table = Table(title=title, title_justify="left")
     for column in ("level", "rule", "resource", "message", "remediation"):
         table.add_column(column, overflow="fold")
     for finding in findings:
@@ -78,10 +81,12 @@ def findings_table(findings: list[Finding]) -> Table:
     return table
 
 
-def changes_table(changes: list[Change]) -> Table:
-    """The differences between two plans, destructive ones first."""
+def changes_table(changes: list[Change]) -> Table | Text:
+    """The differences between two plans, destructive ones first (one line when there are none)."""
+    if not changes:
+        return Text("Changes: none")
     order = {"remove": 0, "replace": 1, "update (replacement unknown)": 2, "update": 3, "add": 4}
-    table = Table(title=f"Changes: {len(changes)}" if changes else "Changes: none", title_justify="left")
+    table = Table(title=f"Changes: {len(changes)}", title_justify="left")
     for column in ("change", "type", "name", "properties"):
         table.add_column(column, overflow="fold")
     styles = {"remove": "red", "replace": "red", "add": "green"}

@@ -138,3 +138,15 @@ def test_the_plan_json_is_strict() -> None:
     resource = PlannedResource("u", "t", "n", None, True, "i", {"ratio": math.nan})
     with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
         Plan("p", "s", [resource], {}).to_json()
+
+
+def test_nothing_to_report_is_one_line_not_an_empty_table() -> None:
+    from inferstack.infra.cli.render import changes_table, findings_table
+    from inferstack.infra.review.policy_check import Finding
+
+    with_findings = findings_table([Finding("mandatory", "r", "res", "t", "msg", "fix", "high")])
+    assert not isinstance(findings_table([]), type(with_findings))
+    assert str(findings_table([])) == "Policy findings: none"
+    assert str(changes_table([])) == "Changes: none"
+    result = CliRunner().invoke(app, ["check", "aws-dev"])
+    assert "Policy findings: none" in result.output and "┏" not in result.output, result.output
