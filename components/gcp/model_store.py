@@ -47,24 +47,15 @@ class GcsModelStore(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         self.access_logs: gcp.storage.Bucket | None = None
         if access_logs_bucket_name is not None:
-            self.access_logs = gcp.storage.Bucket(
+            self.access_logs = _hardened_bucket(
                 f"{name}{ACCESS_LOGS_SUFFIX}",
-                name=access_logs_bucket_name,
+                bucket_name=access_logs_bucket_name,
                 location=location,
-                storage_class="STANDARD",
-                uniform_bucket_level_access=True,
-                public_access_prevention="enforced",
-                versioning={"enabled": True},
                 lifecycle_rules=[
                     {"action": {"type": "Delete"}, "condition": {"age": log_retention_days}},
                     {"action": {"type": "Delete"}, "condition": {"days_since_noncurrent_time": 1}},
-                    {
-                        "action": {"type": "AbortIncompleteMultipartUpload"},
-                        "condition": {"age": ABORT_INCOMPLETE_UPLOADS_DAYS},
-                    },
                 ],
-                encryption={"default_kms_key_name": kms_key_id} if kms_key_id is not None else None,
-                force_destroy=False,
+                kms_key_id=kms_key_id,
                 labels=labels,
                 opts=pulumi.ResourceOptions(parent=self, protect=protect_logs, depends_on=list(depends_on)),
             )
@@ -76,33 +67,57 @@ class GcsModelStore(pulumi.ComponentResource):
                 member=STORAGE_ANALYTICS_MEMBER,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        self.bucket = gcp.storage.Bucket(
+        self.bucket = _hardened_bucket(
             f"{name}-bucket",
-            name=bucket_name,
+            bucket_name=bucket_name,
             location=location,
-            storage_class="STANDARD",
-            uniform_bucket_level_access=True,
-            public_access_prevention="enforced",
-            versioning={"enabled": True},
             lifecycle_rules=[
                 {
                     "action": {"type": "Delete"},
                     "condition": {"days_since_noncurrent_time": spec.noncurrent_version_days},
                 },
-                {
-                    "action": {"type": "AbortIncompleteMultipartUpload"},
-                    "condition": {"age": ABORT_INCOMPLETE_UPLOADS_DAYS},
-                },
             ],
-            encryption={"default_kms_key_name": kms_key_id} if kms_key_id is not None else None,
-            force_destroy=False,
+            kms_key_id=kms_key_id,
+            labels=labels,
             logging=(
                 {"log_bucket": self.access_logs.name, "log_object_prefix": ACCESS_LOG_PREFIX}
                 if self.access_logs is not None
                 else None
             ),
-            labels=labels,
             opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=list(depends_on)),
         )
         self.uri = pulumi.Output.concat("gs://", self.bucket.name)
         self.register_outputs({"bucket": self.bucket.name, "uri": self.uri})
+
+
+def _hardened_bucket(
+    logical_name: str,
+    *,
+    bucket_name: pulumi.Input[str],
+    location: str,
+    lifecycle_rules: list[gcp.storage.BucketLifecycleRuleArgsDict],
+    kms_key_id: pulumi.Input[str] | None,
+    labels: dict[str, str],
+    opts: pulumi.ResourceOptions,
+    logging: gcp.storage.BucketLoggingArgsDict | None = None,
+) -> gcp.storage.Bucket:
+    """A bucket with the settings every inferstack bucket shares: uniform access, public access prevented,
+    versioned, never force-destroyed, incomplete uploads aborted, CMEK when a key is given."""
+    return gcp.storage.Bucket(
+        logical_name,
+        name=bucket_name,
+        location=location,
+        storage_class="STANDARD",
+        uniform_bucket_level_access=True,
+        public_access_prevention="enforced",
+        versioning={"enabled": True},
+        lifecycle_rules=[
+            *lifecycle_rules,
+            {"action": {"type": "AbortIncompleteMultipartUpload"}, "condition": {"age": ABORT_INCOMPLETE_UPLOADS_DAYS}},
+        ],
+        encryption={"default_kms_key_name": kms_key_id} if kms_key_id is not None else None,
+        force_destroy=False,
+        logging=logging,
+        labels=labels,
+        opts=opts,
+    )
