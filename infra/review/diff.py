@@ -19,6 +19,7 @@ from inferstack.infra.offline.plan import Plan, PlannedResource
 from inferstack.infra.review.fixed_names import FAILS, replacement_note
 from inferstack.infra.review.identity import Identity, former_identities, identity_of
 from inferstack.infra.review.propagation import Fate, blocked_reason, propagate, rolling_reason
+from inferstack.infra.review.version_steps import version_step_reason
 
 Kind = Literal["add", "remove", "update", "replace", "update (replacement unknown)"]
 
@@ -126,7 +127,8 @@ def diff_plans(old: Plan, new: Plan) -> list[Change]:
         because = list(fate.because)
         before = matched.get(resource.urn)
         order = replacement_note(before, resource) if fate.kind == "replace" else None
-        for reason in (rolling_reason(resource, fate), blocked_reason(before, resource, fate.kind), order):
+        version = version_step_reason(before, resource) if fate.kind.startswith("update") else None
+        for reason in (rolling_reason(resource, fate), blocked_reason(before, resource, fate.kind), order, version):
             if reason:
                 because.append(reason)
         kind = cast(Kind, fate.kind)
