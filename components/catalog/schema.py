@@ -146,6 +146,9 @@ class ModelShape(_Fact):
     kv_heads: PositiveInt = Field(description="Key/value heads (num_key_value_heads; GQA when < attention_heads).")
     head_dim: PositiveInt = Field(description="Dimension of one attention head.")
     vocab_size: PositiveInt = Field(description="Vocabulary size.")
+    tie_word_embeddings: bool = Field(
+        default=False, description="tie_word_embeddings of config.json: the lm_head shares the embedding's weights."
+    )
     context: PositiveInt = Field(description="Default (maximum) context length in tokens.")
     weight_bits: PositiveFloat = Field(
         default=16, description="Average bits per parameter of the published checkpoint (16 for BF16 weights)."
@@ -242,6 +245,11 @@ class GpuEfficiency(_Fact):
     interconnect: Literal["nvlink", "pcie"] = Field(description="The link tensor-parallel all-reduces cross.")
     max_num_seqs: int = Field(gt=0, description="vLLM's default --max-num-seqs for its API server on this GPU.")
     max_num_batched_tokens: int = Field(gt=0, description="vLLM's default --max-num-batched-tokens on this GPU.")
+    legacy_sequence_overhead_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="vLLM < 0.6 CPU time per running sequence per step on this GPU's hosts; null: the shared factor.",
+    )
 
 
 class AcceleratedStartup(_Table):

@@ -110,7 +110,10 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
     if point["engine"] == "tensorrt-llm":
         return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS)
     if legacy_vllm(point):
-        legacy = catalog.efficiency().factors.legacy_sequence_overhead_s.value
+        table = catalog.efficiency()
+        per_gpu = table.gpus.get(point["gpu"])
+        host = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
+        legacy = host if host is not None else table.factors.legacy_sequence_overhead_s.value
         return dataclasses.replace(eff, sequence_overhead_s=legacy)
     return eff
 
