@@ -227,6 +227,12 @@ class EfficiencyFactors(_Table):
     legacy_sequence_overhead_s: Factor = Field(
         description="CPU time per running sequence per decode step that vLLM before 0.6 did not overlap with the GPU."
     )
+    multi_step_prefill_stall: Factor = Field(
+        description="prefill_stall of vLLM 0.6 multi-step scheduling (--num-scheduler-steps > 1: no chunked prefill)."
+    )
+    multi_step_sequence_overhead_s: Factor = Field(
+        description="Time per running sequence per decode step of vLLM 0.6's V0 engine with multi-step scheduling."
+    )
     moe_gemm: Factor = Field(description="Share of dense GEMM speed grouped expert (MoE) GEMMs keep.")
     int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
 

@@ -23,7 +23,7 @@ from inferstack import catalog
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
 from inferstack.planning.sizing import Efficiency, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
-from inferstack.planning.throughput import offline_performance, performance
+from inferstack.planning.throughput import offline_performance, performance, rate_performance
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
 WITHIN = 0.25
@@ -73,7 +73,14 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
         utilization=1.0 if roofline_batch else 0.9,
     )
     limit = TRTLLM_MAX_BATCH if point["engine"] == "tensorrt-llm" else engine_max_num_seqs(point["gpu"])
-    if point["concurrency"] is None:
+    if point.get("request_rate") is not None:
+        rate = point["request_rate"]
+        steady = rate_performance(
+            shape, acc, prec, eff, prompt=prompt, output=output, rate=rate, max_running=fit.max_sequences
+        )
+        assert steady is not None, f"{point['id']}: the rate is beyond what the planner says one replica serves"
+        perf = steady
+    elif point["concurrency"] is None:
         perf = offline_performance(
             shape,
             acc,
@@ -109,6 +116,13 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
     eff = default_efficiency(point["gpu"])
     if point["engine"] == "tensorrt-llm":
         return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS)
+    if point.get("scheduler_steps", 1) > 1:
+        factors = catalog.efficiency().factors
+        return dataclasses.replace(
+            eff,
+            prefill_stall=factors.multi_step_prefill_stall.value,
+            sequence_overhead_s=factors.multi_step_sequence_overhead_s.value,
+        )
     if legacy_vllm(point):
         table = catalog.efficiency()
         per_gpu = table.gpus.get(point["gpu"])
