@@ -233,6 +233,9 @@ class EfficiencyFactors(_Table):
     multi_step_sequence_overhead_s: Factor = Field(
         description="Time per running sequence per decode step of vLLM 0.6's V0 engine with multi-step scheduling."
     )
+    v0_max_num_seqs: Factor = Field(
+        description="vLLM's --max-num-seqs default on every GPU before v0.10 set it per GPU (get_batch_defaults)."
+    )
     moe_gemm: Factor = Field(description="Share of dense GEMM speed grouped expert (MoE) GEMMs keep.")
     int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
 

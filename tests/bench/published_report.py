@@ -72,11 +72,11 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
         context=prompt + output,
         utilization=1.0 if roofline_batch else 0.9,
     )
-    limit = TRTLLM_MAX_BATCH if point["engine"] == "tensorrt-llm" else engine_max_num_seqs(point["gpu"])
+    limit = running_limit(point)
     if point.get("request_rate") is not None:
         rate = point["request_rate"]
         steady = rate_performance(
-            shape, acc, prec, eff, prompt=prompt, output=output, rate=rate, max_running=fit.max_sequences
+            shape, acc, prec, eff, prompt=prompt, output=output, rate=rate, max_running=min(limit, fit.max_sequences)
         )
         assert steady is not None, f"{point['id']}: the rate is beyond what the planner says one replica serves"
         perf = steady
@@ -105,10 +105,27 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     return perf.output_tokens_per_s * point["replicas"]
 
 
+def vllm_minor(point: dict[str, Any]) -> int | None:
+    """The minor version of a vLLM point (5 for 0.5.4, also read from 'the 0.8 series'); None for other engines."""
+    found = re.search(r"\b0\.(\d+)\b", point["engine_version"])
+    return int(found.group(1)) if point["engine"] == "vllm" and found is not None else None
+
+
 def legacy_vllm(point: dict[str, Any]) -> bool:
     """True for a vLLM point from before 0.6 (its CPU work per sequence was not overlapped with the GPU)."""
-    found = re.search(r"\b0\.(\d+)\b", point["engine_version"])
-    return point["engine"] == "vllm" and found is not None and int(found.group(1)) < 6
+    minor = vllm_minor(point)
+    return minor is not None and minor < 6
+
+
+def running_limit(point: dict[str, Any]) -> int:
+    """The engine's cap on running sequences: TensorRT-LLM's KV-sized batch, vLLM's default at the point's version."""
+    if point["engine"] == "tensorrt-llm":
+        return TRTLLM_MAX_BATCH
+    minor = vllm_minor(point)
+    if minor is not None and minor < 10:
+        # Before v0.10 vLLM ran at most 256 sequences on every GPU; the catalog's per-GPU defaults are v0.10's.
+        return int(catalog.efficiency().factors.v0_max_num_seqs.value)
+    return engine_max_num_seqs(point["gpu"])
 
 
 def engine_efficiency(point: dict[str, Any]) -> Efficiency:
