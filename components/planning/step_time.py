@@ -36,6 +36,9 @@ def weights_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
         return head + body
     shared = shared_params_b(shape)
     experts = shape.params_b - shared - embedded
+    if experts <= 0:
+        # An inline shape whose attention and embeddings account for every parameter: nothing is routed.
+        return head + body
     # Each token routes to top-k of E experts per layer (k/E of the expert weights); a batch of n tokens touches
     # an expected 1 - (1 - k/E)^n of them (independent routing). The shared part is read once whatever n is.
     share = min(1.0, max(0.0, (shape.active_b - shared - (embedded - shape.lookup_only_params_b)) / experts))

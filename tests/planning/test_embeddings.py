@@ -9,7 +9,7 @@ import pytest
 
 from inferstack.planning.capacity import model_shape
 from inferstack.planning.hf_config import read_config
-from inferstack.planning.sizing import precision, weight_bytes
+from inferstack.planning.sizing import Shape, precision, weight_bytes
 from inferstack.planning.step_time import matmul_params_b, weights_read_bytes
 
 LLAMA8 = model_shape("llama-3.1-8b")[1]  # type: ignore[index]
@@ -57,3 +57,9 @@ def test_the_config_reader_passes_the_tie_on() -> None:
     assert read_config(llama).fields["tie_word_embeddings"] is False
     # Transformers' default when the key is absent: tied.
     assert read_config({k: v for k, v in llama.items() if k != "tie_word_embeddings"}).fields["tie_word_embeddings"]
+
+
+def test_a_moe_shape_with_nothing_left_to_route_reads_everything() -> None:
+    tiny = Shape(0.001, 1, 64, 4, 4, 16, 1024, active_params_b=0.0005, vocab_size=32000)
+    bf16 = precision(tiny, None)
+    assert weights_read_bytes(tiny, bf16, 4) == pytest.approx(weight_bytes(tiny, bf16) - 32000 * 64 * 2)
