@@ -146,6 +146,9 @@ class ModelShape(_Fact):
     kv_heads: PositiveInt = Field(description="Key/value heads (num_key_value_heads; GQA when < attention_heads).")
     head_dim: PositiveInt = Field(description="Dimension of one attention head.")
     vocab_size: PositiveInt = Field(description="Vocabulary size.")
+    tie_word_embeddings: bool = Field(
+        default=False, description="tie_word_embeddings of config.json: the lm_head shares the embedding's weights."
+    )
     context: PositiveInt = Field(description="Default (maximum) context length in tokens.")
     weight_bits: PositiveFloat = Field(
         default=16, description="Average bits per parameter of the published checkpoint (16 for BF16 weights)."
@@ -224,6 +227,15 @@ class EfficiencyFactors(_Table):
     legacy_sequence_overhead_s: Factor = Field(
         description="CPU time per running sequence per decode step that vLLM before 0.6 did not overlap with the GPU."
     )
+    multi_step_prefill_stall: Factor = Field(
+        description="prefill_stall of vLLM 0.6 multi-step scheduling (--num-scheduler-steps > 1: no chunked prefill)."
+    )
+    multi_step_sequence_overhead_s: Factor = Field(
+        description="Time per running sequence per decode step of vLLM 0.6's V0 engine with multi-step scheduling."
+    )
+    v0_max_num_seqs: Factor = Field(
+        description="vLLM's --max-num-seqs default on every GPU before v0.10 set it per GPU (get_batch_defaults)."
+    )
     moe_gemm: Factor = Field(description="Share of dense GEMM speed grouped expert (MoE) GEMMs keep.")
     int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
 
@@ -242,6 +254,11 @@ class GpuEfficiency(_Fact):
     interconnect: Literal["nvlink", "pcie"] = Field(description="The link tensor-parallel all-reduces cross.")
     max_num_seqs: int = Field(gt=0, description="vLLM's default --max-num-seqs for its API server on this GPU.")
     max_num_batched_tokens: int = Field(gt=0, description="vLLM's default --max-num-batched-tokens on this GPU.")
+    legacy_sequence_overhead_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="vLLM < 0.6 CPU time per running sequence per step on this GPU's hosts; null: the shared factor.",
+    )
 
 
 class AcceleratedStartup(_Table):

@@ -56,6 +56,8 @@ def shape_of(entry: ModelShape | ModelShapeSpec) -> Shape:
         sliding_layers=sliding_layers_of(entry),
         kv_lora_rank=entry.kv_lora_rank,
         qk_rope_head_dim=entry.qk_rope_head_dim or 0,
+        vocab_size=entry.vocab_size,
+        tie_word_embeddings=entry.tie_word_embeddings,
     )
 
 

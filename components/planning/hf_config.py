@@ -201,6 +201,8 @@ def read_config(raw: Mapping[str, Any], overrides: Mapping[str, float] | None = 
         "sliding_layers": sliding if window else None,
         "kv_lora_rank": latent,
         "qk_rope_head_dim": need("qk_rope_head_dim") if latent else None,
+        # Transformers' default when the key is absent: tied (as the parameter count reads it).
+        "tie_word_embeddings": cfg.get("tie_word_embeddings", True) is not False,
     }
     fields.update({key: value for key, value in extra.items() if key in COMPUTED})
     method, _ = quantization_of(cfg)

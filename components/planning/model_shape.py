@@ -29,6 +29,10 @@ class Shape:
     # kv_lora_rank + qk_rope_head_dim values per token instead of a K and a V per head.
     kv_lora_rank: int | None = None
     qk_rope_head_dim: int = 0
+    # The token embedding and the output projection (lm_head): vocab_size × hidden_size each, one matrix when tied.
+    # 0: unknown, every parameter is treated alike.
+    vocab_size: int = 0
+    tie_word_embeddings: bool = False
 
     def __post_init__(self) -> None:
         # A shape that breaks these would size silently wrong; the spec and the config reader report them first.
@@ -41,6 +45,16 @@ class Shape:
     def active_b(self) -> float:
         """Parameters used per token in billions (all of them for a dense model)."""
         return self.active_params_b if self.active_params_b is not None else self.params_b
+
+    @property
+    def embedding_params_b(self) -> float:
+        """Parameters (billions) of the token embedding and the lm_head (once when they are tied)."""
+        return self.vocab_size * self.hidden_size * (1 if self.tie_word_embeddings else 2) / 1e9
+
+    @property
+    def lookup_only_params_b(self) -> float:
+        """Parameters (billions) a pass reads only a few rows of: an untied input embedding (a table lookup)."""
+        return 0.0 if self.tie_word_embeddings else self.vocab_size * self.hidden_size / 1e9
 
     @property
     def full_layers(self) -> int:
@@ -62,3 +76,6 @@ class Precision:
     # Weight-only sub-byte weights (AWQ/GPTQ, or a checkpoint stored below 8 bits such as gpt-oss's MXFP4 experts):
     # the matmul dequantizes every weight it reads, which costs compute at large batch.
     int4_weights: bool = False
+    # Bits of the embedding and lm_head when they are not quantized with the rest (vLLM's fp8, AWQ and GPTQ methods
+    # quantize linear layers only); None: stored at `weight_bits` like every other parameter.
+    embedding_bits: float | None = None

@@ -23,6 +23,8 @@ from inferstack.planning.model_shape import Shape as Shape
 GIB = float(2**30)
 # AWQ/GPTQ store 4-bit weights plus a scale (and zero) per group of 128: ~4.25 bits per parameter.
 FOUR_BIT = 4.25
+# The dtype a quantization method leaves the embedding and lm_head in (the BF16/FP16 checkpoint's).
+UNQUANTIZED_BITS = 16.0
 
 
 @dataclass(frozen=True)
@@ -90,12 +92,21 @@ def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "aut
         bits = shape.weight_bits
     kv = 1.0 if kv_cache_dtype in FP8_KV_DTYPES else 2.0
     weight_only = quantization in ("awq", "gptq") or (quantization is None and shape.weight_bits < 8)
-    return Precision(weight_bits=bits, kv_bytes=kv, int4_weights=weight_only)
+    # vLLM's fp8, AWQ and GPTQ methods quantize the linear layers only: the embedding and lm_head keep the 16-bit
+    # dtype of the checkpoint (fp8.py Fp8Config.get_quant_method returns a method for LinearBase and FusedMoE only).
+    embedding = UNQUANTIZED_BITS if quantization in ("fp8", "awq", "gptq") and shape.vocab_size else None
+    return Precision(weight_bits=bits, kv_bytes=kv, int4_weights=weight_only, embedding_bits=embedding)
+
+
+def embedding_bytes(prec: Precision, params_b: float) -> float:
+    """Bytes of `params_b` billion embedding/lm_head parameters at the precision they are stored in."""
+    return params_b * 1e9 * (prec.embedding_bits or prec.weight_bits) / 8
 
 
 def weight_bytes(shape: Shape, prec: Precision) -> float:
-    """Bytes of all weights of the model."""
-    return shape.params_b * 1e9 * prec.weight_bits / 8
+    """Bytes of all weights of the model (the embedding and lm_head at their own bits when they are not quantized)."""
+    embedded = shape.embedding_params_b
+    return (shape.params_b - embedded) * 1e9 * prec.weight_bits / 8 + embedding_bytes(prec, embedded)
 
 
 @dataclass(frozen=True)

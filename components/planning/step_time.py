@@ -7,7 +7,7 @@ peak dense FLOPS) divided by efficiency factors ≤ 1, so it is never shorter th
 from __future__ import annotations
 
 from inferstack.planning.kv_cache import kv_bytes_per_sequence
-from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape, weight_bytes
+from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape, embedding_bytes, weight_bytes
 
 
 def shared_params_b(shape: Shape) -> float:
@@ -16,18 +16,34 @@ def shared_params_b(shape: Shape) -> float:
     return min(shape.active_b, shape.layers * per_layer / 1e9)
 
 
+def matmul_params_b(shape: Shape) -> float:
+    """Parameters (billions) one token multiplies by: all of a dense model's but an untied input embedding (a lookup).
+
+    A MoE's active count already leaves the lookup out (the model cards' and `param_count.py`'s convention).
+    """
+    return shape.active_params_b if shape.active_params_b is not None else shape.params_b - shape.lookup_only_params_b
+
+
 def weights_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
-    """Weight bytes one forward pass over `tokens` tokens reads: a MoE touches more distinct experts as tokens grow."""
-    total = weight_bytes(shape, prec)
+    """Weight bytes one forward pass over `tokens` tokens reads: a MoE touches more distinct experts as tokens grow.
+
+    An untied input embedding is looked up row by row, so only the lm_head of the embedding parameters is streamed.
+    """
+    embedded = shape.embedding_params_b
+    head = embedding_bytes(prec, embedded - shape.lookup_only_params_b)
+    body = weight_bytes(shape, prec) - embedding_bytes(prec, embedded)
     if shape.active_params_b is None or tokens <= 0:
-        return total
+        return head + body
     shared = shared_params_b(shape)
-    experts = shape.params_b - shared
+    experts = shape.params_b - shared - embedded
+    if experts <= 0:
+        # An inline shape whose attention and embeddings account for every parameter: nothing is routed.
+        return head + body
     # Each token routes to top-k of E experts per layer (k/E of the expert weights); a batch of n tokens touches
     # an expected 1 - (1 - k/E)^n of them (independent routing). The shared part is read once whatever n is.
-    share = (shape.active_b - shared) / experts
+    share = min(1.0, max(0.0, (shape.active_b - shared - (embedded - shape.lookup_only_params_b)) / experts))
     touched = 1 - (1 - share) ** tokens
-    return total * (shared + experts * touched) / shape.params_b
+    return head + body * (shared + experts * touched) / (shared + experts)
 
 
 def gemm_efficiency(shape: Shape, prec: Precision, eff: Efficiency) -> float:
@@ -66,7 +82,8 @@ def decode_step_s(
     """One decode step for `batch` sequences at `context` tokens: bandwidth-bound until the batch is large."""
     memory_time = decode_read_bytes(shape, prec, acc, batch=batch, context=context) / _bandwidth(acc, eff)
     # Per token: 2 FLOPs per active parameter, plus attention over the context (QK and AV, 2 FLOPs each).
-    flops = batch * (2 * shape.active_b * 1e9 + 4 * shape.layers * context * shape.attention_heads * shape.head_dim)
+    attention = 4 * shape.layers * context * shape.attention_heads * shape.head_dim
+    flops = batch * (2 * matmul_params_b(shape) * 1e9 + attention)
     compute_time = flops / _flops(acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff))
     # Every pass also pays the engine's fixed cost (scheduling, sampling, kernel launches) and any CPU work per sequence
     # the GPU waits for.
@@ -76,7 +93,8 @@ def decode_step_s(
 
 def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:
     """Prefill of one prompt: 2 × active params × tokens plus causal attention, at least one read of the weights."""
-    flops = 2 * shape.active_b * 1e9 * prompt + 2 * shape.layers * prompt**2 * shape.attention_heads * shape.head_dim
+    attention = 2 * shape.layers * prompt**2 * shape.attention_heads * shape.head_dim
+    flops = 2 * matmul_params_b(shape) * 1e9 * prompt + attention
     compute_time = flops / _flops(acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff))
     memory_time = weights_read_bytes(shape, prec, prompt) / _bandwidth(acc, eff)
     return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=prompt)

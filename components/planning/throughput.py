@@ -79,6 +79,43 @@ def performance(
     )
 
 
+def rate_performance(
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    *,
+    prompt: int,
+    output: int,
+    rate: float,
+    max_running: int | None = None,
+    limit: int = 4096,
+) -> Performance | None:
+    """Steady state of an open-loop request `rate` (requests/s, e.g. Poisson arrivals): None when it is never met.
+
+    By Little's law the engine holds rate × (TTFT + output × TPOT) requests at once; `performance` at n clients serves
+    n / that latency, so the steady state is the smallest n whose request rate reaches `rate`. Every arrival's prefill
+    then interrupts the decode of the others (the part `Efficiency.prefill_stall` does not hide).
+    """
+
+    def at(clients: int) -> Performance:
+        return performance(
+            shape, acc, prec, eff, prompt=prompt, output=output, concurrency=clients, max_running=max_running
+        )
+
+    low, high = 1, limit
+    if at(high).requests_per_s < rate:
+        return None
+    # Requests/s grows with the clients (each cycle serves more of them): bisect for the first n that keeps up.
+    while low < high:
+        mid = (low + high) // 2
+        if at(mid).requests_per_s >= rate:
+            high = mid
+        else:
+            low = mid + 1
+    return at(low)
+
+
 @dataclass(frozen=True)
 class Objectives:
     """Latency objectives a replica must meet; None means no objective."""

@@ -84,6 +84,10 @@ class ModelShapeSpec(FrozenSpec):
         description="Dimension of one attention head; default: hidden_size / attention_heads.",
     )
     vocab_size: PositiveInt = Field(le=MAX_TOKENS, description="Vocabulary size; required.")
+    tie_word_embeddings: bool = Field(
+        default=False,
+        description="The lm_head shares the token embedding's weights (tie_word_embeddings); default: false.",
+    )
     context: PositiveInt = Field(le=MAX_TOKENS, description="Default (maximum) context length in tokens; required.")
     weight_bits: float = Field(
         default=16, gt=0, le=32, description="Average bits per parameter of the checkpoint; default: 16 (BF16)."

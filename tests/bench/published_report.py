@@ -23,7 +23,7 @@ from inferstack import catalog
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
 from inferstack.planning.sizing import Efficiency, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
-from inferstack.planning.throughput import offline_performance, performance
+from inferstack.planning.throughput import offline_performance, performance, rate_performance
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
 WITHIN = 0.25
@@ -72,8 +72,15 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
         context=prompt + output,
         utilization=1.0 if roofline_batch else 0.9,
     )
-    limit = TRTLLM_MAX_BATCH if point["engine"] == "tensorrt-llm" else engine_max_num_seqs(point["gpu"])
-    if point["concurrency"] is None:
+    limit = running_limit(point)
+    if point.get("request_rate") is not None:
+        rate = point["request_rate"]
+        steady = rate_performance(
+            shape, acc, prec, eff, prompt=prompt, output=output, rate=rate, max_running=min(limit, fit.max_sequences)
+        )
+        assert steady is not None, f"{point['id']}: the rate is beyond what the planner says one replica serves"
+        perf = steady
+    elif point["concurrency"] is None:
         perf = offline_performance(
             shape,
             acc,
@@ -98,10 +105,27 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     return perf.output_tokens_per_s * point["replicas"]
 
 
+def vllm_minor(point: dict[str, Any]) -> int | None:
+    """The minor version of a vLLM point (5 for 0.5.4, also read from 'the 0.8 series'); None for other engines."""
+    found = re.search(r"\b0\.(\d+)\b", point["engine_version"])
+    return int(found.group(1)) if point["engine"] == "vllm" and found is not None else None
+
+
 def legacy_vllm(point: dict[str, Any]) -> bool:
     """True for a vLLM point from before 0.6 (its CPU work per sequence was not overlapped with the GPU)."""
-    found = re.search(r"\b0\.(\d+)\b", point["engine_version"])
-    return point["engine"] == "vllm" and found is not None and int(found.group(1)) < 6
+    minor = vllm_minor(point)
+    return minor is not None and minor < 6
+
+
+def running_limit(point: dict[str, Any]) -> int:
+    """The engine's cap on running sequences: TensorRT-LLM's KV-sized batch, vLLM's default at the point's version."""
+    if point["engine"] == "tensorrt-llm":
+        return TRTLLM_MAX_BATCH
+    minor = vllm_minor(point)
+    if minor is not None and minor < 10:
+        # Before v0.10 vLLM ran at most 256 sequences on every GPU; the catalog's per-GPU defaults are v0.10's.
+        return int(catalog.efficiency().factors.v0_max_num_seqs.value)
+    return engine_max_num_seqs(point["gpu"])
 
 
 def engine_efficiency(point: dict[str, Any]) -> Efficiency:
@@ -109,8 +133,18 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
     eff = default_efficiency(point["gpu"])
     if point["engine"] == "tensorrt-llm":
         return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS)
+    if point.get("scheduler_steps", 1) > 1:
+        factors = catalog.efficiency().factors
+        return dataclasses.replace(
+            eff,
+            prefill_stall=factors.multi_step_prefill_stall.value,
+            sequence_overhead_s=factors.multi_step_sequence_overhead_s.value,
+        )
     if legacy_vllm(point):
-        legacy = catalog.efficiency().factors.legacy_sequence_overhead_s.value
+        table = catalog.efficiency()
+        per_gpu = table.gpus.get(point["gpu"])
+        host = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
+        legacy = host if host is not None else table.factors.legacy_sequence_overhead_s.value
         return dataclasses.replace(eff, sequence_overhead_s=legacy)
     return eff
 

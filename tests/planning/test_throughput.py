@@ -9,7 +9,7 @@ import pytest
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
 from inferstack.planning.sizing import Efficiency, precision
 from inferstack.planning.step_time import allreduce_s, decode_step_s, prefill_s
-from inferstack.planning.throughput import offline_performance, performance
+from inferstack.planning.throughput import offline_performance, performance, rate_performance
 
 LLAMA8 = model_shape("llama-3.1-8b")[1]  # type: ignore[index]
 LLAMA70 = model_shape("llama-3.1-70b")[1]  # type: ignore[index]
@@ -115,3 +115,19 @@ def test_cpu_work_per_sequence_grows_the_step_with_the_batch() -> None:
     base = decode_step_s(LLAMA8, acc, prec, eff, batch=128, context=500)
     assert decode_step_s(LLAMA8, acc, prec, legacy, batch=128, context=500) == pytest.approx(base + 128 * 0.0002)
     assert eff.sequence_overhead_s == 0 == PHYSICAL.sequence_overhead_s
+
+
+def test_an_open_loop_rate_settles_where_littles_law_says() -> None:
+    shape = model_shape("llama-3.1-8b")[1]  # type: ignore[index]
+    acc, prec, eff = accelerator("nvidia-a100-80gb"), precision(shape, None), default_efficiency("nvidia-a100-80gb")
+    slow = rate_performance(shape, acc, prec, eff, prompt=215, output=194, rate=4)
+    fast = rate_performance(shape, acc, prec, eff, prompt=215, output=194, rate=8)
+    assert slow is not None and fast is not None
+    # The running set is rate × (TTFT + output × TPOT), the smallest that keeps up with the arrivals.
+    for perf, rate in ((slow, 4), (fast, 8)):
+        assert perf.requests_per_s >= rate
+        assert perf.concurrency == pytest.approx(rate * (perf.ttft_s + 194 * perf.tpot_s), abs=1.5)
+    # More arrivals: more running sequences and more prefills interrupting each one's decode.
+    assert fast.concurrency > slow.concurrency and fast.tpot_s > slow.tpot_s
+    # A rate past what one replica serves has no steady state.
+    assert rate_performance(shape, acc, prec, eff, prompt=215, output=194, rate=1e6) is None
