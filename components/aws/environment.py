@@ -27,6 +27,7 @@ from inferstack.aws.security_groups import EksSecurityGroups
 from inferstack.catalog.eks import eks_catalog, eks_release
 from inferstack.planning.defaults import audit_logs_protected, data_protected, log_retention_days
 from inferstack.planning.scheduling import SYSTEM_POOL, target_pool
+from inferstack.planning.spec_serving import compile_cache_models
 from inferstack.provider_types import Aws
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.target import ClusterTarget
@@ -197,6 +198,7 @@ class AwsEnvironment(pulumi.ComponentResource):
                 bucket=store.bucket,
                 key_arn=store.key_arn,
                 tags=tags,
+                compile_cache_models=compile_cache_models(spec),
                 opts=child,
             )
             model_store_uri = store.bucket.apply(lambda bucket: f"s3://{bucket}")
@@ -208,7 +210,7 @@ class AwsEnvironment(pulumi.ComponentResource):
         storage_class = ebs_storage_class_object()
         self.target = ClusterTarget(
             provider=cluster.provider,
-            pools={key: target_pool(plan.scheduling) for key, plan in gpu_plans.items()},
+            pools={key: target_pool(plan.scheduling, "aws") for key, plan in gpu_plans.items()},
             # The AL2023 NVIDIA AMI brings the driver and container toolkit, not the device plugin DaemonSet.
             needs_device_plugin=True,
             model_store_uri=model_store_uri,

@@ -9,7 +9,7 @@ binding into EKS association objects and need the `eks-pod-identity-agent` add-o
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -19,6 +19,7 @@ from inferstack.aws.plan.policy_documents import irsa_trust_policy, model_reader
 from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
+    compile_cache_prefix,
     model_prefix,
     serving_namespace,
     serving_service_account,
@@ -80,7 +81,7 @@ def role_annotations(role: aws.iam.Role) -> pulumi.Output[dict[str, str]]:
 
 
 class EksWorkloadIdentities(pulumi.ComponentResource):
-    """A read-only role per model (its prefix only) and a read-write role for the model-staging job."""
+    """A read-only role per model (its prefix only; add-only on its compile-cache prefix) and the staging writer."""
 
     reader_roles: dict[str, aws.iam.Role]
     writer_role: aws.iam.Role
@@ -94,6 +95,7 @@ class EksWorkloadIdentities(pulumi.ComponentResource):
         bucket: pulumi.Output[str],
         key_arn: pulumi.Output[str] | None,
         tags: dict[str, str],
+        compile_cache_models: Collection[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, formerly(opts, FORMER_TYPE_TOKEN))
@@ -102,8 +104,11 @@ class EksWorkloadIdentities(pulumi.ComponentResource):
         self.reader_roles = {}
         for model in models:
             prefix = model_prefix(model)
+            cache = compile_cache_prefix(model) if model in compile_cache_models else None
             policy = pulumi.Output.all(bucket, key).apply(
-                lambda values, prefix=prefix: json.dumps(model_reader_policy(values[0], prefix, values[1]))
+                lambda values, prefix=prefix, cache=cache: json.dumps(
+                    model_reader_policy(values[0], prefix, values[1], cache)
+                )
             )
             self.reader_roles[model] = irsa_role(
                 f"{name}-reader-{model}",

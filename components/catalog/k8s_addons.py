@@ -44,6 +44,10 @@ class Image(_Fact):
     repository: str = Field(description="Image repository.")
     tag: str = Field(pattern=r"^v?\d+\.\d+\.\d+$", description="Version tag (never latest).")
     needs: str | None = Field(default=None, description="What the node's CPU must offer to run it; null: nothing.")
+    compile_cache_dir: str | None = Field(
+        default=None,
+        description="Where under VLLM_CACHE_ROOT the engine keeps its torch.compile artifacts; null: it keeps none.",
+    )
 
     @property
     def ref(self) -> str:

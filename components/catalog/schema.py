@@ -270,6 +270,17 @@ class AcceleratedStartup(_Table):
     nvme_image_pull_gbps: Factor = Field(description="Image pull and unpack onto the node's local NVMe, GB/s.")
 
 
+class EngineWarmup(_Table):
+    """The engine's start around the weight load; only the torch.compile term is cached across replicas."""
+
+    engine_init_s: Factor = Field(description="Container start to weight load: imports, CUDA init, workers.")
+    compile_s: Factor = Field(description="torch.compile on an empty cache.")
+    compile_cached_s: Factor = Field(description="torch.compile when the persisted cache holds the artifacts.")
+    cuda_graphs_s: Factor = Field(description="CUDA-graph capture (every start).")
+    profile_s: Factor = Field(description="Memory profiling and KV-cache allocation.")
+    server_ready_s: Factor = Field(description="Engine core ready to the API server's health endpoint answering.")
+
+
 class StartupTimes(_Table):
     """The parts of a cold start: node, image, weights, engine."""
 
@@ -279,11 +290,12 @@ class StartupTimes(_Table):
     weight_load_gbps: dict[Literal["bucket", "local"], Factor] = Field(
         description="Weight read throughput into one pod in GB/s: from the bucket, or from the local cache volume."
     )
-    engine_start_s: Factor = Field(description="Engine initialization after the weights are loaded, in seconds.")
+    warmup: EngineWarmup = Field(description="The engine's warm-up term by term (compile cached or not), in seconds.")
     staging_copy_gbps: Factor = Field(
         description="Hub-to-bucket copy throughput of the staging Job (one file at a time) in GB/s."
     )
     safety_factor: Factor = Field(description="Multiplier from the expected cold start to the probe budget.")
+    scale_in_hold: Factor = Field(description="Multiple of a replica's return time the autoscaler waits to remove one.")
     accelerated: AcceleratedStartup = Field(description="The terms of the accelerated path (pool cold_start).")
 
 

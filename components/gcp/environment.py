@@ -165,7 +165,7 @@ class GcpEnvironment(pulumi.ComponentResource):
 
         self.target = ClusterTarget(
             provider=self.cluster.provider,
-            pools={key: target_pool(plan.scheduling) for key, plan in plans.items()},
+            pools={key: target_pool(plan.scheduling, "gcp") for key, plan in plans.items()},
             # GKE installs the NVIDIA driver and runs the device plugin on GPU nodes itself.
             needs_device_plugin=False,
             # GKE's DCGM package (monitoringConfig) exports GPU metrics; the chart would crash-loop on COS nodes.

@@ -6,9 +6,11 @@ import pulumi
 import pulumi_gcp as gcp
 
 from inferstack.gcp.plan.identity import (
+    CACHE_WRITER_ROLE,
     WORKLOAD_IDENTITY_ROLE,
     BoundAccountPlan,
     GkeWorkloadIdentitiesPlan,
+    prefix_condition,
     workload_identity_member,
 )
 from inferstack.renames import formerly
@@ -49,6 +51,22 @@ class _BoundAccount:
             member=self.email.apply(lambda email: f"serviceAccount:{email}"),
             opts=child,
         )
+        member = self.email.apply(lambda email: f"serviceAccount:{email}")
+        if plan.cache_prefix is not None:
+            prefix = plan.cache_prefix
+            # Add-only, and only under the model's compile-cache prefix: the serving identity never touches weights.
+            gcp.storage.BucketIAMMember(
+                f"{name}-compile-cache",
+                bucket=bucket,
+                role=CACHE_WRITER_ROLE,
+                member=member,
+                condition=gcp.storage.BucketIAMMemberConditionArgs(
+                    title=f"only {prefix}/",
+                    description="objects under this prefix only",
+                    expression=pulumi.Output.from_input(bucket).apply(lambda value: prefix_condition(value, prefix)),
+                ),
+                opts=child,
+            )
         self.binding = gcp.serviceaccount.IAMMember(
             f"{name}-wi",
             service_account_id=self.account.name,

@@ -72,6 +72,11 @@ class Engine:
         """The pinned default image reference (x86-64)."""
         return k8s_addons().images[self.image_key].ref
 
+    @property
+    def compile_cache_dir(self) -> str | None:
+        """Where under VLLM_CACHE_ROOT the engine keeps its torch.compile cache; None: it keeps none."""
+        return k8s_addons().images[self.image_key].compile_cache_dir
+
     def image_for(self, architecture: Architecture) -> str:
         """The pinned image for nodes of an architecture (the x86-64 one when the engine has no other)."""
         key = self.arm64_image_key if architecture == "arm64" and self.arm64_image_key else self.image_key

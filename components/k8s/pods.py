@@ -16,6 +16,8 @@ CACHE_DIR = "/cache"
 # The images have no passwd entry for RUN_AS, so pwd.getpwuid fails for it; getpass.getuser() (torch inductor's
 # default cache dir is /tmp/torchinductor_<user>) reads LOGNAME and USER first. Named caches go to the volume.
 RUN_AS_USER = "inferstack"
+# vLLM's cache root (its torch.compile cache lives below it; manifests/compile_cache.py persists that part).
+VLLM_CACHE_ROOT = f"{CACHE_DIR}/vllm"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "inferstack"}
 
 
@@ -50,7 +52,7 @@ def scratch_env() -> list[dict[str, str]]:
         {"name": "HOME", "value": CACHE_DIR},
         {"name": "XDG_CACHE_HOME", "value": CACHE_DIR},
         {"name": "HF_HOME", "value": f"{CACHE_DIR}/huggingface"},
-        {"name": "VLLM_CACHE_ROOT", "value": f"{CACHE_DIR}/vllm"},
+        {"name": "VLLM_CACHE_ROOT", "value": VLLM_CACHE_ROOT},
         {"name": "HF_HUB_DISABLE_TELEMETRY", "value": "1"},
     ]
 

@@ -92,3 +92,90 @@ if not os.path.exists(marker):
     with open(marker, "w") as fh:
         fh.write(os.environ["MODEL_REVISION"])
 """
+
+# The compile cache: the bucket prefix's objects mirror the files under the engine's cache directory; the marker is
+# written last, so a reader never loads a half-published cache. Both sides only log a failure: without the cache the
+# engine compiles, which is slower, never wrong (vLLM keys each entry by a hash of config, code and compiler).
+_CACHE_BUCKET = f"""\
+import os, sys
+scheme, _, rest = os.environ["CACHE_URI"].rstrip("/").partition("://")
+bucket, _, prefix = rest.partition("/")
+root = os.environ["CACHE_DIR"]
+marker = prefix + "/{MARKER}"
+if scheme == "s3":
+    import boto3
+    s3 = boto3.client("s3")
+    def exists(key):
+        try:
+            s3.head_object(Bucket=bucket, Key=key)
+            return True
+        except s3.exceptions.ClientError:
+            return False
+    def keys():
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):
+            yield from (item["Key"] for item in page.get("Contents", []))
+    def download(key, path):
+        s3.download_file(bucket, key, path)
+    def upload(path, key):
+        s3.upload_file(path, bucket, key)
+else:
+    from google.cloud import storage
+    gcs = storage.Client().bucket(bucket)
+    def exists(key):
+        return gcs.blob(key).exists()
+    def keys():
+        yield from (blob.name for blob in gcs.client.list_blobs(gcs, prefix=prefix + "/"))
+    def download(key, path):
+        gcs.blob(key).download_to_filename(path)
+    def upload(path, key):
+        gcs.blob(key).upload_from_filename(path)
+"""
+
+FETCH_COMPILE_CACHE = f"""\
+{_CACHE_BUCKET}
+try:
+    if not exists(marker):
+        sys.exit(print("no compile cache published yet under", prefix))
+    base = os.path.realpath(root)
+    count = 0
+    for key in keys():
+        path = os.path.realpath(os.path.join(root, key[len(prefix) + 1:]))
+        if key == marker or not path.startswith(base + os.sep):
+            continue  # the marker, or a name that would land outside the cache directory
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        download(key, path)
+        count += 1
+    print("compile cache loaded:", count, "files from", prefix)
+except Exception as exc:
+    print("compile cache not loaded, the engine compiles:", exc)
+"""
+
+PUBLISH_COMPILE_CACHE = f"""\
+import signal, time, urllib.request
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+{_CACHE_BUCKET}
+def engine_ready():
+    try:
+        with urllib.request.urlopen(os.environ["ENGINE_HEALTH_URL"], timeout=5) as answer:
+            return answer.status == 200
+    except Exception:
+        return False
+while not engine_ready():
+    time.sleep(10)
+try:
+    if exists(marker):
+        print("compile cache already published under", prefix)
+    else:
+        for folder, _, files in os.walk(root):
+            for name in files:
+                path = os.path.join(folder, name)
+                upload(path, prefix + "/" + os.path.relpath(path, root))
+        with open("/tmp/compile-cache-marker", "w") as fh:
+            fh.write(prefix)
+        upload("/tmp/compile-cache-marker", marker)
+        print("compile cache published under", prefix)
+except Exception as exc:
+    print("compile cache not published:", exc)
+while True:
+    time.sleep(3600)
+"""

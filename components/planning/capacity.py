@@ -281,7 +281,9 @@ def spec_model_startup(
         return None
     cold = cold or ColdStartSpec()
     streaming = cold.image_streaming and streams_image(model.image)
-    return startup_estimate(stored, store, cloud, local_nvme=cold.local_nvme, image_streaming=streaming)
+    return startup_estimate(
+        stored, store, cloud, local_nvme=cold.local_nvme, image_streaming=streaming, compile_cache=cold.compile_cache
+    )
 
 
 def spec_engine_dtype(model: ModelSpec, gpu: str | None) -> str:

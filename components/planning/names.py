@@ -25,6 +25,11 @@ def model_prefix(model_key: str) -> str:
     return f"models/{model_key}"
 
 
+def compile_cache_prefix(model_key: str) -> str:
+    """The bucket prefix under which one model's replicas publish and load their torch.compile caches."""
+    return f"compile-cache/{model_key}"
+
+
 # Resource-name parts derived from spec values. Each kind has one pure function, called by the component that
 # names the resource and by validation (validation/names.py), which refuses two entries that derive the same
 # name: the engine's duplicate-URN error is then unreachable from a valid spec.

@@ -133,7 +133,7 @@ def system_zones(spec: EnvironmentSpec, offered: Sequence[str]) -> tuple[str, ..
     return offered_zones(spec, zones, offered) or tuple(zones)
 
 
-def target_pool(scheduling: PoolScheduling) -> TargetPool:
+def target_pool(scheduling: PoolScheduling, cloud: str | None = None) -> TargetPool:
     """What the workload layer needs to schedule onto a GPU pool, from the same decision that built the pool."""
     if scheduling.gpu is None:
         raise PoolPlanError(f"pool {scheduling.key} has no GPUs: the workload layer schedules onto GPU pools only")
@@ -147,4 +147,6 @@ def target_pool(scheduling: PoolScheduling) -> TargetPool:
         taints=scheduling.taints,
         local_nvme=scheduling.cold_start.local_nvme,
         image_streaming=scheduling.cold_start.image_streaming,
+        compile_cache=scheduling.cold_start.compile_cache,
+        cloud=cloud,
     )

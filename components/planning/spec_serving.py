@@ -84,6 +84,14 @@ def model_store_kind(spec: EnvironmentSpec) -> StoreKind:
     return "bucket" if spec.model_store.bucket and spec.cloud != "kubernetes" else "local"
 
 
+def compile_cache_models(spec: EnvironmentSpec) -> tuple[str, ...]:
+    """The models whose replicas persist their compile cache in the bucket (their pool's cold_start.compile_cache)."""
+    if model_store_kind(spec) != "bucket":
+        return ()
+    pools = {name for name, pool in spec.node_pools.items() if pool.cold_start.compile_cache}
+    return tuple(sorted(key for key, model in spec.models.items() if model.pool in pools))
+
+
 def spec_startups(spec: EnvironmentSpec) -> dict[str, StartupEstimate]:
     """The start-up of every model with a known shape: the numbers `cost` prints and the startupProbe renders."""
     out: dict[str, StartupEstimate] = {}

@@ -7,7 +7,9 @@ probe budget covers weight load + warm-up times a safety factor; node boot happe
 is reported separately. Every number `size`, `cost` and the rendered Deployment show comes from `startup_estimate`.
 All facts are in `catalog/data/efficiency.yaml` (`startup`). A pool's `cold_start:` puts it on the accelerated path
 (`startup.accelerated`): the image unpacked onto local NVMe or streamed lazily, the streamer tuned for the bucket; its
-probe budgets the first replica on a fresh node, whose caches are empty.
+probe budgets the first replica on a fresh node, whose caches are empty. With `compile_cache:` the first replica of a
+model revision and engine image compiles and publishes its torch.compile cache to the bucket; later replicas load it
+(`later_*`), which the autoscaler's cooldown follows.
 """
 
 from __future__ import annotations
@@ -48,6 +50,21 @@ class StartupEstimate:
     warmup_s: float
     safety_factor: float
     path: PathKind = "default"
+    # What a later replica's warm-up saves by loading the compile cache the first one published (0: no cache).
+    compile_saved_s: float = 0.0
+    # Which image accelerators the pull term assumed (the facts `startup_terms` cites).
+    image_on_nvme: bool = False
+    image_lazy: bool = False
+
+    @property
+    def later_pod_s(self) -> float:
+        """A later replica on a ready node: the same pull and weight read, the compile loaded from the cache."""
+        return self.pod_s - self.compile_saved_s
+
+    @property
+    def later_cold_s(self) -> float:
+        """A later replica on a new node: node boot + its start (what scaling out costs once the cache exists)."""
+        return self.node_boot_s + self.later_pod_s
 
     @property
     def probe_window_s(self) -> float:
@@ -86,6 +103,8 @@ class StartupEstimate:
             "pod_s": round(self.pod_s),
             "cold_s": round(self.cold_s),
             "path": self.path,
+            "later_pod_s": round(self.later_pod_s),
+            "later_cold_s": round(self.later_cold_s),
             "safety_factor": self.safety_factor,
             "startup_probe_s": self.probe_budget_s,
             "includes": INCLUDES,
@@ -93,10 +112,11 @@ class StartupEstimate:
 
     def summary(self) -> str:
         """One line for people."""
+        later = f"; later replicas {self.later_pod_s:.0f} s (compile cache loaded)" if self.compile_saved_s > 0 else ""
         return (
             f"start-up ({self.path}) ≈ {self.pod_s:.0f} s on a ready node (image pull {self.image_pull_s:.0f} s, "
             f"weight load {self.weight_load_s:.0f} s for {self.stored_weights_gb:.1f} GB stored, engine warm-up "
-            f"{self.warmup_s:.0f} s) + node boot {self.node_boot_s:.0f} s; startupProbe {self.probe_budget_s} s "
+            f"{self.warmup_s:.0f} s){later} + node boot {self.node_boot_s:.0f} s; startupProbe {self.probe_budget_s} s "
             f"= (weight load + warm-up) × {self.safety_factor:g}"
         )
 
@@ -108,27 +128,42 @@ def startup_estimate(
     *,
     local_nvme: bool = False,
     image_streaming: bool = False,
+    compile_cache: bool = False,
 ) -> StartupEstimate:
     """A replica's start from its stored bytes, where it reads them, its cloud's node boot, its pool's accelerators."""
     if stored_weights_gb < 0:
         raise ValueError("stored weights must be ≥ 0 GB")
     facts = catalog.efficiency().startup
     node = facts.node_ready_s.get(cloud) if cloud is not None else None
-    if (local_nvme or image_streaming) and store == "bucket":
-        return _accelerated(stored_weights_gb, node.value if node is not None else 0.0, local_nvme, image_streaming)
+    node_boot_s = node.value if node is not None else 0.0
+    if (local_nvme or image_streaming or compile_cache) and store == "bucket":
+        return _accelerated(stored_weights_gb, node_boot_s, local_nvme, image_streaming, compile_cache)
     return StartupEstimate(
         stored_weights_gb=stored_weights_gb,
         store=store,
-        node_boot_s=node.value if node is not None else 0.0,
+        node_boot_s=node_boot_s,
         image_pull_s=facts.image_gb.value / facts.image_pull_gbps.value,
         weight_load_s=stored_weights_gb / facts.weight_load_gbps[store].value,
-        warmup_s=facts.engine_start_s.value,
+        warmup_s=warmup_s(),
         safety_factor=facts.safety_factor.value,
     )
 
 
+def warmup_s() -> float:
+    """The engine's warm-up on an empty compile cache: init, compile, CUDA graphs, profiling, server start."""
+    warm = catalog.efficiency().startup.warmup
+    terms = (warm.engine_init_s, warm.compile_s, warm.cuda_graphs_s, warm.profile_s, warm.server_ready_s)
+    return sum(term.value for term in terms)
+
+
+def compile_saved_s() -> float:
+    """What loading a persisted torch.compile cache saves a replica's warm-up (Dynamo still runs on a hit)."""
+    warm = catalog.efficiency().startup.warmup
+    return warm.compile_s.value - warm.compile_cached_s.value
+
+
 def _accelerated(
-    stored_weights_gb: float, node_boot_s: float, local_nvme: bool, image_streaming: bool
+    stored_weights_gb: float, node_boot_s: float, local_nvme: bool, image_streaming: bool, compile_cache: bool
 ) -> StartupEstimate:
     """The accelerated path: the image lazily pulled or unpacked onto local NVMe, the streamer tuned for the bucket."""
     facts = catalog.efficiency().startup
@@ -142,9 +177,12 @@ def _accelerated(
         node_boot_s=node_boot_s,
         image_pull_s=image_gb / pull_gbps,
         weight_load_s=stored_weights_gb / fast.streamer_bucket_gbps.value,
-        warmup_s=facts.engine_start_s.value,
+        warmup_s=warmup_s(),
         safety_factor=facts.safety_factor.value,
         path="accelerated",
+        compile_saved_s=compile_saved_s() if compile_cache else 0.0,
+        image_on_nvme=local_nvme,
+        image_lazy=image_streaming,
     )
 
 
@@ -160,7 +198,7 @@ def staging_deadline_s(stored_weights_gb: float | None) -> int:
 def path_accelerators(path: PathKind, cloud: str | None) -> dict[str, bool]:
     """What `size --cold-start` means on a cloud: accelerated = every accelerator inferstack sets up there."""
     on = path == "accelerated"
-    return {"local_nvme": on, "image_streaming": on and cloud == "gcp"}
+    return {"local_nvme": on, "image_streaming": on and cloud == "gcp", "compile_cache": on}
 
 
 def streams_image(image: str | None) -> bool:

@@ -119,8 +119,14 @@ class ColdStartSpec(FrozenSpec):
         description="GKE image streaming: the engine starts before its image is fully pulled (gcp only); changing "
         "it replaces the pool's nodes; default: false.",
     )
+    compile_cache: bool = Field(
+        default=False,
+        description="Persist each model's torch.compile cache in the model bucket per revision and engine image: the "
+        "first replica compiles and uploads it, later ones load it (needs a bucket and the GPU vLLM engine; the "
+        "nodes do not change); default: false.",
+    )
 
     @property
     def accelerated(self) -> bool:
         """Whether any accelerator is on (then the streaming loader's concurrency is tuned too)."""
-        return self.local_nvme or self.image_streaming
+        return self.local_nvme or self.image_streaming or self.compile_cache

@@ -7,6 +7,7 @@ never repeated back, so it cannot reach a Plan JSON, a manifest, a log or CI out
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from collections import Counter
@@ -52,10 +53,22 @@ def _entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
+def _is_readable_base64(run: str) -> bool:
+    """Whether a run is base64 of readable text (a launch template's MIME user data), which is no secret's shape."""
+    try:
+        decoded = base64.b64decode(run, validate=True).decode("utf-8")
+    except ValueError:  # binascii.Error and UnicodeDecodeError are both ValueErrors
+        return False
+    # Words and lines, not one token: an encoded "user:password" pair stays suspicious.
+    return any(c.isspace() for c in decoded) and all(c.isprintable() or c in "\n\t\r" for c in decoded)
+
+
 def _is_random(run: str) -> bool:
     core = run.strip("=")
     if len(core) < RANDOM_RUN_MIN or re.fullmatch(r"[0-9a-fA-F]+", core):
         return False  # too short once padding is gone, or a hex digest (commits, image digests)
+    if len(run) % 4 == 0 and _is_readable_base64(run):
+        return False
     letters = [c for c in core if c.isalpha()]
     upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
     # Random base62 is about half upper case; paths, names and identifiers are mostly one case.

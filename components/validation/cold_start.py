@@ -1,11 +1,13 @@
-"""A pool's `cold_start:` asks only for what its nodes and cloud have: local NVMe, GKE image streaming."""
+"""A pool's `cold_start:` asks only for what its nodes and cloud have: local NVMe, GKE image streaming, a bucket."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from inferstack import catalog
+from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.planning.defaults import pool_instance_type
+from inferstack.planning.spec_serving import model_store_kind
 from inferstack.planning.startup import streams_image
 from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec
@@ -16,6 +18,8 @@ def check_cold_start(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     """local_nvme needs an instance type with instance store / local SSD; image_streaming needs GKE."""
     for name, pool in spec.node_pools.items():
         wanted = pool.cold_start
+        if wanted.compile_cache:
+            yield from _compile_cache_issues(spec, name)
         if wanted.image_streaming and spec.cloud != "gcp":
             yield SpecIssue(
                 field_path("node_pools", name, "cold_start", "image_streaming"),
@@ -60,4 +64,24 @@ def warn_unstreamed_image(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
                 f"pool {model.pool} streams images, but GKE streams only Artifact Registry images: this model's "
                 "image is pulled whole (and `size`/`cost` count the full pull)",
                 "copy the engine image to an Artifact Registry repository (REGION-docker.pkg.dev/...) and set image",
+            )
+
+
+def _compile_cache_issues(spec: EnvironmentSpec, pool: str) -> Iterable[SpecIssue]:
+    """The compile cache lives in the model bucket and is vLLM's GPU torch.compile cache."""
+    path = field_path("node_pools", pool, "cold_start", "compile_cache")
+    if model_store_kind(spec) != "bucket":
+        yield SpecIssue(
+            path,
+            "the compile cache is kept in the model bucket, and this environment has none",
+            "set model_store.bucket: true (aws, gcp) or remove compile_cache",
+        )
+        return
+    for key, model in sorted(spec.models.items()):
+        # Each engine runs the image of the same key (k8s/engines.py); only the GPU vLLM image keeps a compile cache.
+        if model.pool == pool and k8s_addons().images[model.engine].compile_cache_dir is None:
+            yield SpecIssue(
+                path,
+                f"model {key} runs engine {model.engine}, which keeps no torch.compile cache inferstack can persist",
+                "run the pool's models on engine vllm, or remove compile_cache",
             )

@@ -14,11 +14,11 @@ import typer
 from rich.markup import escape
 
 from inferstack.infra.cli.common import EXIT_INVALID, out
+from inferstack.infra.cli.size_cold_start import cold_start_json, cold_starts, print_breakdown
 
 if TYPE_CHECKING:
     from inferstack.infra.cli.size_model import SizedModel
     from inferstack.planning.serving import Request, Sizing
-    from inferstack.planning.startup import StartupEstimate
 
 
 def _fail(message: str) -> typer.Exit:
@@ -139,23 +139,10 @@ def _print_sizing(name: str, result: Sizing) -> None:
             f"${price.replica_usd_per_hour * replicas:.2f}/h for {replicas} replica(s)"
             + (f"; ${dollars:.3f} per 1M output tokens at capacity" if dollars is not None else "")
         )
-    for estimate in _cold_starts(result).values():
+    for estimate in cold_starts(result).values():
         lines.append(escape(estimate.summary()))
     for line in lines:
         out().print(line, highlight=False)
-
-
-def _cold_starts(result: Sizing) -> dict[str, StartupEstimate]:
-    """Both cold-start paths for the same checkpoint: the requested one first (it sets the probe budget)."""
-    from inferstack.planning.startup import path_accelerators, startup_estimate
-
-    start = result.startup
-    if start.store == "local":
-        return {start.path: start}  # a local cache volume has no accelerated path
-    cloud = result.price.cloud if result.price else "aws"
-    other = "default" if start.path == "accelerated" else "accelerated"
-    again = startup_estimate(start.stored_weights_gb, start.store, cloud, **path_accelerators(other, cloud))
-    return {start.path: start, other: again}
 
 
 def size_command(
@@ -218,8 +205,13 @@ def size_command(
         int | None, typer.Option("--max-num-seqs", min=1, help="Engine cap on running sequences (default: vLLM's).")
     ] = None,
     cold_start: Annotated[
-        str, typer.Option("--cold-start", help="The pool's cold-start path: default or accelerated (probe budget).")
-    ] = "default",
+        str | None,
+        typer.Option(
+            "--cold-start",
+            help="The pool's cold-start path, default or accelerated (sets the probe budget); prints both term by "
+            "term with sources.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
@@ -235,7 +227,7 @@ def size_command(
         raise _fail(f"--cloud: unknown {cloud!r} — use aws or gcp")
     if store not in ("bucket", "local"):
         raise _fail(f"--store: unknown {store!r} — use bucket or local")
-    if cold_start not in ("default", "accelerated"):
+    if cold_start not in (None, "default", "accelerated"):
         raise _fail(f"--cold-start: unknown {cold_start!r} — use default or accelerated")
     found = sized_model(model, model_config, shape or [])
     if rank not in ("tokens", "nodes"):
@@ -260,7 +252,7 @@ def size_command(
         store,
         kv_cache_dtype,
         max_num_seqs,
-        cold_start,
+        cold_start or "default",
     )
     if compare_all:
         compare_options(request, rank, {"cloud": cloud, "region": region, "spot": spot}, as_json)
@@ -269,11 +261,12 @@ def size_command(
     result = size(request, price, price.cloud if price else "aws")
     limit = found.max_context
     if as_json:
-        paths = {path: estimate.to_dict() for path, estimate in _cold_starts(result).items()}
-        data = {"model": found.name, "max_context": limit, **result.to_dict(), "cold_start": paths}
+        data = {"model": found.name, "max_context": limit, **result.to_dict(), "cold_start": cold_start_json(result)}
         typer.echo(json.dumps(data, indent=2, default=str))
     else:
         _print_sizing(found.name, result)
+        if cold_start is not None:
+            print_breakdown(result)
         known = f"{limit} tokens" if limit is not None else "unknown (the catalog does not record it for this model)"
         out().print(f"max context: {known}", highlight=False, markup=False)
 

@@ -98,3 +98,35 @@ def test_the_checker_catches_broad_grants() -> None:
     del unscoped["Statement"][2]["Condition"]
     assert allow_problems(unscoped) == ["ResizeOwnGroups: Resource '*' must be narrowed by a condition"]
     assert allow_problems(model_reader_policy("b", "models/m", None)) == []
+
+
+def test_the_compile_cache_grant_adds_objects_under_its_prefix_only() -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/k"
+    plain = model_reader_policy("b", "models/m", key)
+    cached = model_reader_policy("b", "models/m", key, "compile-cache/m")
+    assert allow_problems(cached) == []
+    added = [s for s in cached["Statement"] if s not in plain["Statement"]]
+    writes = [s for s in added if "s3:PutObject" in s["Action"]]
+    assert [s["Resource"] for s in writes] == ["arn:aws:s3:::b/compile-cache/m/*"]
+    assert not any(a.startswith("s3:Delete") for s in cached["Statement"] for a in _as_list(s["Action"]))
+    # The weights stay read-only: nothing new touches models/.
+    assert not any("models/" in str(s.get("Resource")) for s in added)
+    assert {
+        "Sid": "EncryptCompileCache",
+        "Effect": "Allow",
+        "Action": ["kms:GenerateDataKey"],
+        "Resource": key,
+    } in added
+
+
+@pytest.mark.parametrize("stack", ["aws-dev", "aws-prod"])
+def test_only_models_that_persist_a_compile_cache_may_write_it(aws_stacks: dict[str, PlannedStack], stack: str) -> None:
+    writers = {}
+    for policy in aws_stacks[stack].plan.of_type("aws:iam/rolePolicy:RolePolicy"):
+        for statement in json.loads(policy.inputs["policy"])["Statement"]:
+            if statement.get("Sid") == "CompileCache":
+                writers[policy.name] = statement["Resource"]
+    expected = {"aws-dev": {}, "aws-prod": {f"prod-identity-reader-{m}": m for m in ("large", "small")}}[stack]
+    assert set(writers) == set(expected)
+    for name, model in expected.items():
+        assert writers[name].endswith(f":::{writers[name].split(':::')[1].split('/')[0]}/compile-cache/{model}/*")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -110,7 +111,14 @@ def test_launch_templates_are_hardened(aws_stacks: dict[str, PlannedStack], stac
         assert template.inputs["monitoring"] == {"enabled": False}
         kinds = {spec["resourceType"] for spec in template.inputs["tagSpecifications"]}
         assert {"instance", "volume"} <= kinds
-        assert "keyName" not in template.inputs and "userData" not in template.inputs
+        assert "keyName" not in template.inputs
+        if "userData" in template.inputs:
+            # Only a local_nvme pool (aws-prod's GPU pools) has user data: nodeadm's RAID0 of the instance store.
+            assert stack == "aws-prod" and not template.name.startswith("prod-system")
+            text = base64.b64decode(template.inputs["userData"]).decode()
+            assert "kind: NodeConfig" in text and "strategy: RAID0" in text
+    with_user_data = [t.name for t in templates if "userData" in t.inputs]
+    assert len(with_user_data) == {"aws-dev": 0, "aws-prod": 2}[stack], with_user_data
 
 
 @pytest.mark.parametrize("stack", ["aws-dev", "aws-prod"])

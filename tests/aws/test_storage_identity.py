@@ -16,6 +16,7 @@ from inferstack.infra.offline.plan import SECRET, Plan, PlannedResource
 from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
+    compile_cache_prefix,
     model_prefix,
     serving_namespace,
     serving_service_account,
@@ -96,9 +97,12 @@ def test_each_model_reader_is_trusted_by_its_service_account_only(aws_stacks: di
         assert [v for k, v in conditions.items() if k.endswith(":aud")] == ["sts.amazonaws.com"]
         policy = _document(prod.one(ROLE_POLICY, f"prod-identity-reader-{model}").inputs, "policy")
         actions = {action for s in policy["Statement"] for action in s["Action"]}
-        assert actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt"}
+        # aws-prod persists its compile caches: put (never delete) under compile-cache/<model>/ only (test_iam.py).
+        assert actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt", "s3:PutObject", "kms:GenerateDataKey"}
         read = next(s for s in policy["Statement"] if s["Sid"] == "ReadModel")
         assert read["Resource"] == f"arn:aws:s3:::{bucket.id}/{model_prefix(model)}/*"
+        cache = next(s for s in policy["Statement"] if s["Sid"] == "CompileCache")
+        assert cache["Resource"] == f"arn:aws:s3:::{bucket.id}/{compile_cache_prefix(model)}/*"
 
 
 def test_stager_writes_models_only(aws_stacks: dict[str, PlannedStack]) -> None:

@@ -12,6 +12,7 @@ import pytest
 from inferstack.gcp.environment import GcpEnvironment
 from inferstack.gcp.plan.cluster import CLUSTER_VIEWER_ROLE, cluster_location, private_endpoint, release_channel
 from inferstack.gcp.plan.identity import (
+    CACHE_WRITER_ROLE,
     NODE_ROLES,
     READER_ROLE,
     WORKLOAD_IDENTITY_ROLE,
@@ -32,6 +33,7 @@ from inferstack.planning.names import (
     serving_namespace,
     serving_service_account,
 )
+from inferstack.planning.spec_serving import compile_cache_models
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import GPU_LABEL, GPU_TAINT_KEY, POOL_LABEL
 from inferstack.validation import load_stack_file
@@ -108,7 +110,9 @@ def test_workload_identities_hold_no_project_roles_and_one_bucket_role(name: str
     assert sorted(res.inputs["role"] for res in project_members) == sorted(NODE_ROLES)
     assert not BROAD_ROLES & set(NODE_ROLES)
     bucket = one(plan, "gcp:storage/bucket:Bucket", "-bucket")
-    grants = {res.inputs["member"]: res.inputs for res in plan.of_type("gcp:storage/bucketIAMMember:BucketIAMMember")}
+    members = plan.of_type("gcp:storage/bucketIAMMember:BucketIAMMember")
+    # The compile-cache grants are conditional, add-only and checked in test_compile_cache_grant_is_add_only_...
+    grants = {res.inputs["member"]: res.inputs for res in members if "condition" not in res.inputs}
     expected = {
         account_id(spec.name, model, "read"): (
             READER_ROLE,
@@ -271,3 +275,21 @@ def test_without_a_bucket_there_are_no_identities_and_no_store_key() -> None:
     assert not plan.of_type("gcp:serviceaccount/iAMMember:IAMMember")
     assert [res.inputs["name"] for res in plan.of_type("gcp:kms/cryptoKey:CryptoKey")] == ["gke-secrets"]
     assert plan.outputs["store"] is None and plan.outputs["readers"] == {}
+
+
+def test_compile_cache_grant_is_add_only_under_the_models_prefix(name: str) -> None:
+    plan, spec = planned(name), stack(name)
+    bucket = one(plan, "gcp:storage/bucket:Bucket", "-bucket")
+    conditional = [
+        res.inputs for res in plan.of_type("gcp:storage/bucketIAMMember:BucketIAMMember") if "condition" in res.inputs
+    ]
+    caching = compile_cache_models(spec)
+    assert (name == "gcp-prod") == bool(caching)  # the shipped prod stack persists its compile cache
+    assert len(conditional) == len(caching)
+    for grant, model in zip(sorted(conditional, key=lambda g: g["member"]), caching, strict=True):
+        email = f"{account_id(spec.name, model, 'read')}@{MOCK_PROJECT}.iam.gserviceaccount.com"
+        assert grant["member"] == f"serviceAccount:{email}" and grant["role"] == CACHE_WRITER_ROLE
+        expression = grant["condition"]["expression"]
+        assert expression == (
+            f'resource.name.startsWith("projects/_/buckets/{bucket.inputs["name"]}/objects/compile-cache/{model}/")'
+        )

@@ -96,6 +96,8 @@ def test_gpu_pods_tolerate_their_pool_and_request_tensor_parallel(stacks, name: 
     for key, model in spec.models.items():
         pod = docs[f"Deployment-llm-{key}-{key}-engine.yaml"]["spec"]["template"]["spec"]
         (engine,) = pod["containers"]
+        # Only the engine asks for GPUs: init containers and the compile-cache sidecar share the pod, not the device.
+        assert all("nvidia.com/gpu" not in c["resources"]["limits"] for c in pod.get("initContainers", []))
         if model.pool is None:
             assert "nvidia.com/gpu" not in engine["resources"]["limits"] and "tolerations" not in pod
             continue

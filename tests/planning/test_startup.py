@@ -15,7 +15,11 @@ def test_parts_add_up_and_the_probe_covers_load_and_warmup_with_the_margin() -> 
     est = startup_estimate(15.0, "bucket", "aws")
     assert est.weight_load_s == pytest.approx(15.0 / facts.weight_load_gbps["bucket"].value)
     assert est.image_pull_s == pytest.approx(facts.image_gb.value / facts.image_pull_gbps.value)
-    assert est.warmup_s == facts.engine_start_s.value
+    warm = facts.warmup
+    parts = (warm.engine_init_s, warm.compile_s, warm.cuda_graphs_s, warm.profile_s, warm.server_ready_s)
+    assert est.warmup_s == pytest.approx(sum(part.value for part in parts))
+    # The default path persists nothing: a later replica compiles again, so it starts like the first.
+    assert est.compile_saved_s == 0 and est.later_pod_s == est.pod_s
     assert est.node_boot_s == facts.node_ready_s["aws"].value
     assert est.pod_s == pytest.approx(est.image_pull_s + est.weight_load_s + est.warmup_s)
     assert est.cold_s == pytest.approx(est.node_boot_s + est.pod_s)

@@ -5,6 +5,7 @@ Samples are built at run time from fragments, so this file holds no string a sec
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 
@@ -73,3 +74,13 @@ def test_a_known_shape_is_not_also_reported_as_random() -> None:
 
 def test_an_anthropic_key_is_reported_once() -> None:
     assert [match.kind for match in find_credentials(SAMPLES["an Anthropic API key"])] == ["an Anthropic API key"]
+
+
+def test_base64_of_readable_text_is_not_random_but_of_a_secret_still_is() -> None:
+    # A launch template's user data (the nodeadm RAID0 document) is base64 of MIME text: not a credential.
+    user_data = "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=X\n\n--X\nkind: NodeConfig\n--X--\n"
+    assert find_credentials(base64.b64encode(user_data.encode()).decode()) == []
+    rng = random.Random(7)
+    secret = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(40))
+    assert credential_kind(base64.b64encode(f"admin:{secret}".encode()).decode()) is not None
+    assert credential_kind(base64.b64encode(random.Random(3).randbytes(36)).decode()) is not None

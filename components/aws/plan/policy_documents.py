@@ -49,8 +49,10 @@ def bucket_arn(bucket: str) -> str:
     return f"arn:{PARTITION}:s3:::{bucket}"
 
 
-def model_reader_policy(bucket: str, prefix: str, key_arn: str | None) -> Document:
-    """Read one model's prefix (get and list, nothing else) and decrypt with the bucket's key."""
+def model_reader_policy(
+    bucket: str, prefix: str, key_arn: str | None, compile_cache_prefix: str | None = None
+) -> Document:
+    """Read one model's prefix (get, list) and decrypt; with a compile cache, also get and add objects under it."""
     statements: list[Document] = [
         {
             "Sid": "ReadModel",
@@ -68,7 +70,33 @@ def model_reader_policy(bucket: str, prefix: str, key_arn: str | None) -> Docume
     ]
     if key_arn is not None:
         statements.append({"Sid": "DecryptWeights", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": key_arn})
+    if compile_cache_prefix is not None:
+        statements += _compile_cache_statements(bucket, compile_cache_prefix, key_arn)
     return _doc(*statements)
+
+
+def _compile_cache_statements(bucket: str, prefix: str, key_arn: str | None) -> list[Document]:
+    """Get and put (no delete, no other prefix) the model's compile cache; SSE-KMS puts need a data key."""
+    statements: list[Document] = [
+        {
+            "Sid": "CompileCache",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": f"{bucket_arn(bucket)}/{prefix}/*",
+        },
+        {
+            "Sid": "ListCompileCache",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": bucket_arn(bucket),
+            "Condition": {"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
+        },
+    ]
+    if key_arn is not None:
+        statements.append(
+            {"Sid": "EncryptCompileCache", "Effect": "Allow", "Action": ["kms:GenerateDataKey"], "Resource": key_arn}
+        )
+    return statements
 
 
 def model_writer_policy(bucket: str, prefix: str, key_arn: str | None) -> Document:

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from inferstack.planning.names import (
     STAGING_NAMESPACE,
     STAGING_SERVICE_ACCOUNT,
+    compile_cache_prefix,
     serving_namespace,
     serving_service_account,
 )
+from inferstack.planning.spec_serving import compile_cache_models
 from inferstack.spec.models import EnvironmentSpec
 
 ACCOUNT_ID_MIN, ACCOUNT_ID_MAX = 6, 30
@@ -27,6 +29,8 @@ NODE_ROLES = (
 READER_ROLE = "roles/storage.objectViewer"
 # objectUser: create, read, overwrite and delete objects, but no bucket or IAM changes.
 WRITER_ROLE = "roles/storage.objectUser"
+# objectCreator: create objects only (no read, overwrite or delete); granted on the compile-cache prefix by condition.
+CACHE_WRITER_ROLE = "roles/storage.objectCreator"
 WORKLOAD_IDENTITY_ROLE = "roles/iam.workloadIdentityUser"
 
 
@@ -48,6 +52,13 @@ class BoundAccountPlan:
     role: str
     namespace: str
     service_account: str
+    # The object prefix this account may add objects under (a model's compile cache); None: no write at all.
+    cache_prefix: str | None = None
+
+
+def prefix_condition(bucket: str, prefix: str) -> str:
+    """The IAM condition (CEL) limiting a bucket grant to objects under one prefix (needs uniform bucket access)."""
+    return f'resource.name.startsWith("projects/_/buckets/{bucket}/objects/{prefix}/")'
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ def plan_node_identity(spec: EnvironmentSpec) -> GkeNodeIdentityPlan:
 
 def plan_workload_identities(spec: EnvironmentSpec) -> GkeWorkloadIdentitiesPlan:
     """One reader per model (its serving account) and the staging writer, each bound to one Kubernetes account."""
+    caching = set(compile_cache_models(spec))
     readers = {
         model: BoundAccountPlan(
             account_id=account_id(spec.name, model, "read"),
@@ -91,6 +103,7 @@ def plan_workload_identities(spec: EnvironmentSpec) -> GkeWorkloadIdentitiesPlan
             role=READER_ROLE,
             namespace=serving_namespace(model),
             service_account=serving_service_account(model),
+            cache_prefix=compile_cache_prefix(model) if model in caching else None,
         )
         for model in spec.models
     }

@@ -109,6 +109,6 @@ def engine_args(inputs: ServiceInputs) -> EngineArgs:
 def _tuned_concurrency(inputs: ServiceInputs) -> int | None:
     """The streamer's concurrency on an accelerated pool reading the bucket (the rate `startup` assumes)."""
     pool = inputs.pool
-    if inputs.store_uri is None or pool is None or not (pool.local_nvme or pool.image_streaming):
+    if inputs.store_uri is None or pool is None or not (pool.local_nvme or pool.image_streaming or pool.compile_cache):
         return None
     return int(catalog.efficiency().startup.accelerated.streamer_concurrency.value)

@@ -7,6 +7,7 @@ from typing import Any
 
 from inferstack.k8s import pods
 from inferstack.k8s.engines import API_KEY_ENV
+from inferstack.k8s.manifests.compile_cache import compile_cache_enabled, fetch_container, publish_container
 from inferstack.k8s.manifests.identity import (
     SECRET_KEYS,
     hub_token_env,
@@ -43,8 +44,15 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
     """
     store = "bucket" if inputs.store_uri is not None else "local"
     pool = inputs.pool
-    cold = ColdStartSpec(local_nvme=pool.local_nvme, image_streaming=pool.image_streaming) if pool else None
-    known = spec_model_startup(inputs.model, store, cold=cold)
+    cold = (
+        ColdStartSpec(
+            local_nvme=pool.local_nvme, image_streaming=pool.image_streaming, compile_cache=pool.compile_cache
+        )
+        if pool
+        else None
+    )
+    cloud = pool.cloud if pool else None
+    known = spec_model_startup(inputs.model, store, cloud, cold=cold)
     if known is not None:
         return known
     bound_gb = weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape) * GIB_TO_GB
@@ -52,7 +60,9 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
     gb = bound_gb * (2 if inputs.model.quantization == "fp8" else 1)
     flags = cold or ColdStartSpec()
     streaming = flags.image_streaming and streams_image(inputs.model.image)
-    return startup_estimate(gb, store, local_nvme=flags.local_nvme, image_streaming=streaming)
+    return startup_estimate(
+        gb, store, cloud, local_nvme=flags.local_nvme, image_streaming=streaming, compile_cache=flags.compile_cache
+    )
 
 
 def startup_budget(inputs: ServiceInputs) -> int:
@@ -207,6 +217,9 @@ def deployment_object(inputs: ServiceInputs) -> dict[str, Any]:
     }
     if inputs.store_uri is None:
         pod_spec["initContainers"] = [cache_filler_container(inputs)]
+    elif compile_cache_enabled(inputs):
+        # The fetcher runs to completion first; the publisher is a native sidecar beside the engine.
+        pod_spec["initContainers"] = [fetch_container(inputs), publish_container(inputs)]
     if inputs.pool is not None:
         pod_spec["nodeSelector"] = node_selector(inputs.pool)
         pod_spec["tolerations"] = tolerations(inputs.pool)

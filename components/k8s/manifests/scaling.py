@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from inferstack import catalog
 from inferstack.k8s import pods
 from inferstack.k8s.manifests.inputs import ServiceInputs, labels
-from inferstack.k8s.manifests.pod import deployment_name
+from inferstack.k8s.manifests.pod import deployment_name, startup
 
 # Failed metric reads (15 s polls) before KEDA stops trusting Prometheus and holds the fallback replica count.
 FALLBACK_FAILURES = 3
+# KEDA's and the HPA's own default wait (KEDA cooldownPeriod, HPA scaleDown stabilization): never wait less.
+MIN_HOLD_S = 300
+# The HPA refuses a stabilization window above an hour (the vendored KEDA CRD's maximum; kedacore/keda issue #4976).
+MAX_WINDOW_S = 3600
+
+
+def hold_s(seconds: float, cap: int | None = None) -> int:
+    """The scale-in wait for a replica that takes `seconds` to come back: × the hold factor, whole minutes."""
+    factor = catalog.efficiency().startup.scale_in_hold.value
+    held = max(MIN_HOLD_S, math.ceil(seconds * factor / 60) * 60)
+    return min(held, cap) if cap is not None else held
+
+
+def scale_in_holds(inputs: ServiceInputs) -> tuple[int, int]:
+    """(cooldownPeriod, scale-down stabilization) from the planned start of a later replica (compile cache loaded).
+
+    The last replica going to zero takes its node with it, so bringing it back costs node boot + start-up; between
+    1 and N replicas the node usually stays (the cluster autoscaler waits before removing it), so only the pod's start.
+    """
+    start = startup(inputs)
+    return hold_s(start.later_cold_s), hold_s(start.later_pod_s, MAX_WINDOW_S)
 
 
 def scaled_object(inputs: ServiceInputs) -> dict[str, Any]:
     """KEDA ScaledObject: scale on the engine's queue depth per replica (and KV-cache use when asked)."""
     key, eng, model = inputs.key, inputs.engine, inputs.model
+    cooldown, window = scale_in_holds(inputs)
     selector = f'namespace="{inputs.namespace}"'
     triggers: list[dict[str, Any]] = [
         {
@@ -53,8 +77,11 @@ def scaled_object(inputs: ServiceInputs) -> dict[str, Any]:
             "minReplicaCount": model.replicas.min,
             "maxReplicaCount": model.replicas.max,
             "pollingInterval": 15,
-            # Replicas are expensive to start: wait before scaling in, and to zero.
-            "cooldownPeriod": 600,
+            # Replicas are expensive to start: the waits before scaling in follow the planned start (scale_in_holds).
+            "cooldownPeriod": cooldown,
+            "advanced": {
+                "horizontalPodAutoscalerConfig": {"behavior": {"scaleDown": {"stabilizationWindowSeconds": window}}}
+            },
             # Prometheus down: keep at least min replicas (one when min is 0, so a request is still served) and
             # never scale in below what runs (KEDA 2.18 `currentReplicasIfHigher`; needs an AverageValue trigger).
             "fallback": {

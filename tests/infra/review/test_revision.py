@@ -109,7 +109,8 @@ REVIEWED_UPDATES = {
     "aws:cloudwatch/logGroup:LogGroup": {"kmsKeyId"},
     # Issue 18: KEDA's operator metrics are scraped (values.prometheus); its ScaledObjects hold a fallback.
     "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag", "values.prometheus"},
-    "kubernetes:keda.sh/v1alpha1:ScaledObject": {"spec.fallback"},
+    # Issue 18.4: its scale-in waits follow the planned start (cooldownPeriod, the HPA's scale-down window).
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": {"spec.fallback", "spec.cooldownPeriod", "spec.advanced"},
     # Issue 14.3: on GKE the add-on list loses the DCGM exporter (a component input: nothing is replaced).
     "inferstack:index:ClusterAddons": {"addons"},
     "inferstack:index:LlmEnvironment": {
