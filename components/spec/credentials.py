@@ -53,22 +53,25 @@ def _entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
-def _is_readable_base64(run: str) -> bool:
-    """Whether a run is base64 of readable text (a launch template's MIME user data), which is no secret's shape."""
+def _readable_base64(run: str) -> str | None:
+    """The text a run is base64 of, when it is readable text (a launch template's MIME user data), else None."""
+    if len(run) % 4:
+        return None
     try:
         decoded = base64.b64decode(run, validate=True).decode("utf-8")
     except ValueError:  # binascii.Error and UnicodeDecodeError are both ValueErrors
-        return False
+        return None
     # Words and lines, not one token: an encoded "user:password" pair stays suspicious.
-    return any(c.isspace() for c in decoded) and all(c.isprintable() or c in "\n\t\r" for c in decoded)
+    readable = any(c.isspace() for c in decoded) and all(c.isprintable() or c in "\n\t\r" for c in decoded)
+    return decoded if readable else None
 
 
 def _is_random(run: str) -> bool:
     core = run.strip("=")
     if len(core) < RANDOM_RUN_MIN or re.fullmatch(r"[0-9a-fA-F]+", core):
         return False  # too short once padding is gone, or a hex digest (commits, image digests)
-    if len(run) % 4 == 0 and _is_readable_base64(run):
-        return False
+    if _readable_base64(run) is not None:
+        return False  # not random itself; find_credentials looks inside it
     letters = [c for c in core if c.isalpha()]
     upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
     # Random base62 is about half upper case; paths, names and identifiers are mostly one case.
@@ -82,6 +85,12 @@ def find_credentials(text: str) -> list[CredentialMatch]:
     found: list[CredentialMatch] = []
     candidates = [(kind, m) for kind, pattern in KNOWN_SHAPES for m in pattern.finditer(text)]
     candidates += [(RANDOM_SHAPE, m) for m in RANDOM_RUN.finditer(text) if _is_random(m.group())]
+    # Readable base64 (user data) is no secret's shape, but a secret written inside it still is one.
+    for m in RANDOM_RUN.finditer(text):
+        decoded = _readable_base64(m.group())
+        inner = find_credentials(decoded) if decoded is not None else []
+        if inner:
+            candidates.append((f"base64 text holding {inner[0].kind}", m))
     for kind, m in candidates:
         # The first (most specific) shape claims a span: an Anthropic key is not also an OpenAI-style one.
         if not any(f.start < m.end() and m.start() < f.end for f in found):

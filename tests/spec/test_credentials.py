@@ -84,3 +84,10 @@ def test_base64_of_readable_text_is_not_random_but_of_a_secret_still_is() -> Non
     secret = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(40))
     assert credential_kind(base64.b64encode(f"admin:{secret}".encode()).decode()) is not None
     assert credential_kind(base64.b64encode(random.Random(3).randbytes(36)).decode()) is not None
+
+
+def test_a_secret_written_inside_readable_base64_user_data_is_still_found() -> None:
+    token = "hf_" + "".join(random.Random(5).choices("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", k=34))
+    user_data = f"#!/bin/bash\nexport HF_TOKEN={token}\necho ready\n"
+    kind = credential_kind(base64.b64encode(user_data.encode()).decode())
+    assert kind is not None and kind.startswith("base64 text holding"), kind
