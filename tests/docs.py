@@ -28,6 +28,9 @@ def _type_name(annotation: object) -> str:
         return " | ".join(repr(arg) for arg in args)
     if origin in (Union, UnionType):
         return " | ".join(_type_name(arg) for arg in args)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        # A list held as a tuple (frozen specs): the YAML writes a list.
+        return f"list[{_type_name(args[0])}]"
     if origin is not None:
         return f"{getattr(origin, '__name__', str(origin))}[{', '.join(_type_name(arg) for arg in args)}]"
     if annotation is type(None):

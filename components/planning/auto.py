@@ -79,9 +79,8 @@ def _choose_pool(
         return SpecIssue(
             path, f"gpu: auto needs the shape of model {model_key}", "add shape: to the model, or name a GPU"
         )
-    options = compare(
-        request_for(model, found[1], gpu="", tp=1), cloud=spec.cloud, region=spec.region, spot=pool.capacity == "spot"
-    )
+    spot = pool.capacity[0] == "spot"
+    options = compare(request_for(model, found[1], gpu="", tp=1), cloud=spec.cloud, region=spec.region, spot=spot)
     options = [
         option
         for option in options

@@ -246,7 +246,7 @@ def pool_price(spec: EnvironmentSpec, pool: NodePoolSpec, tp: int) -> Price | No
     offer = itype.regions.get(spec.region)
     if offer is None:
         return None
-    spot = pool.capacity == "spot" and offer.spot_usd_per_hour is not None
+    spot = pool.capacity[0] == "spot" and offer.spot_usd_per_hour is not None
     usd = offer.spot_usd_per_hour if spot and offer.spot_usd_per_hour else offer.on_demand_usd_per_hour
     capacity = "spot" if spot else "on_demand"
     return Price(

@@ -41,6 +41,11 @@ class ReplicasSpec(FrozenSpec):
         default=1, le=MAX_REPLICAS, description="Minimum replicas (0 allows scale to zero); default: 1."
     )
     max: PositiveInt = Field(default=1, le=MAX_REPLICAS, description="Maximum replicas; default: 1.")
+    on_demand_base: NonNegativeInt = Field(
+        default=0,
+        le=MAX_REPLICAS,
+        description="Replicas kept on on-demand nodes, at most min; the rest may run on spot; default: 0.",
+    )
 
 
 class LoadBalancerSpec(FrozenSpec):

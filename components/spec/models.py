@@ -43,12 +43,14 @@ from inferstack.spec.model_parts import (
     TensorParallel,
 )
 from inferstack.spec.monitoring_parts import MonitoringSpec, ReceiverSpec, SmokeTestSpec
+from inferstack.spec.pool_parts import CapacityPreferences, CapacityType, ReservationSpec
 
 # The model parts are defined in model_parts.py and importable from here too, beside the ModelSpec that holds them.
 __all__ = [
     "DEFAULT_KUBERNETES_VERSION",
     "AutoscaleSpec",
     "BudgetSpec",
+    "CapacityType",
     "ClusterSpec",
     "ColdStartSpec",
     "EnvironmentSpec",
@@ -62,6 +64,7 @@ __all__ = [
     "NodePoolSpec",
     "ReceiverSpec",
     "ReplicasSpec",
+    "ReservationSpec",
     "SmokeTestSpec",
     "StagingSpec",
     "SystemPoolSpec",
@@ -85,9 +88,14 @@ class NodePoolSpec(FrozenSpec):
         default=0, le=MAX_NODES, description="Minimum nodes (0 allows scale to zero); default: 0."
     )
     max: PositiveInt = Field(default=1, le=MAX_NODES, description="Maximum nodes; default: 1.")
-    capacity: Literal["on_demand", "spot"] = Field(
-        default="on_demand",
-        description="Purchase option: on_demand or spot (preemptible); default: on_demand.",
+    capacity: CapacityPreferences = Field(
+        default=("on_demand",),
+        description="Purchase options in order of preference, one or a list of on_demand, spot (preemptible) and "
+        "reserved; default: on_demand.",
+    )
+    reservations: dict[Key, ReservationSpec] = Field(
+        default_factory=dict,
+        description="Reservations keyed by a name of yours, used when capacity lists reserved; default: {}.",
     )
     zones: list[str] | None = Field(
         default=None,

@@ -31,6 +31,7 @@ from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.precision import check_context, check_precision
 from inferstack.validation.protection import check_production_protection
+from inferstack.validation.purchase import check_purchase, warn_purchase
 from inferstack.validation.secrets import check_credentials
 from inferstack.validation.serving import check_serving
 from inferstack.validation.versions import check_versions, warn_versions
@@ -49,6 +50,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_production_protection,
     check_system_pool,
     check_node_pools,
+    check_purchase,
     check_cold_start,
     check_models,
     check_model_shapes,
@@ -66,7 +68,13 @@ ALL_CHECKS: tuple[Check, ...] = (
 
 # A warning check reads the same checked spec and yields what will run, but not as its author may expect.
 WarningCheck = Callable[[EnvironmentSpec], Iterable[SpecWarning]]
-ALL_WARNINGS: tuple[WarningCheck, ...] = (warn_capacity, warn_versions, warn_cpu_engine, warn_unstreamed_image)
+ALL_WARNINGS: tuple[WarningCheck, ...] = (
+    warn_capacity,
+    warn_purchase,
+    warn_versions,
+    warn_cpu_engine,
+    warn_unstreamed_image,
+)
 
 
 def check_environment(spec: EnvironmentSpec) -> list[SpecIssue]:

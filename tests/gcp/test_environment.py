@@ -181,7 +181,7 @@ def test_gpu_pools_match_the_catalog_and_carry_taint_labels_and_identity(name: s
             "gpuDriverInstallationConfig": {"gpuDriverVersion": GPU_DRIVER_VERSION},
         }
         assert config["machineType"] == expected.machine_type
-        assert config["spot"] is (pool.capacity == "spot")
+        assert config["spot"] is (pool.capacity[0] == "spot")
         assert config["taints"] == [{"key": GPU_TAINT_KEY, "value": "present", "effect": "NO_SCHEDULE"}]
         assert config["labels"] == {POOL_LABEL: key, GPU_LABEL: pool.gpu, **pool.labels}
         assert config["serviceAccount"] == node_email

@@ -21,7 +21,8 @@ cloud: aws
 region: us-east-1
 cluster: {log_retention_days: 30, system_pool: {min: 2, max: 3}}
 node_pools:
-  l4: {gpu: nvidia-l4, gpus_per_node: 1, min: 0, max: 2, disk_gib: 200}
+  l4: {gpu: nvidia-l4, gpus_per_node: 1, min: 0, max: 2, disk_gib: 200, capacity: [on_demand, reserved],
+       reservations: {block: {id: cr-0123456789abcdef0, zone: use1-az1, count: 1}}}
 model_store: {noncurrent_version_days: 30}
 models:
   chat:
@@ -46,6 +47,7 @@ PLACES: dict[str, tuple[str, ...]] = {
     "SystemPoolSpec": ("cluster", "system_pool"),
     "NodePoolSpec": ("node_pools", "l4"),
     "ColdStartSpec": ("node_pools", "l4", "cold_start"),
+    "ReservationSpec": ("node_pools", "l4", "reservations", "block"),
     "ModelStoreSpec": ("model_store",),
     "ModelSpec": ("models", "chat"),
     "ReplicasSpec": ("models", "chat", "replicas"),

@@ -70,7 +70,7 @@ def plan_eks_gpu_pool(spec: EnvironmentSpec, key: str) -> EksNodePoolPlan:
     primary, itype = resolved
     zones = offered_zones(spec, pool_zones(spec, pool), itype.regions[spec.region].zones)
     types = [primary]
-    if pool.capacity == "spot" and pool.instance_type is None:
+    if pool.capacity[0] == "spot" and pool.instance_type is None:
         # Spot capacity is per type and zone: several types with the same GPUs make a reclaim less likely to
         # empty the pool. Same GPU kind and count, so a model's placement never depends on which one came up.
         for name, other in catalog.gpu_instance_types("aws", pool.gpu, pool.gpus_per_node, spec.region):
@@ -81,7 +81,7 @@ def plan_eks_gpu_pool(spec: EnvironmentSpec, key: str) -> EksNodePoolPlan:
         scheduling=scheduling,
         instance_types=tuple(types),
         ami_type=ami_type,
-        capacity_type="SPOT" if pool.capacity == "spot" else "ON_DEMAND",
+        capacity_type="SPOT" if pool.capacity[0] == "spot" else "ON_DEMAND",
         zones=zones,
         min_size=pool.min,
         max_size=pool.max,

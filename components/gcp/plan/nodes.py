@@ -97,7 +97,7 @@ def plan_gke_gpu_pool(spec: EnvironmentSpec, key: str) -> GkeNodePoolPlan:
     zones = offered_zones(spec, pool_zones(spec, pool), offer.zones)
     if not zones:
         raise GcpPlanError(f"node pool {key}: {machine_type} is offered in none of the pool's zones")
-    spot = pool.capacity == "spot"
+    spot = pool.capacity[0] == "spot"
     return GkeNodePoolPlan(
         scheduling=schedule_gpu_pool("gcp", key, pool, itype),
         pool_name=f"gpu-{key}"[:GKE_NODE_POOL_NAME_MAX],
