@@ -32,6 +32,7 @@ from inferstack.spec.cluster_parts import (
     NetworkSpec,
     SystemPoolSpec,
 )
+from inferstack.spec.existing_nodes import ExistingNodesSpec, NodeTaintSpec
 from inferstack.spec.model_parts import (
     AutoscaleSpec,
     LoadBalancerSpec,
@@ -52,6 +53,7 @@ __all__ = [
     "ClusterSpec",
     "ColdStartSpec",
     "EnvironmentSpec",
+    "ExistingNodesSpec",
     "LoadBalancerSpec",
     "LoadSpec",
     "ModelShapeSpec",
@@ -60,6 +62,7 @@ __all__ = [
     "MonitoringSpec",
     "NetworkSpec",
     "NodePoolSpec",
+    "NodeTaintSpec",
     "ReceiverSpec",
     "ReplicasSpec",
     "SmokeTestSpec",
@@ -71,7 +74,7 @@ __all__ = [
 
 
 class NodePoolSpec(FrozenSpec):
-    """One autoscaled pool of identical GPU nodes."""
+    """One autoscaled pool of identical GPU nodes, or on cloud: kubernetes nodes the cluster already has (existing:)."""
 
     gpu: str = Field(
         description="GPU catalog key (e.g. nvidia-l4), or auto: the cheapest option for the pool's model; required."
@@ -102,6 +105,11 @@ class NodePoolSpec(FrozenSpec):
     labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels; default: {}.")
     cold_start: ColdStartSpec = Field(
         default_factory=ColdStartSpec, description="Cold-start accelerators of the pool; default: none."
+    )
+    existing: ExistingNodesSpec | None = Field(
+        default=None,
+        description="GPU nodes the cluster already has, described, not managed (kubernetes only, required there); "
+        "default: none.",
     )
 
 

@@ -21,7 +21,8 @@ cloud: aws
 region: us-east-1
 cluster: {log_retention_days: 30, system_pool: {min: 2, max: 3}}
 node_pools:
-  l4: {gpu: nvidia-l4, gpus_per_node: 1, min: 0, max: 2, disk_gib: 200}
+  l4: {gpu: nvidia-l4, gpus_per_node: 1, min: 0, max: 2, disk_gib: 200,
+       existing: {nodes: 2, vcpus: 8, memory_gib: 32, taints: [{key: nvidia.com/gpu}]}}
 model_store: {noncurrent_version_days: 30}
 models:
   chat:
@@ -46,6 +47,9 @@ PLACES: dict[str, tuple[str, ...]] = {
     "SystemPoolSpec": ("cluster", "system_pool"),
     "NodePoolSpec": ("node_pools", "l4"),
     "ColdStartSpec": ("node_pools", "l4", "cold_start"),
+    "ExistingNodesSpec": ("node_pools", "l4", "existing"),
+    # Inside a list; it has no numbers, so no test puts a value there.
+    "NodeTaintSpec": ("node_pools", "l4", "existing", "taints"),
     "ModelStoreSpec": ("model_store",),
     "ModelSpec": ("models", "chat"),
     "ReplicasSpec": ("models", "chat", "replicas"),
