@@ -35,6 +35,9 @@ class Taint:
     key: str
     value: str
     effect: TaintEffect = GPU_TAINT_EFFECT
+    # Exists: tolerated whatever the node's value (the value is then ""). Only for nodes inferstack did not build
+    # (`existing:` pools), whose taint values it cannot know; its own pools' taints are matched exactly.
+    operator: Literal["Equal", "Exists"] = "Equal"
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,6 @@ class ClusterTarget:
     # What the StorageClass object waits for: the driver that provisions its volumes (EKS's EBS CSI add-on), so a
     # Helm release waiting on a claim (Prometheus) does not spend its timeout before any volume can be made.
     storage_after: tuple[pulumi.Resource, ...] = ()
+    # The pools are nodes the cluster already had (`existing:`): they carry none of inferstack's labels, so GPU
+    # DaemonSets select them by NVIDIA's own labels (the device plugin chart's default affinity).
+    existing_nodes: bool = False

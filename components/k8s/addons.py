@@ -13,7 +13,7 @@
 
 On a target that asks for minimal add-ons (`ClusterTarget.minimal_addons`: an existing cluster, e.g. kind) the
 set is minimal: Prometheus (small, one day of retention, control-plane scrapes that kind does not expose turned
-off) and KEDA; no GPU add-ons.
+off) and KEDA; no DCGM exporter, and the device plugin only when the target asks for it (`cluster.device_plugin`).
 """
 
 from __future__ import annotations
@@ -99,9 +99,17 @@ def _gpu_node_affinity() -> dict[str, Any]:
     return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}}
 
 
-def device_plugin_values(pools: dict[str, TargetPool]) -> dict[str, Any]:
-    """Values of the NVIDIA device plugin: on GPU nodes only, tolerating their taints."""
-    return {"affinity": _gpu_node_affinity(), "tolerations": gpu_daemon_tolerations(pools)}
+def device_plugin_values(pools: dict[str, TargetPool], *, existing_nodes: bool = False) -> dict[str, Any]:
+    """Values of the NVIDIA device plugin: on GPU nodes only, tolerating their taints.
+
+    On nodes the cluster already had (no inferstack labels) the chart's default affinity stays, which selects the
+    NVIDIA PCI devices Node Feature Discovery labels; GPU Feature Discovery runs too, since the described pools are
+    selected by its product label, and NFD's workers tolerate the GPU taints like the plugin does.
+    """
+    tolerations = gpu_daemon_tolerations(pools)
+    if existing_nodes:
+        return {"tolerations": tolerations, "gfd": {"enabled": True}, "nfd": {"worker": {"tolerations": tolerations}}}
+    return {"affinity": _gpu_node_affinity(), "tolerations": tolerations}
 
 
 def dcgm_values(pools: dict[str, TargetPool]) -> dict[str, Any]:
@@ -124,12 +132,12 @@ def plan_addons(
         # KEDA's ServiceMonitor is a custom resource of the Prometheus Operator's CRDs.
         AddonRelease("keda", charts["keda"], keda_values(), after=("kube-prometheus-stack",)),
     ]
+    # Asked for on an existing cluster too (`cluster.device_plugin`): GPU pods stay Pending without a plugin.
+    if target.needs_device_plugin:
+        values = device_plugin_values(target.pools, existing_nodes=target.existing_nodes)
+        plan.append(AddonRelease("nvidia-device-plugin", charts["nvidia-device-plugin"], values))
     if minimal:
         return plan
-    if target.needs_device_plugin:
-        plan.append(
-            AddonRelease("nvidia-device-plugin", charts["nvidia-device-plugin"], device_plugin_values(target.pools))
-        )
     if target.pools and not target.managed_gpu_metrics:
         plan.append(
             AddonRelease(

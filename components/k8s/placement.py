@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inferstack import catalog
-from inferstack.target import GPU_TAINT_EFFECT, GPU_TAINT_KEY, TargetPool
+from inferstack.target import GPU_TAINT_EFFECT, GPU_TAINT_KEY, Taint, TargetPool
 
 # Kept back on every node for kubelet, container runtime, OS and DaemonSets (CNI, device plugin, DCGM, …).
 RESERVED_VCPUS = 1.0
@@ -91,9 +91,13 @@ def tolerations(pool: TargetPool | None) -> list[dict[str, str]]:
     """Tolerations for exactly the pool's taints (none without a pool)."""
     if pool is None:
         return []
-    return [
-        {"key": taint.key, "operator": "Equal", "value": taint.value, "effect": taint.effect} for taint in pool.taints
-    ]
+    return [_toleration(taint) for taint in pool.taints]
+
+
+def _toleration(taint: Taint) -> dict[str, str]:
+    if taint.operator == "Exists":
+        return {"key": taint.key, "operator": "Exists", "effect": taint.effect}
+    return {"key": taint.key, "operator": "Equal", "value": taint.value, "effect": taint.effect}
 
 
 def gpu_daemon_tolerations(pools: dict[str, TargetPool]) -> list[dict[str, str]]:

@@ -1,8 +1,10 @@
 """Bring your own cluster (`cloud: kubernetes`): no cloud resources, a provider for a kubeconfig context.
 
 The provider reads the kubeconfig the usual way (KUBECONFIG or ~/.kube/config) and uses the spec's
-`cluster.kubeconfig_context`, or the current context. The target has no managed pools and no bucket, so
-models run on the CPU engine and cache their weights in a volume.
+`cluster.kubeconfig_context`, or the current context. The target has no bucket, so models cache their weights in a
+volume. Its pools are GPU nodes the cluster already has, described under `node_pools.<key>.existing` (never created,
+scaled or labelled here); without them models run on the CPU engine. NVIDIA's device plugin is the cluster's own
+unless `cluster.device_plugin` asks the workload layer to install it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from inferstack.planning.existing_nodes import described_pool
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import ClusterTarget
 
@@ -36,10 +39,11 @@ class ExistingCluster(pulumi.ComponentResource):
         )
         self.target = ClusterTarget(
             provider=self.provider,
-            pools={},
-            needs_device_plugin=False,
+            pools={key: described_pool(key, pool) for key, pool in sorted(spec.node_pools.items())},
+            needs_device_plugin=spec.cluster.device_plugin,
             minimal_addons=True,
             node_architecture=spec.cluster.architecture or "amd64",
+            existing_nodes=True,
         )
         self.outputs = {"kubeconfig_context": context or "(current)"}
         self.register_outputs(self.outputs)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from inferstack import catalog
 from inferstack.planning.capacity import accelerator, default_efficiency, spec_model_shape
+from inferstack.planning.existing_nodes import node_bounds
 from inferstack.planning.serving import request_for, size
 from inferstack.planning.sizing import precision
 from inferstack.planning.throughput import Objectives, Performance, performance
@@ -98,7 +99,7 @@ def surge_fits(spec: EnvironmentSpec, key: str) -> bool:
     if pool is None:
         return True
     needed = nodes_at(pool.gpus_per_node, pool_models(spec)[model.pool or ""], at="max", extra={key: 1})
-    return needed is not None and needed <= pool.max
+    return needed is not None and needed <= node_bounds(pool)[1]
 
 
 def rollout_strategy(spec: EnvironmentSpec, key: str) -> Rollout:

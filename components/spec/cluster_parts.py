@@ -104,6 +104,11 @@ class ClusterSpec(FrozenSpec):
         default=None,
         description="Nodes' CPU (kubernetes only; arm64 on Apple silicon), picks the vllm-cpu image; default: amd64.",
     )
+    device_plugin: bool = Field(
+        default=False,
+        description="Install NVIDIA's device plugin with GPU Feature Discovery on the described GPU nodes (kubernetes "
+        "only; leave off where the GPU operator runs); default: false.",
+    )
 
 
 class ColdStartSpec(FrozenSpec):

@@ -32,6 +32,7 @@ from inferstack.spec.cluster_parts import (
     NetworkSpec,
     SystemPoolSpec,
 )
+from inferstack.spec.existing_nodes import ExistingNodesSpec, NodeTaintSpec
 from inferstack.spec.model_parts import (
     AutoscaleSpec,
     LoadBalancerSpec,
@@ -54,6 +55,7 @@ __all__ = [
     "ClusterSpec",
     "ColdStartSpec",
     "EnvironmentSpec",
+    "ExistingNodesSpec",
     "LoadBalancerSpec",
     "LoadSpec",
     "ModelShapeSpec",
@@ -62,6 +64,7 @@ __all__ = [
     "MonitoringSpec",
     "NetworkSpec",
     "NodePoolSpec",
+    "NodeTaintSpec",
     "ReceiverSpec",
     "ReplicasSpec",
     "ReservationSpec",
@@ -74,7 +77,7 @@ __all__ = [
 
 
 class NodePoolSpec(FrozenSpec):
-    """One autoscaled pool of identical GPU nodes."""
+    """One autoscaled pool of identical GPU nodes, or on cloud: kubernetes nodes the cluster already has (existing:)."""
 
     gpu: str = Field(
         description="GPU catalog key (e.g. nvidia-l4), or auto: the cheapest option for the pool's model; required."
@@ -110,6 +113,11 @@ class NodePoolSpec(FrozenSpec):
     labels: dict[str, str] = Field(default_factory=dict, description="Extra node labels; default: {}.")
     cold_start: ColdStartSpec = Field(
         default_factory=ColdStartSpec, description="Cold-start accelerators of the pool; default: none."
+    )
+    existing: ExistingNodesSpec | None = Field(
+        default=None,
+        description="GPU nodes the cluster already has, described, not managed (kubernetes only, required there); "
+        "default: none.",
     )
 
 

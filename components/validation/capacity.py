@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 
 from inferstack import catalog
+from inferstack.planning.existing_nodes import node_bounds
 from inferstack.planning.fit import PoolModel, load_fit, nodes_at, pool_models, replicas_per_node, surge_fits
 from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec, NodePoolSpec
@@ -29,35 +30,49 @@ def check_capacity(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     """Every model's replicas.max fits its pool's max nodes, and its planned load fits its replicas.max."""
     for pool_key, models in pool_models(spec).items():
         pool = spec.node_pools[pool_key]
+        if _miscounted(spec, pool):
+            continue
         yield from _check_pool_max(pool_key, pool, models)
     for key in sorted(spec.models):
         yield from _check_load(spec, key)
+
+
+def _miscounted(spec: EnvironmentSpec, pool: NodePoolSpec) -> bool:
+    """`existing:` on a cloud, or missing on kubernetes: no node count to check (check_existing_nodes says so)."""
+    return (spec.cloud == "kubernetes") != (pool.existing is not None)
+
+
+def _max_field(pool: NodePoolSpec) -> str:
+    """The field that bounds a pool's nodes: `max`, or `existing.nodes` for nodes the cluster already has."""
+    return "existing.nodes" if pool.existing is not None else "max"
 
 
 def _check_pool_max(pool_key: str, pool: NodePoolSpec, models: list[PoolModel]) -> Iterable[SpecIssue]:
     if any(m.tp > pool.gpus_per_node or m.min > m.max for m in models):
         return  # the parallelism and bounds rules report these
     needed = nodes_at(pool.gpus_per_node, models, at="max")
-    if needed is None or needed <= pool.max:
+    most = node_bounds(pool)[1]
+    if needed is None or needed <= most:
         return
     gpus = f"{pool.gpus_per_node} GPUs per node"
+    bound = _max_field(pool)
     if len(models) == 1:
         (model,) = models
         per_node = replicas_per_node(pool.gpus_per_node, model.tp)
-        fits = per_node * pool.max
+        fits = per_node * most
         yield SpecIssue(
             field_path("models", model.key, "replicas", "max"),
             f"{model.max} replicas of tensor_parallel {model.tp} need {_plural(needed, 'node')} of pool {pool_key} "
-            f"({gpus}, {_plural(per_node, 'replica')} per node) but its max is {pool.max}",
-            f"raise node_pools.{pool_key}.max to {needed}, lower replicas.max to {fits}, "
+            f"({gpus}, {_plural(per_node, 'replica')} per node) but its {bound} is {most}",
+            f"raise node_pools.{pool_key}.{bound} to {needed}, lower replicas.max to {fits}, "
             "or use a node with more GPUs per node",
         )
         return
     yield SpecIssue(
-        field_path("node_pools", pool_key, "max"),
+        field_path("node_pools", pool_key, *bound.split(".")),
         f"at replicas.max its models ({_replicas(models, 'max')}) need {_plural(needed, 'node')} ({gpus}) "
-        f"but max is {pool.max}",
-        f"raise max to {needed}, lower the models' replicas.max, or use a node with more GPUs per node",
+        f"but {bound} is {most}",
+        f"raise {bound} to {needed}, lower the models' replicas.max, or use a node with more GPUs per node",
     )
 
 
@@ -110,13 +125,14 @@ def warn_capacity(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
             )
     for pool_key, models in pool_models(spec).items():
         pool = spec.node_pools[pool_key]
-        if any(m.tp > pool.gpus_per_node or m.min > m.max for m in models):
+        if _miscounted(spec, pool) or any(m.tp > pool.gpus_per_node or m.min > m.max for m in models):
             continue
         needed_min = nodes_at(pool.gpus_per_node, models, at="min")
         needed_max = nodes_at(pool.gpus_per_node, models, at="max")
-        if needed_max is None or needed_max > pool.max or needed_min is None:
+        least, most = node_bounds(pool)
+        if needed_max is None or needed_max > most or needed_min is None:
             continue  # check_capacity reports it
-        if needed_min > pool.min:
+        if needed_min > least:
             yield SpecWarning(
                 field_path("node_pools", pool_key, "min"),
                 f"its models start with {_replicas(models, 'min')} on {_plural(needed_min, 'node')}, but "
@@ -131,8 +147,8 @@ def warn_capacity(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
                     f"pool {pool_key} is full at replicas.max, so a rollout stops one replica before starting its "
                     "successor (maxSurge 0, maxUnavailable 1): one replica fewer serves during each step"
                     + (", none while it runs 1 replica" if model.min <= 1 else ""),
-                    f"raise node_pools.{pool_key}.max to {_surge_nodes(pool, models, model)} to roll out with a "
-                    "surge replica",
+                    f"raise node_pools.{pool_key}.{_max_field(pool)} to {_surge_nodes(pool, models, model)} to roll "
+                    "out with a surge replica",
                 )
 
 
@@ -142,4 +158,4 @@ def _boot_time(spec: EnvironmentSpec) -> str:
 
 
 def _surge_nodes(pool: NodePoolSpec, models: list[PoolModel], model: PoolModel) -> int:
-    return nodes_at(pool.gpus_per_node, models, at="max", extra={model.key: 1}) or pool.max + 1
+    return nodes_at(pool.gpus_per_node, models, at="max", extra={model.key: 1}) or node_bounds(pool)[1] + 1

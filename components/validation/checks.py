@@ -16,6 +16,7 @@ from inferstack.validation.cloud import check_cloud_fields, check_region_and_zon
 from inferstack.validation.cold_start import check_cold_start, warn_unstreamed_image
 from inferstack.validation.common import Check
 from inferstack.validation.engines import warn_cpu_engine
+from inferstack.validation.existing_nodes import check_existing_nodes
 from inferstack.validation.gcp import check_gcp, check_tags
 from inferstack.validation.limits import (
     check_aws_tags,
@@ -51,6 +52,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_system_pool,
     check_node_pools,
     check_purchase,
+    check_existing_nodes,
     check_cold_start,
     check_models,
     check_model_shapes,

@@ -32,19 +32,13 @@ def check_cloud_fields(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
         )
     if spec.cloud != "aws" and spec.network.nat == "per_zone":
         yield SpecIssue(field_path("network", "nat"), "per_zone NAT applies to AWS only", "use nat: single")
-    for field in ("kubeconfig_context", "architecture"):
+    for field in ("kubeconfig_context", "architecture", "device_plugin"):
         if spec.cloud != "kubernetes" and field in cluster_set:
             yield SpecIssue(field_path("cluster", field), "applies to cloud: kubernetes only", "remove it")
     if spec.cloud == "kubernetes":
         if spec.region is not None or spec.zones is not None:
             field = "region" if spec.region is not None else "zones"
             yield SpecIssue(field_path(field), "an existing cluster has no region or zones here", "remove it")
-        if spec.node_pools:
-            yield SpecIssue(
-                field_path("node_pools"),
-                "cloud: kubernetes does not manage node pools yet",
-                "remove node_pools and run models with engine: vllm-cpu",
-            )
         if spec.model_store.bucket:
             yield SpecIssue(
                 field_path("model_store", "bucket"),

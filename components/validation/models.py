@@ -24,27 +24,20 @@ def check_models(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             )
         if model.image is not None and model.image.rsplit("/", 1)[-1].endswith(":latest"):
             yield SpecIssue(field_path(*base, "image"), "the tag latest is not pinned", "use a version tag or a digest")
-        if spec.cloud == "kubernetes":
-            if model.engine != "vllm-cpu":
-                yield SpecIssue(
-                    field_path(*base, "engine"),
-                    f"{model.engine} needs a GPU pool, which cloud: kubernetes does not manage yet",
-                    "use engine: vllm-cpu",
-                )
-            if model.pool is not None:
-                yield SpecIssue(field_path(*base, "pool"), "cloud: kubernetes has no node pools", "remove it")
-            if tensor_parallel_of(model) != 1:
-                yield SpecIssue(field_path(*base, "tensor_parallel"), "the CPU engine runs on one device", "use 1")
+        if model.engine == "vllm-cpu" and spec.cloud == "kubernetes":
+            yield from _cpu_model_issues(spec, name)
             continue
         if model.engine == "vllm-cpu":
             yield SpecIssue(
                 field_path(*base, "engine"), "vllm-cpu is for cloud: kubernetes", "use engine: vllm on a GPU pool"
             )
+        # On an existing cluster the GPU nodes are described, not created: the fix says so.
+        add = "describe your GPU nodes under node_pools (existing:)" if spec.cloud == "kubernetes" else None
         if model.pool is None:
             yield SpecIssue(
                 field_path(*base, "pool"),
                 "is required: name the node pool that runs the model",
-                suggest("", spec.node_pools) if spec.node_pools else "add a node pool under node_pools",
+                suggest("", spec.node_pools) if spec.node_pools else add or "add a node pool under node_pools",
             )
             continue
         pool = spec.node_pools.get(model.pool)
@@ -52,7 +45,7 @@ def check_models(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             yield SpecIssue(
                 field_path(*base, "pool"),
                 f"no node pool named {model.pool!r}",
-                suggest(model.pool, spec.node_pools) if spec.node_pools else "add it under node_pools",
+                suggest(model.pool, spec.node_pools) if spec.node_pools else add or "add it under node_pools",
             )
             continue
         tp = tensor_parallel_of(model)
@@ -62,6 +55,17 @@ def check_models(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                 f"{tp} does not divide the {pool.gpus_per_node} GPUs per node of pool {model.pool}",
                 "use a divisor of gpus_per_node, or a pool with more GPUs per node",
             )
+
+
+def _cpu_model_issues(spec: EnvironmentSpec, name: str) -> Iterator[SpecIssue]:
+    """The CPU engine runs on an existing cluster's ordinary nodes, on one device, never on a GPU pool."""
+    model, base = spec.models[name], ("models", name)
+    if model.pool is not None:
+        yield SpecIssue(
+            field_path(*base, "pool"), "the CPU engine runs on the cluster's CPU nodes, not a GPU pool", "remove it"
+        )
+    if tensor_parallel_of(model) != 1:
+        yield SpecIssue(field_path(*base, "tensor_parallel"), "the CPU engine runs on one device", "use 1")
 
 
 def check_model_shapes(spec: EnvironmentSpec) -> Iterable[SpecIssue]:

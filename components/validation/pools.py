@@ -61,6 +61,8 @@ def check_node_pools(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                     suggest(pool.gpu, gpus),
                 )
             continue
+        if spec.cloud == "kubernetes":
+            continue  # a described pool has no zones or type (check_existing_nodes)
         env_zones = effective_zones(spec)
         for index, zone in enumerate(pool.zones or []):
             if zone in env_zones:
@@ -74,7 +76,7 @@ def check_node_pools(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                     f"zone {zone!r} is not one of the environment's zones",
                     f"use a subset of: {', '.join(env_zones)}",
                 )
-        if spec.cloud == "kubernetes" or spec.region is None or spec.region not in catalog.regions(spec.cloud):
+        if spec.region is None or spec.region not in catalog.regions(spec.cloud):
             continue
         yield from _check_pool_type(spec, name)
 

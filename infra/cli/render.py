@@ -56,7 +56,8 @@ def type_counts(plan: Plan) -> Table:
 
 def cost_summary_line(report: CostReport, serving: list[ModelServing]) -> str:
     """One line for `inferstack plan`: the monthly range and the price date."""
-    if not report.rows:
+    # Only $0 rows of nodes the cluster already has (no price table read): nothing was priced.
+    if not any(row.as_of for row in report.rows):
         return "Monthly cost: nothing priced (" + "; ".join(report.notes) + ")"
     tokens = [f"{s.model} ${s.usd_per_million_tokens:.2f}/1M tok" for s in serving if s.usd_per_million_tokens]
     return (

@@ -6,10 +6,11 @@ Pure data from the spec and the Plan (the catalog holds the prices); the CLI onl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from inferstack.planning.capacity import spec_stored_weights_gb
-from inferstack.planning.cost import CostReport, NodeFloor, price_plan
+from inferstack.planning.cost import CostReport, CostRow, NodeFloor, price_plan
 from inferstack.planning.defaults import effective_zones
 from inferstack.planning.fit import nodes_at, pool_models
 from inferstack.planning.plan_readers import NODE_POOL_TYPES, PlanResource
@@ -53,6 +54,37 @@ def node_floors(spec: EnvironmentSpec, resources: Iterable[PlanResource]) -> dic
     return floors
 
 
+OWNED = "you own these nodes: inferstack neither creates nor prices them"
+
+
+def owned_node_rows(spec: EnvironmentSpec) -> list[CostRow]:
+    """A $0 row per described pool (`existing:`): its nodes are counted, never bought (cloud: kubernetes only)."""
+    rows: list[CostRow] = []
+    for key, pool in sorted(spec.node_pools.items()):
+        if pool.existing is None:
+            continue
+        nodes = float(pool.existing.nodes)
+        item = f"{pool.gpus_per_node}× {pool.gpu}, {pool.existing.vcpus} vCPU, {pool.existing.memory_gib:g} GiB"
+        rows.append(
+            CostRow(
+                resource=f"node_pools.{key}",
+                type="existing nodes",
+                item=item,
+                unit="node-month",
+                unit_usd=0.0,
+                quantity_min=nodes,
+                quantity_max=nodes,
+                monthly_min=0.0,
+                monthly_max=0.0,
+                as_of="",
+                note=OWNED,
+                source="not priced: nodes the cluster already has",
+                price_region="yours",
+            )
+        )
+    return rows
+
+
 def stack_cost(
     spec: EnvironmentSpec, resources: Iterable[PlanResource], bucket_gb: float | None = None
 ) -> tuple[CostReport, list[ModelServing]]:
@@ -62,6 +94,10 @@ def stack_cost(
     items = list(resources)
     floors = node_floors(spec, items)
     report = price_plan(items, cloud=spec.cloud, region=spec.region, bucket_gb=gb, default_zones=zones, floors=floors)
+    owned = owned_node_rows(spec)
+    if owned:
+        notes = [*report.notes, f"described GPU nodes cost $0 here: {OWNED}"]
+        report = replace(report, rows=[*report.rows, *owned], notes=notes)
     return report, spec_serving(spec)
 
 

@@ -102,10 +102,15 @@ def test_gpu_pods_tolerate_their_pool_and_request_tensor_parallel(stacks, name: 
             assert "nvidia.com/gpu" not in engine["resources"]["limits"] and "tolerations" not in pod
             continue
         assert engine["resources"]["limits"]["nvidia.com/gpu"] == str(model.tensor_parallel)
-        assert pod["nodeSelector"]["inferstack.dev/pool"] == model.pool
-        # Exactly one toleration, for the pool's GPU taint (its value is the cloud's; the standalone test pins it).
         (toleration,) = pod["tolerations"]
-        assert toleration["key"] == "nvidia.com/gpu" and toleration["operator"] == "Equal" and toleration["value"]
+        if spec.cloud == "kubernetes":
+            # Described nodes: selected by NVIDIA's product label, their GPU taint tolerated whatever its value.
+            assert "inferstack.dev/pool" not in pod["nodeSelector"] and "nvidia.com/gpu.product" in pod["nodeSelector"]
+            assert toleration == {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+        else:
+            assert pod["nodeSelector"]["inferstack.dev/pool"] == model.pool
+            # Exactly one toleration, for the pool's GPU taint (its value is the cloud's; the standalone test pins it).
+            assert toleration["key"] == "nvidia.com/gpu" and toleration["operator"] == "Equal" and toleration["value"]
         assert {v["name"]: v for v in pod["volumes"]}["dshm"]["emptyDir"]["medium"] == "Memory"
 
 

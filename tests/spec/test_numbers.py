@@ -22,7 +22,8 @@ region: us-east-1
 cluster: {log_retention_days: 30, system_pool: {min: 2, max: 3}}
 node_pools:
   l4: {gpu: nvidia-l4, gpus_per_node: 1, min: 0, max: 2, disk_gib: 200, capacity: [on_demand, reserved],
-       reservations: {block: {id: cr-0123456789abcdef0, zone: use1-az1, count: 1}}}
+       reservations: {block: {id: cr-0123456789abcdef0, zone: use1-az1, count: 1}},
+       existing: {nodes: 2, vcpus: 8, memory_gib: 32, taints: [{key: nvidia.com/gpu}]}}
 model_store: {noncurrent_version_days: 30}
 models:
   chat:
@@ -48,6 +49,9 @@ PLACES: dict[str, tuple[str, ...]] = {
     "NodePoolSpec": ("node_pools", "l4"),
     "ColdStartSpec": ("node_pools", "l4", "cold_start"),
     "ReservationSpec": ("node_pools", "l4", "reservations", "block"),
+    "ExistingNodesSpec": ("node_pools", "l4", "existing"),
+    # Inside a list; it has no numbers, so no test puts a value there.
+    "NodeTaintSpec": ("node_pools", "l4", "existing", "taints"),
     "ModelStoreSpec": ("model_store",),
     "ModelSpec": ("models", "chat"),
     "ReplicasSpec": ("models", "chat", "replicas"),

@@ -18,7 +18,7 @@ from inferstack.k8s.manifests.exposure import load_balancer_object, service_obje
 from inferstack.k8s.manifests.guards import disruption_budget_object, namespace_object, network_policy_objects
 from inferstack.k8s.manifests.identity import service_account_object
 from inferstack.k8s.manifests.inputs import ServiceInputs
-from inferstack.k8s.manifests.pod import cache_claim_object, deployment_object
+from inferstack.k8s.manifests.pod import cache_claim_object, deployment_object, per_replica_cache
 from inferstack.k8s.manifests.scaling import pod_monitor, scaled_object
 from inferstack.k8s.manifests.smoke import runs_smoke_test, smoke_job, smoke_network_policy
 
@@ -26,7 +26,7 @@ from inferstack.k8s.manifests.smoke import runs_smoke_test, smoke_job, smoke_net
 def inference_objects(inputs: ServiceInputs) -> list[dict[str, Any]]:
     """Every object of one InferenceService but its Secret, namespace first."""
     objects = [namespace_object(inputs.key), service_account_object(inputs)]
-    if inputs.store_uri is None:
+    if inputs.store_uri is None and not per_replica_cache(inputs):
         objects.append(cache_claim_object(inputs))
     objects += [deployment_object(inputs), service_object(inputs)]
     balancer = load_balancer_object(inputs)

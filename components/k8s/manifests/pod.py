@@ -154,14 +154,28 @@ def cache_gib(inputs: ServiceInputs) -> int:
     return math.ceil(2 * weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape))
 
 
-def cache_claim_object(inputs: ServiceInputs) -> dict[str, Any]:
-    """The weight cache volume claim (no bucket only), in the target's StorageClass when it names one."""
+def per_replica_cache(inputs: ServiceInputs) -> bool:
+    """Whether each replica has a cache volume of its own: GPU replicas without a bucket (described nodes).
+
+    A ReadWriteOnce claim attaches to one node only, and GPU replicas spread over the pool's nodes: one shared claim
+    would leave every replica on another node stuck attaching it. Each fills its own from the hub instead.
+    """
+    return inputs.store_uri is None and inputs.pool is not None
+
+
+def _cache_claim_spec(inputs: ServiceInputs) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "accessModes": ["ReadWriteOnce"],
         "resources": {"requests": {"storage": f"{cache_gib(inputs)}Gi"}},
     }
     if inputs.storage_class is not None:
         spec["storageClassName"] = inputs.storage_class
+    return spec
+
+
+def cache_claim_object(inputs: ServiceInputs) -> dict[str, Any]:
+    """The weight cache volume claim (no bucket only), in the target's StorageClass when it names one."""
+    spec = _cache_claim_spec(inputs)
     return {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
@@ -176,7 +190,11 @@ def pod_volumes(inputs: ServiceInputs) -> list[dict[str, Any]]:
         *pods.scratch_volumes(cache_gib=8),
         {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": f"{inputs.shape.shm_mib}Mi"}},
     ]
-    if inputs.store_uri is None:
+    if per_replica_cache(inputs):
+        # A generic ephemeral volume: a claim per pod, created and deleted with it.
+        template = {"metadata": {"labels": labels(inputs.key)}, "spec": _cache_claim_spec(inputs)}
+        volumes.append({"name": "models", "ephemeral": {"volumeClaimTemplate": template}})
+    elif inputs.store_uri is None:
         volumes.append({"name": "models", "persistentVolumeClaim": {"claimName": cache_claim_name(inputs.key)}})
         if inputs.model.hub_token_secret is not None:
             volumes.append(hub_token_volume(secret_name(inputs.key), SECRET_KEYS["hub"]))

@@ -136,6 +136,11 @@ REVIEWED_UPDATES = {
         # Issue 18.4: each pool's cold_start section (all off: no node pool or launch template changes).
         "spec.node_pools.l4.cold_start",
         "spec.node_pools.h100.cold_start",
+        # Issue 17.4: described GPU nodes (null on a cloud) and the existing-cluster device plugin switch (false),
+        # recorded with the rest of the spec; nothing a cloud stack plans changes.
+        "spec.cluster.device_plugin",
+        "spec.node_pools.l4.existing",
+        "spec.node_pools.h100.existing",
     },
     # Issue 14.5 and 15: the model component records its staging globs and KV-cache dtype too.
     "inferstack:index:InferenceService": {"spec.staging", "spec.kv_cache_dtype", "spec.monitoring"},
