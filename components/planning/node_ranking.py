@@ -35,7 +35,10 @@ def load_cost(result: Sizing, *, requests_per_s: float | None, concurrency: int 
     price, capacity = result.price, result.capacity
     if price is None or capacity is None:
         return None
-    if requests_per_s is not None:
+    if requests_per_s is not None and result.load is not None and result.load.requests_per_s == requests_per_s:
+        # The open-loop sizing `size` did for this rate: per-replica share within the objectives, queue stable.
+        replicas = result.load.replicas
+    elif requests_per_s is not None:
         replicas = replicas_needed(requests_per_s, capacity)
     elif concurrency is not None:
         # The capacity point is the most concurrent requests one replica holds within the objectives.

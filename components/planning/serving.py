@@ -14,10 +14,11 @@ from inferstack import catalog
 from inferstack.catalog.schema import Cloud
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, hub_id
 from inferstack.planning.defaults import pool_instance_type
+from inferstack.planning.open_loop import LoadSizing, size_load
 from inferstack.planning.precision import checkpoint_of, kv_cache_dtype_problem, loaded_quantization
 from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
 from inferstack.planning.startup import PathKind, StartupEstimate, StoreKind, path_accelerators, startup_estimate
-from inferstack.planning.throughput import Objectives, Performance, best_performance, performance, replicas_needed
+from inferstack.planning.throughput import Objectives, Performance, best_performance, performance
 from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
 
 DEFAULT_PROMPT = 1000
@@ -75,6 +76,8 @@ class Sizing:
     replicas: int | None
     price: Price | None
     startup: StartupEstimate
+    # The open-loop sizing of `request.requests_per_s` (where `replicas` comes from); None without a rate.
+    load: LoadSizing | None = None
 
     @property
     def usd_per_million_tokens(self) -> float | None:
@@ -93,6 +96,7 @@ class Sizing:
             "at_concurrency": asdict(self.at_concurrency) if self.at_concurrency else None,
             "capacity": asdict(self.capacity) if self.capacity else None,
             "replicas": self.replicas,
+            "load": self.load.to_dict() if self.load else None,
             "price": asdict(self.price) if self.price else None,
             "usd_per_million_output_tokens": self.usd_per_million_tokens,
             "startup": self.startup.to_dict(),
@@ -147,7 +151,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     # The engine holds what its cap and the KV cache allow; clients beyond that queue and hold no KV cache.
     running = max(1, min(limit, per_request.max_sequences, concurrency))
     fit = memory_fit(shape, acc, prec, eff, context=context, concurrency=running, utilization=request.utilization)
-    at = capacity = None
+    at = capacity = load = None
     replicas = None
     # Weights and one full-length sequence fit: the engine runs what its cap and the KV cache allow, the rest queue.
     if memory_fit(shape, acc, prec, eff, context=context, utilization=request.utilization).fits:
@@ -173,7 +177,19 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
             limit=limit,
         )
         if capacity is not None and request.requests_per_s is not None:
-            replicas = replicas_needed(request.requests_per_s, capacity)
+            load = size_load(
+                shape,
+                acc,
+                prec,
+                eff,
+                prompt=request.prompt,
+                output=request.output,
+                requests_per_s=request.requests_per_s,
+                objectives=request.objectives,
+                engine_cap=limit,
+                kv_sequences=per_request.max_sequences,
+            )
+            replicas = load.replicas if load is not None else None
     stored_bits = request.stored_bits if request.stored_bits is not None else shape.weight_bits
     start = startup_estimate(
         shape.params_b * stored_bits / 8, request.store, cloud, **path_accelerators(request.cold_start, cloud)
@@ -186,6 +202,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
         replicas=replicas,
         price=price,
         startup=start,
+        load=load,
     )
 
 

@@ -113,7 +113,24 @@ def rate_performance(
             high = mid
         else:
             low = mid + 1
-    return at(low)
+    steady = at(low)
+    slots = min(limit, max_running) if max_running is not None else limit
+    busy = rate * (steady.ttft_s + output * steady.tpot_s)
+    if busy >= slots:
+        return None  # every slot is always busy: Poisson arrivals build a queue without bound
+    # Random (Poisson) arrivals find every slot taken now and then, long before the mean load fills them:
+    # Erlang C gives how long they wait for one (near zero far from the cap, unbounded as it fills).
+    wait = erlang_c(slots, busy) * (busy / rate) / (slots - busy)
+    return dataclasses.replace(steady, ttft_s=steady.ttft_s + wait, queue_s=steady.queue_s + wait)
+
+
+def erlang_c(servers: int, offered: float) -> float:
+    """Probability that a Poisson arrival waits, with `servers` slots and `offered` (< servers) busy on average."""
+    blocked = 1.0
+    # Erlang B by its recurrence (stable for thousands of servers), then C from B.
+    for k in range(1, servers + 1):
+        blocked = offered * blocked / (k + offered * blocked)
+    return servers * blocked / (servers - offered * (1 - blocked))
 
 
 @dataclass(frozen=True)

@@ -127,8 +127,8 @@ def _print_sizing(name: str, result: Sizing) -> None:
         )
     elif fit.fits:
         lines.append("[red]no concurrency meets the objectives[/]")
-    if result.replicas is not None:
-        lines.append(f"replicas for {req.requests_per_s:g} req/s: {result.replicas}")
+    if result.load is not None:
+        lines.append(result.load.describe())
     if result.price is not None:
         price = result.price
         dollars = result.usd_per_million_tokens

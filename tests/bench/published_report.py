@@ -21,9 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from inferstack import catalog
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
+from inferstack.planning.open_loop import size_load
 from inferstack.planning.sizing import Efficiency, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
-from inferstack.planning.throughput import offline_performance, performance, rate_performance
+from inferstack.planning.throughput import Objectives, offline_performance, performance
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
 WITHIN = 0.25
@@ -74,12 +75,21 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     )
     limit = running_limit(point)
     if point.get("request_rate") is not None:
-        rate = point["request_rate"]
-        steady = rate_performance(
-            shape, acc, prec, eff, prompt=prompt, output=output, rate=rate, max_running=min(limit, fit.max_sequences)
+        # The open-loop sizing `inferstack size --rps` does: one replica must carry the point's rate.
+        load = size_load(
+            shape,
+            acc,
+            prec,
+            eff,
+            prompt=prompt,
+            output=output,
+            requests_per_s=point["request_rate"],
+            objectives=Objectives(),
+            engine_cap=limit,
+            kv_sequences=fit.max_sequences,
         )
-        assert steady is not None, f"{point['id']}: the rate is beyond what the planner says one replica serves"
-        perf = steady
+        assert load is not None and load.replicas == 1, f"{point['id']}: the planner says one replica cannot serve it"
+        perf = load.per_replica
     elif point["concurrency"] is None:
         perf = offline_performance(
             shape,
