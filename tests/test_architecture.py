@@ -15,7 +15,11 @@ ROOTS = {"components": "inferstack", "infra": "inferstack.infra", "policies": "i
 TOP_PACKAGES = set(ROOTS.values())
 MAX_LINES = 300
 # A module may exceed MAX_LINES only with a reason here (module -> why).
-LONG_MODULES: dict[str, str] = {}
+LONG_MODULES: dict[str, str] = {
+    # One pydantic model per catalog data file, side by side so a data file and its schema are read together;
+    # 309 lines after the cold-start terms were added (split it by data file when it grows again).
+    "inferstack.catalog.schema": "one schema per catalog data file, read together with the data",
+}
 
 
 @cache

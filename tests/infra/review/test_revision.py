@@ -141,9 +141,22 @@ REVIEWED_UPDATES = {
         "spec.cluster.device_plugin",
         "spec.node_pools.l4.existing",
         "spec.node_pools.h100.existing",
+        # Issue 17.3: capacity preferences, reservations and on_demand_base, recorded with the rest of the spec.
+        "spec.models.chat.replicas.on_demand_base",
+        "spec.models.tiny.replicas.on_demand_base",
+        "spec.node_pools.l4.capacity",
+        "spec.node_pools.l4.reservations",
+        "spec.node_pools.h100.capacity",
+        "spec.node_pools.h100.reservations",
     },
     # Issue 14.5 and 15: the model component records its staging globs and KV-cache dtype too.
-    "inferstack:index:InferenceService": {"spec.staging", "spec.kv_cache_dtype", "spec.monitoring"},
+    # Issue 17.3: the model's on_demand_base (0), recorded with the rest of its spec.
+    "inferstack:index:InferenceService": {
+        "spec.staging",
+        "spec.kv_cache_dtype",
+        "spec.monitoring",
+        "spec.replicas.on_demand_base",
+    },
 }
 # Reviewed replacements, by resource type: the paths whose change replaces it, and why that loses nothing.
 REVIEWED_REPLACEMENTS = {
