@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,9 +23,13 @@ ENTRY_POINT = "__main__.py"
 GENERATED_DIR = Path(".inferstack") / "policy-pack"
 
 
-def named_virtualenv(pack_dir: Path) -> Path | None:
+def _manifest(pack_dir: Path) -> dict[str, Any]:
+    return yaml.safe_load((pack_dir / MANIFEST).read_text())
+
+
+def named_virtualenv(pack_dir: Path, manifest: dict[str, Any] | None = None) -> Path | None:
     """The virtualenv a pack's manifest names, resolved against the pack folder (None: it names none)."""
-    manifest = yaml.safe_load((pack_dir / MANIFEST).read_text())
+    manifest = manifest if manifest is not None else _manifest(pack_dir)
     venv = ((manifest.get("runtime") or {}).get("options") or {}).get("virtualenv")
     return (pack_dir / venv).resolve() if venv else None
 
@@ -36,7 +41,8 @@ def running_virtualenv() -> Path | None:
 
 def usable_pack_dir(work_dir: Path, *, shipped: Path = SHIPPED_PACK_DIR, venv: Path | None = None) -> Path:
     """The shipped pack when the virtualenv it names exists; else a generated copy under `work_dir/.inferstack/`."""
-    named = named_virtualenv(shipped)
+    manifest = _manifest(shipped)
+    named = named_virtualenv(shipped, manifest)
     if named is not None and (named / "pyvenv.cfg").is_file():
         return shipped
     target = work_dir / GENERATED_DIR
@@ -44,7 +50,6 @@ def usable_pack_dir(work_dir: Path, *, shipped: Path = SHIPPED_PACK_DIR, venv: P
     # The generated folder is a build product: keep it out of the team's repository.
     (target.parent / ".gitignore").write_text("*\n")
     shutil.copyfile(shipped / ENTRY_POINT, target / ENTRY_POINT)
-    manifest = yaml.safe_load((shipped / MANIFEST).read_text())
     options = manifest.setdefault("runtime", {}).setdefault("options", {})
     options.pop("virtualenv", None)
     chosen = venv if venv is not None else running_virtualenv()

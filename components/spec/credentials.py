@@ -70,8 +70,6 @@ def _is_random(run: str) -> bool:
     core = run.strip("=")
     if len(core) < RANDOM_RUN_MIN or re.fullmatch(r"[0-9a-fA-F]+", core):
         return False  # too short once padding is gone, or a hex digest (commits, image digests)
-    if _readable_base64(run) is not None:
-        return False  # not random itself; find_credentials looks inside it
     letters = [c for c in core if c.isalpha()]
     upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
     # Random base62 is about half upper case; paths, names and identifiers are mostly one case.
@@ -84,12 +82,13 @@ def find_credentials(text: str) -> list[CredentialMatch]:
     """Every credential-shaped span of a text, in order; known formats first where two overlap."""
     found: list[CredentialMatch] = []
     candidates = [(kind, m) for kind, pattern in KNOWN_SHAPES for m in pattern.finditer(text)]
-    candidates += [(RANDOM_SHAPE, m) for m in RANDOM_RUN.finditer(text) if _is_random(m.group())]
-    # Readable base64 (user data) is no secret's shape, but a secret written inside it still is one.
     for m in RANDOM_RUN.finditer(text):
         decoded = _readable_base64(m.group())
-        inner = find_credentials(decoded) if decoded is not None else []
-        if inner:
+        if decoded is None:
+            if _is_random(m.group()):
+                candidates.append((RANDOM_SHAPE, m))
+        # Readable base64 (user data) is no secret's shape, but a secret written inside it still is one.
+        elif inner := find_credentials(decoded):
             candidates.append((f"base64 text holding {inner[0].kind}", m))
     for kind, m in candidates:
         # The first (most specific) shape claims a span: an Anthropic key is not also an OpenAI-style one.
