@@ -114,7 +114,8 @@ class LoadFit:
 
     requests_per_s: float
     objectives: Objectives
-    # None when no replica meets the objectives; then `best` is what one replica does at its lowest latency.
+    # One replica at its share of the rate (open loop); None when no replica meets the objectives, and then `best`
+    # is what one replica does at its lowest latency.
     per_replica: Performance | None
     replicas_needed: int | None
     best: Performance | None
@@ -135,7 +136,9 @@ def load_fit(spec: EnvironmentSpec, key: str) -> LoadFit | None:
     if not sized.fit.fits:
         return None  # the memory-fit rule reports it
     if sized.capacity is not None:
-        return LoadFit(model.load.requests_per_second, request.objectives, sized.capacity, sized.replicas, None)
+        # The open-loop sizing says what each replica does at its share of the rate (what `size --rps` prints).
+        each = sized.load.per_replica if sized.load is not None else sized.capacity
+        return LoadFit(model.load.requests_per_second, request.objectives, each, sized.replicas, None)
     # Latency only grows with concurrency: one request at a time is the best a replica can do.
     best = performance(
         shape,

@@ -72,6 +72,8 @@ def size_load(
 ) -> LoadSizing | None:
     """The fewest replicas whose share of `requests_per_s` meets the objectives below saturation; None if none can.
 
+    With no TTFT objective, a replica's mean queue wait may be at most its TTFT without the wait.
+
     `engine_cap` is the engine's max_num_seqs and `kv_sequences` what the KV cache holds at this request length.
     """
     cap = max(1, min(engine_cap, kv_sequences))
@@ -88,7 +90,14 @@ def size_load(
         found = rate_performance(
             shape, acc, prec, eff, prompt=prompt, output=output, rate=share, max_running=cap, limit=cap
         )
-        return found if found is not None and objectives.met_by(found) else None
+        if found is None or not objectives.met_by(found):
+            return None
+        # Without a TTFT objective nothing else bounds the queue, and the fewest replicas would sit just under
+        # saturation with waits of minutes; a queue wait at most the replica's own TTFT keeps the first token
+        # within twice what an idle replica gives.
+        if objectives.ttft_s is None and found.queue_s > found.ttft_s - found.queue_s:
+            return None
+        return found
 
     saturation = closed(cap).requests_per_s
     single = closed(1)

@@ -108,7 +108,8 @@ def _check_load(spec: EnvironmentSpec, key: str) -> Iterable[SpecIssue]:
     yield SpecIssue(
         field_path("models", key, "replicas", "max"),
         f"the planned load of {result.requests_per_s:g} req/s needs {needed} replicas "
-        f"({each.requests_per_s:.2f} req/s each on {where}) but replicas.max is {model.replicas.max}",
+        f"({result.requests_per_s / needed:.2f} req/s each on {where} at TTFT {each.ttft_s * 1000:,.0f} ms, TPOT "
+        f"{each.tpot_s * 1000:,.1f} ms) but replicas.max is {model.replicas.max}",
         f"raise replicas.max to {needed} (and the pool's max to hold them), lower load.requests_per_second, "
         "or use a faster GPU",
     )

@@ -53,18 +53,38 @@ def test_replicas_are_the_fewest_whose_share_is_stable_and_meets_the_objectives(
 
     each = steady(load.replicas)
     assert each == load.per_replica and goals.met_by(each) and load.utilization < 1
-    # One replica fewer: the share saturates a replica (no steady state) or misses an objective.
+    # One replica fewer: the share saturates a replica (no steady state), misses an objective, or (no TTFT
+    # objective) makes arrivals wait longer than the replica's own TTFT.
     fewer = steady(load.replicas - 1)
-    assert fewer is None or not goals.met_by(fewer) or rate / (load.replicas - 1) >= load.saturation_requests_per_s
+    assert (
+        fewer is None
+        or not goals.met_by(fewer)
+        or rate / (load.replicas - 1) >= load.saturation_requests_per_s
+        or (goals.ttft_s is None and fewer.queue_s > fewer.ttft_s - fewer.queue_s)
+    )
+
+
+def test_without_a_ttft_objective_the_queue_wait_is_bounded_by_the_replicas_own_ttft() -> None:
+    # Near saturation the Erlang C wait grows without bound; with no TTFT objective nothing else would stop the
+    # sizing at 99% utilisation with waits of minutes.
+    for rate in (5.0, 50.0):
+        load = _sized(requests_per_s=rate).load
+        assert load is not None
+        each = load.per_replica
+        assert each.queue_s <= each.ttft_s - each.queue_s
+        assert each.ttft_s < 2 * _sized(concurrency=1).at_concurrency.ttft_s + 1.0
 
 
 def test_a_ttft_objective_prices_in_the_poisson_queue() -> None:
-    free, bound = _sized(requests_per_s=30.0).load, _sized(requests_per_s=30.0, objectives=Objectives(ttft_s=1.0)).load
-    assert free is not None and bound is not None
-    # Near saturation arrivals wait for a KV slot seconds on end; a TTFT objective buys replicas to avoid that.
-    assert free.per_replica.queue_s > 1.0 and free.utilization > 0.9
-    assert bound.replicas > free.replicas and bound.per_replica.ttft_s <= 1.0
-    assert "arrivals wait" in free.describe() and "KV cache" in free.describe()
+    free = _sized(requests_per_s=30.0).load
+    tight = _sized(requests_per_s=30.0, objectives=Objectives(ttft_s=0.4)).load
+    loose = _sized(requests_per_s=30.0, objectives=Objectives(ttft_s=5.0)).load
+    assert free is not None and tight is not None and loose is not None
+    # A TTFT objective replaces the default queue bound: a tight one buys replicas to keep arrivals from waiting
+    # for a KV slot, a loose one lets each replica run closer to saturation, its arrivals waiting seconds.
+    assert tight.replicas > free.replicas > loose.replicas and tight.per_replica.ttft_s <= 0.4
+    assert loose.per_replica.queue_s > 1.0 and loose.utilization > free.utilization
+    assert "arrivals wait" in loose.describe() and "KV cache" in loose.describe()
 
 
 def test_the_binding_cap_is_reported() -> None:

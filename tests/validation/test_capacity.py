@@ -57,8 +57,9 @@ def test_the_planned_load_must_fit_replicas_max() -> None:
     document = seed("aws-dev")
     document["models"]["chat"]["load"] = {"requests_per_second": 50}
     assert problems(document) == [
-        "environment.models.chat.replicas.max: the planned load of 50 req/s needs 26 replicas (1.95 req/s each on "
-        "1× nvidia-l4) but replicas.max is 2 — raise replicas.max to 26 (and the pool's max to hold them), lower "
+        "environment.models.chat.replicas.max: the planned load of 50 req/s needs 29 replicas (1.72 req/s each on "
+        "1× nvidia-l4 at TTFT 411 ms, TPOT 109.7 ms) but replicas.max is 2 — raise replicas.max to 29 (and the "
+        "pool's max to hold them), lower "
         "load.requests_per_second, or use a faster GPU"
     ]
 
