@@ -155,12 +155,13 @@ def cache_gib(inputs: ServiceInputs) -> int:
 
 
 def per_replica_cache(inputs: ServiceInputs) -> bool:
-    """Whether each replica has a cache volume of its own: GPU replicas without a bucket (described nodes).
+    """Whether each replica has a cache volume of its own: without a bucket, GPU replicas or several CPU ones.
 
-    A ReadWriteOnce claim attaches to one node only, and GPU replicas spread over the pool's nodes: one shared claim
-    would leave every replica on another node stuck attaching it. Each fills its own from the hub instead.
+    A ReadWriteOnce claim attaches to one node only, and replicas spread over nodes (topology_spread): one shared
+    claim would leave every replica on another node stuck attaching it. Each fills its own from the hub instead; a
+    single CPU replica keeps the shared claim, so a restart finds its weights.
     """
-    return inputs.store_uri is None and inputs.pool is not None
+    return inputs.store_uri is None and (inputs.pool is not None or inputs.model.replicas.max > 1)
 
 
 def _cache_claim_spec(inputs: ServiceInputs) -> dict[str, Any]:
@@ -190,14 +191,17 @@ def pod_volumes(inputs: ServiceInputs) -> list[dict[str, Any]]:
         *pods.scratch_volumes(cache_gib=8),
         {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": f"{inputs.shape.shm_mib}Mi"}},
     ]
+    if inputs.store_uri is not None:
+        return volumes
     if per_replica_cache(inputs):
         # A generic ephemeral volume: a claim per pod, created and deleted with it.
         template = {"metadata": {"labels": labels(inputs.key)}, "spec": _cache_claim_spec(inputs)}
         volumes.append({"name": "models", "ephemeral": {"volumeClaimTemplate": template}})
-    elif inputs.store_uri is None:
+    else:
         volumes.append({"name": "models", "persistentVolumeClaim": {"claimName": cache_claim_name(inputs.key)}})
-        if inputs.model.hub_token_secret is not None:
-            volumes.append(hub_token_volume(secret_name(inputs.key), SECRET_KEYS["hub"]))
+    # The init container that fills the cache from the hub reads the token from this file (fill_container).
+    if inputs.model.hub_token_secret is not None:
+        volumes.append(hub_token_volume(secret_name(inputs.key), SECRET_KEYS["hub"]))
     return volumes
 
 
