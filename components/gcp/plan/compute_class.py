@@ -24,6 +24,8 @@ from typing import Any, Literal
 from inferstack import catalog
 from inferstack.gcp.plan.location import GcpPlanError
 from inferstack.gcp.plan.nodes import GkeNodePoolPlan, plan_gke_gpu_pool, plan_gke_system_pool
+from inferstack.planning.fit import pool_models
+from inferstack.planning.plan_readers import MAX_NODES_ANNOTATION, MIN_NODES_ANNOTATION, ON_DEMAND_BASE_ANNOTATION
 from inferstack.planning.provisioning import provisioner
 from inferstack.planning.scheduling import target_pool
 from inferstack.spec.models import EnvironmentSpec
@@ -34,10 +36,6 @@ KIND = "ComputeClass"
 COMPUTE_CLASS_LABEL = "cloud.google.com/compute-class"
 # The driver GKE installs on auto-created GPU nodes: the latest, as on the managed pools (gcp/plan/nodes.py).
 DRIVER_VERSION = "latest"
-# Annotations that keep the spec's node bounds on the object: GKE enforces them through the cluster's GPU limits,
-# the cost model and the policy pack read them back from the plan.
-MIN_NODES_ANNOTATION = "inferstack.dev/min-nodes"
-MAX_NODES_ANNOTATION = "inferstack.dev/max-nodes"
 IMAGE_TYPE = "cos_containerd"
 GIB_IN_GB = 1.073741824
 
@@ -62,6 +60,8 @@ class ComputeClassPlan:
     priorities: tuple[Priority, ...]
     min_nodes: int
     max_nodes: int
+    # Replicas the pool's models keep on on-demand nodes (their replicas.on_demand_base, summed).
+    on_demand_base: int
     # Move pods back to the first rung when it has room again (reserved first: the reservation is paid for anyway).
     optimize_rule_priority: bool
 
@@ -129,6 +129,7 @@ def plan_compute_class(spec: EnvironmentSpec, key: str) -> ComputeClassPlan:
         priorities=rungs,
         min_nodes=pool.min,
         max_nodes=pool.max,
+        on_demand_base=sum(spec.models[model.key].replicas.on_demand_base for model in pool_models(spec).get(key, [])),
         optimize_rule_priority=rungs[0].kind == "reserved" and len(rungs) > 1,
     )
 
@@ -168,6 +169,8 @@ def compute_class_object(plan: ComputeClassPlan, service_account: str) -> dict[s
         "serviceAccount": service_account,
         "nodeLabels": dict(sorted(plan.pool.scheduling.labels.items())),
         "gvnic": {"enabled": True},
+        # The GPU taint GKE puts on GPU nodes itself, stated so no other taint value can creep in.
+        "taints": [{"key": t.key, "value": t.value, "effect": t.effect} for t in plan.pool.scheduling.taints],
     }
     if cold.image_streaming:
         node_config["imageStreaming"] = {"enabled": True}
@@ -177,7 +180,11 @@ def compute_class_object(plan: ComputeClassPlan, service_account: str) -> dict[s
         "metadata": {
             "name": plan.name,
             "labels": {"inferstack.dev/pool": plan.key},
-            "annotations": {MIN_NODES_ANNOTATION: str(plan.min_nodes), MAX_NODES_ANNOTATION: str(plan.max_nodes)},
+            "annotations": {
+                MIN_NODES_ANNOTATION: str(plan.min_nodes),
+                MAX_NODES_ANNOTATION: str(plan.max_nodes),
+                ON_DEMAND_BASE_ANNOTATION: str(plan.on_demand_base),
+            },
         },
         "spec": {
             "description": f"inferstack GPU pool {plan.key}: {', '.join(r.kind for r in plan.priorities)}",
