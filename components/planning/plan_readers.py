@@ -20,6 +20,8 @@ NODE_POOL_TYPES: tuple[str, ...] = (Aws.EKS_NODE_GROUP, Gcp.GKE_NODE_POOL, K8s.C
 MIN_NODES_ANNOTATION = "inferstack.dev/min-nodes"
 MAX_NODES_ANNOTATION = "inferstack.dev/max-nodes"
 ON_DEMAND_BASE_ANNOTATION = "inferstack.dev/on-demand-base"
+# The auto-created nodes' boot disk, the cluster's auto-provisioning default disk size (a class names none).
+BOOT_DISK_ANNOTATION = "inferstack.dev/boot-disk-gb"
 # Kubernetes taint effects in the GKE and EKS API spelling the node pool readers report.
 API_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 # GKE gives a node pool a 100 GB boot disk and e2-medium machines when they are unset.
@@ -166,7 +168,7 @@ def _compute_class(res: PlanResource) -> NodePool | None:
         min_nodes=float(annotations.get(MIN_NODES_ANNOTATION, 0)),
         max_nodes=float(annotations.get(MAX_NODES_ANNOTATION, 0)),
         gpus_per_node=int(_num(_map(first.get("gpu")).get("count"))),
-        disk_gb=_num(_map(first.get("storage")).get("bootDiskSize"), GKE_DEFAULT_DISK_GB),
+        disk_gb=float(annotations.get(BOOT_DISK_ANNOTATION, GKE_DEFAULT_DISK_GB)),
         taints=tuple(
             {**taint, "effect": API_EFFECTS.get(str(taint.get("effect")), taint.get("effect"))}
             for taint in (_map(t) for t in _list(config.get("taints")))

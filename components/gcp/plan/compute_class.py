@@ -5,8 +5,8 @@ each priority in turn: the pool's named reservations, spot, flex-start, on-deman
 Fields used and where they are documented (read 2026-12-02):
 - GKE "ComputeClass" CRD reference (cloud.google.com/kubernetes-engine/docs/reference/crds/computeclass):
   `priorities[].machineType`, `.gpu{type,count,driverVersion}`, `.spot`, `.reservations{affinity: Specific,
-  specific[].name}`, `.flexStart.enabled`, `.location.zones`, `.storage.bootDiskSize`, `priorityDefaults.location`,
-  `nodePoolAutoCreation.enabled`, `nodePoolConfig{imageType,serviceAccount,nodeLabels,gvnic,imageStreaming}`,
+  specific[].name}`, `.flexStart.enabled`, `priorityDefaults.location.zones`,
+  `nodePoolAutoCreation.enabled`, `nodePoolConfig.taints`, `nodePoolConfig{imageType,serviceAccount,nodeLabels,gvnic,imageStreaming}`,
   `whenUnsatisfiable`, `activeMigration.optimizeRulePriority`, `description`.
 - GKE "About custom ComputeClasses": GKE labels and taints a class's nodes `cloud.google.com/compute-class=<name>`
   (NoSchedule); a pod selects the class with that nodeSelector; `DoNotScaleUp` leaves pods pending rather than
@@ -25,7 +25,12 @@ from inferstack import catalog
 from inferstack.gcp.plan.location import GcpPlanError
 from inferstack.gcp.plan.nodes import GkeNodePoolPlan, plan_gke_gpu_pool, plan_gke_system_pool
 from inferstack.planning.fit import pool_models
-from inferstack.planning.plan_readers import MAX_NODES_ANNOTATION, MIN_NODES_ANNOTATION, ON_DEMAND_BASE_ANNOTATION
+from inferstack.planning.plan_readers import (
+    BOOT_DISK_ANNOTATION,
+    MAX_NODES_ANNOTATION,
+    MIN_NODES_ANNOTATION,
+    ON_DEMAND_BASE_ANNOTATION,
+)
 from inferstack.planning.provisioning import provisioner
 from inferstack.planning.scheduling import target_pool
 from inferstack.spec.models import EnvironmentSpec
@@ -60,6 +65,8 @@ class ComputeClassPlan:
     priorities: tuple[Priority, ...]
     min_nodes: int
     max_nodes: int
+    # The boot disk of the auto-created nodes: the cluster's auto-provisioning default (every pool's largest disk).
+    disk_gib: int
     # Replicas the pool's models keep on on-demand nodes (their replicas.on_demand_base, summed).
     on_demand_base: int
     # Move pods back to the first rung when it has room again (reserved first: the reservation is paid for anyway).
@@ -129,6 +136,7 @@ def plan_compute_class(spec: EnvironmentSpec, key: str) -> ComputeClassPlan:
         priorities=rungs,
         min_nodes=pool.min,
         max_nodes=pool.max,
+        disk_gib=max(plan_gke_gpu_pool(spec, other).scheduling.disk_gib for other in spec.node_pools),
         on_demand_base=sum(spec.models[model.key].replicas.on_demand_base for model in pool_models(spec).get(key, [])),
         optimize_rule_priority=rungs[0].kind == "reserved" and len(rungs) > 1,
     )
@@ -148,12 +156,10 @@ def _rung(plan: ComputeClassPlan, rung: Priority) -> dict[str, Any]:
     out: dict[str, Any] = {
         "machineType": plan.pool.machine_type,
         "gpu": {"type": accelerators.accelerator_type, "count": accelerators.count, "driverVersion": DRIVER_VERSION},
-        "storage": {"bootDiskSize": plan.pool.scheduling.disk_gib},
     }
     if rung.kind == "reserved":
+        # A reservation is zonal: GKE finds it by name in its zone, one of the pool's (validation checks the zone).
         out["reservations"] = {"affinity": "Specific", "specific": [{"name": rung.reservation}]}
-        # A reservation is zonal: the rung is tried only where the reservation holds machines.
-        out["location"] = {"zones": [rung.zone]}
     elif rung.kind == "flex_start":
         out["flexStart"] = {"enabled": True}
     else:
@@ -184,6 +190,7 @@ def compute_class_object(plan: ComputeClassPlan, service_account: str) -> dict[s
                 MIN_NODES_ANNOTATION: str(plan.min_nodes),
                 MAX_NODES_ANNOTATION: str(plan.max_nodes),
                 ON_DEMAND_BASE_ANNOTATION: str(plan.on_demand_base),
+                BOOT_DISK_ANNOTATION: str(plan.disk_gib),
             },
         },
         "spec": {
