@@ -146,7 +146,11 @@ def test_flex_start_comes_just_before_on_demand(capacity: list[str], flex: bool,
 
 
 def test_compute_class_golden() -> None:
-    text = yaml.safe_dump(_classes("gcp-dev")["gpu-l4"], sort_keys=True)
+    spec = load_stack_file(shipped_stacks()["gcp-dev"])
+    rendered = compute_class_object(
+        plan_compute_class(spec, "l4"), "gcp-dev-nodes@my-gcp-project.iam.gserviceaccount.com"
+    )
+    text = yaml.safe_dump(rendered, sort_keys=True)
     check_golden("compute_class_gcp_dev_l4.yaml", text, "tests/gcp/test_compute_class.py")
 
 
