@@ -107,9 +107,9 @@ def test_gpu_pods_tolerate_their_pool_and_request_tensor_parallel(stacks, name: 
         # A ComputeClass pool's nodes also carry the class's taint (GKE puts it there); its toleration is the second.
         gpu_tolerations = [t for t in pod["tolerations"] if t["key"] != "cloud.google.com/compute-class"]
         class_tolerations = [t for t in pod["tolerations"] if t["key"] == "cloud.google.com/compute-class"]
-        assert [t["value"] for t in class_tolerations] == (
-            [pod["nodeSelector"]["cloud.google.com/compute-class"]] if spec.cluster.provisioner == "compute_class" else []
-        )
+        on_class = spec.cluster.provisioner == "compute_class"
+        wanted = [pod["nodeSelector"]["cloud.google.com/compute-class"]] if on_class else []
+        assert [t["value"] for t in class_tolerations] == wanted
         (toleration,) = gpu_tolerations
         if spec.cloud == "kubernetes":
             # Described nodes: selected by NVIDIA's product label, their GPU taint tolerated whatever its value.

@@ -153,6 +153,8 @@ def test_on_demand_base_on_a_pool_of_spot_nodes_is_refused() -> None:
 @pytest.mark.parametrize("stack", ["aws-dev", "gcp-dev"])
 def test_a_node_pool_uses_its_first_preference_and_says_so(stack: str) -> None:
     document = seed(stack)
+    document.get("cluster", {}).pop("provisioner", None)
+    document["node_pools"]["l4"].pop("reservations", None)
     document["node_pools"]["l4"]["capacity"] = ["spot", "on_demand"]
     assert (
         "environment.node_pools.l4.capacity: a managed node pool has one capacity type: only the first preference, "

@@ -5,8 +5,8 @@ each priority in turn: the pool's named reservations, spot, flex-start, on-deman
 Fields used and where they are documented (read 2026-12-02):
 - GKE "ComputeClass" CRD reference (cloud.google.com/kubernetes-engine/docs/reference/crds/computeclass):
   `priorities[].machineType`, `.gpu{type,count,driverVersion}`, `.spot`, `.reservations{affinity: Specific,
-  specific[].name}`, `.flexStart.enabled`, `priorityDefaults.location.zones`,
-  `nodePoolAutoCreation.enabled`, `nodePoolConfig.taints`, `nodePoolConfig{imageType,serviceAccount,nodeLabels,gvnic,imageStreaming}`,
+  specific[].name}`, `.flexStart.enabled`, `priorityDefaults.location.zones`, `nodePoolAutoCreation.enabled`,
+  `nodePoolConfig{imageType,serviceAccount,nodeLabels,taints,gvnic,imageStreaming}`,
   `whenUnsatisfiable`, `activeMigration.optimizeRulePriority`, `description`.
 - GKE "About custom ComputeClasses": GKE labels and taints a class's nodes `cloud.google.com/compute-class=<name>`
   (NoSchedule); a pod selects the class with that nodeSelector; `DoNotScaleUp` leaves pods pending rather than
