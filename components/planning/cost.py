@@ -117,6 +117,7 @@ def _compute_class(ctx: Context, res: PlanResource) -> list[CostRow]:
     row = vm_row(ctx, res, pool.instance_type, first == "spot", nmin, nmax, note)
     warnings = [row.warning] if row.warning else []
     if first == "reserved":
+        row = replace(row, item=row.item.replace(" on-demand", " reserved", 1))
         warnings.append(RESERVED_AT_ON_DEMAND)
     elif first == "spot" and "on_demand" in pool.purchase and row.unit_usd:
         fallback = vm_row(ctx, res, pool.instance_type, False, nmin, nmax)
