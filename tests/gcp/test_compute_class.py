@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inferstack.gcp.plan.compute_class import (
     compute_class_object,
@@ -258,3 +260,39 @@ def test_a_spot_first_pool_ranges_from_spot_to_its_on_demand_fallback() -> None:
     assert row.monthly_min == pytest.approx(0.28184 * 730 * 1)
     assert row.monthly_max == pytest.approx(0.70683 * 730 * 2)
     assert "on-demand fallback" in row.warning
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(
+    order=st.permutations(["reserved", "spot", "on_demand"]),
+    size=st.integers(min_value=1, max_value=3),
+    flex=st.booleans(),
+    reservations=st.integers(min_value=1, max_value=2),
+)
+def test_priorities_follow_the_preference_list(order: list[str], size: int, flex: bool, reservations: int) -> None:
+    # Any preference list: the rungs keep its order, each reservation is tried once, flex-start sits just before
+    # on-demand (last without it), and the rendered class passes the schema.
+    capacity = order[:size]
+    document = seed("gcp-dev")
+    pool = document["node_pools"]["l4"]
+    pool |= {"capacity": capacity, "flex_start": flex, "max": 2, "min": 0}
+    pool["reservations"] = (
+        {f"r{i}": {"name": f"ml-dev-l4-{i}", "zone": "us-central1-a", "count": 1} for i in range(reservations)}
+        if "reserved" in capacity
+        else {}
+    )
+    spec = _spec(document)
+    kinds = [rung.kind for rung in priorities(spec, "l4")]
+    expected: list[str] = []
+    for option in capacity:
+        if option == "reserved":
+            expected += ["reserved"] * reservations
+            continue
+        expected += ["flex_start"] if option == "on_demand" and flex else []
+        expected.append(option)
+    expected += ["flex_start"] if flex and "on_demand" not in capacity else []
+    assert kinds == expected
+    rendered = compute_class_object(plan_compute_class(spec, "l4"), "sa@p.iam.gserviceaccount.com")
+    names = [r["reservations"]["specific"][0]["name"] for r in rendered["spec"]["priorities"] if "reservations" in r]
+    assert sorted(names) == sorted(set(names)) and len(names) == (reservations if "reserved" in capacity else 0)
+    assert crd_errors(rendered) == []
