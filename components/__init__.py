@@ -52,6 +52,8 @@ _EXPORTS: dict[str, str] = {
     "GcpEnvironment": "inferstack.gcp.environment",
     "GcpNetwork": "inferstack.gcp.network",
     "GkeCluster": "inferstack.gcp.cluster",
+    "GkeComputeClass": "inferstack.gcp.compute_class",
+    "plan_compute_class": "inferstack.gcp.plan.compute_class",
     "GkeGpuNodePool": "inferstack.gcp.node_pool",
     "GkeNodePoolPlan": "inferstack.gcp.plan.nodes",
     "plan_gke_gpu_pool": "inferstack.gcp.plan.nodes",
@@ -81,6 +83,7 @@ __all__ = [
     "GcpNetwork",
     "GcsModelStore",
     "GkeCluster",
+    "GkeComputeClass",
     "GkeGpuNodePool",
     "GkeNodePoolPlan",
     "InferenceService",
@@ -102,6 +105,7 @@ __all__ = [
     "check_spec",
     "load_stack_file",
     "parse_environment",
+    "plan_compute_class",
     "plan_eks_gpu_pool",
     "plan_gke_gpu_pool",
     "target_pool",
@@ -127,10 +131,12 @@ if TYPE_CHECKING:
     from inferstack.aws.plan.nodes import EksNodePoolPlan, plan_eks_gpu_pool
     from inferstack.environment import LlmEnvironment
     from inferstack.gcp.cluster import GkeCluster
+    from inferstack.gcp.compute_class import GkeComputeClass
     from inferstack.gcp.environment import GcpEnvironment
     from inferstack.gcp.model_store import GcsModelStore
     from inferstack.gcp.network import GcpNetwork
     from inferstack.gcp.node_pool import GkeGpuNodePool
+    from inferstack.gcp.plan.compute_class import plan_compute_class
     from inferstack.gcp.plan.nodes import GkeNodePoolPlan, plan_gke_gpu_pool
     from inferstack.k8s.inference import InferenceService
     from inferstack.k8s.workload import Workload

@@ -115,7 +115,9 @@ class K8s(StrEnum):
     SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
     POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor"
     PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+    # Built into GKE (1.30.3-gke.1451000 and later): no add-on installs its CRD.
+    COMPUTE_CLASS = "kubernetes:cloud.google.com/v1:ComputeClass"
 
 
-CUSTOM_RESOURCES = frozenset({K8s.SCALED_OBJECT, K8s.POD_MONITOR, K8s.PROMETHEUS_RULE})
+CUSTOM_RESOURCES = frozenset({K8s.SCALED_OBJECT, K8s.POD_MONITOR, K8s.PROMETHEUS_RULE, K8s.COMPUTE_CLASS})
 ALL_TYPES: frozenset[str] = frozenset({*Aws, *Gcp, *K8s})

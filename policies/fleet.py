@@ -98,6 +98,7 @@ gpu_cap = stack_rule(
 SPOT_MESSAGE = {
     Aws.EKS_NODE_GROUP: "spot capacity in a production stack",
     Gcp.GKE_NODE_POOL: "spot/preemptible capacity in a production stack",
+    K8s.COMPUTE_CLASS: "a ComputeClass that tries spot first in a production stack, with no on-demand base",
 }
 
 
@@ -105,15 +106,18 @@ def _check_spot(args: ResourceValidationArgs, report: Report) -> None:
     if not param(args, no_spot_in_production, "production"):
         return
     pool = node_pool(planned(args))
-    if pool is not None and pool.spot:
-        report(SPOT_MESSAGE[pool.type])
+    # A pool that tries spot first but keeps its models' on_demand_base replicas on on-demand nodes still serves
+    # when spot is reclaimed: the base stays.
+    if pool is not None and pool.spot and pool.on_demand_base < 1:
+        report(SPOT_MESSAGE.get(pool.type, "spot capacity in a production stack"))
 
 
 no_spot_in_production = resource_rule(
     "no-spot-in-production",
     "Production stacks run on on-demand capacity only.",
     _check_spot,
-    remediation="Set capacity: on_demand on the pool (spot can be reclaimed with two minutes' notice).",
+    remediation="Set capacity: on_demand on the pool (spot can be reclaimed with two minutes' notice), or keep "
+    "replicas.on_demand_base of at least 1 on its models.",
     severity=Severity.MEDIUM,
     config={
         "production": {

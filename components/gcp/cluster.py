@@ -11,17 +11,46 @@ import pulumi_kubernetes as k8s
 from inferstack.gcp.network import firewall
 from inferstack.gcp.node_pool import node_pool
 from inferstack.gcp.plan.cluster import (
+    AUTOPROVISIONED_IMAGE,
     BINAUTHZ_DISABLED,
     BINAUTHZ_ENFORCE,
     LOG_ENABLED_COMPONENTS,
     MONITORING_ENABLED_COMPONENTS,
     GkeClusterPlan,
 )
+from inferstack.gcp.plan.compute_class import AutoprovisioningPlan
+from inferstack.gcp.plan.identity import NODE_OAUTH_SCOPES
 from inferstack.gcp.plan.kubeconfig import gke_kubeconfig
 from inferstack.gcp.plan.network import PODS_RANGE_NAME, SERVICES_RANGE_NAME
 from inferstack.gcp.plan.nodes import GkeNodePoolPlan
 
 TYPE_TOKEN = "inferstack:index:GkeCluster"
+
+
+def cluster_autoscaling(
+    plan: AutoprovisioningPlan | None, service_account: pulumi.Input[str]
+) -> gcp.container.ClusterClusterAutoscalingArgsDict | None:
+    """Node auto-provisioning for ComputeClass pools: limits from the pools' max, nodes as the managed pools' are.
+
+    Auto-created nodes get what the managed pools have: the environment's node identity and scopes, shielded VM
+    (secure boot, integrity monitoring), COS, auto-repair and auto-upgrade. Boot disks keep Google-managed
+    encryption, as the managed pools' do. None (no ComputeClass pools): the field stays unset, as before.
+    """
+    if plan is None:
+        return None
+    return {
+        "enabled": True,
+        "resource_limits": [{"resource_type": kind, "minimum": 0, "maximum": most} for kind, most in plan.limits],
+        "auto_provisioning_locations": list(plan.zones),
+        "auto_provisioning_defaults": {
+            "service_account": service_account,
+            "oauth_scopes": list(NODE_OAUTH_SCOPES),
+            "image_type": AUTOPROVISIONED_IMAGE,
+            "disk_size": plan.disk_gib,
+            "shielded_instance_config": {"enable_secure_boot": True, "enable_integrity_monitoring": True},
+            "management": {"auto_repair": True, "auto_upgrade": True},
+        },
+    }
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -48,6 +77,7 @@ class GkeCluster(pulumi.ComponentResource):
         project_id: pulumi.Input[str],
         secrets_key_id: pulumi.Input[str],
         node_service_account: pulumi.Input[str],
+        autoprovisioning: AutoprovisioningPlan | None = None,
         depends_on: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -115,6 +145,7 @@ class GkeCluster(pulumi.ComponentResource):
                 {"security_group": plan.rbac_security_group} if plan.rbac_security_group is not None else None
             ),
             resource_labels=plan.resource_labels,
+            cluster_autoscaling=cluster_autoscaling(autoprovisioning, node_service_account),
             deletion_protection=plan.deletion_protection,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on), ignore_changes=["nodeConfig"]),
         )

@@ -14,6 +14,7 @@ import pulumi_gcp as gcp
 from inferstack.catalog.gke import gke_facts
 from inferstack.gcp.admins import GkeClusterAdmins
 from inferstack.gcp.cluster import GkeCluster
+from inferstack.gcp.compute_class import GkeComputeClass
 from inferstack.gcp.identity import GkeWorkloadIdentities
 from inferstack.gcp.keys import GcpKeyRing
 from inferstack.gcp.logs import GkeLogRetention
@@ -22,6 +23,12 @@ from inferstack.gcp.network import GcpNetwork
 from inferstack.gcp.node_identity import GkeNodeServiceAccount
 from inferstack.gcp.node_pool import GkeGpuNodePool
 from inferstack.gcp.plan.cluster import binary_authorization, plan_cluster, plan_cluster_admins, plan_log_retention
+from inferstack.gcp.plan.compute_class import (
+    compute_class_target,
+    plan_autoprovisioning,
+    plan_compute_class,
+    uses_compute_classes,
+)
 from inferstack.gcp.plan.identity import gke_service_agent, plan_node_identity, plan_workload_identities
 from inferstack.gcp.plan.keys import MODEL_STORE_KEY, SECRETS_KEY, key_names, plan_key_ring
 from inferstack.gcp.plan.labels import resource_labels
@@ -33,7 +40,7 @@ from inferstack.planning.defaults import audit_logs_protected, data_protected, l
 from inferstack.planning.scheduling import target_pool
 from inferstack.provider_types import Gcp
 from inferstack.spec.models import EnvironmentSpec
-from inferstack.target import ClusterTarget, EgressRule
+from inferstack.target import ClusterTarget, EgressRule, TargetPool
 
 TYPE_TOKEN = "inferstack:index:GcpEnvironment"
 # GKE routes a Service of type LoadBalancer to an internal passthrough load balancer with this annotation.
@@ -95,6 +102,7 @@ class GcpEnvironment(pulumi.ComponentResource):
             project_id=project_facts.project_id,
             secrets_key_id=self.keys.keys[SECRETS_KEY].id,
             node_service_account=self.node_identity.email,
+            autoprovisioning=plan_autoprovisioning(spec),
             # GKE checks the key grant at creation; nodes need NAT to pull images from outside Google.
             depends_on=[self.keys.bindings[SECRETS_KEY], self.network.nat, *self.node_identity.roles.values()],
             opts=child,
@@ -111,18 +119,33 @@ class GcpEnvironment(pulumi.ComponentResource):
             if admins
             else None
         )
-        plans = {key: plan_gke_gpu_pool(spec, key) for key in spec.node_pools}
-        self.pools = {
-            key: GkeGpuNodePool(
-                f"{name}-pool-{key}",
-                plan,
-                cluster_id=self.cluster.cluster.id,
-                cluster_location=self.cluster.cluster.location,
-                service_account=self.node_identity.email,
-                opts=child,
-            )
-            for key, plan in plans.items()
-        }
+        self.pools: dict[str, GkeGpuNodePool] = {}
+        self.compute_classes: dict[str, GkeComputeClass] = {}
+        pools: dict[str, TargetPool] = {}
+        if uses_compute_classes(spec):
+            # GKE creates the GPU nodes from each pool's ComputeClass (node pool auto-creation): no node pools.
+            for key in spec.node_pools:
+                class_plan = plan_compute_class(spec, key)
+                self.compute_classes[key] = GkeComputeClass(
+                    f"{name}-class-{key}",
+                    class_plan,
+                    service_account=self.node_identity.email,
+                    provider=self.cluster.provider,
+                    opts=child,
+                )
+                pools[key] = compute_class_target(class_plan)
+        else:
+            for key in spec.node_pools:
+                plan = plan_gke_gpu_pool(spec, key)
+                self.pools[key] = GkeGpuNodePool(
+                    f"{name}-pool-{key}",
+                    plan,
+                    cluster_id=self.cluster.cluster.id,
+                    cluster_location=self.cluster.cluster.location,
+                    service_account=self.node_identity.email,
+                    opts=child,
+                )
+                pools[key] = target_pool(plan.scheduling, "gcp")
         self.logs = GkeLogRetention(
             f"{name}-logs",
             plan_log_retention(spec),
@@ -165,7 +188,7 @@ class GcpEnvironment(pulumi.ComponentResource):
 
         self.target = ClusterTarget(
             provider=self.cluster.provider,
-            pools={key: target_pool(plan.scheduling, "gcp") for key, plan in plans.items()},
+            pools=pools,
             # GKE installs the NVIDIA driver and runs the device plugin on GPU nodes itself.
             needs_device_plugin=False,
             # GKE's DCGM package (monitoringConfig) exports GPU metrics; the chart would crash-loop on COS nodes.

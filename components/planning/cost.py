@@ -1,6 +1,6 @@
 """Monthly cost of what a Plan contains, at minimum and at maximum scale.
 
-Prices the planned resources, not the intent: node groups and node pools by their instance/machine type,
+Prices the planned resources, not the intent: node groups, node pools and GKE ComputeClasses by their machine type,
 purchase option and autoscaling bounds (the minimum raised to the nodes the models' replicas.min need), their
 root volumes or boot disks, control-plane fees, NAT gateways and their public IPv4 addresses, interface VPC
 endpoints per zone, load balancers, buckets (at a stated size), KMS keys and log ingestion. Every other resource
@@ -99,6 +99,34 @@ def _node_pool(ctx: Context, res: PlanResource) -> list[CostRow]:
     return rows
 
 
+# What a ComputeClass row says about the price it shows (the catalog has no committed-use or DWS rates).
+RESERVED_AT_ON_DEMAND = (
+    "reservation priced at the on-demand rate: a reservation bills as on-demand unless a committed-use discount "
+    "covers it, and the catalog records no committed rate"
+)
+SPOT_MIX = "min at the spot rate; max with every node on its on-demand fallback (spot unavailable)"
+
+
+def _compute_class(ctx: Context, res: PlanResource) -> list[CostRow]:
+    """A ComputeClass pool, priced from its first priority; the max is the on-demand fallback when it has one."""
+    pool = node_pool(res, default_zones=ctx.default_zones)
+    if pool is None:
+        return []
+    nmin, nmax, note = _bounds(ctx, pool)
+    first = pool.purchase[0] if pool.purchase else "on_demand"
+    row = vm_row(ctx, res, pool.instance_type, first == "spot", nmin, nmax, note)
+    warnings = [row.warning] if row.warning else []
+    if first == "reserved":
+        row = replace(row, item=row.item.replace(" on-demand", " reserved", 1))
+        warnings.append(RESERVED_AT_ON_DEMAND)
+    elif first == "spot" and "on_demand" in pool.purchase and row.unit_usd:
+        fallback = vm_row(ctx, res, pool.instance_type, False, nmin, nmax)
+        row = replace(row, monthly_max=fallback.monthly_max)
+        warnings.append(SPOT_MIX)
+    row = replace(row, warning="; ".join(warnings))
+    return [row, gke_boot_disk_row(ctx, res, pool.disk_gb, nmin, nmax)]
+
+
 def _gb(pool: NodePool, nmin: float) -> tuple[float, float]:
     return pool.disk_gb * nmin, pool.disk_gb * pool.max_nodes
 
@@ -148,6 +176,7 @@ Pricer = Callable[[Context, PlanResource], list[CostRow]]
 PRICERS: dict[str, Pricer] = {
     Aws.EKS_NODE_GROUP: _node_pool,
     Gcp.GKE_NODE_POOL: _node_pool,
+    K8s.COMPUTE_CLASS: _compute_class,
     Aws.EKS_CLUSTER: _one("eks_cluster", "EKS control plane"),
     Gcp.GKE_CLUSTER: _one("gke_cluster", "GKE cluster fee"),
     Aws.NAT_GATEWAY: lambda c, r: [

@@ -12,9 +12,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from inferstack import catalog
-from inferstack.provider_types import Aws, Gcp
+from inferstack.provider_types import Aws, Gcp, K8s
 
-NODE_POOL_TYPES: tuple[str, ...] = (Aws.EKS_NODE_GROUP, Gcp.GKE_NODE_POOL)
+NODE_POOL_TYPES: tuple[str, ...] = (Aws.EKS_NODE_GROUP, Gcp.GKE_NODE_POOL, K8s.COMPUTE_CLASS)
+# A ComputeClass names no node count: inferstack keeps the pool's bounds and its models' on-demand base on the
+# object (gcp/plan/compute_class.py), where GKE enforces the bounds through the cluster's auto-provisioning limits.
+MIN_NODES_ANNOTATION = "inferstack.dev/min-nodes"
+MAX_NODES_ANNOTATION = "inferstack.dev/max-nodes"
+ON_DEMAND_BASE_ANNOTATION = "inferstack.dev/on-demand-base"
+# The auto-created nodes' boot disk, the cluster's auto-provisioning default disk size (a class names none).
+BOOT_DISK_ANNOTATION = "inferstack.dev/boot-disk-gb"
+# Kubernetes taint effects in the GKE and EKS API spelling the node pool readers report.
+API_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 # GKE gives a node pool a 100 GB boot disk and e2-medium machines when they are unset.
 GKE_DEFAULT_DISK_GB = 100.0
 GKE_DEFAULT_MACHINE = "e2-medium"
@@ -47,6 +56,10 @@ class NodePool:
     # Per-node boot disk in GB; 0 when the plan leaves it to a launch template (EKS).
     disk_gb: float
     taints: tuple[Mapping[str, Any], ...]
+    # The purchase options tried in order (a ComputeClass's priorities); a node group or pool has one.
+    purchase: tuple[str, ...] = ()
+    # Replicas its models keep on on-demand nodes whatever the first purchase option (a ComputeClass's annotation).
+    on_demand_base: int = 0
 
     @property
     def instance_type(self) -> str:
@@ -131,6 +144,40 @@ def _gke(res: PlanResource, default_zones: int) -> NodePool:
     )
 
 
+def _rung_kind(rung: Mapping[str, Any]) -> str:
+    if _map(rung.get("reservations")).get("affinity") == "Specific":
+        return "reserved"
+    if _map(rung.get("flexStart")).get("enabled"):
+        return "flex_start"
+    return "spot" if rung.get("spot") else "on_demand"
+
+
+def _compute_class(res: PlanResource) -> NodePool | None:
+    spec = _map(res.inputs.get("spec"))
+    rungs = [_map(rung) for rung in _list(spec.get("priorities"))]
+    if not rungs:
+        return None
+    annotations = _map(_map(res.inputs.get("metadata")).get("annotations"))
+    config = _map(spec.get("nodePoolConfig"))
+    first = rungs[0]
+    return NodePool(
+        name=res.name,
+        type=res.type,
+        instance_types=tuple(str(rung.get("machineType", GKE_DEFAULT_MACHINE)) for rung in rungs[:1]),
+        spot=bool(first.get("spot")),
+        min_nodes=float(annotations.get(MIN_NODES_ANNOTATION, 0)),
+        max_nodes=float(annotations.get(MAX_NODES_ANNOTATION, 0)),
+        gpus_per_node=int(_num(_map(first.get("gpu")).get("count"))),
+        disk_gb=float(annotations.get(BOOT_DISK_ANNOTATION, GKE_DEFAULT_DISK_GB)),
+        taints=tuple(
+            {**taint, "effect": API_EFFECTS.get(str(taint.get("effect")), taint.get("effect"))}
+            for taint in (_map(t) for t in _list(config.get("taints")))
+        ),
+        purchase=tuple(_rung_kind(rung) for rung in rungs),
+        on_demand_base=int(annotations.get(ON_DEMAND_BASE_ANNOTATION, 0)),
+    )
+
+
 def node_pool(res: PlanResource, *, default_zones: int = 1) -> NodePool | None:
     """The node pool a planned resource is, or None for any other type.
 
@@ -140,6 +187,8 @@ def node_pool(res: PlanResource, *, default_zones: int = 1) -> NodePool | None:
         return _eks(res)
     if res.type == Gcp.GKE_NODE_POOL:
         return _gke(res, default_zones)
+    if res.type == K8s.COMPUTE_CLASS:
+        return _compute_class(res)
     return None
 
 

@@ -12,6 +12,11 @@ from pydantic import Field, PositiveInt
 
 from inferstack.spec.base import MAX_NODES, MAX_RETENTION_DAYS, Cidr, FrozenSpec
 
+# What creates GPU nodes. managed_pools take one capacity type per pool; karpenter and compute_class follow a
+# pool's whole capacity preference list.
+Provisioner = Literal["managed_pools", "karpenter", "compute_class"]
+PROVISIONER_CLOUD: dict[str, str] = {"karpenter": "aws", "compute_class": "gcp"}
+
 DEFAULT_KUBERNETES_VERSION = "1.35"  # in standard support on the version catalog's date (a test checks it)
 
 
@@ -103,6 +108,12 @@ class ClusterSpec(FrozenSpec):
     architecture: Literal["amd64", "arm64"] | None = Field(
         default=None,
         description="Nodes' CPU (kubernetes only; arm64 on Apple silicon), picks the vllm-cpu image; default: amd64.",
+    )
+    provisioner: Provisioner | None = Field(
+        default=None,
+        description="What creates the GPU nodes: managed_pools (EKS managed node groups with the cluster-autoscaler, "
+        "GKE node pools), karpenter (AWS only), compute_class (GKE custom ComputeClasses, GCP only); "
+        "default: managed_pools.",
     )
     device_plugin: bool = Field(
         default=False,

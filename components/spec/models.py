@@ -114,6 +114,11 @@ class NodePoolSpec(FrozenSpec):
     cold_start: ColdStartSpec = Field(
         default_factory=ColdStartSpec, description="Cold-start accelerators of the pool; default: none."
     )
+    flex_start: bool = Field(
+        default=False,
+        description="GKE Dynamic Workload Scheduler flex-start before on-demand in the pool's ComputeClass (gcp "
+        "with cluster.provisioner compute_class only): queued, discounted GPU capacity; default: false.",
+    )
     existing: ExistingNodesSpec | None = Field(
         default=None,
         description="GPU nodes the cluster already has, described, not managed (kubernetes only, required there); "

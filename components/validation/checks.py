@@ -15,6 +15,7 @@ from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
 from inferstack.validation.cold_start import check_cold_start, warn_unstreamed_image
 from inferstack.validation.common import Check
+from inferstack.validation.compute_class import check_compute_class, warn_compute_class
 from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.existing_nodes import check_existing_nodes
 from inferstack.validation.gcp import check_gcp, check_tags
@@ -52,6 +53,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_system_pool,
     check_node_pools,
     check_purchase,
+    check_compute_class,
     check_existing_nodes,
     check_cold_start,
     check_models,
@@ -73,6 +75,7 @@ WarningCheck = Callable[[EnvironmentSpec], Iterable[SpecWarning]]
 ALL_WARNINGS: tuple[WarningCheck, ...] = (
     warn_capacity,
     warn_purchase,
+    warn_compute_class,
     warn_versions,
     warn_cpu_engine,
     warn_unstreamed_image,

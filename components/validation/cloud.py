@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from inferstack import catalog
 from inferstack.planning.defaults import effective_zones
+from inferstack.spec.cluster_parts import PROVISIONER_CLOUD
 from inferstack.spec.errors import SpecIssue
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.common import field_path, suggest
@@ -32,6 +33,19 @@ def check_cloud_fields(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
         )
     if spec.cloud != "aws" and spec.network.nat == "per_zone":
         yield SpecIssue(field_path("network", "nat"), "per_zone NAT applies to AWS only", "use nat: single")
+    provisioner = spec.cluster.provisioner
+    if spec.cloud == "kubernetes" and provisioner is not None:
+        yield SpecIssue(
+            field_path("cluster", "provisioner"),
+            "an existing cluster's nodes are not created by inferstack",
+            "remove it (describe GPU nodes with node_pools.<key>.existing)",
+        )
+    elif provisioner in PROVISIONER_CLOUD and PROVISIONER_CLOUD[provisioner] != spec.cloud:
+        yield SpecIssue(
+            field_path("cluster", "provisioner"),
+            f"{provisioner} runs on {PROVISIONER_CLOUD[provisioner]} only (cloud is {spec.cloud})",
+            "use managed_pools (karpenter is for aws, compute_class for gcp)",
+        )
     for field in ("kubeconfig_context", "architecture", "device_plugin"):
         if spec.cloud != "kubernetes" and field in cluster_set:
             yield SpecIssue(field_path("cluster", field), "applies to cloud: kubernetes only", "remove it")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from inferstack.planning.defaults import pool_zones
+from inferstack.planning.provisioning import follows_preferences
 from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec, NodePoolSpec
 from inferstack.validation.common import field_path
@@ -21,13 +22,13 @@ RESERVATION_FIELDS = {"aws": ("id", "tags"), "gcp": ("name",)}
 def check_purchase(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     """Preference lists name options once, reserved comes with reservations, and each reservation fits its pool."""
     for key, pool in spec.node_pools.items():
-        yield from _check_preferences(key, pool)
+        yield from _check_preferences(key, pool, follows_preferences(spec))
         for name in pool.reservations:
             yield from _check_reservation(spec, key, name)
     yield from _check_on_demand_base(spec)
 
 
-def _check_preferences(key: str, pool: NodePoolSpec) -> Iterable[SpecIssue]:
+def _check_preferences(key: str, pool: NodePoolSpec, follows_list: bool) -> Iterable[SpecIssue]:
     path = field_path("node_pools", key, "capacity")
     repeated = sorted({option for option in pool.capacity if pool.capacity.count(option) > 1})
     if repeated:
@@ -46,12 +47,12 @@ def _check_preferences(key: str, pool: NodePoolSpec) -> Iterable[SpecIssue]:
             f"add reserved to node_pools.{key}.capacity (first, to use them before anything else), "
             "or remove the reservations",
         )
-    if pool.capacity[0] == "reserved":
+    if pool.capacity[0] == "reserved" and not follows_list:
         yield SpecIssue(
             path,
-            "reserved first: the node groups and GKE node pools inferstack builds take one capacity type and "
-            "cannot consume a reservation",
-            "put on_demand or spot first",
+            "reserved first: managed node groups and GKE node pools take one capacity type and cannot consume a "
+            "reservation",
+            "put on_demand or spot first, or set cluster.provisioner to karpenter (aws) or compute_class (gcp)",
         )
 
 
@@ -114,7 +115,14 @@ def _check_on_demand_base(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                 f"lower on_demand_base to at most {model.replicas.min}, or raise replicas.min",
             )
         pool = spec.node_pools.get(model.pool or "")
-        if pool is not None and pool.capacity[0] != "on_demand":
+        if pool is not None and follows_preferences(spec) and "on_demand" not in pool.capacity:
+            yield SpecIssue(
+                path,
+                f"pool {model.pool}'s capacity ({', '.join(pool.capacity)}) has no on_demand, so no replica can be "
+                "kept on on-demand capacity",
+                f"add on_demand to node_pools.{model.pool}.capacity, or set on_demand_base: 0",
+            )
+        elif pool is not None and not follows_preferences(spec) and pool.capacity[0] != "on_demand":
             # A node group or GKE node pool is all of its first capacity type: none of its nodes is on-demand.
             yield SpecIssue(
                 path,
@@ -127,7 +135,7 @@ def _check_on_demand_base(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
 
 def warn_purchase(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
     """A preference list a provisioner follows only in part: node groups and GKE node pools take the first."""
-    if spec.cloud == "kubernetes":
+    if spec.cloud == "kubernetes" or follows_preferences(spec):
         return
     for key, pool in sorted(spec.node_pools.items()):
         if len(pool.capacity) > 1 and pool.capacity[0] != "reserved":

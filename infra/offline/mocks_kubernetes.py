@@ -35,6 +35,8 @@ RESOURCES: dict[str, TypeMock] = {
     K8s.PROVIDER: TypeMock(provider_id),
     # GCP layer: cluster.admins bound to cluster-admin; cluster-scoped, so the id is the object's name.
     K8s.CLUSTER_ROLE_BINDING: TypeMock(lambda res: str((res.inputs.get("metadata") or {}).get("name") or res.name)),
+    # GCP layer: a GPU pool's ComputeClass, cluster-scoped as well.
+    K8s.COMPUTE_CLASS: TypeMock(lambda res: str((res.inputs.get("metadata") or {}).get("name") or res.name)),
     # helm.v3.Release (AWS layer: cluster autoscaler); id is namespace/name as the provider reports it.
     K8s.HELM_RELEASE: TypeMock(
         lambda res: f"{res.inputs.get('namespace', 'default')}/{res.inputs.get('name', res.name)}",

@@ -32,7 +32,8 @@ def bucket_size_gb(spec: EnvironmentSpec) -> float:
 
 def _pool_key(res: PlanResource) -> str | None:
     """The spec pool a planned node group / node pool serves, from the pool label inferstack puts on its nodes."""
-    config = res.inputs.get("nodeConfig")
+    # A node pool's labels are in nodeConfig, a node group's at the top, a ComputeClass's in its metadata.
+    config = res.inputs.get("nodeConfig", res.inputs.get("metadata"))
     labels = (config if isinstance(config, Mapping) else res.inputs).get("labels")
     key = labels.get(POOL_LABEL) if isinstance(labels, Mapping) else None
     return str(key) if key is not None else None

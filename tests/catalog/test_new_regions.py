@@ -31,6 +31,10 @@ def test_the_dev_stack_validates_in_the_region_and_prices_its_pools_there(stack:
     if "zones" in doc:
         # As many zones as the stack lists (a zonal GKE cluster has one), taken from the new region's table.
         doc["zones"] = list(catalog.regions(doc["cloud"])[region].zones[: len(doc["zones"])])
+        # A reservation sits in a zone of the stack's: it moves with the region too.
+        for pool in doc["node_pools"].values():
+            for reservation in pool.get("reservations", {}).values():
+                reservation["zone"] = doc["zones"][0]
     spec = parse_environment(doc, "dev")
     assert spec.region == region
     for name, pool in spec.node_pools.items():

@@ -7,6 +7,7 @@ strings where their own stack would pass Outputs); the test checks it builds the
 from __future__ import annotations
 
 import pulumi
+import pulumi_kubernetes as k8s
 import pytest
 
 from inferstack import (
@@ -15,7 +16,9 @@ from inferstack import (
     GcpNetwork,
     GcsModelStore,
     GkeCluster,
+    GkeComputeClass,
     GkeGpuNodePool,
+    plan_compute_class,
     plan_gke_gpu_pool,
 )
 from inferstack.gcp.plan.cluster import plan_cluster
@@ -69,6 +72,16 @@ def gke_gpu_node_pool() -> None:
     )
 
 
+def gke_compute_class() -> None:
+    # The ComputeClass is a Kubernetes object: it goes through the cluster's Kubernetes provider.
+    GkeComputeClass(
+        "ex-class-l4",
+        plan_compute_class(SPEC, "l4"),
+        service_account=NODE_ACCOUNT,
+        provider=k8s.Provider("ex-k8s", kubeconfig="{}"),
+    )
+
+
 def gcs_model_store() -> None:
     GcsModelStore(
         "ex-models",
@@ -86,6 +99,7 @@ EXAMPLES: dict[str, Example] = {
     "GcpNetwork": (gcp_network, "gcp:compute/network:Network"),
     "GkeCluster": (gke_cluster, "gcp:container/cluster:Cluster"),
     "GkeGpuNodePool": (gke_gpu_node_pool, "gcp:container/nodePool:NodePool"),
+    "GkeComputeClass": (gke_compute_class, "kubernetes:cloud.google.com/v1:ComputeClass"),
     "GcsModelStore": (gcs_model_store, "gcp:storage/bucket:Bucket"),
 }
 

@@ -24,7 +24,9 @@ from tests.crd_schemas import crd_errors
 
 STACKS = sorted(shipped_stacks())
 # CRDs have no schema in kubernetes-validate: they are validated against the vendored CRD schemas (tests/crds/).
-CUSTOM_KINDS = {"ScaledObject", "PodMonitor", "PrometheusRule", "ServiceMonitor"}
+CUSTOM_KINDS = {"ScaledObject", "PodMonitor", "PrometheusRule", "ServiceMonitor", "ComputeClass"}
+# Custom resources of cluster scope (no namespace): GKE's ComputeClass.
+CLUSTER_SCOPED_KINDS = {"ComputeClass"}
 runner = CliRunner()
 
 
@@ -67,7 +69,7 @@ def test_manifests_validate_strictly(stacks, name: str) -> None:
     version = stacks[name][0].cluster.kubernetes_version + ".0"
     for path, doc in manifests(stacks, name).items():
         if doc["kind"] in CUSTOM_KINDS:
-            assert doc["metadata"]["namespace"], path
+            assert bool(doc["metadata"].get("namespace")) != (doc["kind"] in CLUSTER_SCOPED_KINDS), path
             assert crd_errors(doc) == [], path
             continue
         kubernetes_validate.validate(doc, version, strict=True)
@@ -102,7 +104,13 @@ def test_gpu_pods_tolerate_their_pool_and_request_tensor_parallel(stacks, name: 
             assert "nvidia.com/gpu" not in engine["resources"]["limits"] and "tolerations" not in pod
             continue
         assert engine["resources"]["limits"]["nvidia.com/gpu"] == str(model.tensor_parallel)
-        (toleration,) = pod["tolerations"]
+        # A ComputeClass pool's nodes also carry the class's taint (GKE puts it there); its toleration is the second.
+        gpu_tolerations = [t for t in pod["tolerations"] if t["key"] != "cloud.google.com/compute-class"]
+        class_tolerations = [t for t in pod["tolerations"] if t["key"] == "cloud.google.com/compute-class"]
+        on_class = spec.cluster.provisioner == "compute_class"
+        wanted = [pod["nodeSelector"]["cloud.google.com/compute-class"]] if on_class else []
+        assert [t["value"] for t in class_tolerations] == wanted
+        (toleration,) = gpu_tolerations
         if spec.cloud == "kubernetes":
             # Described nodes: selected by NVIDIA's product label, their GPU taint tolerated whatever its value.
             assert "inferstack.dev/pool" not in pod["nodeSelector"] and "nvidia.com/gpu.product" in pod["nodeSelector"]

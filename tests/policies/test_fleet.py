@@ -18,6 +18,25 @@ from tests.policies.support import (
     mutation_ids,
 )
 
+# A spot-first GKE ComputeClass as inferstack plans it: GPU taint in nodePoolConfig, bounds and base as annotations.
+SPOT_FIRST_CLASS: Resource = (
+    "kubernetes:cloud.google.com/v1:ComputeClass",
+    "cc-l4",
+    {
+        "metadata": {
+            "name": "gpu-l4",
+            "annotations": {"inferstack.dev/max-nodes": "2", "inferstack.dev/on-demand-base": "1"},
+        },
+        "spec": {
+            "priorities": [
+                {"machineType": "g2-standard-4", "gpu": {"type": "nvidia-l4", "count": 1}, "spot": True},
+                {"machineType": "g2-standard-4", "gpu": {"type": "nvidia-l4", "count": 1}, "spot": False},
+            ],
+            "nodePoolConfig": {"taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}]},
+        },
+    },
+)
+
 GOOD: dict[str, list[Resource]] = {
     "gpu-pool-tainted": [
         (
@@ -35,6 +54,7 @@ GOOD: dict[str, list[Resource]] = {
                 }
             },
         ),
+        SPOT_FIRST_CLASS,
     ],
     "required-tags": [
         ("aws:ec2/vpc:Vpc", "vpc-1", {"tags": {"team": "ml", "env": "dev"}}),
@@ -65,6 +85,8 @@ GOOD: dict[str, list[Resource]] = {
     "no-spot-in-production": [
         ("aws:eks/nodeGroup:NodeGroup", "ng-1", {"capacityType": "ON_DEMAND"}),
         ("gcp:container/nodePool:NodePool", "np-1", {"nodeConfig": {"spot": False}}),
+        # Spot first, but its models keep one replica on on-demand nodes: accepted.
+        SPOT_FIRST_CLASS,
     ],
 }
 
@@ -95,6 +117,15 @@ MUTATIONS: list[Mutation] = [
     ("network-policy-enforced", 2, ("datapathProvider",), "LEGACY_DATAPATH", {}, "GKE cluster r2"),
     ("no-spot-in-production", 0, ("capacityType",), "SPOT", {"production": True}, "spot capacity"),
     ("no-spot-in-production", 1, ("nodeConfig", "spot"), True, {"production": True}, "spot/preemptible"),
+    (
+        "no-spot-in-production",
+        2,
+        ("metadata", "annotations", "inferstack.dev/on-demand-base"),
+        "0",
+        {"production": True},
+        "tries spot first in a production stack, with no on-demand base",
+    ),
+    ("gpu-pool-tainted", 2, ("spec", "nodePoolConfig", "taints"), DELETE, {}, "not tainted"),
 ]
 
 

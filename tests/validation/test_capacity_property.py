@@ -79,7 +79,9 @@ def _pools(plan: dict[str, Any]) -> dict[str, tuple[int, float]]:
         pool = node_pool(_Res(res))
         if pool is None or not pool.gpus_per_node:
             continue
-        labels = res["inputs"].get("labels") or res["inputs"].get("nodeConfig", {}).get("labels", {})
+        # A node group's labels, a node pool's node labels, or a ComputeClass's own labels.
+        inputs = res["inputs"]
+        labels = inputs.get("labels") or inputs.get("nodeConfig", inputs.get("metadata", {})).get("labels", {})
         out[labels[POOL_LABEL]] = (pool.gpus_per_node, pool.max_nodes)
     return out
 

@@ -153,8 +153,52 @@ def test_on_demand_base_on_a_pool_of_spot_nodes_is_refused() -> None:
 @pytest.mark.parametrize("stack", ["aws-dev", "gcp-dev"])
 def test_a_node_pool_uses_its_first_preference_and_says_so(stack: str) -> None:
     document = seed(stack)
+    document.get("cluster", {}).pop("provisioner", None)
+    document["node_pools"]["l4"].pop("reservations", None)
     document["node_pools"]["l4"]["capacity"] = ["spot", "on_demand"]
     assert (
         "environment.node_pools.l4.capacity: a managed node pool has one capacity type: only the first preference, "
         "spot, is used (on_demand ignored) — keep one value, or split the pool into one pool per capacity type"
     ) in warnings(document)
+
+
+@pytest.mark.parametrize(
+    ("stack", "provisioner", "expected"),
+    [
+        ("gcp-dev", "karpenter", "karpenter runs on aws only (cloud is gcp)"),
+        ("aws-dev", "compute_class", "compute_class runs on gcp only (cloud is aws)"),
+        ("local", "managed_pools", "an existing cluster's nodes are not created by inferstack"),
+    ],
+)
+def test_a_provisioner_runs_on_its_own_cloud_only(stack: str, provisioner: str, expected: str) -> None:
+    document = seed(stack)
+    document.setdefault("cluster", {})["provisioner"] = provisioner
+    assert any(p.startswith(f"environment.cluster.provisioner: {expected}") for p in problems(document))
+
+
+@pytest.mark.parametrize(("stack", "provisioner"), [("aws-dev", "karpenter"), ("gcp-dev", "compute_class")])
+def test_a_provisioner_that_follows_the_list_takes_reserved_first_without_a_warning(
+    stack: str, provisioner: str
+) -> None:
+    document = seed(stack)
+    reservation = (
+        {"id": ODCR, "zone": "use1-az1", "count": 1}
+        if stack == "aws-dev"
+        else {"name": "l4-reservation", "zone": "us-central1-a", "count": 1}
+    )
+    _reserved_pool(document, reservation)["capacity"] = ["reserved", "spot", "on_demand"]
+    document.setdefault("cluster", {})["provisioner"] = provisioner
+    assert parse_environment_checked(document, "t").spec.cluster.provisioner == provisioner
+    assert not any("node_pools.l4.capacity" in warning for warning in warnings(document))
+    document.setdefault("cluster", {})["provisioner"] = "managed_pools"
+    assert any("reserved first: managed node groups" in p for p in problems(document))
+
+
+def test_on_demand_base_on_a_list_without_on_demand_is_refused() -> None:
+    document = seed("aws-dev")
+    document.setdefault("cluster", {})["provisioner"] = "karpenter"
+    document["models"]["chat"]["replicas"]["on_demand_base"] = 1
+    (problem,) = problems(document)
+    assert problem.startswith("environment.models.chat.replicas.on_demand_base: pool l4's capacity (spot) has no")
+    document["node_pools"]["l4"]["capacity"] = ["spot", "on_demand"]
+    assert parse_environment_checked(document, "t").spec.models["chat"].replicas.on_demand_base == 1

@@ -152,7 +152,7 @@ def test_an_aws_admin_listed_twice_is_refused_with_both_paths() -> None:
 )
 def test_two_gcp_admins_that_are_one_kubernetes_user_or_name_are_refused(first: str, second: str) -> None:
     doc = document("gcp-dev")
-    doc["cluster"] = {"admins": [first, second]}
+    doc["cluster"] = {**doc["cluster"], "admins": [first, second]}
     name = first.split(":", 1)[1].lower().replace("@", "-at-").replace(".", "-")
     assert problems(doc) == [
         f"environment.cluster.admins[1]: {second!r} and {first!r} (at environment.cluster.admins[0]) both name the "

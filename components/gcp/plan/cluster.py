@@ -21,6 +21,8 @@ MONITORING_ENABLED_COMPONENTS = (
     "SCHEDULER",
     gke_facts().managed_gpu_metrics.monitoring_component,
 )
+# The node image of auto-provisioned pools: the managed pools' own (gcp/node_pool.py).
+AUTOPROVISIONED_IMAGE = "COS_CONTAINERD"
 # GKE looks up RBAC groups only as members of this group of the domain (GKE docs, Google Groups for RBAC).
 RBAC_SECURITY_GROUP_NAME = "gke-security-groups"
 # Binary Authorization's evaluation modes in the GKE API (terraform-provider-google validates these two).

@@ -60,8 +60,12 @@ def _node_rows(stack: str):
     report, serving = stack_cost(spec, plan.resources)
     labels = {}
     for res in plan.resources:
-        config = res.inputs.get("nodeConfig") or res.inputs
-        if res.type in ("aws:eks/nodeGroup:NodeGroup", "gcp:container/nodePool:NodePool"):
+        config = res.inputs.get("nodeConfig") or res.inputs.get("metadata") or res.inputs
+        if res.type in (
+            "aws:eks/nodeGroup:NodeGroup",
+            "gcp:container/nodePool:NodePool",
+            "kubernetes:cloud.google.com/v1:ComputeClass",
+        ):
             labels[res.name] = (config.get("labels") or {}).get(POOL_LABEL)
     vms = {row.resource: row for row in report.rows if row.unit == "node-hour"}
     return spec, serving, {labels[name]: row for name, row in vms.items()}

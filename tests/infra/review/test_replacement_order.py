@@ -66,9 +66,14 @@ def test_a_fixed_name_cluster_is_deleted_before_its_replacement() -> None:
 
 
 def test_a_prefixed_gke_pool_is_created_before_the_old_one_goes() -> None:
-    after = copy.deepcopy(stack_document("gcp-dev"))
+    # gcp-dev's pool as a managed GKE node pool of spot nodes (the shipped stack uses a ComputeClass).
+    before = copy.deepcopy(stack_document("gcp-dev"))
+    before["cluster"].pop("provisioner")
+    before["node_pools"]["l4"].pop("reservations")
+    before["node_pools"]["l4"]["capacity"] = "spot"
+    after = copy.deepcopy(before)
     after["node_pools"]["l4"]["capacity"] = "on_demand"
-    changes = diff_plans(shipped_plan("gcp-dev"), plan_of("gcp-dev", after))
+    changes = diff_plans(plan_of("gcp-dev", before), plan_of("gcp-dev", after))
     pool = next(c for c in changes if c.identity.type == NODE_POOL and "l4" in c.identity.name)
     assert pool.kind == "replace" and "nodeConfig.spot" in pool.paths
     assert not any(reason.startswith((DELETES_FIRST, FAILS)) for reason in pool.because), pool

@@ -86,7 +86,15 @@ REVIEWED_UPDATES = {
     # Issue 12: on a pool full at replicas.max the engine rolls out by replacing a replica (maxSurge 0,
     # maxUnavailable 1), and its startupProbe follows the one start-up model. Issue 14: the engine's environment.
     # Issue 14: a pool-less (CPU) engine also selects the nodes' architecture.
-    "kubernetes:apps/v1:Deployment": {ROLLING_MAX_SURGE, ROLLING_MAX_UNAVAILABLE, CONTAINERS, NODE_SELECTOR},
+    # Issue 17 (GKE): a ComputeClass pool's pods also tolerate the class's taint (the selector names the class).
+    "kubernetes:apps/v1:Deployment": {
+        ROLLING_MAX_SURGE,
+        ROLLING_MAX_UNAVAILABLE,
+        CONTAINERS,
+        NODE_SELECTOR,
+        f"{NODE_SELECTOR}.cloud.google.com/compute-class",
+        "spec.template.spec.tolerations",
+    },
     # Issue 14: the VPC CNI runs its network policy agent (configurationValues); Kubernetes 1.33 left standard
     # support, so clusters, add-on builds and the autoscaler chart move to 1.35 (the spec's new fields show in the
     # environment component's inputs).
@@ -102,6 +110,10 @@ REVIEWED_UPDATES = {
         "monitoringConfig.enableComponents",
         "binaryAuthorization",
         "enableIntranodeVisibility",
+        # Issue 17 (GKE ComputeClasses): node auto-provisioning and its limits, updated in place (cluster_autoscaling
+        # is not ForceNew in terraform-provider-google resource_container_cluster.go; UpdateCluster sets
+        # DesiredClusterAutoscaling).
+        "clusterAutoscaling",
     },
     # Issue 14.6: every key gets an explicit policy (PutKeyPolicy, in place); log groups get the logs key
     # (kms_key_id is not ForceNew: terraform-provider-aws logs/group.go calls AssociateKmsKey on update).
@@ -148,6 +160,10 @@ REVIEWED_UPDATES = {
         "spec.node_pools.l4.reservations",
         "spec.node_pools.h100.capacity",
         "spec.node_pools.h100.reservations",
+        # Issue 17 (GKE): the provisioner that creates GPU nodes and the per-pool flex-start switch.
+        "spec.cluster.provisioner",
+        "spec.node_pools.l4.flex_start",
+        "spec.node_pools.h100.flex_start",
     },
     # Issue 14.5 and 15: the model component records its staging globs and KV-cache dtype too.
     # Issue 17.3: the model's on_demand_base (0), recorded with the rest of its spec.
@@ -187,12 +203,19 @@ REVIEWED_ADDS = {
     ("kubernetes:monitoring.coreos.com/v1:PrometheusRule", ""),
     ("kubernetes:batch/v1:Job", ""),
     ("kubernetes:networking.k8s.io/v1:NetworkPolicy", ""),
+    # Issue 17 (GKE): gcp-dev's pool becomes a ComputeClass GKE auto-creates its nodes from.
+    ("inferstack:index:GkeComputeClass", ""),
+    ("kubernetes:cloud.google.com/v1:ComputeClass", ""),
     # Issue 18 follow-up: EKS has no default StorageClass; the encrypted gp3 class Prometheus's volume names.
     ("kubernetes:storage.k8s.io/v1:StorageClass", "-inferstack-gp3-storageclass"),
 }
 REVIEWED_REMOVALS = {
     # Issue 14.3: the DCGM exporter chart crash-loops on GKE COS nodes; GKE's managed DCGM package replaces it.
     ("kubernetes:helm.sh/v3:Release", "-workload-addons-dcgm-exporter"),
+    # Issue 17 (GKE): with cluster.provisioner compute_class the GPU pool's managed node pool goes; GKE auto-creates
+    # the nodes from the pool's ComputeClass. Pulumi deletes last: the replicas move to the new nodes first (README).
+    ("inferstack:index:GkeGpuNodePool", "-pool-l4"),
+    ("gcp:container/nodePool:NodePool", "-pool-l4-pool"),
 }
 
 
@@ -221,7 +244,11 @@ def test_the_commit_before_the_rename_plans_the_same_resources(monkeypatch: pyte
     pairs = [(o, n) for o in old.of_type(pool_type) for n in shipped_plan(stack).of_type(pool_type)]
     renamed = [(o, n) for o, n in pairs if o.inputs.get(fixed) == n.inputs[prefixed][:-1]]
     assert renamed and all(prefixed not in o.inputs and fixed not in n.inputs for o, n in renamed), pairs
-    moved = [c for c in changes if c.identity.type == pool_type]
+    moved = [
+        c
+        for c in changes
+        if c.identity.type == pool_type and not is_reviewed_change(c.kind, c.identity.type, c.identity.name)
+    ]
     assert all(c.kind == "update" and not c.paths for c in moved), moved
     added = sum(
         change.kind == "add" and is_reviewed_change("add", change.identity.type, change.identity.name)
