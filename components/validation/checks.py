@@ -17,6 +17,7 @@ from inferstack.validation.cold_start import check_cold_start, warn_unstreamed_i
 from inferstack.validation.common import Check
 from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.existing_nodes import check_existing_nodes
+from inferstack.validation.gateway import check_gateway
 from inferstack.validation.gcp import check_gcp, check_tags
 from inferstack.validation.limits import (
     check_aws_tags,
@@ -62,6 +63,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_aws,
     check_gcp,
     check_serving,
+    check_gateway,
     check_capacity,
     check_derived_names,
     check_versions,

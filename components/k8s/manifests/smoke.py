@@ -21,6 +21,7 @@ from inferstack.k8s import pods
 from inferstack.k8s.manifests.exposure import SERVICE_PORT
 from inferstack.k8s.manifests.identity import SECRET_KEYS, secret_name
 from inferstack.k8s.manifests.inputs import ServiceInputs, engine_image, labels
+from inferstack.planning.served_names import primary_name
 from inferstack.spec.monitoring_parts import SmokeTestSpec
 
 SMOKE_LABELS = {"app.kubernetes.io/name": "llm-smoke-test"}
@@ -51,7 +52,7 @@ def result_command(inputs: ServiceInputs) -> str:
 
 def smoke_env(inputs: ServiceInputs, spec: SmokeTestSpec) -> dict[str, str]:
     """What the script reads: the Service URL, the served name and the two request bodies (no shell quoting)."""
-    served = inputs.model.served_name or inputs.key
+    served = primary_name(inputs.key, inputs.model)
     one = {"model": served, "prompt": "Hello", "max_tokens": 1, "temperature": 0}
     many = {**one, "max_tokens": spec.max_tokens, "ignore_eos": True}
     return {
