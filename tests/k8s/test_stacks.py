@@ -24,9 +24,7 @@ from tests.crd_schemas import crd_errors, crd_files
 
 STACKS = sorted(shipped_stacks())
 # CRDs have no schema in kubernetes-validate: they are validated against the vendored CRD schemas (tests/crds/).
-CUSTOM_KINDS = {"ScaledObject", "PodMonitor", "PrometheusRule", "ServiceMonitor"} | {
-    kind for _, kind in crd_files()
-}
+CUSTOM_KINDS = {"ScaledObject", "PodMonitor", "PrometheusRule", "ServiceMonitor"} | {kind for _, kind in crd_files()}
 CLUSTER_SCOPED = {"GatewayClass"}
 runner = CliRunner()
 
