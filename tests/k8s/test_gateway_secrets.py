@@ -22,7 +22,9 @@ def test_a_client_key_never_appears_in_the_plan_manifests_or_outputs() -> None:
     secrets = {**offline_secret_config(spec), "inferstack:chatAppApiKey": KEY}
     config = {**stack_config("aws-prod"), **secrets}
     plan = run_offline(lambda: build(spec), stack="aws-prod", config=config, secret_keys=list(secrets))
-    (secret,) = [r for r in plan.resources if r.type.endswith(":Secret") and r.inputs["metadata"]["name"] == "client-keys"]
+    (secret,) = [
+        r for r in plan.resources if r.type.endswith(":Secret") and r.inputs["metadata"]["name"] == "client-keys"
+    ]
     assert secret.inputs["stringData"] == {"batch": SECRET, "chat-app": SECRET}
     assert KEY not in plan.to_json()
     assert KEY not in json.dumps(plan.outputs, default=str)

@@ -70,7 +70,10 @@ CASES: dict[str, tuple[Callable[[Doc], None], dict[str, str]]] = {
     "no engine key": (model_engine_key, {"environment.models.small.api_key_secret": "gateway.clients"}),
     "some weight": (
         all_weights_zero,
-        {"environment.models.large.route.weight": "positive weight", "environment.models.small.route.weight": "positive"},
+        {
+            "environment.models.large.route.weight": "positive weight",
+            "environment.models.small.route.weight": "positive",
+        },
     ),
 }
 
