@@ -24,7 +24,7 @@ from inferstack.k8s.manifests.inputs import labels
 from inferstack.planning.gateway import RouteTarget, gateway_enabled, route_table
 from inferstack.planning.names import serving_namespace
 from inferstack.planning.served_names import served_names
-from inferstack.spec.models import EnvironmentSpec
+from inferstack.spec.models import EnvironmentSpec, GatewayTlsSpec
 from inferstack.validation import parse_environment
 from tests.conftest import shipped_plan, shipped_stacks
 from tests.crd_schemas import crd_errors
@@ -166,9 +166,7 @@ def test_the_listener_carries_tls_or_stays_in_the_cluster(prod: EnvironmentSpec)
     assert proxy["annotations"][edge.AWS_SSL_CERT].startswith("arn:aws:acm:")
     assert proxy["annotations"][edge.AWS_SSL_PORTS] == "443"
     assert proxy["annotations"]["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internal"
-    secret_tls = prod.gateway.model_copy(
-        update={"tls": prod.gateway.tls.model_copy(update={"acm_certificate_arn": None, "secret": "gw-tls"})}
-    )  # type: ignore[union-attr]
+    secret_tls = prod.gateway.model_copy(update={"tls": GatewayTlsSpec(secret="gw-tls")})
     listener = edge.listener(inputs_of(prod.model_copy(update={"gateway": secret_tls})))
     assert listener["protocol"] == "HTTPS" and listener["tls"]["certificateRefs"][0]["name"] == "gw-tls"
     cluster = prod.gateway.model_copy(update={"exposure": "cluster", "tls": None})

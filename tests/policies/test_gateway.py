@@ -39,7 +39,7 @@ ACM_PROXY: dict[str, Any] = {
                     "type": "LoadBalancer",
                     "annotations": {
                         "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
-                        "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:us-east-1:1:certificate/x",
+                        "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:::certificate/x",
                         "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "443",
                     },
                 }
