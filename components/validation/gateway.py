@@ -3,6 +3,9 @@
 A listener outside the cluster (an internal or public load balancer) carries TLS: API keys cross it in a
 header. Public exposure lists its clients' CIDRs, never 0.0.0.0/0. The gateway authenticates every request
 with a client key, so a gateway with no client is refused rather than opened to anyone who reaches it.
+There is no Google-managed certificate option: those attach only to Google's target HTTPS/SSL proxies, not to the
+passthrough load balancer a LoadBalancer Service gets (Certificate Manager overview, "Supported load balancers",
+read 2026-12-02), so GCP stacks name a TLS Secret.
 """
 
 from __future__ import annotations
