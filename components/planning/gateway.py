@@ -30,6 +30,13 @@ def gateway_enabled(spec: EnvironmentSpec) -> bool:
     return len(spec.models) > 1
 
 
+def rule_name(served_name: str) -> str:
+    """The route rule of a served name: a lowercase DNS label (Gateway API SectionName), unique per route."""
+    # A served name may hold / . : and capitals (hub ids); the rule name may not.
+    label = "".join(ch if ch.isalnum() else "-" for ch in served_name.lower()).strip("-")
+    return label[:63].rstrip("-") or "model"
+
+
 def route_table(spec: EnvironmentSpec) -> dict[str, tuple[RouteTarget, ...]]:
     """Served name -> the models answering it with their weights, sorted by name, then by model key."""
     table: dict[str, list[RouteTarget]] = {}

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from inferstack.planning.gateway import gateway_enabled, route_table
+from inferstack.planning.gateway import gateway_enabled, route_table, rule_name
+from inferstack.planning.served_names import served_names
 from inferstack.spec.errors import SpecIssue
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation.common import BROADEST_CLIENT_PREFIX, field_path
@@ -47,6 +48,17 @@ def check_gateway(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                 field_path("models", key, "api_key_secret"),
                 "the gateway checks client keys and removes them before the engine; an engine key would refuse it",
                 "remove api_key_secret and list the key under gateway.clients",
+            )
+    rules: dict[str, list[str]] = {}
+    for name in route_table(spec):
+        rules.setdefault(rule_name(name), []).append(name)
+    for rule, names in sorted(rules.items()):
+        if len(names) > 1:
+            keys = sorted(k for k, m in spec.models.items() if set(served_names(k, m)) & set(names))
+            yield SpecIssue(
+                field_path("models", keys[-1], "route", "name"),
+                f"the served names {', '.join(map(repr, names))} all become the route rule {rule!r}",
+                "give the models names that differ in more than case and punctuation",
             )
     for name, targets in route_table(spec).items():
         if len(targets) > 1 and not any(target.weight for target in targets):

@@ -60,6 +60,11 @@ def all_weights_zero(doc: Doc) -> None:
     doc["models"]["small"]["route"] = {"name": "shared", "weight": 0}
 
 
+def rule_names_collide(doc: Doc) -> None:
+    doc["models"]["large"]["route"] = {"name": "Llama.8B"}
+    doc["models"]["small"]["route"] = {"name": "llama-8b"}
+
+
 CASES: dict[str, tuple[Callable[[Doc], None], dict[str, str]]] = {
     "public needs source ranges": (public_without_ranges, {"environment.gateway.source_ranges": "whole internet"}),
     "never 0.0.0.0/0": (public_to_the_world, {"environment.gateway.source_ranges[0]": "narrow client CIDRs"}),
@@ -68,6 +73,7 @@ CASES: dict[str, tuple[Callable[[Doc], None], dict[str, str]]] = {
     "a client key": (no_clients, {"environment.gateway.clients": "pulumi config set --secret"}),
     "no bypass": (model_load_balancer, {"environment.models.small.load_balancer": "remove load_balancer"}),
     "no engine key": (model_engine_key, {"environment.models.small.api_key_secret": "gateway.clients"}),
+    "distinct rule names": (rule_names_collide, {"environment.models.small.route.name": "differ in more than case"}),
     "some weight": (
         all_weights_zero,
         {

@@ -15,7 +15,7 @@ from inferstack.k8s import pods
 from inferstack.k8s.gateway.edge import LABELS, TOTAL_TOKENS
 from inferstack.k8s.gateway.inputs import GATEWAY, NAMESPACE, GatewayInputs
 from inferstack.k8s.manifests.exposure import SERVICE_PORT
-from inferstack.planning.gateway import RouteTarget
+from inferstack.planning.gateway import RouteTarget, rule_name
 
 # The header AI Gateway writes the request body's `model` into before routing (its examples, v1.1.0).
 MODEL_HEADER = "x-ai-eg-model"
@@ -51,7 +51,7 @@ def route_object(inputs: GatewayInputs) -> dict[str, Any]:
     """The AIGatewayRoute: one rule per served name, token usage recorded for the rate limits."""
     rules = [
         {
-            "name": _rule_name(name),
+            "name": rule_name(name),
             "matches": [{"headers": [{"type": "Exact", "name": MODEL_HEADER, "value": name}]}],
             "backendRefs": _backend_refs(inputs, targets),
             "timeouts": {"request": REQUEST_TIMEOUT},
@@ -68,12 +68,6 @@ def route_object(inputs: GatewayInputs) -> dict[str, Any]:
             "llmRequestCosts": [{"metadataKey": TOTAL_TOKENS, "type": "TotalToken"}],
         },
     }
-
-
-def _rule_name(name: str) -> str:
-    # Rule names are Gateway API SectionNames (lowercase DNS labels); a served name may hold / . and capitals.
-    label = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
-    return label[:63].rstrip("-") or "model"
 
 
 def split_objects(inputs: GatewayInputs) -> list[dict[str, Any]]:
