@@ -243,3 +243,20 @@ def test_the_gateway_objects_of_aws_prod_match_the_golden() -> None:
 def test_bearer_prefix_is_part_of_the_stored_credential() -> None:
     # Envoy Gateway compares the whole Authorization value (it strips no scheme): the Secret stores "Bearer <key>".
     assert BEARER == "Bearer "
+
+
+def test_gateway_objects_wait_for_the_releases_and_crds_they_need() -> None:
+    plan = shipped_plan("aws-prod")
+    releases = {r.inputs["name"]: r.urn for r in plan.of_type("kubernetes:helm.sh/v3:Release")}
+    assert {"envoy-gateway", "ai-gateway-crds", "ai-gateway"} <= set(releases)
+    # The Envoy charts are OCI artifacts: pulled by reference at the pinned version, no repository index.
+    (eg,) = [r for r in plan.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["name"] == "envoy-gateway"]
+    assert eg.inputs["chart"].startswith("oci://") and eg.inputs["version"] == "v1.8.3"
+    assert "repositoryOpts" not in eg.inputs or not eg.inputs["repositoryOpts"]
+    (route,) = plan.of_type("kubernetes:aigateway.envoyproxy.io/v1beta1:AIGatewayRoute")
+    assert releases["ai-gateway-crds"] in route.options.dependencies
+    (gateway,) = plan.of_type("kubernetes:gateway.networking.k8s.io/v1:Gateway")
+    assert releases["envoy-gateway"] in gateway.options.dependencies
+    crds = {r.urn for r in plan.of_type("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")}
+    for pool in plan.of_type("kubernetes:inference.networking.k8s.io/v1:InferencePool"):
+        assert crds <= set(pool.options.dependencies)
