@@ -33,7 +33,7 @@ def gateway_enabled(spec: EnvironmentSpec) -> bool:
 def rule_name(served_name: str) -> str:
     """The route rule of a served name: a lowercase DNS label (Gateway API SectionName), unique per route."""
     # A served name may hold / . : and capitals (hub ids); the rule name may not.
-    label = "".join(ch if ch.isalnum() else "-" for ch in served_name.lower()).strip("-")
+    label = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in served_name.lower()).strip("-")
     return label[:63].rstrip("-") or "model"
 
 
