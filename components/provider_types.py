@@ -110,6 +110,9 @@ class K8s(StrEnum):
     POD_DISRUPTION_BUDGET = "kubernetes:policy/v1:PodDisruptionBudget"
     NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
     CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
+    ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role"
+    ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
+    CUSTOM_RESOURCE_DEFINITION = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
     HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
     # Custom resources (CRDs installed by add-ons): no SDK class; CustomResource names them apiVersion:kind.
     SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
@@ -117,7 +120,33 @@ class K8s(StrEnum):
     PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
     # Built into GKE (1.30.3-gke.1451000 and later): no add-on installs its CRD.
     COMPUTE_CLASS = "kubernetes:cloud.google.com/v1:ComputeClass"
+    GATEWAY_CLASS = "kubernetes:gateway.networking.k8s.io/v1:GatewayClass"
+    GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
+    REFERENCE_GRANT = "kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant"
+    ENVOY_PROXY = "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy"
+    SECURITY_POLICY = "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy"
+    BACKEND_TRAFFIC_POLICY = "kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy"
+    ENVOY_BACKEND = "kubernetes:gateway.envoyproxy.io/v1alpha1:Backend"
+    AI_GATEWAY_ROUTE = "kubernetes:aigateway.envoyproxy.io/v1beta1:AIGatewayRoute"
+    AI_SERVICE_BACKEND = "kubernetes:aigateway.envoyproxy.io/v1beta1:AIServiceBackend"
+    INFERENCE_POOL = "kubernetes:inference.networking.k8s.io/v1:InferencePool"
 
 
-CUSTOM_RESOURCES = frozenset({K8s.SCALED_OBJECT, K8s.POD_MONITOR, K8s.PROMETHEUS_RULE, K8s.COMPUTE_CLASS})
+GATEWAY_RESOURCES = frozenset(
+    {
+        K8s.GATEWAY_CLASS,
+        K8s.GATEWAY,
+        K8s.REFERENCE_GRANT,
+        K8s.ENVOY_PROXY,
+        K8s.SECURITY_POLICY,
+        K8s.BACKEND_TRAFFIC_POLICY,
+        K8s.ENVOY_BACKEND,
+        K8s.AI_GATEWAY_ROUTE,
+        K8s.AI_SERVICE_BACKEND,
+        K8s.INFERENCE_POOL,
+    }
+)
+CUSTOM_RESOURCES = frozenset(
+    {K8s.SCALED_OBJECT, K8s.POD_MONITOR, K8s.PROMETHEUS_RULE, K8s.COMPUTE_CLASS, *GATEWAY_RESOURCES}
+)
 ALL_TYPES: frozenset[str] = frozenset({*Aws, *Gcp, *K8s})

@@ -15,8 +15,16 @@ from inferstack.catalog.lookup import load_file
 
 ADDONS_FILE = "k8s_addons.yaml"
 
-ChartKey = Literal["kube-prometheus-stack", "keda", "nvidia-device-plugin", "dcgm-exporter"]
-ImageKey = Literal["vllm", "vllm-cpu", "vllm-cpu-arm64", "smoke-client"]
+ChartKey = Literal[
+    "kube-prometheus-stack",
+    "keda",
+    "nvidia-device-plugin",
+    "dcgm-exporter",
+    "envoy-gateway",
+    "ai-gateway-crds",
+    "ai-gateway",
+]
+ImageKey = Literal["vllm", "vllm-cpu", "vllm-cpu-arm64", "smoke-client", "epp", "redis"]
 
 
 class _Fact(BaseModel):
@@ -29,9 +37,10 @@ class _Fact(BaseModel):
 class HelmChart(_Fact):
     """A pinned Helm chart and the namespace its release goes to."""
 
-    repository: str = Field(pattern=r"^https://", description="Chart repository URL.")
+    repository: str = Field(pattern=r"^(https|oci)://", description="Chart repository URL (https:// or oci://).")
     chart: str = Field(description="Chart name in the repository.")
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$", description="Exact chart version (never a range).")
+    # Charts published with a v prefix (the Envoy charts) are pulled by that exact tag.
+    version: str = Field(pattern=r"^v?\d+\.\d+\.\d+$", description="Exact chart version (never a range).")
     namespace: str = Field(description="Namespace of the release.")
     control_plane_ports: tuple[int, ...] = Field(
         default=(), description="Pod ports the API server calls (webhooks, aggregated APIs); default: none."
@@ -42,7 +51,10 @@ class Image(_Fact):
     """A container image pinned to a version tag."""
 
     repository: str = Field(description="Image repository.")
-    tag: str = Field(pattern=r"^v?\d+\.\d+\.\d+$", description="Version tag (never latest).")
+    tag: str = Field(
+        pattern=r"^v?\d+\.\d+\.\d+(-[a-z0-9.]+)?$",
+        description="Version tag, a base-image suffix allowed (never latest).",
+    )
     needs: str | None = Field(default=None, description="What the node's CPU must offer to run it; null: nothing.")
     compile_cache_dir: str | None = Field(
         default=None,

@@ -26,6 +26,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from inferstack.catalog.k8s_addons import ChartKey, HelmChart, k8s_addons
+from inferstack.k8s.gateway.values import ai_gateway_values, envoy_gateway_values
 from inferstack.k8s.monitoring.plan import MonitoringPlan
 from inferstack.k8s.monitoring.receivers import alertmanager_values
 from inferstack.k8s.monitoring.values import grafana_values, storage_values
@@ -36,7 +37,15 @@ TYPE_TOKEN = "inferstack:index:ClusterAddons"
 PROMETHEUS_NAME = "kps"  # fullnameOverride: fixes the Prometheus Service name the ScaledObjects query
 PROMETHEUS_PORT = 9090
 # Custom-resource API groups -> the add-on whose release installs their CRDs.
-CRD_OWNERS: dict[str, ChartKey] = {"keda.sh": "keda", "monitoring.coreos.com": "kube-prometheus-stack"}
+CRD_OWNERS: dict[str, ChartKey] = {
+    "keda.sh": "keda",
+    "monitoring.coreos.com": "kube-prometheus-stack",
+    "gateway.networking.k8s.io": "envoy-gateway",
+    "gateway.envoyproxy.io": "envoy-gateway",
+    "aigateway.envoyproxy.io": "ai-gateway-crds",
+}
+# The inference gateway's charts, in AI Gateway's install order (site/docs/getting-started, v1.1.0).
+GATEWAY_CHARTS: tuple[ChartKey, ...] = ("envoy-gateway", "ai-gateway-crds", "ai-gateway")
 
 
 @dataclass(frozen=True)
@@ -122,12 +131,27 @@ def dcgm_values(pools: dict[str, TargetPool]) -> dict[str, Any]:
     }
 
 
+def gateway_addons(*, rate_limits: bool) -> list[AddonRelease]:
+    """The inference gateway's releases: Envoy Gateway, then AI Gateway's CRDs and controller."""
+    charts = k8s_addons().charts
+    return [
+        AddonRelease("envoy-gateway", charts["envoy-gateway"], envoy_gateway_values(rate_limits=rate_limits)),
+        AddonRelease("ai-gateway-crds", charts["ai-gateway-crds"], {}, after=("envoy-gateway",)),
+        AddonRelease("ai-gateway", charts["ai-gateway"], ai_gateway_values(), after=("ai-gateway-crds",)),
+    ]
+
+
 def plan_addons(
-    target: ClusterTarget, *, minimal: bool, monitoring: MonitoringPlan | None = None
+    target: ClusterTarget,
+    *,
+    minimal: bool,
+    monitoring: MonitoringPlan | None = None,
+    gateway: list[AddonRelease] | None = None,
 ) -> list[AddonRelease]:
-    """The add-on releases for a target, in install order."""
+    """The add-on releases for a target, in install order; `gateway` adds the inference gateway's releases."""
     charts = k8s_addons().charts
     plan = [
+        *(gateway or []),
         AddonRelease("kube-prometheus-stack", charts["kube-prometheus-stack"], prometheus_values(minimal, monitoring)),
         # KEDA's ServiceMonitor is a custom resource of the Prometheus Operator's CRDs.
         AddonRelease("keda", charts["keda"], keda_values(), after=("kube-prometheus-stack",)),
@@ -162,12 +186,15 @@ class ClusterAddons(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, {"addons": [release.key for release in releases]}, opts)
         self.releases: dict[str, k8s.helm.v3.Release] = {}
         for release in releases:
+            chart = release.chart
+            # An OCI chart is pulled by its full reference; an https repository is named beside the chart.
+            oci = chart.repository.startswith("oci://")
             self.releases[release.key] = k8s.helm.v3.Release(
                 f"{name}-{release.key}",
                 name=release.key,
-                chart=release.chart.chart,
-                version=release.chart.version,
-                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=release.chart.repository),
+                chart=f"{chart.repository}/{chart.chart}" if oci else chart.chart,
+                version=chart.version,
+                repository_opts=None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
                 namespace=release.chart.namespace,
                 create_namespace=True,
                 values=release.values,
@@ -182,6 +209,11 @@ class ClusterAddons(pulumi.ComponentResource):
             )
         self.prometheus_url = prometheus_url()
         self.register_outputs({"releases": sorted(self.releases)})
+
+    def gateway_releases(self) -> list[pulumi.Resource]:
+        """The inference gateway's releases (and Prometheus's, whose CRDs its proxy monitor uses)."""
+        keys = [*GATEWAY_CHARTS, "kube-prometheus-stack"]
+        return [self.releases[key] for key in keys if key in self.releases]
 
     def crd_owner(self, api_version: str) -> list[pulumi.Resource]:
         """The release(s) a custom resource of this apiVersion must depend on (none if not installed here)."""

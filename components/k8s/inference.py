@@ -62,6 +62,7 @@ class InferenceService(pulumi.ComponentResource):
         after: Sequence[pulumi.Resource] = (),
         rollout: Rollout = SURGE,
         smoke: SmokeTestSpec | None = None,
+        gateway_peer: Mapping[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, {"model": key, "spec": model.model_dump(mode="json")}, opts)
@@ -86,6 +87,7 @@ class InferenceService(pulumi.ComponentResource):
                 architecture=target.node_architecture,
                 smoke=smoke,
                 storage_class=target.storage_class,
+                gateway_peer=gateway_peer,
             )
 
         shape = inference_objects(inputs(SHAPE_STORE_URI if store is not None else None, {}))

@@ -28,11 +28,25 @@ TYPED: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
     ("policy/v1", "PodDisruptionBudget"): k8s.policy.v1.PodDisruptionBudget,
     ("networking.k8s.io/v1", "NetworkPolicy"): k8s.networking.v1.NetworkPolicy,
     ("storage.k8s.io/v1", "StorageClass"): k8s.storage.v1.StorageClass,
+    ("rbac.authorization.k8s.io/v1", "Role"): k8s.rbac.v1.Role,
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): k8s.rbac.v1.RoleBinding,
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"): k8s.apiextensions.v1.CustomResourceDefinition,
 }
 CUSTOM = {
     ("keda.sh/v1alpha1", "ScaledObject"),
     ("monitoring.coreos.com/v1", "PodMonitor"),
     ("monitoring.coreos.com/v1", "PrometheusRule"),
+    # The inference gateway's kinds (components/k8s/gateway/).
+    ("gateway.networking.k8s.io/v1", "GatewayClass"),
+    ("gateway.networking.k8s.io/v1", "Gateway"),
+    ("gateway.networking.k8s.io/v1beta1", "ReferenceGrant"),
+    ("gateway.envoyproxy.io/v1alpha1", "EnvoyProxy"),
+    ("gateway.envoyproxy.io/v1alpha1", "SecurityPolicy"),
+    ("gateway.envoyproxy.io/v1alpha1", "BackendTrafficPolicy"),
+    ("gateway.envoyproxy.io/v1alpha1", "Backend"),
+    ("aigateway.envoyproxy.io/v1beta1", "AIGatewayRoute"),
+    ("aigateway.envoyproxy.io/v1beta1", "AIServiceBackend"),
+    ("inference.networking.k8s.io/v1", "InferencePool"),
 }
 # Object field -> keyword argument of the typed resources.
 FIELDS = {
@@ -47,6 +61,9 @@ FIELDS = {
     "volumeBindingMode": "volume_binding_mode",
     "allowVolumeExpansion": "allow_volume_expansion",
     "reclaimPolicy": "reclaim_policy",
+    "rules": "rules",
+    "subjects": "subjects",
+    "roleRef": "role_ref",
 }
 HEADER = ("apiVersion", "kind")
 

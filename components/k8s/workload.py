@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import pulumi
 
-from inferstack.k8s.addons import ClusterAddons, plan_addons
+from inferstack.k8s.addons import ClusterAddons, gateway_addons, plan_addons
+from inferstack.k8s.engines import engine
+from inferstack.k8s.gateway.component import InferenceGateway
+from inferstack.k8s.gateway.inputs import ModelPort, gateway_inputs, proxy_peer
 from inferstack.k8s.inference import InferenceService
+from inferstack.k8s.manifests.inputs import labels
 from inferstack.k8s.monitoring.component import Monitoring
 from inferstack.k8s.monitoring.plan import monitoring_plan
 from inferstack.k8s.objects import register
 from inferstack.k8s.staging import ModelStaging
 from inferstack.planning.fit import rollout_strategy
+from inferstack.planning.gateway import gateway_enabled
+from inferstack.planning.names import serving_namespace
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import ClusterTarget
 
@@ -39,9 +45,21 @@ class Workload(pulumi.ComponentResource):
                 pulumi.ResourceOptions(parent=self, provider=target.provider, depends_on=list(target.storage_after)),
             )
         storage = [self.storage_class] if self.storage_class is not None else []
+        gateway = None
+        if gateway_enabled(spec):
+            ports = tuple(
+                ModelPort(key, serving_namespace(key), engine(model.engine).port, labels(key))
+                for key, model in sorted(spec.models.items())
+            )
+            gateway = gateway_inputs(spec, ports, target.internal_lb_annotations)
         self.addons = ClusterAddons(
             f"{name}-addons",
-            plan_addons(target, minimal=target.minimal_addons, monitoring=monitoring),
+            plan_addons(
+                target,
+                minimal=target.minimal_addons,
+                monitoring=monitoring,
+                gateway=gateway_addons(rate_limits=gateway.limited) if gateway is not None else None,
+            ),
             target.provider,
             after=storage,
             opts=child,
@@ -71,6 +89,17 @@ class Workload(pulumi.ComponentResource):
                 after=[*storage, job] if job is not None else storage,
                 rollout=rollout_strategy(spec, key),
                 smoke=spec.monitoring.smoke_test,
+                gateway_peer=proxy_peer() if gateway is not None else None,
+                opts=child,
+            )
+        self.gateway = None
+        if gateway is not None:
+            self.gateway = InferenceGateway(
+                f"{name}-gateway",
+                gateway,
+                target.provider,
+                releases=self.addons.gateway_releases(),
+                namespaces={key: service.namespace for key, service in self.services.items()},
                 opts=child,
             )
         self.urls = {key: service.url for key, service in self.services.items()}

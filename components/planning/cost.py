@@ -159,6 +159,21 @@ def _is_lb_service(res: PlanResource) -> bool:
     return isinstance(spec, Mapping) and spec.get("type") == "LoadBalancer"
 
 
+def _gateway_proxy(ctx: Context, res: PlanResource) -> list[CostRow]:
+    """The gateway's load balancer: Envoy Gateway creates it from the EnvoyProxy's Service settings."""
+    service = _dig(res.inputs, "spec", "provider", "kubernetes", "envoyService")
+    # Envoy Gateway's default Service type is LoadBalancer; only an explicit ClusterIP has none.
+    if service.get("type", "LoadBalancer") != "LoadBalancer":
+        return []
+    return [service_row(ctx, res, "load_balancer", "gateway load balancer (Envoy Gateway's proxy Service)", 1, 1)]
+
+
+def _dig(value: Any, *keys: str) -> Mapping[str, Any]:
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
 def _one(key: str, item: str) -> Pricer:
     return lambda c, r: [service_row(c, r, key, item, 1, 1)]
 
@@ -190,6 +205,7 @@ PRICERS: dict[str, Pricer] = {
     Aws.ALB_LOAD_BALANCER: _one("load_balancer", "load balancer"),
     Gcp.FORWARDING_RULE: _one("load_balancer", "forwarding rule"),
     Gcp.GLOBAL_FORWARDING_RULE: _one("load_balancer", "forwarding rule"),
+    K8s.ENVOY_PROXY: _gateway_proxy,
     K8s.SERVICE: lambda c, r: _one("load_balancer", "LoadBalancer Service")(c, r) if _is_lb_service(r) else [],
     Aws.S3_BUCKET: _bucket,
     Aws.S3_BUCKET_V2: _bucket,

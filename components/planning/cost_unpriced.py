@@ -6,7 +6,7 @@ neither, so a new resource type gets a pricing decision instead of a silent zero
 
 from __future__ import annotations
 
-from inferstack.provider_types import Aws, Gcp, K8s
+from inferstack.provider_types import GATEWAY_RESOURCES, Aws, Gcp, K8s
 
 # Component resources hold nothing billable themselves (their children are priced), nor do provider objects.
 UNPRICED_PREFIXES: tuple[str, ...] = ("inferstack:index:", "pulumi:providers:")
@@ -83,4 +83,10 @@ NOT_PRICED: dict[str, str] = {
     K8s.SCALED_OBJECT: _K8S,
     K8s.POD_MONITOR: _K8S,
     K8s.PROMETHEUS_RULE: _K8S,
+    K8s.ROLE: _K8S,
+    K8s.ROLE_BINDING: _K8S,
+    K8s.CUSTOM_RESOURCE_DEFINITION: _K8S,
+    # The gateway's proxies, pickers and Redis run on the priced system nodes; its load balancer is priced on the
+    # EnvoyProxy that asks for it (planning/cost.py).
+    **{token: _K8S for token in sorted(GATEWAY_RESOURCES - {K8s.ENVOY_PROXY})},
 }

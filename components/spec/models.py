@@ -33,6 +33,7 @@ from inferstack.spec.cluster_parts import (
     SystemPoolSpec,
 )
 from inferstack.spec.existing_nodes import ExistingNodesSpec, NodeTaintSpec
+from inferstack.spec.gateway_parts import GatewayClientSpec, GatewaySpec, GatewayTlsSpec, RouteSpec
 from inferstack.spec.model_parts import (
     AutoscaleSpec,
     LoadBalancerSpec,
@@ -56,6 +57,9 @@ __all__ = [
     "ColdStartSpec",
     "EnvironmentSpec",
     "ExistingNodesSpec",
+    "GatewayClientSpec",
+    "GatewaySpec",
+    "GatewayTlsSpec",
     "LoadBalancerSpec",
     "LoadSpec",
     "ModelShapeSpec",
@@ -68,6 +72,7 @@ __all__ = [
     "ReceiverSpec",
     "ReplicasSpec",
     "ReservationSpec",
+    "RouteSpec",
     "SmokeTestSpec",
     "StagingSpec",
     "SystemPoolSpec",
@@ -221,6 +226,9 @@ class ModelSpec(FrozenSpec):
         default_factory=StagingSpec,
         description="Files staged beyond the loaded weights (duplicate formats are skipped); default: weights only.",
     )
+    route: RouteSpec | None = Field(
+        default=None, description="The gateway's route to this model (name, canary weight); default: its name, 100."
+    )
 
 
 class BudgetSpec(FrozenSpec):
@@ -265,6 +273,10 @@ class EnvironmentSpec(FrozenSpec):
     monitoring: MonitoringSpec = Field(
         default_factory=MonitoringSpec,
         description="Metrics, dashboards, alerts, smoke tests; default: see MonitoringSpec.",
+    )
+    gateway: GatewaySpec = Field(
+        default_factory=GatewaySpec,
+        description="One endpoint for every model (routing, client keys, limits); default: on with >1 model.",
     )
 
 

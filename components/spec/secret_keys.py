@@ -44,6 +44,9 @@ def secret_key_fields(spec: EnvironmentSpec) -> dict[str, list[str]]:
             value = getattr(model, field)
             if value is not None:
                 named.setdefault(full_config_key(value), []).append(join_path("environment", "models", key, field))
+    for key, client in sorted(spec.gateway.clients.items()):
+        path = join_path("environment", "gateway", "clients", key, "api_key_secret")
+        named.setdefault(full_config_key(client.api_key_secret), []).append(path)
     for key, receiver in sorted(spec.monitoring.receivers.items()):
         path = join_path("environment", "monitoring", "receivers", key, "secret")
         named.setdefault(full_config_key(receiver.secret), []).append(path)

@@ -18,6 +18,7 @@ from inferstack.validation.common import Check
 from inferstack.validation.compute_class import check_compute_class, warn_compute_class
 from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.existing_nodes import check_existing_nodes
+from inferstack.validation.gateway import check_gateway
 from inferstack.validation.gcp import check_gcp, check_tags
 from inferstack.validation.limits import (
     check_aws_tags,
@@ -64,6 +65,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_aws,
     check_gcp,
     check_serving,
+    check_gateway,
     check_capacity,
     check_derived_names,
     check_versions,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inferstack.infra.offline.mock_types import InvokeMock, MockedResource, TypeMock, provider_id
-from inferstack.provider_types import K8s
+from inferstack.provider_types import GATEWAY_RESOURCES, K8s
 
 
 def object_id(res: MockedResource) -> str:
@@ -29,6 +29,10 @@ WORKLOAD_TYPES = (
     K8s.POD_MONITOR,
     K8s.PROMETHEUS_RULE,
     K8s.CONFIG_MAP,
+    K8s.ROLE,
+    K8s.ROLE_BINDING,
+    K8s.CUSTOM_RESOURCE_DEFINITION,
+    *sorted(GATEWAY_RESOURCES),
 )
 
 RESOURCES: dict[str, TypeMock] = {

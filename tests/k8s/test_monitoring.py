@@ -150,14 +150,15 @@ def test_a_misspelled_rule_field_fails_the_crd_schema() -> None:
 
 
 def test_every_vendored_crd_names_its_source() -> None:
-    assert {kind for _, kind in crd_files()} == {"PrometheusRule", "PodMonitor", "ScaledObject", "ComputeClass"}
+    gateway = {"GatewayClass", "Gateway", "ReferenceGrant", "EnvoyProxy", "SecurityPolicy", "BackendTrafficPolicy"}
+    gateway |= {"Backend", "AIGatewayRoute", "AIServiceBackend", "InferencePool"}
+    assert {kind for _, kind in crd_files()} == {"PrometheusRule", "PodMonitor", "ScaledObject", "ComputeClass"} | gateway
+    # The pinned releases: the Prometheus Operator, KEDA, Envoy Gateway, AI Gateway, the Inference Extension; GKE's
+    # ComputeClass (served by GKE, no CRD file) from its reference.
+    pins = ("v0.89.0", "2.18.1", "envoyproxy/gateway v1.8.3", "envoyproxy/ai-gateway v1.1.0", "extension v1.0.2")
+    pins += ("kubernetes-engine/docs/reference/crds/computeclass",)
     for data in crd_files().values():
-        # Charts' CRDs at their pinned versions; GKE's ComputeClass (served by GKE, no CRD file) from its reference.
-        assert (
-            "v0.89.0" in data["source"]
-            or "2.18.1" in data["source"]
-            or "kubernetes-engine/docs/reference/crds/computeclass" in data["source"]
-        )
+        assert any(pin in data["source"] for pin in pins), data["source"]
         assert data["as_of"]
 
 
@@ -205,9 +206,14 @@ def test_dev_prometheus_is_ephemeral_and_quiet() -> None:
 def test_production_renders_dashboards_rules_and_smoke_tests(stack: str) -> None:
     docs = plan_docs(stack)
     kinds = [doc["kind"] for doc in docs.values()]
-    # The GPU dashboard ships where the in-cluster Prometheus has DCGM's metrics (not on GKE: tests/gcp).
-    assert kinds.count("ConfigMap") == (2 if stack.startswith("aws") else 1) and "PrometheusRule" in kinds
-    dashboards = [d for d in docs.values() if d["kind"] == "ConfigMap"]
+    dashboards = [
+        d for d in docs.values() if d["kind"] == "ConfigMap" and "grafana_dashboard" in d["metadata"]["labels"]
+    ]
+    # The GPU dashboard ships where the in-cluster Prometheus has DCGM's metrics (not on GKE: tests/gcp); the other
+    # ConfigMaps are the gateway's endpoint-picker configs, one per model behind it.
+    pickers = [d for d in docs.values() if d["kind"] == "ConfigMap" and d["metadata"]["name"].endswith("-pool")]
+    assert len(dashboards) == (2 if stack.startswith("aws") else 1) and "PrometheusRule" in kinds
+    assert kinds.count("ConfigMap") == len(dashboards) + len(pickers)
     assert all(d["metadata"]["labels"]["grafana_dashboard"] == "1" for d in dashboards)
     smoke = [d for d in docs.values() if d["kind"] == "Job" and "-smoke-" in d["metadata"]["name"]]
     assert smoke and all("pulumi.com/skipAwait" not in d["metadata"].get("annotations", {}) for d in smoke)

@@ -20,13 +20,13 @@ from inferstack.spec import SpecError
 from inferstack.spec.models import EnvironmentSpec
 from inferstack.validation import load_stack_file, parse_environment
 from tests.conftest import shipped_plan, shipped_stacks
-from tests.crd_schemas import crd_errors
+from tests.crd_schemas import crd_errors, crd_files
 
 STACKS = sorted(shipped_stacks())
 # CRDs have no schema in kubernetes-validate: they are validated against the vendored CRD schemas (tests/crds/).
-CUSTOM_KINDS = {"ScaledObject", "PodMonitor", "PrometheusRule", "ServiceMonitor", "ComputeClass"}
-# Custom resources of cluster scope (no namespace): GKE's ComputeClass.
-CLUSTER_SCOPED_KINDS = {"ComputeClass"}
+CUSTOM_KINDS = {"ScaledObject", "PodMonitor", "PrometheusRule", "ServiceMonitor"} | {kind for _, kind in crd_files()}
+# Custom resources of cluster scope (no namespace): GKE's ComputeClass and the Gateway API's GatewayClass.
+CLUSTER_SCOPED_KINDS = {"ComputeClass", "GatewayClass"}
 runner = CliRunner()
 
 
@@ -54,6 +54,25 @@ def pod_specs(docs: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]
     ]
 
 
+def read_only_role_of(docs: dict[str, dict[str, Any]], namespace: str, account: str) -> list[dict[str, Any]]:
+    """The rules bound to a service account: only through RoleBindings in its namespace (no ClusterRole)."""
+    bindings = [
+        doc
+        for doc in docs.values()
+        if doc["kind"] in {"RoleBinding", "ClusterRoleBinding"}
+        and any(s["name"] == account and s.get("namespace") == namespace for s in doc["subjects"])
+    ]
+    assert bindings and all(b["kind"] == "RoleBinding" and b["roleRef"]["kind"] == "Role" for b in bindings)
+    roles = [
+        doc
+        for doc in docs.values()
+        if doc["kind"] == "Role"
+        and doc["metadata"]["namespace"] == namespace
+        and doc["metadata"]["name"] in {b["roleRef"]["name"] for b in bindings}
+    ]
+    return [rule for role in roles for rule in role["rules"]]
+
+
 @pytest.mark.parametrize("name", STACKS)
 def test_every_model_is_served(stacks, name: str) -> None:
     spec, _ = stacks[name]
@@ -77,8 +96,16 @@ def test_manifests_validate_strictly(stacks, name: str) -> None:
 
 @pytest.mark.parametrize("name", STACKS)
 def test_containers_are_locked_down_and_probed(stacks, name: str) -> None:
-    for kind, pod in pod_specs(manifests(stacks, name)):
-        assert pod["automountServiceAccountToken"] is False
+    docs = manifests(stacks, name)
+    deployments = {id(d["spec"]["template"]["spec"]): d for d in docs.values() if d["kind"] == "Deployment"}
+    for kind, pod in pod_specs(docs):
+        if pod["automountServiceAccountToken"] is not False:
+            # Only a pod that reads the API (the gateway's endpoint picker) mounts a token, bound to a Role that
+            # can only read, in its own namespace.
+            namespace = deployments[id(pod)]["metadata"]["namespace"]
+            rules = read_only_role_of(docs, namespace, pod["serviceAccountName"])
+            assert rules and all(set(rule["verbs"]) <= {"get", "list", "watch"} for rule in rules)
+            assert all("secrets" not in rule["resources"] for rule in rules)
         assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] >= 10000
         for container in pod["containers"] + pod.get("initContainers", []):
             context = container["securityContext"]

@@ -130,3 +130,22 @@ def test_resources_of_another_cloud_are_not_priced() -> None:
     )
     report = price_plan([gke], cloud="aws", region="us-east-1")
     assert report.rows == []
+
+
+@pytest.mark.parametrize(
+    ("service", "rows"),
+    [({"type": "LoadBalancer"}, 1), ({}, 1), ({"type": "ClusterIP"}, 0)],
+    ids=["load-balancer", "envoy-gateway-default", "cluster-only"],
+)
+def test_the_gateway_load_balancer_is_priced_from_its_envoy_proxy(service: dict[str, Any], rows: int) -> None:
+    proxy = res(
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy",
+        "prod-gateway",
+        spec={"provider": {"kubernetes": {"envoyService": service}}},
+    )
+    report = price_plan([proxy], cloud="aws", region="us-east-1")
+    priced = by_name(report, "prod-gateway")
+    assert len(priced) == rows
+    if rows:
+        hourly = catalog.service_prices("aws")["load_balancer"].usd
+        assert priced[0].monthly_min == priced[0].monthly_max == pytest.approx(hourly * HOURS_PER_MONTH)

@@ -9,6 +9,7 @@ from tests.policies import (
     test_aws,
     test_cost,
     test_fleet,
+    test_gateway,
     test_gcp,
     test_hardening,
     test_kubernetes,
@@ -16,7 +17,17 @@ from tests.policies import (
 )
 from tests.policies.support import RULES, mutate, plan_of
 
-RULE_FILES = (test_aws, test_gcp, test_kubernetes, test_fleet, test_cost, test_audit, test_hardening, test_monitoring)
+RULE_FILES = (
+    test_aws,
+    test_gcp,
+    test_kubernetes,
+    test_fleet,
+    test_cost,
+    test_audit,
+    test_hardening,
+    test_monitoring,
+    test_gateway,
+)
 
 
 def test_every_rule_has_a_compliant_example_and_a_failing_mutation() -> None:

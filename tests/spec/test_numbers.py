@@ -39,6 +39,7 @@ models:
     load: {requests_per_second: 2, prompt_tokens: 1000, output_tokens: 250, ttft_ms: 500, tpot_ms: 50}
 budget: {monthly_usd: 3000}
 monitoring: {retention_days: 15, storage_gib: 50, smoke_test: {max_tokens: 16}}
+gateway: {replicas: 2, clients: {app: {api_key_secret: appKey, tokens_per_minute: 1000, requests_per_minute: 10}}}
 """
 )
 # Where each model sits in FULL (dict values by the key FULL uses).
@@ -65,6 +66,10 @@ PLACES: dict[str, tuple[str, ...]] = {
     "MonitoringSpec": ("monitoring",),
     "SmokeTestSpec": ("monitoring", "smoke_test"),
     "ReceiverSpec": ("monitoring", "receivers", "oncall"),
+    "GatewaySpec": ("gateway",),
+    "GatewayTlsSpec": ("gateway", "tls"),
+    "GatewayClientSpec": ("gateway", "clients", "app"),
+    "RouteSpec": ("models", "chat", "route"),
 }
 
 

@@ -30,6 +30,7 @@ def problems(document: Doc) -> set[str]:
 
 def second_model_on_a_missing_pool(doc: Doc) -> None:
     doc["models"]["code"] = {**doc["models"]["chat"], "pool": "l40s"}
+    doc["gateway"] = {"enabled": False}  # two models would turn the gateway on (its own checks are tested apart)
 
 
 def chat_context_is_text(doc: Doc) -> None:

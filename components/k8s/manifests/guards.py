@@ -45,10 +45,12 @@ def network_policy_objects(inputs: ServiceInputs) -> list[dict[str, Any]]:
         "metadata": pods.metadata("default-deny", inputs.namespace, {}),
         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
     }
-    clients: list[dict[str, Any]] = [
-        {"podSelector": {}},
-        {"namespaceSelector": {"matchLabels": {CLIENT_LABEL: "true"}}},
-    ]
+    clients: list[dict[str, Any]] = [{"podSelector": {}}]
+    if inputs.gateway_peer is not None:
+        # Behind the gateway, its proxies are the only clients from outside the namespace (keys and limits apply).
+        clients.append(dict(inputs.gateway_peer))
+    else:
+        clients.append({"namespaceSelector": {"matchLabels": {CLIENT_LABEL: "true"}}})
     lb = inputs.model.load_balancer
     if lb is not None:
         clients += [{"ipBlock": {"cidr": str(cidr)}} for cidr in lb.source_ranges]

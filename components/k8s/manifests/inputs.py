@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from inferstack import catalog
 from inferstack.k8s.engines import Engine, EngineArgs, engine
@@ -16,6 +17,7 @@ from inferstack.k8s.placement import PodShape, pod_shape, stream_buffer_bytes
 from inferstack.planning.capacity import spec_engine_dtype
 from inferstack.planning.fit import SURGE, Rollout
 from inferstack.planning.names import model_prefix, serving_namespace
+from inferstack.planning.served_names import primary_name
 from inferstack.spec.models import ModelSpec, tensor_parallel_of
 from inferstack.spec.monitoring_parts import SmokeTestSpec
 from inferstack.target import Architecture, EgressRule, TargetPool
@@ -45,6 +47,9 @@ class ServiceInputs:
     smoke: SmokeTestSpec | None = None
     # The StorageClass the weight-cache claim names; None: the cluster's default.
     storage_class: str | None = None
+    # The inference gateway's proxies as a NetworkPolicy peer (k8s/gateway); None: no gateway. With one, only the
+    # proxies reach the engine from outside its namespace.
+    gateway_peer: Mapping[str, Any] | None = None
 
     @property
     def namespace(self) -> str:
@@ -93,7 +98,7 @@ def engine_args(inputs: ServiceInputs) -> EngineArgs:
     model = inputs.model
     return EngineArgs(
         model_path=model_path(inputs),
-        served_name=model.served_name or inputs.key,
+        served_name=primary_name(inputs.key, model),
         tensor_parallel=tensor_parallel_of(model),
         max_model_len=model.max_model_len,
         gpu_memory_utilization=model.gpu_memory_utilization,

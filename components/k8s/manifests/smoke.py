@@ -21,6 +21,7 @@ from inferstack.k8s import pods
 from inferstack.k8s.manifests.exposure import SERVICE_PORT
 from inferstack.k8s.manifests.identity import SECRET_KEYS, secret_name
 from inferstack.k8s.manifests.inputs import ServiceInputs, engine_image, labels
+from inferstack.planning.served_names import primary_name
 from inferstack.spec.monitoring_parts import SmokeTestSpec
 
 SMOKE_LABELS = {"app.kubernetes.io/name": "llm-smoke-test"}
@@ -38,9 +39,15 @@ def runs_smoke_test(inputs: ServiceInputs) -> bool:
     return inputs.smoke is not None and inputs.smoke.enabled and inputs.model.replicas.min > 0
 
 
+# ModelSpec fields added after Jobs were deployed: left out of the digest while unset, so that adding a field
+# re-runs no deployed smoke test (setting it does, like any other change of the model).
+UNSET_FIELDS_NOT_HASHED = ("route",)
+
+
 def smoke_job_name(inputs: ServiceInputs) -> str:
     """The Job's name: the model key and a digest of the model's spec and engine image."""
-    what = json.dumps([inputs.model.model_dump(mode="json"), engine_image(inputs)], sort_keys=True)
+    unset = {name for name in UNSET_FIELDS_NOT_HASHED if getattr(inputs.model, name) is None}
+    what = json.dumps([inputs.model.model_dump(mode="json", exclude=unset), engine_image(inputs)], sort_keys=True)
     return f"{inputs.key}-smoke-{hashlib.sha256(what.encode()).hexdigest()[:8]}"
 
 
@@ -51,7 +58,7 @@ def result_command(inputs: ServiceInputs) -> str:
 
 def smoke_env(inputs: ServiceInputs, spec: SmokeTestSpec) -> dict[str, str]:
     """What the script reads: the Service URL, the served name and the two request bodies (no shell quoting)."""
-    served = inputs.model.served_name or inputs.key
+    served = primary_name(inputs.key, inputs.model)
     one = {"model": served, "prompt": "Hello", "max_tokens": 1, "temperature": 0}
     many = {**one, "max_tokens": spec.max_tokens, "ignore_eos": True}
     return {

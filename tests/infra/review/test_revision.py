@@ -164,6 +164,11 @@ REVIEWED_UPDATES = {
         "spec.cluster.provisioner",
         "spec.node_pools.l4.flex_start",
         "spec.node_pools.h100.flex_start",
+        # Issue 16: the gateway section (off in one-model stacks) and each model's route (null), recorded with the
+        # rest of the spec; a stack without a gateway plans nothing new.
+        "spec.gateway",
+        "spec.models.chat.route",
+        "spec.models.tiny.route",
     },
     # Issue 14.5 and 15: the model component records its staging globs and KV-cache dtype too.
     # Issue 17.3: the model's on_demand_base (0), recorded with the rest of its spec.
@@ -172,6 +177,8 @@ REVIEWED_UPDATES = {
         "spec.kv_cache_dtype",
         "spec.monitoring",
         "spec.replicas.on_demand_base",
+        # Issue 16: the model's gateway route (null), recorded with the rest of its spec.
+        "spec.route",
     },
 }
 # Reviewed replacements, by resource type: the paths whose change replaces it, and why that loses nothing.
