@@ -152,7 +152,12 @@ def test_a_misspelled_rule_field_fails_the_crd_schema() -> None:
 def test_every_vendored_crd_names_its_source() -> None:
     gateway = {"GatewayClass", "Gateway", "ReferenceGrant", "EnvoyProxy", "SecurityPolicy", "BackendTrafficPolicy"}
     gateway |= {"Backend", "AIGatewayRoute", "AIServiceBackend", "InferencePool"}
-    assert {kind for _, kind in crd_files()} == {"PrometheusRule", "PodMonitor", "ScaledObject", "ComputeClass"} | gateway
+    assert {kind for _, kind in crd_files()} == {
+        "PrometheusRule",
+        "PodMonitor",
+        "ScaledObject",
+        "ComputeClass",
+    } | gateway
     # The pinned releases: the Prometheus Operator, KEDA, Envoy Gateway, AI Gateway, the Inference Extension; GKE's
     # ComputeClass (served by GKE, no CRD file) from its reference.
     pins = ("v0.89.0", "2.18.1", "envoyproxy/gateway v1.8.3", "envoyproxy/ai-gateway v1.1.0", "extension v1.0.2")
