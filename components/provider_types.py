@@ -49,6 +49,11 @@ class Aws(StrEnum):
     EKS_ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
     EKS_ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
     AUTOSCALING_TAG = "aws:autoscaling/tag:Tag"
+    # Karpenter's interruption queue and the EventBridge rules that feed it
+    SQS_QUEUE = "aws:sqs/queue:Queue"
+    SQS_QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+    EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+    EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
     # S3 (the V2 types are the provider's older spellings; rules and prices accept them too)
     S3_BUCKET = "aws:s3/bucket:Bucket"
     S3_BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
@@ -115,7 +120,11 @@ class K8s(StrEnum):
     SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
     POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor"
     PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+    KARPENTER_NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
+    KARPENTER_NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
 
 
-CUSTOM_RESOURCES = frozenset({K8s.SCALED_OBJECT, K8s.POD_MONITOR, K8s.PROMETHEUS_RULE})
+CUSTOM_RESOURCES = frozenset(
+    {K8s.SCALED_OBJECT, K8s.POD_MONITOR, K8s.PROMETHEUS_RULE, K8s.KARPENTER_NODE_POOL, K8s.KARPENTER_NODE_CLASS}
+)
 ALL_TYPES: frozenset[str] = frozenset({*Aws, *Gcp, *K8s})

@@ -66,6 +66,8 @@ class TargetPool:
     compile_cache: bool = False
     # The cloud whose GPU node boot a scale-out onto a new node waits for (catalog startup.node_ready_s); None: none.
     cloud: str | None = None
+    # Annotations the pool's provisioner reads on serving pods (Karpenter's do-not-disrupt); default: none.
+    pod_annotations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from inferstack.catalog.lookup import load_file
 
 ADDONS_FILE = "k8s_addons.yaml"
 
-ChartKey = Literal["kube-prometheus-stack", "keda", "nvidia-device-plugin", "dcgm-exporter"]
+ChartKey = Literal["kube-prometheus-stack", "keda", "nvidia-device-plugin", "dcgm-exporter", "karpenter"]
 ImageKey = Literal["vllm", "vllm-cpu", "vllm-cpu-arm64", "smoke-client"]
 
 
@@ -29,7 +29,8 @@ class _Fact(BaseModel):
 class HelmChart(_Fact):
     """A pinned Helm chart and the namespace its release goes to."""
 
-    repository: str = Field(pattern=r"^https://", description="Chart repository URL.")
+    # oci:// for a chart published to an OCI registry (Helm pulls it by reference, with no repository index).
+    repository: str = Field(pattern=r"^(https|oci)://", description="Chart repository URL (https:// or oci://).")
     chart: str = Field(description="Chart name in the repository.")
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$", description="Exact chart version (never a range).")
     namespace: str = Field(description="Namespace of the release.")

@@ -29,6 +29,9 @@ WORKLOAD_TYPES = (
     K8s.POD_MONITOR,
     K8s.PROMETHEUS_RULE,
     K8s.CONFIG_MAP,
+    # AWS layer under Karpenter: the GPU pools' NodePools and EC2NodeClasses (cluster-scoped).
+    K8s.KARPENTER_NODE_POOL,
+    K8s.KARPENTER_NODE_CLASS,
 )
 
 RESOURCES: dict[str, TypeMock] = {

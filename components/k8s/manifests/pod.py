@@ -244,6 +244,10 @@ def deployment_object(inputs: ServiceInputs) -> dict[str, Any]:
     else:
         # An image built for one architecture on a node of the other fails with "exec format error": stay Pending.
         pod_spec["nodeSelector"] = {ARCH_LABEL: inputs.architecture}
+    template: dict[str, Any] = {"metadata": {"labels": labels(key)}, "spec": pod_spec}
+    if inputs.pool is not None and inputs.pool.pod_annotations:
+        # The provisioner's own (Karpenter: do-not-disrupt, so no voluntary disruption hits a loading replica).
+        template["metadata"]["annotations"] = dict(sorted(inputs.pool.pod_annotations.items()))
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -252,6 +256,6 @@ def deployment_object(inputs: ServiceInputs) -> dict[str, Any]:
             "selector": {"matchLabels": labels(key)},
             "strategy": inputs.rollout.strategy(),
             "revisionHistoryLimit": 3,
-            "template": {"metadata": {"labels": labels(key)}, "spec": pod_spec},
+            "template": template,
         },
     }
