@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from inferstack.catalog.eks import eks_catalog
-from inferstack.planning.plan_readers import node_pool
+from inferstack.planning.plan_readers import NodePool, node_pool
 from inferstack.policies.props import dig, planned
 from inferstack.policies.rule import ADVISORY, Report, param, resource_rule, stack_rule
 from inferstack.provider_types import Aws, Gcp, K8s
@@ -98,22 +98,34 @@ gpu_cap = stack_rule(
 SPOT_MESSAGE = {
     Aws.EKS_NODE_GROUP: "spot capacity in a production stack",
     Gcp.GKE_NODE_POOL: "spot/preemptible capacity in a production stack",
+    K8s.KARPENTER_NODE_POOL: "a spot-first Karpenter NodePool in a production stack, and no replica is kept on "
+    "on-demand capacity (replicas.on_demand_base is 0, or the NodePool cannot fall back to on-demand)",
 }
+KARPENTER_ON_DEMAND = "on-demand"
+
+
+def _spot_backed(pool: NodePool) -> bool:
+    """A Karpenter pool that may fall back to on-demand and whose models keep on-demand replicas (on_demand_base)."""
+    return (
+        pool.type == K8s.KARPENTER_NODE_POOL and pool.on_demand_base >= 1 and KARPENTER_ON_DEMAND in pool.capacity_types
+    )
 
 
 def _check_spot(args: ResourceValidationArgs, report: Report) -> None:
     if not param(args, no_spot_in_production, "production"):
         return
     pool = node_pool(planned(args))
-    if pool is not None and pool.spot:
+    if pool is not None and pool.spot and not _spot_backed(pool):
         report(SPOT_MESSAGE[pool.type])
 
 
 no_spot_in_production = resource_rule(
     "no-spot-in-production",
-    "Production stacks run on on-demand capacity only.",
+    "Production stacks run on on-demand capacity, or on spot only with an on-demand base (Karpenter pools whose "
+    "models keep replicas.on_demand_base ≥ 1).",
     _check_spot,
-    remediation="Set capacity: on_demand on the pool (spot can be reclaimed with two minutes' notice).",
+    remediation="Set capacity: on_demand on the pool (spot can be reclaimed with two minutes' notice), or, with "
+    "cluster.provisioner: karpenter, capacity: [spot, on_demand] and replicas.on_demand_base ≥ 1 on its models.",
     severity=Severity.MEDIUM,
     config={
         "production": {

@@ -12,9 +12,19 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from inferstack import catalog
-from inferstack.provider_types import Aws, Gcp
+from inferstack.provider_types import Aws, Gcp, K8s
 
-NODE_POOL_TYPES: tuple[str, ...] = (Aws.EKS_NODE_GROUP, Gcp.GKE_NODE_POOL)
+NODE_POOL_TYPES: tuple[str, ...] = (Aws.EKS_NODE_GROUP, Gcp.GKE_NODE_POOL, K8s.KARPENTER_NODE_POOL)
+# Karpenter spells capacity types and taint effects as Kubernetes does; the readers' callers use the EKS API's.
+KARPENTER_SPOT = "spot"
+KUBERNETES_TAINT_EFFECTS = {
+    "NoSchedule": "NO_SCHEDULE",
+    "PreferNoSchedule": "PREFER_NO_SCHEDULE",
+    "NoExecute": "NO_EXECUTE",
+}
+# Written by the AWS layer on each NodePool (components/aws/plan/karpenter.py): Karpenter has no size bounds of its own.
+MIN_NODES_ANNOTATION = "inferstack.dev/min-nodes"
+ON_DEMAND_BASE_ANNOTATION = "inferstack.dev/on-demand-base-replicas"
 # GKE gives a node pool a 100 GB boot disk and e2-medium machines when they are unset.
 GKE_DEFAULT_DISK_GB = 100.0
 GKE_DEFAULT_MACHINE = "e2-medium"
@@ -47,6 +57,11 @@ class NodePool:
     # Per-node boot disk in GB; 0 when the plan leaves it to a launch template (EKS).
     disk_gb: float
     taints: tuple[Mapping[str, Any], ...]
+    # Karpenter NodePools: the capacity types it may launch, in the order it takes them (reserved, spot,
+    # on-demand); empty for node groups and node pools, which have one (`spot`).
+    capacity_types: tuple[str, ...] = ()
+    # Karpenter NodePools: replicas the pool's models keep on its on-demand NodePool (replicas.on_demand_base).
+    on_demand_base: int = 0
 
     @property
     def instance_type(self) -> str:
@@ -131,6 +146,44 @@ def _gke(res: PlanResource, default_zones: int) -> NodePool:
     )
 
 
+def _text_num(value: Any) -> float:
+    try:
+        return float(str(value))
+    except ValueError:
+        return 0.0
+
+
+def _karpenter(res: PlanResource) -> NodePool:
+    spec = _map(res.inputs.get("spec"))
+    template = _map(_map(spec.get("template")).get("spec"))
+    wanted = {str(_map(r).get("key")): _list(_map(r).get("values")) for r in _list(template.get("requirements"))}
+    types = tuple(str(t) for t in wanted.get("node.kubernetes.io/instance-type", []))
+    capacity = tuple(str(c) for c in wanted.get("karpenter.sh/capacity-type", []))
+    known = catalog.instance_types("aws")
+    per_node = max((known[t].gpus for t in types if t in known), default=0)
+    gpu_limit = _text_num(_map(spec.get("limits")).get("nvidia.com/gpu", 0))
+    annotations = _map(_map(res.inputs.get("metadata")).get("annotations"))
+    taints = [
+        {**_map(t), "effect": KUBERNETES_TAINT_EFFECTS.get(str(_map(t).get("effect")), _map(t).get("effect"))}
+        for t in _list(template.get("taints"))
+    ]
+    return NodePool(
+        name=res.name,
+        type=res.type,
+        instance_types=types,
+        # Priced and judged by the first capacity type Karpenter takes.
+        spot=bool(capacity) and capacity[0] == KARPENTER_SPOT,
+        min_nodes=_text_num(annotations.get(MIN_NODES_ANNOTATION, 0)),
+        # Karpenter's limits are in resources: the GPU limit over GPUs per node is the most nodes it launches.
+        max_nodes=gpu_limit // per_node if per_node else 0.0,
+        gpus_per_node=per_node,
+        disk_gb=0.0,
+        taints=tuple(taints),
+        capacity_types=capacity,
+        on_demand_base=int(_text_num(annotations.get(ON_DEMAND_BASE_ANNOTATION, 0))),
+    )
+
+
 def node_pool(res: PlanResource, *, default_zones: int = 1) -> NodePool | None:
     """The node pool a planned resource is, or None for any other type.
 
@@ -140,9 +193,11 @@ def node_pool(res: PlanResource, *, default_zones: int = 1) -> NodePool | None:
         return _eks(res)
     if res.type == Gcp.GKE_NODE_POOL:
         return _gke(res, default_zones)
+    if res.type == K8s.KARPENTER_NODE_POOL:
+        return _karpenter(res)
     return None
 
 
 def node_pools(resources: Iterable[PlanResource], *, default_zones: int = 1) -> list[NodePool]:
-    """Every EKS node group and GKE node pool among planned resources, in plan order."""
+    """Every EKS node group, GKE node pool and Karpenter NodePool among planned resources, in plan order."""
     return [pool for res in resources if (pool := node_pool(res, default_zones=default_zones)) is not None]

@@ -22,6 +22,8 @@ from typing import Any
 from inferstack import catalog
 from inferstack.aws.plan.nodes import plan_eks_gpu_pool
 from inferstack.catalog.eks import eks_catalog
+from inferstack.planning.fit import nodes_at, pool_models
+from inferstack.planning.plan_readers import MIN_NODES_ANNOTATION, ON_DEMAND_BASE_ANNOTATION
 from inferstack.planning.scheduling import PoolScheduling
 from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of
 
@@ -44,9 +46,8 @@ CAPACITY_TYPES = {"reserved": "reserved", "spot": "spot", "on_demand": "on-deman
 # capacityReservationSelectorTerms; concepts/scheduling.md). A preference list is followed as written only if it
 # keeps this order (validation/karpenter.py refuses any other).
 KARPENTER_ORDER = ("reserved", "spot", "on_demand")
-# Read by the cost model: Karpenter has no minimum size, so the pool's min (the nodes min replicas need) is recorded.
-MIN_NODES_ANNOTATION = "inferstack.dev/min-nodes"
-ON_DEMAND_BASE_ANNOTATION = "inferstack.dev/on-demand-base-replicas"
+# MIN_NODES_ANNOTATION is read by the cost model: Karpenter keeps no minimum size (a pool's `min` is not enforced);
+# nodes follow pending pods, so its minimum is the nodes the models' replicas.min need.
 BASE_SUFFIX = "-on-demand"
 BASE_WEIGHT = 100
 ROOT_DEVICE = "/dev/xvda"  # the root device of the AL2023 EKS AMIs
@@ -187,6 +188,7 @@ def plan_karpenter_pool(spec: EnvironmentSpec, key: str, *, node_role: str, tags
     per_node = scheduling.gpus_per_node
     base_replicas, base_gpus = on_demand_base_replicas(spec, key)
     base_nodes = min(math.ceil(base_gpus / per_node), pool.max) if base_gpus else 0
+    min_nodes = min(nodes_at(per_node, pool_models(spec).get(key, []), at="min") or 0, pool.max)
     capacity = [CAPACITY_TYPES[option] for option in KARPENTER_ORDER if option in pool.capacity]
     main = _node_pool(
         key,
@@ -194,12 +196,12 @@ def plan_karpenter_pool(spec: EnvironmentSpec, key: str, *, node_role: str, tags
         scheduling,
         _requirements(types, capacity, zones),
         (pool.max - base_nodes) * per_node,
-        {MIN_NODES_ANNOTATION: str(max(pool.min - base_nodes, 0))},
+        {MIN_NODES_ANNOTATION: str(max(min_nodes - base_nodes, 0))},
     )
     pools = [main]
     if base_nodes:
         annotations = {
-            MIN_NODES_ANNOTATION: str(min(pool.min, base_nodes)),
+            MIN_NODES_ANNOTATION: str(min(min_nodes, base_nodes)),
             ON_DEMAND_BASE_ANNOTATION: str(base_replicas),
         }
         pools.append(
