@@ -28,6 +28,7 @@ from inferstack.validation.limits import (
 from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
 from inferstack.validation.monitoring import check_monitoring
 from inferstack.validation.names import check_derived_names
+from inferstack.validation.karpenter import check_karpenter, warn_karpenter
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.precision import check_context, check_precision
@@ -52,6 +53,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_system_pool,
     check_node_pools,
     check_purchase,
+    check_karpenter,
     check_existing_nodes,
     check_cold_start,
     check_models,
@@ -73,6 +75,7 @@ WarningCheck = Callable[[EnvironmentSpec], Iterable[SpecWarning]]
 ALL_WARNINGS: tuple[WarningCheck, ...] = (
     warn_capacity,
     warn_purchase,
+    warn_karpenter,
     warn_versions,
     warn_cpu_engine,
     warn_unstreamed_image,
