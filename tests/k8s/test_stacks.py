@@ -24,7 +24,9 @@ from tests.crd_schemas import crd_errors
 
 STACKS = sorted(shipped_stacks())
 # CRDs have no schema in kubernetes-validate: they are validated against the vendored CRD schemas (tests/crds/).
-CUSTOM_KINDS = {"ScaledObject", "PodMonitor", "PrometheusRule", "ServiceMonitor"}
+CUSTOM_KINDS = {"ScaledObject", "PodMonitor", "PrometheusRule", "ServiceMonitor", "NodePool", "EC2NodeClass"}
+# Karpenter's NodePool and EC2NodeClass are cluster-scoped.
+CLUSTER_SCOPED = {"NodePool", "EC2NodeClass"}
 runner = CliRunner()
 
 
@@ -67,7 +69,7 @@ def test_manifests_validate_strictly(stacks, name: str) -> None:
     version = stacks[name][0].cluster.kubernetes_version + ".0"
     for path, doc in manifests(stacks, name).items():
         if doc["kind"] in CUSTOM_KINDS:
-            assert doc["metadata"]["namespace"], path
+            assert bool(doc["metadata"].get("namespace")) != (doc["kind"] in CLUSTER_SCOPED), path
             assert crd_errors(doc) == [], path
             continue
         kubernetes_validate.validate(doc, version, strict=True)

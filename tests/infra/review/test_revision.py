@@ -148,6 +148,8 @@ REVIEWED_UPDATES = {
         "spec.node_pools.l4.reservations",
         "spec.node_pools.h100.capacity",
         "spec.node_pools.h100.reservations",
+        # Issue 17.1: the GPU provisioner (null: managed node groups, nothing changes), recorded with the spec.
+        "spec.cluster.provisioner",
     },
     # Issue 14.5 and 15: the model component records its staging globs and KV-cache dtype too.
     # Issue 17.3: the model's on_demand_base (0), recorded with the rest of its spec.
