@@ -18,6 +18,7 @@ from inferstack.validation.common import Check
 from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.existing_nodes import check_existing_nodes
 from inferstack.validation.gcp import check_gcp, check_tags
+from inferstack.validation.karpenter import check_karpenter, warn_karpenter
 from inferstack.validation.limits import (
     check_aws_tags,
     check_disk_sizes,
@@ -28,7 +29,6 @@ from inferstack.validation.limits import (
 from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
 from inferstack.validation.monitoring import check_monitoring
 from inferstack.validation.names import check_derived_names
-from inferstack.validation.karpenter import check_karpenter, warn_karpenter
 from inferstack.validation.network import check_network
 from inferstack.validation.pools import check_node_pools, check_system_pool
 from inferstack.validation.precision import check_context, check_precision

@@ -332,3 +332,14 @@ def test_one_pool_matches_golden() -> None:
     plan = _plan(document)
     text = yaml.safe_dump_all([*plan.node_pools, plan.node_class], sort_keys=True)
     check_golden("karpenter_l4.yaml", text, "tests/aws/test_karpenter.py")
+
+
+def test_the_discovery_tag_counts_against_the_aws_tag_limit() -> None:
+    from inferstack.catalog.limits import limits
+
+    document = _karpenter_dev()
+    room = limits().aws.tags.max_per_resource - 5
+    document["tags"] = {f"k{i}": "v" for i in range(room)}
+    assert any(p.startswith("environment.tags: has") and "with the 6 inferstack adds" in p for p in _problems(document))
+    document["cluster"].pop("provisioner")
+    assert not any(p.startswith("environment.tags:") for p in _problems(document))

@@ -17,8 +17,8 @@ from inferstack.infra.offline.plan import Plan
 from inferstack.infra.offline.stacks import plan_spec
 from inferstack.infra.review.diff import Change, diff_plans
 from inferstack.provider_types import Aws, K8s
-from inferstack.validation import parse_environment_checked
 from inferstack.spec.document import CONFIG_KEY
+from inferstack.validation import parse_environment_checked
 from tests.conftest import shipped_plan, shipped_stacks
 
 # What holds data or identity: the migration must neither replace nor remove any of them.

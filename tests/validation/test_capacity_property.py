@@ -79,8 +79,12 @@ def _pools(plan: dict[str, Any]) -> dict[str, tuple[int, float]]:
         pool = node_pool(_Res(res))
         if pool is None or not pool.gpus_per_node:
             continue
-        labels = res["inputs"].get("labels") or res["inputs"].get("nodeConfig", {}).get("labels", {})
-        out[labels[POOL_LABEL]] = (pool.gpus_per_node, pool.max_nodes)
+        inputs = res["inputs"]
+        # A Karpenter NodePool labels its nodes in its template; a pool's on-demand base NodePool adds to its max.
+        template = inputs.get("spec", {}).get("template", {}).get("metadata", {}) if "spec" in inputs else {}
+        labels = inputs.get("labels") or inputs.get("nodeConfig", {}).get("labels") or template.get("labels", {})
+        _, nodes = out.get(labels[POOL_LABEL], (0, 0.0))
+        out[labels[POOL_LABEL]] = (pool.gpus_per_node, nodes + pool.max_nodes)
     return out
 
 
