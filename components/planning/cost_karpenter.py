@@ -2,9 +2,9 @@
 
 A NodePool may launch any capacity type it lists, so its monthly range is a spread over them: minimum scale at
 the first preference Karpenter takes (the cheapest it tries: reserved, then spot), maximum scale at the last one
-(the fallback it ends on when the first is short, usually on-demand). Reserved capacity is paid for whether it
-runs or not; the catalog records no reserved or Capacity Block rates, so it is priced at the on-demand rate and
-the row says so.
+(the fallback it ends on when the first is short, usually on-demand), whose price is the row's unit price.
+Reserved capacity is paid for whether it runs or not; the catalog records no reserved or Capacity Block rates, so
+it is priced at the on-demand rate and the row says so.
 """
 
 from __future__ import annotations
@@ -69,12 +69,15 @@ def karpenter_pool_rows(ctx: Context, res: PlanResource) -> list[CostRow]:
     label = f"{pool.instance_type} {' → '.join(order)}"
     if itype is not None and itype.gpu is not None:
         label += f" ({itype.gpus}× {itype.gpu})"
-    note = f"min at {first}, max at {last} (Karpenter's fallback)" if first != last else ""
+    note = (
+        f"min at {first} (${low.unit_usd:g}/node-hour), max at {last} (Karpenter's fallback)" if first != last else ""
+    )
+    # The unit price is the fallback's, the one the maximum is bought at; the minimum is at the first preference.
     row = replace(
-        low,
+        high,
         item=label,
-        quantity_max=pool.max_nodes,
-        monthly_max=high.unit_usd * HOURS_PER_MONTH * pool.max_nodes,
+        quantity_min=pool.min_nodes,
+        monthly_min=low.unit_usd * HOURS_PER_MONTH * pool.min_nodes,
         note=note,
         warning="; ".join(dict.fromkeys(w for w in (low.warning, high.warning) if w)),
     )

@@ -289,7 +289,8 @@ def test_cost_spans_first_preference_to_fallback(prod: Plan) -> None:
     assert row.quantity_min == 1 and row.quantity_max == 5
     assert row.monthly_min == pytest.approx(offer.spot_usd_per_hour * 730)
     assert row.monthly_max == pytest.approx(offer.on_demand_usd_per_hour * 730 * 5)
-    assert "min at spot, max at on-demand" in row.note
+    assert row.unit_usd == offer.on_demand_usd_per_hour
+    assert "min at spot" in row.note and "max at on-demand" in row.note
 
 
 def test_reserved_is_priced_at_the_on_demand_rate_and_says_so() -> None:

@@ -42,9 +42,9 @@ GPU_RESOURCE = "nvidia.com/gpu"
 DO_NOT_DISRUPT = {"karpenter.sh/do-not-disrupt": "true"}
 # The spec's capacity names -> Karpenter's karpenter.sh/capacity-type values.
 CAPACITY_TYPES = {"reserved": "reserved", "spot": "spot", "on_demand": "on-demand"}
-# Within one NodePool Karpenter takes reserved capacity first, then spot, then on-demand (docs nodeclasses.md,
-# capacityReservationSelectorTerms; concepts/scheduling.md). A preference list is followed as written only if it
-# keeps this order (validation/karpenter.py refuses any other).
+# Within one NodePool that allows several capacity types Karpenter takes reserved capacity first, then spot, then
+# on-demand (docs concepts/nodepools.md, capacity type, at c88abbba). A preference list is followed as written only
+# if it keeps this order (validation/karpenter.py refuses any other).
 KARPENTER_ORDER = ("reserved", "spot", "on_demand")
 # MIN_NODES_ANNOTATION is read by the cost model: Karpenter keeps no minimum size (a pool's `min` is not enforced);
 # nodes follow pending pods, so its minimum is the nodes the models' replicas.min need.
