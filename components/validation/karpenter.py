@@ -27,7 +27,7 @@ def _on_karpenter(spec: EnvironmentSpec) -> bool:
 
 
 def check_karpenter(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
-    """Preference lists in Karpenter's order; no pool key that collides with another pool's on-demand NodePool."""
+    """Preference lists in Karpenter's order, reservation tags it can select, no key that collides with a NodePool."""
     if not _on_karpenter(spec):
         return
     for key, pool in sorted(spec.node_pools.items()):
@@ -40,6 +40,15 @@ def check_karpenter(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
                 f"[{', '.join(pool.capacity)}] would not be followed as written",
                 f"write [{', '.join(ordered)}], or leave spot out to stay on on-demand",
             )
+        for name, reservation in sorted(pool.reservations.items()):
+            # The EC2NodeClass CRD refuses a selector term tag with an empty key or value (a CEL rule).
+            for tag, value in sorted((reservation.tags or {}).items()):
+                if not tag or not value:
+                    yield SpecIssue(
+                        field_path("node_pools", key, "reservations", name, "tags", tag),
+                        "Karpenter selects reservations only by tags with a key and a value",
+                        "give the tag a value, or select the reservation by id",
+                    )
         if key.endswith(BASE_SUFFIX) and key.removesuffix(BASE_SUFFIX) in spec.node_pools:
             yield SpecIssue(
                 field_path("node_pools", key),

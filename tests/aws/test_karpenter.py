@@ -344,3 +344,37 @@ def test_the_discovery_tag_counts_against_the_aws_tag_limit() -> None:
     assert any(p.startswith("environment.tags: has") and "with the 6 inferstack adds" in p for p in _problems(document))
     document["cluster"].pop("provisioner")
     assert not any(p.startswith("environment.tags:") for p in _problems(document))
+
+
+# The CRDs' CEL rules (x-kubernetes-validations) that the JSON-schema check cannot evaluate, restated for the objects
+# inferstack writes (karpenter.k8s.aws_ec2nodeclasses.yaml and karpenter.sh_nodepools.yaml at chart 1.14.1).
+RESTRICTED_TAGS = (
+    "eks:eks-cluster-name",
+    "kubernetes.io/cluster/",
+    "karpenter.sh/nodepool",
+    "karpenter.sh/nodeclaim",
+    "karpenter.k8s.aws/ec2nodeclass",
+)
+
+
+def test_the_crds_cel_rules_hold_for_the_shipped_objects(prod: Plan) -> None:
+    for res in prod.of_type(K8s.KARPENTER_NODE_CLASS):
+        spec = res.inputs["spec"]
+        assert sum(1 for m in spec["blockDeviceMappings"] if m.get("rootVolume")) == 1
+        assert not [key for key in spec["tags"] if key.startswith(RESTRICTED_TAGS) or not key]
+        for terms in ("subnetSelectorTerms", "securityGroupSelectorTerms"):
+            assert spec[terms] and all(value for term in spec[terms] for value in term["tags"].values())
+        assert "amiFamily" not in spec and "instanceProfile" not in spec  # the alias implies the family; role only
+    for res in prod.of_type(K8s.KARPENTER_NODE_POOL):
+        template = res.inputs["spec"]["template"]
+        assert all(r["values"] for r in template["spec"]["requirements"] if r["operator"] == "In")
+        assert not [key for key in template["metadata"]["labels"] if key.split("/")[0].endswith("karpenter.sh")]
+
+
+def test_a_reservation_tag_without_a_value_is_refused() -> None:
+    document = _karpenter_dev(["reserved", "spot"])
+    document["node_pools"]["l4"]["reservations"] = {"r": {"tags": {"purpose": ""}, "zone": "use1-az1", "count": 1}}
+    assert any(
+        p.startswith("environment.node_pools.l4.reservations.r.tags.purpose: Karpenter selects")
+        for p in _problems(document)
+    )
