@@ -251,7 +251,7 @@ class AwsEnvironment(pulumi.ComponentResource):
             provider=cluster.provider,
             pools={
                 key: replace(
-                    target_pool(plan.scheduling, "aws"), pod_annotations=dict(DO_NOT_DISRUPT) if karpenter else {}
+                    target_pool(plan.scheduling, "aws"), loading_guard_annotation=DO_NOT_DISRUPT if karpenter else None
                 )
                 for key, plan in gpu_plans.items()
             },

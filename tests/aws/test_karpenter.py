@@ -114,12 +114,18 @@ def test_disruption_is_safe_for_llm_pods(prod: Plan) -> None:
         spec = res.inputs["spec"]
         assert spec["disruption"]["consolidationPolicy"] == "WhenEmpty"
         assert spec["disruption"]["budgets"] == [{"nodes": "1"}]
-        assert spec["template"]["spec"]["expireAfter"] == "720h"
+        # The AMI is pinned: nodes are replaced when the pin moves (drift, budgeted), not by unbudgeted expiry.
+        assert spec["template"]["spec"]["expireAfter"] == "Never"
         # Without a grace period, a do-not-disrupt pod would hold an expiring node forever.
         assert spec["template"]["spec"]["terminationGracePeriod"]
-    for res in prod.of_type(K8s.DEPLOYMENT):
-        if res.inputs["metadata"]["name"].endswith("-engine"):
-            assert res.inputs["spec"]["template"]["metadata"]["annotations"] == DO_NOT_DISRUPT
+    engines = [r for r in prod.of_type(K8s.DEPLOYMENT) if r.inputs["metadata"]["name"].endswith("-engine")]
+    assert len(engines) == 2
+    for res in engines:
+        template = res.inputs["spec"]["template"]
+        # Protected for exactly the loading budget after the pod starts: the startupProbe's.
+        probe = template["spec"]["containers"][0]["startupProbe"]
+        budget = int(probe["failureThreshold"] * probe["periodSeconds"])
+        assert template["metadata"]["annotations"] == {DO_NOT_DISRUPT: f"{budget}s"}
 
 
 def test_node_class_is_hardened(prod: Plan) -> None:

@@ -36,10 +36,11 @@ INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
 # The spec's zones are AWS zone IDs (the same physical zone in every account); Karpenter labels nodes with them.
 ZONE_ID_LABEL = "topology.k8s.aws/zone-id"
 GPU_RESOURCE = "nvidia.com/gpu"
-# Karpenter does not voluntarily disrupt a node running a pod with this annotation (consolidation, drift): a
-# replica that is loading its weights, or serving, is never moved to save money. Forceful methods (expiry after
-# terminationGracePeriod, spot interruption) still apply.
-DO_NOT_DISRUPT = {"karpenter.sh/do-not-disrupt": "true"}
+# Karpenter does not voluntarily disrupt (consolidate, drift) a node running a pod with this annotation; with a
+# duration ("560s") only for that long after the pod starts running (docs concepts/disruption.md, pod-level
+# controls, at c88abbba). Serving pods carry it for their startupProbe budget: a loading replica is never moved,
+# a serving one may be, gracefully (budgets, PDBs, a replacement node first). Spot interruption still applies.
+DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
 # The spec's capacity names -> Karpenter's karpenter.sh/capacity-type values.
 CAPACITY_TYPES = {"reserved": "reserved", "spot": "spot", "on_demand": "on-demand"}
 # Within one NodePool that allows several capacity types Karpenter takes reserved capacity first, then spot, then
@@ -55,8 +56,11 @@ ROOT_DEVICE = "/dev/xvda"  # the root device of the AL2023 EKS AMIs
 # that scales back soon reuses it instead of paying another boot and weight load); one node of a pool at a time.
 CONSOLIDATE_AFTER = "10m"
 DISRUPTION_BUDGET_NODES = "1"
-# Nodes are replaced monthly (AMI patches); the drain of an expiring node waits at most this long for its pods.
-EXPIRE_AFTER = "720h"
+# The AMI is pinned, so an expired node would come back identical: nodes are replaced when the pin moves (drift,
+# graceful and budgeted), not on a timer. Expiry is forceful and unbudgeted (docs concepts/disruption.md), so nodes
+# launched together would all drain together. The grace period bounds any drain (docs: set it with
+# do-not-disrupt pods, or a drain can hang).
+EXPIRE_AFTER = "Never"
 TERMINATION_GRACE_PERIOD = "1h"
 
 
