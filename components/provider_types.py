@@ -49,6 +49,11 @@ class Aws(StrEnum):
     EKS_ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
     EKS_ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
     AUTOSCALING_TAG = "aws:autoscaling/tag:Tag"
+    # Karpenter's interruption queue and the EventBridge rules that feed it
+    SQS_QUEUE = "aws:sqs/queue:Queue"
+    SQS_QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+    EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+    EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
     # S3 (the V2 types are the provider's older spellings; rules and prices accept them too)
     S3_BUCKET = "aws:s3/bucket:Bucket"
     S3_BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
@@ -130,6 +135,8 @@ class K8s(StrEnum):
     AI_GATEWAY_ROUTE = "kubernetes:aigateway.envoyproxy.io/v1beta1:AIGatewayRoute"
     AI_SERVICE_BACKEND = "kubernetes:aigateway.envoyproxy.io/v1beta1:AIServiceBackend"
     INFERENCE_POOL = "kubernetes:inference.networking.k8s.io/v1:InferencePool"
+    KARPENTER_NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
+    KARPENTER_NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
 
 
 GATEWAY_RESOURCES = frozenset(
@@ -147,6 +154,14 @@ GATEWAY_RESOURCES = frozenset(
     }
 )
 CUSTOM_RESOURCES = frozenset(
-    {K8s.SCALED_OBJECT, K8s.POD_MONITOR, K8s.PROMETHEUS_RULE, K8s.COMPUTE_CLASS, *GATEWAY_RESOURCES}
+    {
+        K8s.SCALED_OBJECT,
+        K8s.POD_MONITOR,
+        K8s.PROMETHEUS_RULE,
+        K8s.COMPUTE_CLASS,
+        K8s.KARPENTER_NODE_POOL,
+        K8s.KARPENTER_NODE_CLASS,
+        *GATEWAY_RESOURCES,
+    }
 )
 ALL_TYPES: frozenset[str] = frozenset({*Aws, *Gcp, *K8s})

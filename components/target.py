@@ -66,6 +66,9 @@ class TargetPool:
     compile_cache: bool = False
     # The cloud whose GPU node boot a scale-out onto a new node waits for (catalog startup.node_ready_s); None: none.
     cloud: str | None = None
+    # A pod annotation the pool's provisioner reads as "do not disrupt for this long after the pod starts"
+    # (Karpenter's karpenter.sh/do-not-disrupt with a duration); the workload sets it to its loading budget.
+    loading_guard_annotation: str | None = None
 
 
 @dataclass(frozen=True)

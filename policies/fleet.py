@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from inferstack.catalog.eks import eks_catalog
-from inferstack.planning.plan_readers import node_pool
+from inferstack.planning.plan_readers import NodePool, node_pool
 from inferstack.policies.props import dig, planned
 from inferstack.policies.rule import ADVISORY, Report, param, resource_rule, stack_rule
 from inferstack.provider_types import Aws, Gcp, K8s
@@ -99,7 +99,14 @@ SPOT_MESSAGE = {
     Aws.EKS_NODE_GROUP: "spot capacity in a production stack",
     Gcp.GKE_NODE_POOL: "spot/preemptible capacity in a production stack",
     K8s.COMPUTE_CLASS: "a ComputeClass that tries spot first in a production stack, with no on-demand base",
+    K8s.KARPENTER_NODE_POOL: "a spot-first Karpenter NodePool in a production stack, and no replica is kept on "
+    "on-demand capacity (replicas.on_demand_base is 0, or the NodePool cannot fall back to on-demand)",
 }
+
+
+def _spot_backed(pool: NodePool) -> bool:
+    """A pool that may fall back to on-demand and whose models keep replicas on on-demand nodes (on_demand_base)."""
+    return pool.on_demand_base >= 1 and "on_demand" in pool.purchase
 
 
 def _check_spot(args: ResourceValidationArgs, report: Report) -> None:
@@ -108,15 +115,17 @@ def _check_spot(args: ResourceValidationArgs, report: Report) -> None:
     pool = node_pool(planned(args))
     # A pool that tries spot first but keeps its models' on_demand_base replicas on on-demand nodes still serves
     # when spot is reclaimed: the base stays.
-    if pool is not None and pool.spot and pool.on_demand_base < 1:
+    if pool is not None and pool.spot and not _spot_backed(pool):
         report(SPOT_MESSAGE.get(pool.type, "spot capacity in a production stack"))
 
 
 no_spot_in_production = resource_rule(
     "no-spot-in-production",
-    "Production stacks run on on-demand capacity only.",
+    "Production stacks run on on-demand capacity, or on spot only with an on-demand base (pools that fall back "
+    "to on-demand and whose models keep replicas.on_demand_base ≥ 1).",
     _check_spot,
-    remediation="Set capacity: on_demand on the pool (spot can be reclaimed with two minutes' notice), or keep "
+    remediation="Set capacity: on_demand on the pool (spot can be reclaimed with two minutes' notice), or, with a "
+    "provisioner that follows the preference list (karpenter, compute_class), capacity: [spot, on_demand] and "
     "replicas.on_demand_base of at least 1 on its models.",
     severity=Severity.MEDIUM,
     config={

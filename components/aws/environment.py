@@ -5,6 +5,7 @@ It turns one checked spec into the AWS components and fills the `ClusterTarget` 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pulumi
@@ -14,10 +15,12 @@ from inferstack.aws.addons import EksAddons
 from inferstack.aws.cluster import EksCluster
 from inferstack.aws.cluster_autoscaler import EksClusterAutoscaler
 from inferstack.aws.identity import EksWorkloadIdentities, role_annotations
+from inferstack.aws.karpenter import EksKarpenter, karpenter_node_role_name
 from inferstack.aws.log_key import logs_key
 from inferstack.aws.model_store import S3ModelStore, bucket_name
 from inferstack.aws.network import AwsNetwork
 from inferstack.aws.node_pool import EksGpuNodePool, EksSystemNodePool
+from inferstack.aws.plan.karpenter import DISCOVERY_TAG, DO_NOT_DISRUPT, plan_karpenter_pool
 from inferstack.aws.plan.logging import control_plane_log_types, environment_log_groups
 from inferstack.aws.plan.network import plan_network
 from inferstack.aws.plan.nodes import EksNodePoolPlan, plan_eks_gpu_pool, plan_eks_system_pool
@@ -25,7 +28,9 @@ from inferstack.aws.plan.security_rules import plan_security_rules
 from inferstack.aws.plan.storage import ebs_storage_class_object
 from inferstack.aws.security_groups import EksSecurityGroups
 from inferstack.catalog.eks import eks_catalog, eks_release
+from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.planning.defaults import audit_logs_protected, data_protected, log_retention_days
+from inferstack.planning.provisioning import provisioner
 from inferstack.planning.scheduling import SYSTEM_POOL, target_pool
 from inferstack.planning.spec_serving import compile_cache_models
 from inferstack.provider_types import Aws
@@ -68,6 +73,9 @@ class AwsEnvironment(pulumi.ComponentResource):
         region, cluster_name, tags = spec.region, spec.name, {**spec.tags, "inferstack.dev/environment": spec.name}
         protect = data_protected(spec)
         account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(provider=self.provider)).account_id
+        karpenter = provisioner(spec) == "karpenter"
+        # Karpenter finds the private subnets and the node security group by this tag.
+        discovery = {DISCOVERY_TAG: cluster_name} if karpenter else {}
 
         # One customer key for every log group, created first: the flow-log group comes with the network.
         log_key = logs_key(
@@ -90,10 +98,17 @@ class AwsEnvironment(pulumi.ComponentResource):
             tags=tags,
             endpoint_rules=rules,
             logs_key_arn=log_key.arn,
+            discovery_tags=discovery,
             opts=child,
         )
         groups = EksSecurityGroups(
-            f"{name}-sg", vpc_id=network.vpc_id, rules=rules, cluster_name=cluster_name, tags=tags, opts=child
+            f"{name}-sg",
+            vpc_id=network.vpc_id,
+            rules=rules,
+            cluster_name=cluster_name,
+            tags=tags,
+            discovery_tags=discovery,
+            opts=child,
         )
         cluster = EksCluster(
             f"{name}-eks",
@@ -142,8 +157,9 @@ class AwsEnvironment(pulumi.ComponentResource):
         system_plan = plan_eks_system_pool(spec)
         system = EksSystemNodePool(f"{name}-{SYSTEM_POOL}", system_plan, **pool_args(system_plan))
         gpu_plans = {key: plan_eks_gpu_pool(spec, key) for key in spec.node_pools}
-        for key, plan in gpu_plans.items():
-            EksGpuNodePool(f"{name}-pool-{key}", plan, **pool_args(plan))
+        if not karpenter:
+            for key, plan in gpu_plans.items():
+                EksGpuNodePool(f"{name}-pool-{key}", plan, **pool_args(plan))
 
         addons.after_nodes([system.node_group])
         autoscaler = EksClusterAutoscaler(
@@ -161,6 +177,26 @@ class AwsEnvironment(pulumi.ComponentResource):
             opts=child,
         )
 
+        controller: EksKarpenter | None = None
+        if karpenter:
+            # No GPU node group exists, so the autoscaler above only sizes the system group.
+            node_role = karpenter_node_role_name(cluster_name)
+            controller = EksKarpenter(
+                f"{name}-karpenter",
+                cluster_name=cluster_name,
+                region=region,
+                account_id=account_id,
+                oidc=cluster.oidc,
+                chart=k8s_addons().charts["karpenter"],
+                pools=[plan_karpenter_pool(spec, key, node_role=node_role, tags=tags) for key in spec.node_pools],
+                node_selector=dict(system_plan.scheduling.labels),
+                system_nodes=system_plan.min_size,
+                cluster=cluster.cluster_name,
+                provider=cluster.provider,
+                depends_on=[system.node_group, *addons.before_compute],
+                tags=tags,
+                opts=child,
+            )
         self.outputs = {
             "cluster_name": cluster.cluster_name,
             "cluster_endpoint": cluster.endpoint,
@@ -169,6 +205,9 @@ class AwsEnvironment(pulumi.ComponentResource):
             "oidc_provider_arn": cluster.oidc.arn,
             "cluster_autoscaler_role_arn": autoscaler.role_arn,
         }
+        if controller is not None:
+            self.outputs["karpenter_role_arn"] = controller.role_arn
+            self.outputs["karpenter_interruption_queue"] = controller.queue_name
         model_store_uri: pulumi.Output[str] | None = None
         reader_annotations: dict[str, pulumi.Output[dict[str, str]]] = {}
         writer_annotations: pulumi.Output[dict[str, str]] | None = None
@@ -210,7 +249,12 @@ class AwsEnvironment(pulumi.ComponentResource):
         storage_class = ebs_storage_class_object()
         self.target = ClusterTarget(
             provider=cluster.provider,
-            pools={key: target_pool(plan.scheduling, "aws") for key, plan in gpu_plans.items()},
+            pools={
+                key: replace(
+                    target_pool(plan.scheduling, "aws"), loading_guard_annotation=DO_NOT_DISRUPT if karpenter else None
+                )
+                for key, plan in gpu_plans.items()
+            },
             # The AL2023 NVIDIA AMI brings the driver and container toolkit, not the device plugin DaemonSet.
             needs_device_plugin=True,
             model_store_uri=model_store_uri,

@@ -34,6 +34,7 @@ class AwsNetwork(pulumi.ComponentResource):
         tags: dict[str, str],
         endpoint_rules: list[SgRule] | None = None,
         logs_key_arn: pulumi.Input[str] | None = None,
+        discovery_tags: dict[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -72,7 +73,12 @@ class AwsNetwork(pulumi.ComponentResource):
                     # Zone IDs name the same physical zone in every account; zone names do not.
                     availability_zone_id=zone,
                     map_public_ip_on_launch=False,
-                    tags={**self._named(f"{name}-{tier}-{zone}"), **subnet_tags(cluster_name, tier)},
+                    tags={
+                        **self._named(f"{name}-{tier}-{zone}"),
+                        **subnet_tags(cluster_name, tier),
+                        # Karpenter launches nodes into the private subnets carrying its discovery tag.
+                        **((discovery_tags or {}) if tier == "private" else {}),
+                    },
                     opts=child,
                 )
                 ids[zone] = subnet.id

@@ -49,6 +49,7 @@ class EksSecurityGroups(pulumi.ComponentResource):
         rules: list[SgRule],
         cluster_name: str,
         tags: dict[str, str],
+        discovery_tags: dict[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, formerly(opts, FORMER_TYPE_TOKEN))
@@ -65,7 +66,13 @@ class EksSecurityGroups(pulumi.ComponentResource):
             vpc_id=vpc_id,
             description="EKS nodes: node-to-node, from the control plane; egress to registries and AWS APIs",
             # The in-tree load-balancer controller adds its health-check rules to the one group tagged owned.
-            tags={**tags, "Name": f"{name}-nodes", f"kubernetes.io/cluster/{cluster_name}": "owned"},
+            # Karpenter's nodes join the same group, found by its discovery tag (cluster.provisioner: karpenter).
+            tags={
+                **tags,
+                "Name": f"{name}-nodes",
+                f"kubernetes.io/cluster/{cluster_name}": "owned",
+                **(discovery_tags or {}),
+            },
             opts=child,
         )
         self.cluster_group_id = cluster.id

@@ -82,6 +82,12 @@ class StorageClassFact(_Fact):
     allow_volume_expansion: bool = Field(description="Whether a claim may grow in place.")
 
 
+class KarpenterAmi(_Fact):
+    """The EKS-optimized AMI alias Karpenter's EC2NodeClasses select (family@release, pinned, never latest)."""
+
+    alias: str = Field(pattern=r"^(al2023|bottlerocket)@v[0-9][0-9.]*$", description="The amiSelectorTerms alias.")
+
+
 class EksCatalog(_Strict):
     """The whole EKS data file."""
 
@@ -91,6 +97,7 @@ class EksCatalog(_Strict):
     gpu_ami_types: dict[str, GpuAmi]
     cpu_ami_type: AmiType
     storage_class: StorageClassFact
+    karpenter_ami: KarpenterAmi
 
 
 @cache

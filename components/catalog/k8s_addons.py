@@ -23,6 +23,7 @@ ChartKey = Literal[
     "envoy-gateway",
     "ai-gateway-crds",
     "ai-gateway",
+    "karpenter",
 ]
 ImageKey = Literal["vllm", "vllm-cpu", "vllm-cpu-arm64", "smoke-client", "epp", "redis"]
 
@@ -37,6 +38,7 @@ class _Fact(BaseModel):
 class HelmChart(_Fact):
     """A pinned Helm chart and the namespace its release goes to."""
 
+    # oci:// for a chart published to an OCI registry (Helm pulls it by reference, with no repository index).
     repository: str = Field(pattern=r"^(https|oci)://", description="Chart repository URL (https:// or oci://).")
     chart: str = Field(description="Chart name in the repository.")
     # Charts published with a v prefix (the Envoy charts) are pulled by that exact tag.

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, cast
 
 from inferstack.catalog.schema import Cloud
+from inferstack.planning.cost_karpenter import karpenter_pool_rows, node_class_key
 from inferstack.planning.cost_rows import (
     HOURS_PER_MONTH,
     Context,
@@ -192,6 +193,7 @@ PRICERS: dict[str, Pricer] = {
     Aws.EKS_NODE_GROUP: _node_pool,
     Gcp.GKE_NODE_POOL: _node_pool,
     K8s.COMPUTE_CLASS: _compute_class,
+    K8s.KARPENTER_NODE_POOL: karpenter_pool_rows,
     Aws.EKS_CLUSTER: _one("eks_cluster", "EKS control plane"),
     Gcp.GKE_CLUSTER: _one("gke_cluster", "GKE cluster fee"),
     Aws.NAT_GATEWAY: lambda c, r: [
@@ -243,6 +245,11 @@ def price_plan(
         for res in items
         if res.type == Aws.LAUNCH_TEMPLATE and (ident := getattr(res, "id", None)) is not None
     }
+    # A Karpenter NodePool's root volumes are set on the EC2NodeClass it names.
+    for res in items:
+        if res.type == K8s.KARPENTER_NODE_CLASS:
+            metadata = res.inputs.get("metadata")
+            templates[node_class_key(str(metadata.get("name") if isinstance(metadata, Mapping) else res.name))] = res
     ctx = Context(cast(Cloud, cloud), region, bucket_gb, default_zones, templates=templates, floors=floors or {})
     pools = [p for res in items if (p := node_pool(res, default_zones=default_zones)) is not None]
     bounds = [_bounds(ctx, pool) for pool in pools]

@@ -39,6 +39,11 @@ NOT_PRICED: dict[str, str] = {
     Aws.EKS_ACCESS_ENTRY: _IAM,
     Aws.EKS_ACCESS_POLICY_ASSOCIATION: _IAM,
     Aws.AUTOSCALING_TAG: _CONFIG,
+    # Karpenter's interruption messages are a handful a day, inside SQS's free million requests a month.
+    Aws.SQS_QUEUE: "SQS: the first million requests a month are free (interruption messages are few)",
+    Aws.SQS_QUEUE_POLICY: _CONFIG,
+    Aws.EVENT_RULE: "EventBridge: AWS service events on the default bus are free",
+    Aws.EVENT_TARGET: _CONFIG,
     Aws.S3_PUBLIC_ACCESS_BLOCK: _CONFIG,
     Aws.S3_OWNERSHIP_CONTROLS: _CONFIG,
     Aws.S3_ENCRYPTION: "configuration only (SSE-KMS requests are per-request, not modelled)",
@@ -89,4 +94,5 @@ NOT_PRICED: dict[str, str] = {
     # The gateway's proxies, pickers and Redis run on the priced system nodes; its load balancer is priced on the
     # EnvoyProxy that asks for it (planning/cost.py).
     **{token: _K8S for token in sorted(GATEWAY_RESOURCES - {K8s.ENVOY_PROXY})},
+    K8s.KARPENTER_NODE_CLASS: "configuration of the nodes its NodePool launches (priced on the NodePool)",
 }

@@ -14,9 +14,10 @@ from typing import Any, Protocol
 from inferstack import catalog
 from inferstack.provider_types import Aws, Gcp, K8s
 
-NODE_POOL_TYPES: tuple[str, ...] = (Aws.EKS_NODE_GROUP, Gcp.GKE_NODE_POOL, K8s.COMPUTE_CLASS)
-# A ComputeClass names no node count: inferstack keeps the pool's bounds and its models' on-demand base on the
-# object (gcp/plan/compute_class.py), where GKE enforces the bounds through the cluster's auto-provisioning limits.
+NODE_POOL_TYPES: tuple[str, ...] = (Aws.EKS_NODE_GROUP, Gcp.GKE_NODE_POOL, K8s.COMPUTE_CLASS, K8s.KARPENTER_NODE_POOL)
+# A ComputeClass or a Karpenter NodePool names no node count: inferstack keeps the pool's bounds and its models'
+# on-demand base on the object (gcp/plan/compute_class.py, aws/plan/karpenter.py); GKE enforces the bounds through
+# the cluster's auto-provisioning limits, Karpenter through the NodePool's GPU limit.
 MIN_NODES_ANNOTATION = "inferstack.dev/min-nodes"
 MAX_NODES_ANNOTATION = "inferstack.dev/max-nodes"
 ON_DEMAND_BASE_ANNOTATION = "inferstack.dev/on-demand-base"
@@ -24,6 +25,8 @@ ON_DEMAND_BASE_ANNOTATION = "inferstack.dev/on-demand-base"
 BOOT_DISK_ANNOTATION = "inferstack.dev/boot-disk-gb"
 # Kubernetes taint effects in the GKE and EKS API spelling the node pool readers report.
 API_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+# Karpenter's capacity types (karpenter.sh/capacity-type values) in the spec's purchase spelling.
+KARPENTER_PURCHASE = {"reserved": "reserved", "spot": "spot", "on-demand": "on_demand"}
 # GKE gives a node pool a 100 GB boot disk and e2-medium machines when they are unset.
 GKE_DEFAULT_DISK_GB = 100.0
 GKE_DEFAULT_MACHINE = "e2-medium"
@@ -56,9 +59,11 @@ class NodePool:
     # Per-node boot disk in GB; 0 when the plan leaves it to a launch template (EKS).
     disk_gb: float
     taints: tuple[Mapping[str, Any], ...]
-    # The purchase options tried in order (a ComputeClass's priorities); a node group or pool has one.
+    # The purchase options tried in order (a ComputeClass's priorities, a Karpenter NodePool's
+    # capacity types), in the spec's spelling: reserved, spot, flex_start, on_demand; a node group or pool has one.
     purchase: tuple[str, ...] = ()
-    # Replicas its models keep on on-demand nodes whatever the first purchase option (a ComputeClass's annotation).
+    # Replicas its models keep on on-demand nodes whatever the first purchase option (an annotation on a
+    # ComputeClass or NodePool).
     on_demand_base: int = 0
 
     @property
@@ -178,6 +183,44 @@ def _compute_class(res: PlanResource) -> NodePool | None:
     )
 
 
+def _text_num(value: Any) -> float:
+    try:
+        return float(str(value))
+    except ValueError:
+        return 0.0
+
+
+def _karpenter(res: PlanResource) -> NodePool:
+    spec = _map(res.inputs.get("spec"))
+    template = _map(_map(spec.get("template")).get("spec"))
+    wanted = {str(_map(r).get("key")): _list(_map(r).get("values")) for r in _list(template.get("requirements"))}
+    types = tuple(str(t) for t in wanted.get("node.kubernetes.io/instance-type", []))
+    capacity = tuple(KARPENTER_PURCHASE.get(str(c), str(c)) for c in wanted.get("karpenter.sh/capacity-type", []))
+    known = catalog.instance_types("aws")
+    per_node = max((known[t].gpus for t in types if t in known), default=0)
+    gpu_limit = _text_num(_map(spec.get("limits")).get("nvidia.com/gpu", 0))
+    annotations = _map(_map(res.inputs.get("metadata")).get("annotations"))
+    taints = [
+        {**_map(t), "effect": API_EFFECTS.get(str(_map(t).get("effect")), _map(t).get("effect"))}
+        for t in _list(template.get("taints"))
+    ]
+    return NodePool(
+        name=res.name,
+        type=res.type,
+        instance_types=types,
+        # Priced and judged by the first capacity type Karpenter takes.
+        spot=bool(capacity) and capacity[0] == "spot",
+        min_nodes=_text_num(annotations.get(MIN_NODES_ANNOTATION, 0)),
+        # Karpenter's limits are in resources: the GPU limit over GPUs per node is the most nodes it launches.
+        max_nodes=gpu_limit // per_node if per_node else 0.0,
+        gpus_per_node=per_node,
+        disk_gb=0.0,
+        taints=tuple(taints),
+        purchase=capacity,
+        on_demand_base=int(_text_num(annotations.get(ON_DEMAND_BASE_ANNOTATION, 0))),
+    )
+
+
 def node_pool(res: PlanResource, *, default_zones: int = 1) -> NodePool | None:
     """The node pool a planned resource is, or None for any other type.
 
@@ -189,9 +232,11 @@ def node_pool(res: PlanResource, *, default_zones: int = 1) -> NodePool | None:
         return _gke(res, default_zones)
     if res.type == K8s.COMPUTE_CLASS:
         return _compute_class(res)
+    if res.type == K8s.KARPENTER_NODE_POOL:
+        return _karpenter(res)
     return None
 
 
 def node_pools(resources: Iterable[PlanResource], *, default_zones: int = 1) -> list[NodePool]:
-    """Every EKS node group and GKE node pool among planned resources, in plan order."""
+    """Every EKS node group, GKE node pool and Karpenter NodePool among planned resources, in plan order."""
     return [pool for res in resources if (pool := node_pool(res, default_zones=default_zones)) is not None]

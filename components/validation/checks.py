@@ -20,6 +20,7 @@ from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.existing_nodes import check_existing_nodes
 from inferstack.validation.gateway import check_gateway
 from inferstack.validation.gcp import check_gcp, check_tags
+from inferstack.validation.karpenter import check_karpenter, warn_karpenter
 from inferstack.validation.limits import (
     check_aws_tags,
     check_disk_sizes,
@@ -55,6 +56,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_node_pools,
     check_purchase,
     check_compute_class,
+    check_karpenter,
     check_existing_nodes,
     check_cold_start,
     check_models,
@@ -78,6 +80,7 @@ ALL_WARNINGS: tuple[WarningCheck, ...] = (
     warn_capacity,
     warn_purchase,
     warn_compute_class,
+    warn_karpenter,
     warn_versions,
     warn_cpu_engine,
     warn_unstreamed_image,

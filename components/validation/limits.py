@@ -19,6 +19,8 @@ from inferstack.validation.common import field_path
 # The most tags inferstack adds to one AWS resource beside the stack's own (a subnet: Name, the environment and
 # tier tags, the cluster and load-balancer role tags); tests/validation/test_limits.py measures it on the plans.
 INFERSTACK_AWS_TAGS = 5
+# Under cluster.provisioner: karpenter the private subnets also carry karpenter.sh/discovery.
+KARPENTER_AWS_TAGS = 1
 # The one label inferstack adds to every GCP resource (gcp/plan/labels.py).
 INFERSTACK_GCP_LABELS = 1
 
@@ -58,16 +60,22 @@ def check_whitespace(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             yield _whitespace_issue(field_path("models", key, "served_name"), "the served name")
 
 
+def inferstack_aws_tags(spec: EnvironmentSpec) -> int:
+    """The most tags inferstack adds to one AWS resource of this stack beside the stack's own."""
+    return INFERSTACK_AWS_TAGS + (KARPENTER_AWS_TAGS if spec.cluster.provisioner == "karpenter" else 0)
+
+
 def check_aws_tags(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     """AWS tags: not too many with inferstack's own, keys and values within length, no reserved `aws:` prefix."""
     if spec.cloud != "aws":
         return
     rules = limits().aws.tags
-    room = rules.max_per_resource - INFERSTACK_AWS_TAGS
+    added = inferstack_aws_tags(spec)
+    room = rules.max_per_resource - added
     if len(spec.tags) > room:
         yield SpecIssue(
             field_path("tags"),
-            f"has {len(spec.tags)} tags; with the {INFERSTACK_AWS_TAGS} inferstack adds, a resource would carry more "
+            f"has {len(spec.tags)} tags; with the {added} inferstack adds, a resource would carry more "
             f"than the {rules.max_per_resource} AWS allows",
             f"keep at most {room} tags",
         )

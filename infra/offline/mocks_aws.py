@@ -195,6 +195,20 @@ RESOURCES: dict[str, TypeMock] = {
         lambda res: f"{_input(res, 'clusterName')}#{_input(res, 'principalArn')}#{_input(res, 'policyArn')}"
     ),
     Aws.AUTOSCALING_TAG: TypeMock(lambda res: f"{_input(res, 'autoscalingGroupName')},{res.digest[:12]}"),
+    # Karpenter's interruption queue: the provider's id is the queue URL.
+    Aws.SQS_QUEUE: TypeMock(
+        lambda res: f"https://sqs.{MOCK_REGION}.amazonaws.com/{MOCK_ACCOUNT}/{_input(res, 'name')}",
+        lambda res: {
+            "arn": f"arn:aws:sqs:{MOCK_REGION}:{MOCK_ACCOUNT}:{_input(res, 'name')}",
+            "url": f"https://sqs.{MOCK_REGION}.amazonaws.com/{MOCK_ACCOUNT}/{_input(res, 'name')}",
+        },
+    ),
+    Aws.SQS_QUEUE_POLICY: TypeMock(lambda res: _input(res, "queueUrl")),
+    Aws.EVENT_RULE: TypeMock(
+        lambda res: _input(res, "name"),
+        lambda res: {"arn": f"arn:aws:events:{MOCK_REGION}:{MOCK_ACCOUNT}:rule/{_input(res, 'name')}"},
+    ),
+    Aws.EVENT_TARGET: TypeMock(lambda res: f"default-{_input(res, 'rule')}-{_input(res, 'targetId')}"),
     # Model store
     Aws.S3_BUCKET: TypeMock(lambda res: _input(res, "bucket"), _bucket),
     Aws.S3_PUBLIC_ACCESS_BLOCK: _bucket_part("publicAccessBlock"),

@@ -33,6 +33,9 @@ WORKLOAD_TYPES = (
     K8s.ROLE_BINDING,
     K8s.CUSTOM_RESOURCE_DEFINITION,
     *sorted(GATEWAY_RESOURCES),
+    # AWS layer under Karpenter: the GPU pools' NodePools and EC2NodeClasses (cluster-scoped).
+    K8s.KARPENTER_NODE_POOL,
+    K8s.KARPENTER_NODE_CLASS,
 )
 
 RESOURCES: dict[str, TypeMock] = {

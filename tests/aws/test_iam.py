@@ -7,6 +7,10 @@ Allowed exceptions (statement Sid -> why):
 - `ResizeOwnGroups` (cluster autoscaler): Auto Scaling group ARNs embed a random id unknown before EKS creates the
   groups, so the statement uses Resource "*" narrowed by the `k8s.io/cluster-autoscaler/<cluster>: owned` tag
   condition (it must carry that condition).
+- `AllowRegionalReadActions` (Karpenter): EC2 `Describe*` calls take no resource-level permissions; narrowed to the
+  stack's region by `aws:RequestedRegion`, as Karpenter's CloudFormation template does (it must carry that condition).
+- `AllowPricingReadActions`, `AllowUnscopedInstanceProfileListAction` (Karpenter): `pricing:GetProducts` and
+  `iam:ListInstanceProfiles` have no resource types in IAM.
 
 AWS managed policies are attached only where EKS documents them as the required permissions (listed below).
 """
@@ -21,7 +25,13 @@ import pytest
 from inferstack.aws.plan.policy_documents import cluster_autoscaler_policy, model_reader_policy
 from tests.aws.conftest import PlannedStack
 
-STAR_RESOURCE_EXCEPTIONS = {"Discover": False, "ResizeOwnGroups": True}  # Sid -> must have a Condition
+STAR_RESOURCE_EXCEPTIONS = {  # Sid -> must have a Condition
+    "Discover": False,
+    "ResizeOwnGroups": True,
+    "AllowRegionalReadActions": True,
+    "AllowPricingReadActions": False,
+    "AllowUnscopedInstanceProfileListAction": False,
+}
 ALLOWED_MANAGED_POLICIES = {
     "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy": "the EKS cluster role",
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy": "the node role (nodes join the cluster)",

@@ -118,7 +118,7 @@ def test_launch_templates_are_hardened(aws_stacks: dict[str, PlannedStack], stac
             text = base64.b64decode(template.inputs["userData"]).decode()
             assert "kind: NodeConfig" in text and "strategy: RAID0" in text
     with_user_data = [t.name for t in templates if "userData" in t.inputs]
-    assert len(with_user_data) == {"aws-dev": 0, "aws-prod": 2}[stack], with_user_data
+    assert len(with_user_data) == {"aws-dev": 0, "aws-prod": 0}[stack], with_user_data
 
 
 @pytest.mark.parametrize("stack", ["aws-dev", "aws-prod"])

@@ -157,11 +157,13 @@ def test_every_vendored_crd_names_its_source() -> None:
         "PodMonitor",
         "ScaledObject",
         "ComputeClass",
+        "NodePool",
+        "EC2NodeClass",
     } | gateway
     # The pinned releases: the Prometheus Operator, KEDA, Envoy Gateway, AI Gateway, the Inference Extension; GKE's
-    # ComputeClass (served by GKE, no CRD file) from its reference.
+    # ComputeClass (served by GKE, no CRD file) from its reference; Karpenter's v1 CRDs.
     pins = ("v0.89.0", "2.18.1", "envoyproxy/gateway v1.8.3", "envoyproxy/ai-gateway v1.1.0", "extension v1.0.2")
-    pins += ("kubernetes-engine/docs/reference/crds/computeclass",)
+    pins += ("kubernetes-engine/docs/reference/crds/computeclass", "Karpenter 1.14.1")
     for data in crd_files().values():
         assert any(pin in data["source"] for pin in pins), data["source"]
         assert data["as_of"]

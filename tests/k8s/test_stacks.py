@@ -25,8 +25,9 @@ from tests.crd_schemas import crd_errors, crd_files
 STACKS = sorted(shipped_stacks())
 # CRDs have no schema in kubernetes-validate: they are validated against the vendored CRD schemas (tests/crds/).
 CUSTOM_KINDS = {"ScaledObject", "PodMonitor", "PrometheusRule", "ServiceMonitor"} | {kind for _, kind in crd_files()}
-# Custom resources of cluster scope (no namespace): GKE's ComputeClass and the Gateway API's GatewayClass.
-CLUSTER_SCOPED_KINDS = {"ComputeClass", "GatewayClass"}
+# Custom resources of cluster scope (no namespace): GKE's ComputeClass, the Gateway API's GatewayClass, and
+# Karpenter's NodePool and EC2NodeClass.
+CLUSTER_SCOPED_KINDS = {"ComputeClass", "GatewayClass", "NodePool", "EC2NodeClass"}
 runner = CliRunner()
 
 

@@ -79,10 +79,18 @@ def _pools(plan: dict[str, Any]) -> dict[str, tuple[int, float]]:
         pool = node_pool(_Res(res))
         if pool is None or not pool.gpus_per_node:
             continue
-        # A node group's labels, a node pool's node labels, or a ComputeClass's own labels.
         inputs = res["inputs"]
-        labels = inputs.get("labels") or inputs.get("nodeConfig", inputs.get("metadata", {})).get("labels", {})
-        out[labels[POOL_LABEL]] = (pool.gpus_per_node, pool.max_nodes)
+        # A node group's labels, a node pool's node labels, a Karpenter NodePool's template labels, or a
+        # ComputeClass's own labels; a pool's on-demand base NodePool adds to its max.
+        template = inputs.get("spec", {}).get("template", {}).get("metadata", {}) if "spec" in inputs else {}
+        labels = (
+            inputs.get("labels")
+            or inputs.get("nodeConfig", {}).get("labels")
+            or template.get("labels")
+            or inputs.get("metadata", {}).get("labels", {})
+        )
+        _, nodes = out.get(labels[POOL_LABEL], (0, 0.0))
+        out[labels[POOL_LABEL]] = (pool.gpus_per_node, nodes + pool.max_nodes)
     return out
 
 

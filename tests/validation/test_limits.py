@@ -11,7 +11,7 @@ import yaml
 from inferstack.catalog.limits import limits
 from inferstack.spec import SpecError
 from inferstack.validation import load_stack_file, parse_environment
-from inferstack.validation.limits import INFERSTACK_AWS_TAGS, INFERSTACK_GCP_LABELS
+from inferstack.validation.limits import INFERSTACK_AWS_TAGS, INFERSTACK_GCP_LABELS, inferstack_aws_tags
 from tests.conftest import shipped_plan, shipped_stacks
 
 SPACE = "starts or ends with whitespace (a pasted newline or space); the cloud refuses or mismatches it"
@@ -148,7 +148,7 @@ def test_inferstack_adds_at_most_the_counted_tags_to_an_aws_resource(stack: str)
         for resource in shipped_plan(stack).resources
         if isinstance(resource.inputs.get("tags"), dict)
     ]
-    assert max(added) == INFERSTACK_AWS_TAGS
+    assert max(added) == inferstack_aws_tags(spec)
 
 
 @pytest.mark.parametrize("stack", ["gcp-dev", "gcp-prod"])

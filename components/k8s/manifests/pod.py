@@ -248,6 +248,11 @@ def deployment_object(inputs: ServiceInputs) -> dict[str, Any]:
     else:
         # An image built for one architecture on a node of the other fails with "exec format error": stay Pending.
         pod_spec["nodeSelector"] = {ARCH_LABEL: inputs.architecture}
+    template: dict[str, Any] = {"metadata": {"labels": labels(key)}, "spec": pod_spec}
+    if inputs.pool is not None and inputs.pool.loading_guard_annotation:
+        # No voluntary disruption (Karpenter's drift or consolidation) while the replica loads its weights: for its
+        # startupProbe budget after it starts; once serving, drift may replace its node gracefully.
+        template["metadata"]["annotations"] = {inputs.pool.loading_guard_annotation: f"{startup_budget(inputs)}s"}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -256,6 +261,6 @@ def deployment_object(inputs: ServiceInputs) -> dict[str, Any]:
             "selector": {"matchLabels": labels(key)},
             "strategy": inputs.rollout.strategy(),
             "revisionHistoryLimit": 3,
-            "template": {"metadata": {"labels": labels(key)}, "spec": pod_spec},
+            "template": template,
         },
     }

@@ -12,9 +12,10 @@ from inferstack import catalog
 from inferstack.infra.cli.app import app
 from inferstack.infra.review.cost import stack_cost
 from inferstack.planning.cost import HOURS_PER_MONTH, NOT_PRICED, PRICERS, is_priced_or_free
+from inferstack.planning.cost_rows import CostRow
 from inferstack.planning.cost_unpriced import UNPRICED_PREFIXES
 from inferstack.planning.fit import nodes_at, pool_models
-from inferstack.provider_types import ALL_TYPES
+from inferstack.provider_types import ALL_TYPES, K8s
 from inferstack.target import POOL_LABEL
 from inferstack.validation import load_stack_file
 from tests.conftest import shipped_plan, shipped_stacks
@@ -67,8 +68,13 @@ def _node_rows(stack: str):
             "kubernetes:cloud.google.com/v1:ComputeClass",
         ):
             labels[res.name] = (config.get("labels") or {}).get(POOL_LABEL)
-    vms = {row.resource: row for row in report.rows if row.unit == "node-hour"}
-    return spec, serving, {labels[name]: row for name, row in vms.items()}
+        if res.type == K8s.KARPENTER_NODE_POOL:
+            labels[res.name] = res.inputs["spec"]["template"]["metadata"]["labels"].get(POOL_LABEL)
+    rows: dict[str, list[CostRow]] = {}
+    for row in report.rows:
+        if row.unit == "node-hour":
+            rows.setdefault(labels[row.resource], []).append(row)
+    return spec, serving, rows
 
 
 # Stacks on a cloud: an existing cluster's nodes are not bought (tests/kubernetes checks their $0 rows).
@@ -81,11 +87,21 @@ def test_node_cost_and_model_replica_cost_come_from_the_same_nodes(stack: str) -
     models = pool_models(spec)
     cost_by_model = {item.model: item.gpu_usd_per_hour * HOURS_PER_MONTH for item in serving}
     for key, pool in spec.node_pools.items():
-        row = by_pool[key]
+        rows = by_pool[key]
         if key not in models:
             continue
         low = nodes_at(pool.gpus_per_node, models[key], at="min") or 0
         high = nodes_at(pool.gpus_per_node, models[key], at="max") or 0
+        if spec.cluster.provisioner == "karpenter":
+            # Karpenter keeps no minimum: min scale is what replicas.min need, split over the pool's NodePools (the
+            # on-demand base and the main one); together they launch at most max. Replicas are priced at the first
+            # preference (spot), each NodePool's maximum at its fallback: the models never cost more than the nodes.
+            assert sum(r.quantity_min for r in rows) == low
+            assert high <= sum(r.quantity_max for r in rows) == pool.max
+            replicas = sum(cost_by_model[m.key] for m in models[key] if m.key in cost_by_model)
+            assert replicas <= sum(r.monthly_max for r in rows) + 0.01
+            continue
+        (row,) = rows
         # Min scale keeps the pool's min or the nodes replicas.min need, whichever is more.
         assert row.quantity_min == max(pool.min, low)
         assert high <= row.quantity_max == pool.max
@@ -103,7 +119,7 @@ def test_node_cost_and_model_replica_cost_come_from_the_same_nodes(stack: str) -
 def test_aws_dev_min_scale_holds_its_one_chat_replica() -> None:
     # The l4 pool keeps min 0, chat keeps replicas.min 1: min scale pays one spot g6.xlarge and its root volume.
     spec, _, by_pool = _node_rows("aws-dev")
-    row = by_pool["l4"]
+    (row,) = by_pool["l4"]
     spot = catalog.instance_types("aws")["g6.xlarge"].regions["us-east-1"].spot_usd_per_hour
     assert spec.node_pools["l4"].min == 0 and spot is not None
     assert (row.quantity_min, row.monthly_min) == (1, pytest.approx(spot * HOURS_PER_MONTH))
