@@ -60,7 +60,8 @@ class Workload(pulumi.ComponentResource):
         self.staging = ModelStaging(f"{name}-staging", spec.models, target, opts=child) if staged else None
         self.services: dict[str, InferenceService] = {}
         for key, model in sorted(spec.models.items()):
-            job = self.staging.jobs.get(key) if self.staging is not None else None
+            # The model's Job and its adapters' Jobs: the engine starts once every file it loads is staged.
+            jobs = self.staging.jobs.get(key, []) if self.staging is not None else []
             self.services[key] = InferenceService(
                 f"{name}-{key}",
                 key,
@@ -68,7 +69,7 @@ class Workload(pulumi.ComponentResource):
                 target,
                 prometheus=self.addons.prometheus_url,
                 crd_owner=self.addons.crd_owner,
-                after=[*storage, job] if job is not None else storage,
+                after=[*storage, *jobs],
                 rollout=rollout_strategy(spec, key),
                 smoke=spec.monitoring.smoke_test,
                 opts=child,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 STAGING_NAMESPACE = "llm-staging"
 STAGING_SERVICE_ACCOUNT = "model-stager"
@@ -23,6 +24,20 @@ def serving_service_account(model_key: str) -> str:
 def model_prefix(model_key: str) -> str:
     """The bucket prefix that holds one model's staged weights."""
     return f"models/{model_key}"
+
+
+def adapter_prefix(model_key: str, adapter: str) -> str:
+    """The bucket prefix of one LoRA adapter of a model: under the model's own, so its reader's scope covers it."""
+    return f"{model_prefix(model_key)}/adapters/{adapter}"
+
+
+def served_names(model_key: str, served_name: str | None, adapters: Iterable[str] = ()) -> tuple[str, ...]:
+    """Every model name a client may request from one model's Service: its served name, then its adapters (sorted).
+
+    vLLM answers `/v1/models` with the base name and each `--lora-modules` name, and routes a request whose `model`
+    is an adapter name through that adapter; a gateway routes all of them to the same backend.
+    """
+    return (served_name or model_key, *sorted(adapters))
 
 
 def compile_cache_prefix(model_key: str) -> str:

@@ -34,9 +34,11 @@ from inferstack.spec.cluster_parts import (
 )
 from inferstack.spec.existing_nodes import ExistingNodesSpec, NodeTaintSpec
 from inferstack.spec.model_parts import (
+    AdapterSource,
     AutoscaleSpec,
     LoadBalancerSpec,
     LoadSpec,
+    LoraSpec,
     ModelShapeSpec,
     ReplicasSpec,
     Shape,
@@ -58,6 +60,7 @@ __all__ = [
     "ExistingNodesSpec",
     "LoadBalancerSpec",
     "LoadSpec",
+    "LoraSpec",
     "ModelShapeSpec",
     "ModelSpec",
     "ModelStoreSpec",
@@ -215,6 +218,16 @@ class ModelSpec(FrozenSpec):
     staging: StagingSpec = Field(
         default_factory=StagingSpec,
         description="Files staged beyond the loaded weights (duplicate formats are skipped); default: weights only.",
+    )
+    adapters: dict[Key, AdapterSource] = Field(
+        default_factory=dict,
+        max_length=64,
+        description="LoRA adapters keyed by the model name clients request, each hf://<org>/<name>@<commit>, "
+        "staged like the weights (vllm only); default: {}.",
+    )
+    lora: LoraSpec | None = Field(
+        default=None,
+        description="LoRA slots (max_rank, max_loras), only with adapters; default: rank 16, one slot per adapter.",
     )
 
 
