@@ -15,7 +15,7 @@ from inferstack.catalog.lookup import load_file
 
 ADDONS_FILE = "k8s_addons.yaml"
 
-ChartKey = Literal["kube-prometheus-stack", "keda", "nvidia-device-plugin", "dcgm-exporter"]
+ChartKey = Literal["kube-prometheus-stack", "keda", "keda-add-ons-http", "nvidia-device-plugin", "dcgm-exporter"]
 ImageKey = Literal["vllm", "vllm-cpu", "vllm-cpu-arm64", "smoke-client"]
 
 

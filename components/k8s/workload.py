@@ -12,6 +12,7 @@ from inferstack.k8s.monitoring.plan import monitoring_plan
 from inferstack.k8s.objects import register
 from inferstack.k8s.staging import ModelStaging
 from inferstack.planning.fit import rollout_strategy
+from inferstack.planning.wake import any_wakes
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import ClusterTarget
 
@@ -41,7 +42,7 @@ class Workload(pulumi.ComponentResource):
         storage = [self.storage_class] if self.storage_class is not None else []
         self.addons = ClusterAddons(
             f"{name}-addons",
-            plan_addons(target, minimal=target.minimal_addons, monitoring=monitoring),
+            plan_addons(target, minimal=target.minimal_addons, monitoring=monitoring, wake=any_wakes(spec)),
             target.provider,
             after=storage,
             opts=child,

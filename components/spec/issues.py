@@ -111,7 +111,7 @@ def _field_info(loc: list[int | str]) -> FieldInfo | None:
     parent = _model_at(loc[:-1])
     if parent is not None:
         return parent.model_fields.get(loc[-1])
-    # An entry of a mapping of plain values (a model's adapters, a pool's labels): the mapping's own description is the fix.
+    # An entry of a mapping of plain values (a model's adapters, a pool's labels): the mapping's description is the fix.
     for depth in (1, 2):
         owner = _model_at(loc[: -depth - 1]) if len(loc) > depth else None
         name = loc[-depth - 1] if len(loc) > depth else None

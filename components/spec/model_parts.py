@@ -46,6 +46,11 @@ class ReplicasSpec(FrozenSpec):
         le=MAX_REPLICAS,
         description="Replicas kept on on-demand nodes, at most min; the rest may run on spot; default: 0.",
     )
+    wake: bool = Field(
+        default=True,
+        description="With min: 0, hold a request while a replica starts (KEDA HTTP add-on interceptor) instead of "
+        "failing it; default: true.",
+    )
 
 
 class LoadBalancerSpec(FrozenSpec):

@@ -14,7 +14,13 @@ import typer
 from rich.markup import escape
 
 from inferstack.infra.cli.common import EXIT_INVALID, out
-from inferstack.infra.cli.size_cold_start import cold_start_json, cold_starts, print_breakdown
+from inferstack.infra.cli.size_cold_start import (
+    cold_start_json,
+    cold_starts,
+    print_breakdown,
+    scale_to_zero,
+    scale_to_zero_line,
+)
 
 if TYPE_CHECKING:
     from inferstack.infra.cli.size_model import SizedModel
@@ -143,6 +149,7 @@ def _print_sizing(name: str, result: Sizing) -> None:
         )
     for estimate in cold_starts(result).values():
         lines.append(escape(estimate.summary()))
+    lines.append(escape(scale_to_zero_line(result)))
     for line in lines:
         out().print(line, highlight=False)
 
@@ -271,7 +278,13 @@ def size_command(
     result = size(request, price, price.cloud if price else "aws")
     limit = found.max_context
     if as_json:
-        data = {"model": found.name, "max_context": limit, **result.to_dict(), "cold_start": cold_start_json(result)}
+        data = {
+            "model": found.name,
+            "max_context": limit,
+            **result.to_dict(),
+            "cold_start": cold_start_json(result),
+            "scale_to_zero": scale_to_zero(result),
+        }
         typer.echo(json.dumps(data, indent=2, default=str))
     else:
         _print_sizing(found.name, result)

@@ -6,7 +6,7 @@ Pure data from the spec and the Plan (the catalog holds the prices); the CLI onl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from inferstack.planning.capacity import spec_stored_weights_gb
@@ -14,7 +14,7 @@ from inferstack.planning.cost import CostReport, CostRow, NodeFloor, price_plan
 from inferstack.planning.defaults import effective_zones
 from inferstack.planning.fit import nodes_at, pool_models
 from inferstack.planning.plan_readers import NODE_POOL_TYPES, PlanResource
-from inferstack.planning.spec_serving import ModelServing, spec_serving, spec_startups
+from inferstack.planning.spec_serving import ModelServing, spec_serving, spec_startups, spec_wakes
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import POOL_LABEL
 
@@ -108,4 +108,5 @@ def cost_document(stack: str, spec: EnvironmentSpec, report: CostReport, serving
     data["budget_monthly_usd"] = spec.budget.monthly_usd
     data["models"] = [item.__dict__ for item in serving]
     data["startup"] = {key: estimate.to_dict() for key, estimate in spec_startups(spec).items()}
+    data["wake"] = [{**asdict(plan), "summary": plan.summary()} for plan in spec_wakes(spec)]
     return data

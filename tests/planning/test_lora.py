@@ -72,4 +72,6 @@ def test_adapter_slots_shrink_the_kv_cache_and_may_stop_a_fit() -> None:
     assert with_lora.fit.max_sequences < plain.fit.max_sequences
     assert with_lora.fit.need_gib == pytest.approx(plain.fit.need_gib + slots)
     # 64 rank-512 slots on an 8B model are tens of GiB: no L4 holds them beside the weights.
-    assert not size(Request(shape=shape, gpu="nvidia-l4", lora_gib=lora_gib(shape, 1, LoraSlots(64, 512))), None).fit.fits
+    assert not size(
+        Request(shape=shape, gpu="nvidia-l4", lora_gib=lora_gib(shape, 1, LoraSlots(64, 512))), None
+    ).fit.fits
