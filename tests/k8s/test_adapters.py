@@ -111,3 +111,15 @@ def test_no_adapters_no_lora_flags() -> None:
 def test_served_names_are_the_model_then_its_adapters() -> None:
     assert served_names("chat", None, ["support", "sql"]) == ("chat", "sql", "support")
     assert served_names("chat", "qwen", []) == ("qwen",)
+
+
+def test_the_smoke_test_checks_every_served_name_is_listed() -> None:
+    from inferstack.k8s.manifests.inputs import ServiceInputs
+    from inferstack.k8s.manifests.smoke import smoke_env, smoke_script
+    from inferstack.spec.monitoring_parts import SmokeTestSpec
+
+    model = chat_model(adapters=ADAPTERS, replicas={"min": 1, "max": 2})
+    inputs = ServiceInputs(key="chat", model=model, pool=None, store_uri="s3://b", prometheus_url="http://p")
+    env = smoke_env(inputs, SmokeTestSpec())
+    assert env["SMOKE_MODELS"] == "chat sql support"
+    assert "for m in $SMOKE_MODELS" in smoke_script(api_key=True)
