@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from inferstack.policies import audit, aws, cost, fleet, gcp, hardening, kubernetes, monitoring
+from inferstack.policies import audit, aws, cost, fleet, gcp, hardening, kubernetes, monitoring, wake
 
 PACK_NAME = "inferstack"
 ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
@@ -16,4 +16,5 @@ ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *audit.RULES,
     *hardening.RULES,
     *monitoring.RULES,
+    *wake.RULES,
 ]

@@ -13,10 +13,21 @@ from tests.policies import (
     test_hardening,
     test_kubernetes,
     test_monitoring,
+    test_wake,
 )
 from tests.policies.support import RULES, mutate, plan_of
 
-RULE_FILES = (test_aws, test_gcp, test_kubernetes, test_fleet, test_cost, test_audit, test_hardening, test_monitoring)
+RULE_FILES = (
+    test_aws,
+    test_gcp,
+    test_kubernetes,
+    test_fleet,
+    test_cost,
+    test_audit,
+    test_hardening,
+    test_monitoring,
+    test_wake,
+)
 
 
 def test_every_rule_has_a_compliant_example_and_a_failing_mutation() -> None:
