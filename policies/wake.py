@@ -64,7 +64,7 @@ wake_wired = stack_rule(
     "A ScaledObject woken by the KEDA HTTP add-on names an InterceptorRoute that exists, routes to an existing "
     "Service with a readiness bound, and whose interceptor a NetworkPolicy admits.",
     _check_wake,
-    remediation="Build the model with InferenceService: k8s/manifests/wake.py makes route, Service and policy together.",
+    remediation="Build the model with InferenceService: k8s/manifests/wake.py makes route, Service, policy together.",
     severity=Severity.MEDIUM,
 )
 
