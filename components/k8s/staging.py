@@ -201,7 +201,10 @@ def _pick(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]
 
 
 class ModelStaging(pulumi.ComponentResource):
-    """The staging namespace and one Job per model and adapter revision; `jobs[model_key]` is what serving waits for."""
+    """The staging namespace and one Job per model and adapter revision.
+
+    `jobs[model_key]` (the weights) and `adapter_jobs[model_key]` (its LoRA adapters) are what serving waits for.
+    """
 
     def __init__(
         self,
@@ -234,7 +237,8 @@ class ModelStaging(pulumi.ComponentResource):
                 secrets[key] = register(
                     name, secret, secret, pulumi.ResourceOptions.merge(base, pulumi.ResourceOptions(depends_on=ready))
                 )
-        self.jobs: dict[str, list[pulumi.Resource]] = {}
+        self.jobs: dict[str, pulumi.Resource] = {}
+        self.adapter_jobs: dict[str, list[pulumi.Resource]] = {}
         others: list[pulumi.Resource] = []
         for obj in shape[1:]:
             kind, obj_name = obj["kind"], obj["metadata"]["name"]
@@ -253,8 +257,10 @@ class ModelStaging(pulumi.ComponentResource):
                 rendered.apply(lambda objs, k=kind, n=obj_name: _pick(objs, k, n)),
                 pulumi.ResourceOptions.merge(base, extra),
             )
-            if kind == "Job":
-                self.jobs.setdefault(str(instance), []).append(resource)
+            if kind == "Job" and ADAPTER_LABEL in obj["metadata"]["labels"]:
+                self.adapter_jobs.setdefault(str(instance), []).append(resource)
+            elif kind == "Job":
+                self.jobs[str(instance)] = resource
             else:
                 others.append(resource)
         self.register_outputs({"jobs": sorted(self.jobs)})

@@ -62,7 +62,8 @@ class Workload(pulumi.ComponentResource):
         self.services: dict[str, InferenceService] = {}
         for key, model in sorted(spec.models.items()):
             # The model's Job and its adapters' Jobs: the engine starts once every file it loads is staged.
-            jobs = self.staging.jobs.get(key, []) if self.staging is not None else []
+            staging = self.staging
+            jobs = [staging.jobs[key], *staging.adapter_jobs.get(key, [])] if staging is not None else []
             self.services[key] = InferenceService(
                 f"{name}-{key}",
                 key,

@@ -37,7 +37,9 @@ def bucket_plan() -> Plan:
     def program() -> None:
         target = fake_target()
         staging = ModelStaging("dev-staging", {"chat": model}, target)
-        InferenceService("dev-chat", "chat", model, target, after=staging.jobs["chat"])
+        after = [staging.jobs["chat"], *staging.adapter_jobs["chat"]]
+        assert len(after) == 3  # the weights and one Job per adapter
+        InferenceService("dev-chat", "chat", model, target, after=after)
 
     return run(program)
 
@@ -123,3 +125,20 @@ def test_the_smoke_test_checks_every_served_name_is_listed() -> None:
     env = smoke_env(inputs, SmokeTestSpec())
     assert env["SMOKE_MODELS"] == "chat sql support"
     assert "for m in $SMOKE_MODELS" in smoke_script(api_key=True)
+
+
+def test_in_an_environment_the_engine_waits_for_its_adapters_jobs() -> None:
+    import yaml
+
+    from inferstack.infra.offline.stacks import plan_spec
+    from inferstack.validation import parse_environment
+    from tests.conftest import shipped_stacks
+
+    document = yaml.safe_load(shipped_stacks()["gcp-dev"].read_text())["config"]["inferstack:environment"]
+    document["models"]["chat"]["adapters"] = ADAPTERS
+    plan = plan_spec("gcp-dev", parse_environment(document, "gcp-dev"), {"gcp:project": "my-gcp-project"})
+    jobs = {r.name: r.urn for r in plan.of_type("kubernetes:batch/v1:Job")}
+    adapter_urns = [urn for name, urn in jobs.items() if "-lora-" in name]
+    assert len(adapter_urns) == 2
+    (deployment,) = plan.of_type("kubernetes:apps/v1:Deployment")
+    assert set(adapter_urns) <= set(deployment.options.dependencies)
