@@ -121,6 +121,7 @@ class K8s(StrEnum):
     HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
     # Custom resources (CRDs installed by add-ons): no SDK class; CustomResource names them apiVersion:kind.
     SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+    INTERCEPTOR_ROUTE = "kubernetes:http.keda.sh/v1beta1:InterceptorRoute"
     POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor"
     PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
     # Built into GKE (1.30.3-gke.1451000 and later): no add-on installs its CRD.
@@ -156,6 +157,7 @@ GATEWAY_RESOURCES = frozenset(
 CUSTOM_RESOURCES = frozenset(
     {
         K8s.SCALED_OBJECT,
+        K8s.INTERCEPTOR_ROUTE,
         K8s.POD_MONITOR,
         K8s.PROMETHEUS_RULE,
         K8s.COMPUTE_CLASS,

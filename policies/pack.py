@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from inferstack.policies import audit, aws, cost, fleet, gateway, gcp, hardening, kubernetes, monitoring
+from inferstack.policies import audit, aws, cost, fleet, gateway, gcp, hardening, kubernetes, monitoring, wake
 
 PACK_NAME = "inferstack"
 ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
@@ -17,4 +17,5 @@ ALL_RULES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *hardening.RULES,
     *monitoring.RULES,
     *gateway.RULES,
+    *wake.RULES,
 ]

@@ -18,6 +18,7 @@ ADDONS_FILE = "k8s_addons.yaml"
 ChartKey = Literal[
     "kube-prometheus-stack",
     "keda",
+    "keda-add-ons-http",
     "nvidia-device-plugin",
     "dcgm-exporter",
     "envoy-gateway",

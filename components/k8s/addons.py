@@ -7,6 +7,8 @@
   `prometheus` chart would scrape by annotation but has no PodMonitor CRD; a full stack would double the footprint.
 - KEDA: scales each engine Deployment on those Prometheus queries (ScaledObject CRD); its operator's metrics
   (scaler errors) are scraped, so an autoscaler that cannot read its metrics raises an alert.
+- KEDA HTTP add-on: only when a model sleeps at zero and wakes on a request (planning/wake.py); its interceptor
+  holds the request while a replica starts.
 - NVIDIA device plugin: only where the target says the nodes lack one (GKE installs its own).
 - DCGM exporter: GPU utilisation, memory and health metrics, on GPU nodes only; not where the cluster collects them
   itself (`ClusterTarget.managed_gpu_metrics`: GKE's DCGM package, since the chart crash-loops on COS nodes).
@@ -39,6 +41,7 @@ PROMETHEUS_PORT = 9090
 # Custom-resource API groups -> the add-on whose release installs their CRDs.
 CRD_OWNERS: dict[str, ChartKey] = {
     "keda.sh": "keda",
+    "http.keda.sh": "keda-add-ons-http",
     "monitoring.coreos.com": "kube-prometheus-stack",
     "gateway.networking.k8s.io": "envoy-gateway",
     "gateway.envoyproxy.io": "envoy-gateway",
@@ -102,6 +105,13 @@ def keda_values() -> dict[str, Any]:
     }
 
 
+def http_addon_values(minimal: bool) -> dict[str, Any]:
+    """Values of the KEDA HTTP add-on: interceptors kept for the request path (two: one may drain while one serves)."""
+    # The chart's default is three interceptors (values.yaml interceptor.replicas.min); its own ScaledObject adds more
+    # under load, up to interceptor.replicas.max.
+    return {"interceptor": {"replicas": {"min": 1 if minimal else 2}}}
+
+
 def _gpu_node_affinity() -> dict[str, Any]:
     # Our GPU nodes carry the GPU label; no dependency on Node Feature Discovery labels.
     term = {"matchExpressions": [{"key": GPU_LABEL, "operator": "Exists"}]}
@@ -147,8 +157,12 @@ def plan_addons(
     minimal: bool,
     monitoring: MonitoringPlan | None = None,
     gateway: list[AddonRelease] | None = None,
+    wake: bool = False,
 ) -> list[AddonRelease]:
-    """The add-on releases for a target, in install order; `gateway` adds the inference gateway's releases."""
+    """The add-on releases for a target, in install order.
+
+    `gateway` adds the inference gateway's releases; `wake`: some model sleeps at zero and wakes on a request.
+    """
     charts = k8s_addons().charts
     plan = [
         *(gateway or []),
@@ -156,6 +170,10 @@ def plan_addons(
         # KEDA's ServiceMonitor is a custom resource of the Prometheus Operator's CRDs.
         AddonRelease("keda", charts["keda"], keda_values(), after=("kube-prometheus-stack",)),
     ]
+    if wake:
+        # Its chart creates a ScaledObject for the interceptors: KEDA's CRDs come first.
+        http = charts["keda-add-ons-http"]
+        plan.append(AddonRelease("keda-add-ons-http", http, http_addon_values(minimal), after=("keda",)))
     # Asked for on an existing cluster too (`cluster.device_plugin`): GPU pods stay Pending without a plugin.
     if target.needs_device_plugin:
         values = device_plugin_values(target.pools, existing_nodes=target.existing_nodes)

@@ -47,6 +47,11 @@ class EngineArgs:
     stream_buffer_bytes: int | None = None
     # The streaming loader's reader threads (object-store connections); None: its default (accelerated pools tune it).
     stream_concurrency: int | None = None
+    # LoRA adapters as (name, local directory), sorted; empty: LoRA is off and no slots are allocated.
+    lora_modules: tuple[tuple[str, str], ...] = ()
+    # --max-lora-rank and --max-loras (planning/lora.py sizes the slots they preallocate).
+    max_lora_rank: int = 16
+    max_loras: int = 1
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ def vllm_gpu_args(args: EngineArgs) -> list[str]:
     ]
     if args.kv_cache_dtype != "auto":
         out += ["--kv-cache-dtype", args.kv_cache_dtype]
+    out += lora_args(args)
     if streams_from_bucket(args.model_path):
         out += ["--load-format", STREAMING_LOADER]
         extra: dict[str, object] = {}
@@ -137,6 +143,21 @@ def vllm_gpu_args(args: EngineArgs) -> list[str]:
         if extra:
             out += ["--model-loader-extra-config", json.dumps(extra, separators=(",", ":"))]
     return out
+
+
+def lora_args(args: EngineArgs) -> list[str]:
+    """LoRA flags: each adapter served under its own model name (`name=path`, vLLM's --lora-modules form)."""
+    if not args.lora_modules:
+        return []
+    return [
+        "--enable-lora",
+        "--max-lora-rank",
+        str(args.max_lora_rank),
+        "--max-loras",
+        str(args.max_loras),
+        "--lora-modules",
+        *(f"{name}={path}" for name, path in args.lora_modules),
+    ]
 
 
 def vllm_cpu_args(args: EngineArgs) -> list[str]:

@@ -34,6 +34,7 @@ TYPED: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
 }
 CUSTOM = {
     ("keda.sh/v1alpha1", "ScaledObject"),
+    ("http.keda.sh/v1beta1", "InterceptorRoute"),
     ("monitoring.coreos.com/v1", "PodMonitor"),
     ("monitoring.coreos.com/v1", "PrometheusRule"),
     # The inference gateway's kinds (components/k8s/gateway/).

@@ -179,3 +179,38 @@ except Exception as exc:
 while True:
     time.sleep(3600)
 """
+
+# LoRA adapters: vLLM loads `--lora-modules` from local directories, so an init container copies each staged adapter
+# from the bucket into the pod's adapter volume. A missing marker fails the pod: the engine would refuse to start
+# without the adapter anyway, and a clear message here beats vLLM's.
+FETCH_ADAPTERS = f"""\
+import json, os, sys
+root = os.environ["ADAPTER_DIR"]
+for name, uri in sorted(json.loads(os.environ["ADAPTERS"]).items()):
+    scheme, _, rest = uri.rstrip("/").partition("://")
+    bucket, _, prefix = rest.partition("/")
+    marker = prefix + "/{MARKER}"
+    if scheme == "s3":
+        import boto3
+        s3 = boto3.client("s3")
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/")
+        keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
+        def download(key, path):
+            s3.download_file(bucket, key, path)
+    else:
+        from google.cloud import storage
+        gcs = storage.Client().bucket(bucket)
+        keys = [blob.name for blob in gcs.client.list_blobs(gcs, prefix=prefix + "/")]
+        def download(key, path):
+            gcs.blob(key).download_to_filename(path)
+    if marker not in keys:
+        sys.exit("adapter " + name + " is not staged yet under " + prefix + ": its staging Job has not finished")
+    base = os.path.realpath(os.path.join(root, name))
+    for key in keys:
+        path = os.path.realpath(os.path.join(base, key[len(prefix) + 1:]))
+        if key == marker or not path.startswith(base + os.sep):
+            continue  # the marker, or a name that would land outside the adapter's directory
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        download(key, path)
+    print("adapter loaded:", name, "from", prefix)
+"""

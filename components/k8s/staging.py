@@ -21,16 +21,20 @@ from inferstack.k8s.manifests.guards import namespace_object
 from inferstack.k8s.manifests.identity import hub_token_env, hub_token_mount, hub_token_volume
 from inferstack.k8s.manifests.inputs import parse_source
 from inferstack.k8s.objects import register
-from inferstack.k8s.scripts import STAGE_TO_BUCKET, file_patterns_env
+from inferstack.k8s.scripts import ALLOW_ENV, DENY_ENV, STAGE_TO_BUCKET, file_patterns_env
 from inferstack.k8s.secrets import require_secret
 from inferstack.planning.capacity import spec_stored_weights_gb
-from inferstack.planning.names import STAGING_NAMESPACE, STAGING_SERVICE_ACCOUNT, model_prefix
+from inferstack.planning.names import STAGING_NAMESPACE, STAGING_SERVICE_ACCOUNT, adapter_prefix, model_prefix
 from inferstack.planning.startup import staging_deadline_s
 from inferstack.spec.models import ModelSpec
 from inferstack.target import ClusterTarget, EgressRule
 
 TYPE_TOKEN = "inferstack:index:ModelStaging"
 STAGER_LABELS = {"app.kubernetes.io/name": "model-stager"}
+# An adapter's size is not known offline (a rank-64 adapter of a 70B model is under 2 GB): plan for this many GB.
+ADAPTER_BOUND_GB = 10.0
+# Names the adapter an adapter's staging Job copies (the model's own Job has no such label).
+ADAPTER_LABEL = "inferstack.dev/adapter"
 # Pulumi waits for the Job a little longer than Kubernetes lets it run, so the Job's own failure is what it reports.
 AWAIT_SLACK_SECONDS = 600
 SHAPE_STORE_URI = "s3://shape-only"
@@ -89,16 +93,11 @@ def stager_namespace_objects(writer_annotations: Mapping[str, str], egress: tupl
     return [namespace, account, policy]
 
 
-def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
-    """The Job that copies one model revision into the bucket."""
-    repo, revision = parse_source(model.source)
-    labels = {**STAGER_LABELS, "app.kubernetes.io/instance": key}
-    values = {
-        "MODEL_REPO": repo,
-        "MODEL_REVISION": revision,
-        "MODEL_DEST": staging_destination(store_uri, key, model.source),
-        **file_patterns_env(model),
-    }
+def _copy_job(
+    name: str, key: str, model: ModelSpec, values: dict[str, str], deadline_s: int, extra: Mapping[str, str]
+) -> dict[str, Any]:
+    """A Job that copies one pinned hub revision (weights or an adapter of `model`) to a bucket prefix."""
+    labels = {**STAGER_LABELS, "app.kubernetes.io/instance": key, **extra}
     env: list[dict[str, Any]] = [*pods.scratch_env(), *pods.env_list(values)]
     mounts = [*pods.scratch_mounts(), {"name": "staging", "mountPath": "/staging"}]
     # One shard at a time passes through the staging volume.
@@ -123,10 +122,10 @@ def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
-        "metadata": pods.metadata(job_name(key, model.source), STAGING_NAMESPACE, labels),
+        "metadata": pods.metadata(name, STAGING_NAMESPACE, labels),
         "spec": {
             "backoffLimit": 3,
-            "activeDeadlineSeconds": job_deadline_s(model),
+            "activeDeadlineSeconds": deadline_s,
             "template": {
                 "metadata": {"labels": labels},
                 "spec": {
@@ -143,6 +142,47 @@ def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
     }
 
 
+def staging_job(key: str, model: ModelSpec, store_uri: str) -> dict[str, Any]:
+    """The Job that copies one model revision into the bucket."""
+    repo, revision = parse_source(model.source)
+    values = {
+        "MODEL_REPO": repo,
+        "MODEL_REVISION": revision,
+        "MODEL_DEST": staging_destination(store_uri, key, model.source),
+        **file_patterns_env(model),
+    }
+    return _copy_job(job_name(key, model.source), key, model, values, job_deadline_s(model), {})
+
+
+def adapter_job_name(key: str, adapter: str, source: str) -> str:
+    """The staging Job of one adapter revision of a model (at most 61 characters: keys are at most 20)."""
+    return f"stage-{key}-lora-{adapter}-{revision_hash(source)}"
+
+
+def adapter_destination(store_uri: str, key: str, adapter: str, source: str) -> str:
+    """Where an adapter revision's files go: under the model's prefix, which only its own reader may read."""
+    _, revision = parse_source(source)
+    return f"{store_uri.rstrip('/')}/{adapter_prefix(key, adapter)}/{revision}"
+
+
+def adapter_jobs(key: str, model: ModelSpec, store_uri: str) -> list[dict[str, Any]]:
+    """One Job per adapter of the model, copying its pinned revision (default file selection) into the bucket."""
+    jobs = []
+    for adapter, source in sorted(model.adapters.items()):
+        repo, revision = parse_source(source)
+        values = {
+            "MODEL_REPO": repo,
+            "MODEL_REVISION": revision,
+            "MODEL_DEST": adapter_destination(store_uri, key, adapter, source),
+            ALLOW_ENV: "[]",
+            DENY_ENV: "[]",
+        }
+        name = adapter_job_name(key, adapter, source)
+        deadline = staging_deadline_s(ADAPTER_BOUND_GB)
+        jobs.append(_copy_job(name, key, model, values, deadline, {ADAPTER_LABEL: adapter}))
+    return jobs
+
+
 def staging_objects(
     models: Mapping[str, ModelSpec],
     store_uri: str,
@@ -151,7 +191,9 @@ def staging_objects(
 ) -> list[dict[str, Any]]:
     """Every staging object (but hub-token Secrets): namespace, account, policy, one Job per model revision."""
     objects = stager_namespace_objects(writer_annotations, egress)
-    return objects + [staging_job(key, model, store_uri) for key, model in sorted(models.items())]
+    for key, model in sorted(models.items()):
+        objects += [staging_job(key, model, store_uri), *adapter_jobs(key, model, store_uri)]
+    return objects
 
 
 def _pick(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
@@ -159,7 +201,10 @@ def _pick(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]
 
 
 class ModelStaging(pulumi.ComponentResource):
-    """The staging namespace and one Job per model revision; `jobs[model_key]` is what serving waits for."""
+    """The staging namespace and one Job per model and adapter revision.
+
+    `jobs[model_key]` (the weights) and `adapter_jobs[model_key]` (its LoRA adapters) are what serving waits for.
+    """
 
     def __init__(
         self,
@@ -193,6 +238,7 @@ class ModelStaging(pulumi.ComponentResource):
                     name, secret, secret, pulumi.ResourceOptions.merge(base, pulumi.ResourceOptions(depends_on=ready))
                 )
         self.jobs: dict[str, pulumi.Resource] = {}
+        self.adapter_jobs: dict[str, list[pulumi.Resource]] = {}
         others: list[pulumi.Resource] = []
         for obj in shape[1:]:
             kind, obj_name = obj["kind"], obj["metadata"]["name"]
@@ -211,7 +257,9 @@ class ModelStaging(pulumi.ComponentResource):
                 rendered.apply(lambda objs, k=kind, n=obj_name: _pick(objs, k, n)),
                 pulumi.ResourceOptions.merge(base, extra),
             )
-            if kind == "Job":
+            if kind == "Job" and ADAPTER_LABEL in obj["metadata"]["labels"]:
+                self.adapter_jobs.setdefault(str(instance), []).append(resource)
+            elif kind == "Job":
                 self.jobs[str(instance)] = resource
             else:
                 others.append(resource)

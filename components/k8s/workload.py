@@ -18,6 +18,7 @@ from inferstack.k8s.staging import ModelStaging
 from inferstack.planning.fit import rollout_strategy
 from inferstack.planning.gateway import gateway_enabled
 from inferstack.planning.names import serving_namespace
+from inferstack.planning.wake import any_wakes
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import ClusterTarget
 
@@ -59,6 +60,7 @@ class Workload(pulumi.ComponentResource):
                 minimal=target.minimal_addons,
                 monitoring=monitoring,
                 gateway=gateway_addons(rate_limits=gateway.limited) if gateway is not None else None,
+                wake=any_wakes(spec),
             ),
             target.provider,
             after=storage,
@@ -78,7 +80,9 @@ class Workload(pulumi.ComponentResource):
         self.staging = ModelStaging(f"{name}-staging", spec.models, target, opts=child) if staged else None
         self.services: dict[str, InferenceService] = {}
         for key, model in sorted(spec.models.items()):
-            job = self.staging.jobs.get(key) if self.staging is not None else None
+            # The model's Job and its adapters' Jobs: the engine starts once every file it loads is staged.
+            staging = self.staging
+            jobs = [staging.jobs[key], *staging.adapter_jobs.get(key, [])] if staging is not None else []
             self.services[key] = InferenceService(
                 f"{name}-{key}",
                 key,
@@ -86,7 +90,7 @@ class Workload(pulumi.ComponentResource):
                 target,
                 prometheus=self.addons.prometheus_url,
                 crd_owner=self.addons.crd_owner,
-                after=[*storage, job] if job is not None else storage,
+                after=[*storage, *jobs],
                 rollout=rollout_strategy(spec, key),
                 smoke=spec.monitoring.smoke_test,
                 gateway_peer=proxy_peer() if gateway is not None else None,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from inferstack import catalog
 from inferstack.catalog.schema import ModelShape
+from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.precision import (
     Checkpoint,
     checkpoint_of,
@@ -224,7 +225,8 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     quantization = loaded_quantization(spec_checkpoint(model, shape), model.quantization)
     prec = precision(shape, quantization, model.kv_cache_dtype)
     acc = accelerator(pool.gpu, tp, quantization)
-    fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization)
+    lora = spec_lora_gib(model, shape, tp)
+    fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization, lora_gib=lora)
     alternatives = (
         []
         if fit.fits
@@ -248,7 +250,9 @@ def fit_message(result: ModelFit) -> tuple[str, str]:
     problem = (
         f"{result.shape_name} needs {fit.need_gib:.1f} GiB per replica (weights {fit.weights_gib:.1f} GiB at "
         f"{result.precision.weight_bits:g} bits, KV cache {fit.kv_gib:.1f} GiB for one {result.context}-token "
-        f"sequence, runtime {fit.overhead_gib:.1f} GiB) but {result.tp}× {result.gpu} offer {fit.offer_gib:.1f} GiB "
+        f"sequence, runtime {fit.overhead_gib:.1f} GiB"
+        + (f", LoRA adapter slots {fit.lora_gib:.1f} GiB" if fit.lora_gib else "")
+        + f") but {result.tp}× {result.gpu} offer {fit.offer_gib:.1f} GiB "
         f"at gpu_memory_utilization {result.utilization:g}"
     )
     options = [f"{alt.change} ({alt.need_gib:.0f} of {alt.offer_gib:.0f} GiB)" for alt in result.alternatives]

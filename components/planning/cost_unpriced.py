@@ -86,6 +86,7 @@ NOT_PRICED: dict[str, str] = {
     K8s.CLUSTER_ROLE_BINDING: _K8S,
     K8s.HELM_RELEASE: "its pods run on the priced nodes (a chart's LoadBalancer would not be seen: none is installed)",
     K8s.SCALED_OBJECT: _K8S,
+    K8s.INTERCEPTOR_ROUTE: _K8S,
     K8s.POD_MONITOR: _K8S,
     K8s.PROMETHEUS_RULE: _K8S,
     K8s.ROLE: _K8S,

@@ -25,6 +25,11 @@ def model_prefix(model_key: str) -> str:
     return f"models/{model_key}"
 
 
+def adapter_prefix(model_key: str, adapter: str) -> str:
+    """The bucket prefix of one LoRA adapter of a model: under the model's own, so its reader's scope covers it."""
+    return f"{model_prefix(model_key)}/adapters/{adapter}"
+
+
 def compile_cache_prefix(model_key: str) -> str:
     """The bucket prefix under which one model's replicas publish and load their torch.compile caches."""
     return f"compile-cache/{model_key}"

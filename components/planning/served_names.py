@@ -17,5 +17,9 @@ def primary_name(key: str, model: ModelSpec) -> str:
 
 
 def served_names(key: str, model: ModelSpec) -> tuple[str, ...]:
-    """Every model name a request may carry to reach this model, the primary name first."""
-    return (primary_name(key, model),)
+    """Every model name a request may carry to reach this model: the primary name, then its LoRA adapters (sorted).
+
+    vLLM lists the base name and each `--lora-modules` name in `/v1/models` and runs a request whose `model` is an
+    adapter name through that adapter; the gateway routes all of them to the same backend.
+    """
+    return (primary_name(key, model), *sorted(model.adapters))

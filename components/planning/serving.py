@@ -14,6 +14,7 @@ from inferstack import catalog
 from inferstack.catalog.schema import Cloud
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, hub_id
 from inferstack.planning.defaults import pool_instance_type
+from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.open_loop import LoadSizing, size_load
 from inferstack.planning.precision import checkpoint_of, kv_cache_dtype_problem, loaded_quantization
 from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
@@ -49,6 +50,8 @@ class Request:
     store: StoreKind = "bucket"
     # Which cold-start path the replica's pool takes (a pool's `cold_start:`); the probe budget follows it.
     cold_start: PathKind = "default"
+    # GiB of LoRA adapter slots a replica preallocates (planning/lora.py); 0 without adapters.
+    lora_gib: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -146,15 +149,31 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     concurrency = request.concurrency or 1
     # Capacity uses the sequences that fit at this request's own length, not at the configured maximum.
     per_request = memory_fit(
-        shape, acc, prec, eff, context=request.prompt + request.output, utilization=request.utilization
+        shape,
+        acc,
+        prec,
+        eff,
+        context=request.prompt + request.output,
+        utilization=request.utilization,
+        lora_gib=request.lora_gib,
     )
     # The engine holds what its cap and the KV cache allow; clients beyond that queue and hold no KV cache.
     running = max(1, min(limit, per_request.max_sequences, concurrency))
-    fit = memory_fit(shape, acc, prec, eff, context=context, concurrency=running, utilization=request.utilization)
+    fit = memory_fit(
+        shape,
+        acc,
+        prec,
+        eff,
+        context=context,
+        concurrency=running,
+        utilization=request.utilization,
+        lora_gib=request.lora_gib,
+    )
     at = capacity = load = None
     replicas = None
     # Weights and one full-length sequence fit: the engine runs what its cap and the KV cache allow, the rest queue.
-    if memory_fit(shape, acc, prec, eff, context=context, utilization=request.utilization).fits:
+    one = memory_fit(shape, acc, prec, eff, context=context, utilization=request.utilization, lora_gib=request.lora_gib)
+    if one.fits:
         at = performance(
             shape,
             acc,
@@ -244,6 +263,7 @@ def request_for(
         store=store,
         context=model.max_model_len,
         utilization=model.gpu_memory_utilization,
+        lora_gib=spec_lora_gib(model, shape, tp),
         prompt=load.prompt_tokens if load else DEFAULT_PROMPT,
         output=load.output_tokens if load else DEFAULT_OUTPUT,
         requests_per_s=load.requests_per_second if load else None,

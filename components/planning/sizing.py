@@ -120,6 +120,8 @@ class MemoryFit:
     need_gib: float
     offer_gib: float
     max_sequences: int
+    # LoRA adapter slots vLLM preallocates (planning/lora.py); they come out of the KV cache's share.
+    lora_gib: float = 0.0
 
     @property
     def fits(self) -> bool:
@@ -129,7 +131,7 @@ class MemoryFit:
     @property
     def kv_budget_gib(self) -> float:
         """Memory left for the KV cache once weights and runtime are placed (negative when they do not fit)."""
-        return self.offer_gib - self.weights_gib - self.overhead_gib
+        return self.offer_gib - self.weights_gib - self.overhead_gib - self.lora_gib
 
 
 def memory_fit(
@@ -141,19 +143,21 @@ def memory_fit(
     context: int,
     concurrency: int = 1,
     utilization: float = 0.9,
+    lora_gib: float = 0.0,
 ) -> MemoryFit:
-    """Weights + KV cache (context × concurrency) + runtime overhead ≤ GPU memory × utilization × TP."""
+    """Weights + adapter slots + KV cache (context × concurrency) + runtime overhead ≤ GPU memory × utilization × TP."""
     weights = weight_bytes(shape, prec) / GIB
     kv_seq = kv_bytes_per_token(shape, prec, acc.count, context) * context / GIB
     overhead = eff.overhead_gib * acc.count
     offer = acc.memory_gib * utilization * acc.count
-    budget = offer - weights - overhead
+    budget = offer - weights - overhead - lora_gib
     return MemoryFit(
         weights_gib=weights,
         kv_per_sequence_gib=kv_seq,
         kv_gib=kv_seq * concurrency,
         overhead_gib=overhead,
-        need_gib=weights + kv_seq * concurrency + overhead,
+        need_gib=weights + lora_gib + kv_seq * concurrency + overhead,
         offer_gib=offer,
         max_sequences=max(0, math.floor(budget / kv_seq)) if kv_seq > 0 else 0,
+        lora_gib=lora_gib,
     )

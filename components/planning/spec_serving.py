@@ -11,6 +11,7 @@ from inferstack import catalog
 from inferstack.planning.capacity import spec_model_shape, spec_model_startup
 from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, pool_price, request_for, size
 from inferstack.planning.startup import StartupEstimate, StoreKind
+from inferstack.planning.wake import WakePlan, wake_plan, wakes
 from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of
 
 
@@ -101,4 +102,19 @@ def spec_startups(spec: EnvironmentSpec) -> dict[str, StartupEstimate]:
         estimate = spec_model_startup(model, model_store_kind(spec), spec.cloud, cold)
         if estimate is not None:
             out[key] = estimate
+    return out
+
+
+def spec_wakes(spec: EnvironmentSpec) -> list[WakePlan]:
+    """Every model that sleeps at zero and wakes: its first request's wait, the hold bound and the monthly saving."""
+    startups = spec_startups(spec)
+    out: list[WakePlan] = []
+    for key, model in sorted(spec.models.items()):
+        pool = spec.node_pools.get(model.pool) if model.pool else None
+        if key not in startups or not wakes(model):
+            continue
+        price = pool_price(spec, pool, tensor_parallel_of(model)) if pool is not None else None
+        plan = wake_plan(spec, key, startups[key], price.node_usd_per_hour if price is not None else None)
+        if plan is not None:
+            out.append(plan)
     return out

@@ -109,7 +109,16 @@ def _field_info(loc: list[int | str]) -> FieldInfo | None:
     if not loc or not isinstance(loc[-1], str):
         return None
     parent = _model_at(loc[:-1])
-    return parent.model_fields.get(loc[-1]) if parent is not None else None
+    if parent is not None:
+        return parent.model_fields.get(loc[-1])
+    # An entry of a mapping of plain values (a model's adapters, a pool's labels): the mapping's description is the fix.
+    for depth in (1, 2):
+        owner = _model_at(loc[: -depth - 1]) if len(loc) > depth else None
+        name = loc[-depth - 1] if len(loc) > depth else None
+        field = owner.model_fields.get(name) if owner is not None and isinstance(name, str) else None
+        if field is not None and get_origin(field.annotation) is dict:
+            return field
+    return None
 
 
 def _allowed_fields(parent_loc: list[int | str]) -> list[str]:

@@ -46,6 +46,11 @@ class ReplicasSpec(FrozenSpec):
         le=MAX_REPLICAS,
         description="Replicas kept on on-demand nodes, at most min; the rest may run on spot; default: 0.",
     )
+    wake: bool = Field(
+        default=True,
+        description="With min: 0, hold a request while a replica starts (KEDA HTTP add-on interceptor) instead of "
+        "failing it; default: true.",
+    )
 
 
 class LoadBalancerSpec(FrozenSpec):
@@ -162,6 +167,36 @@ def _key_or_numbers(value: object) -> str:
     # Validating a mapping against the string member too would add "should be a valid string" at `shape`
     # beside the real problem inside the numbers.
     return "key" if isinstance(value, str) else "numbers"
+
+
+# vLLM's --max-lora-rank choices (MaxLoRARanks in vllm/config/lora.py, read 2026-12-02 at vllm-project/vllm 01230b40;
+# catalog `k8s_addons.yaml` lora facts): any other rank makes the engine exit at start-up.
+LoraRank = Literal[1, 8, 16, 32, 64, 128, 256, 320, 512]
+# Adapters resident at once are bounded so the preallocated slots (max_loras x max_rank per layer) stay planned.
+MAX_LORAS = 64
+# An adapter is pinned like the model itself: a hub id at a 40-hex commit.
+AdapterSource = Annotated[
+    str,
+    Field(
+        pattern=r"^hf://[A-Za-z0-9._-]+/[A-Za-z0-9._-]+@[0-9a-f]{40}$",
+        description="Hub id of a LoRA adapter pinned to a 40-hex commit, hf://<org>/<name>@<commit>.",
+    ),
+]
+
+
+class LoraSpec(FrozenSpec):
+    """How many LoRA adapter slots vLLM preallocates in GPU memory, and how large each may be."""
+
+    max_rank: LoraRank = Field(
+        default=16,
+        description="Largest adapter rank served (--max-lora-rank; 1, 8, 16, 32, 64, 128, 256, 320 or 512); "
+        "default: 16.",
+    )
+    max_loras: PositiveInt | None = Field(
+        default=None,
+        le=MAX_LORAS,
+        description="Adapters resident in GPU memory at once (--max-loras); default: the number of adapters.",
+    )
 
 
 Shape = Annotated[

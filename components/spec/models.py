@@ -15,9 +15,7 @@ from inferstack.spec.base import (
     AUTO,
     MAX_DISK_GIB,
     MAX_GPUS_PER_NODE,
-    MAX_MONTHLY_USD,
     MAX_NODES,
-    MAX_RETENTION_DAYS,
     MAX_TOKENS,
     Cloud,
     Dtype,
@@ -35,9 +33,11 @@ from inferstack.spec.cluster_parts import (
 from inferstack.spec.existing_nodes import ExistingNodesSpec, NodeTaintSpec
 from inferstack.spec.gateway_parts import GatewayClientSpec, GatewaySpec, GatewayTlsSpec, RouteSpec
 from inferstack.spec.model_parts import (
+    AdapterSource,
     AutoscaleSpec,
     LoadBalancerSpec,
     LoadSpec,
+    LoraSpec,
     ModelShapeSpec,
     ReplicasSpec,
     Shape,
@@ -46,6 +46,7 @@ from inferstack.spec.model_parts import (
 )
 from inferstack.spec.monitoring_parts import MonitoringSpec, ReceiverSpec, SmokeTestSpec
 from inferstack.spec.pool_parts import CapacityPreferences, CapacityType, ReservationSpec
+from inferstack.spec.store_parts import BudgetSpec, ModelStoreSpec
 
 # The model parts are defined in model_parts.py and importable from here too, beside the ModelSpec that holds them.
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "GatewayTlsSpec",
     "LoadBalancerSpec",
     "LoadSpec",
+    "LoraSpec",
     "ModelShapeSpec",
     "ModelSpec",
     "ModelStoreSpec",
@@ -128,28 +130,6 @@ class NodePoolSpec(FrozenSpec):
         default=None,
         description="GPU nodes the cluster already has, described, not managed (kubernetes only, required there); "
         "default: none.",
-    )
-
-
-class ModelStoreSpec(FrozenSpec):
-    """Where model weights are staged once and loaded from."""
-
-    bucket: bool = Field(
-        default=True, description="Create a private bucket for weights (not for kubernetes); default: true."
-    )
-    protect: bool | None = Field(
-        default=None,
-        description="Protect the bucket and its key from deletion; default: the value of production.",
-    )
-    unprotected_in_production: bool = Field(
-        default=False,
-        description="Accept that protect: false lets a production stack delete its bucket and keys; default: false.",
-    )
-    noncurrent_version_days: PositiveInt = Field(
-        default=30, le=MAX_RETENTION_DAYS, description="Days to keep overwritten object versions; default: 30."
-    )
-    customer_managed_key: bool = Field(
-        default=True, description="Encrypt with a customer-managed KMS key; default: true."
     )
 
 
@@ -229,13 +209,15 @@ class ModelSpec(FrozenSpec):
     route: RouteSpec | None = Field(
         default=None, description="The gateway's route to this model (name, canary weight); default: its name, 100."
     )
-
-
-class BudgetSpec(FrozenSpec):
-    """Spending limits checked before anything is created."""
-
-    monthly_usd: float | None = Field(
-        default=None, gt=0, le=MAX_MONTHLY_USD, description="Monthly cost ceiling at max scale in USD; default: none."
+    adapters: dict[Key, AdapterSource] = Field(
+        default_factory=dict,
+        max_length=64,
+        description="LoRA adapters keyed by the model name clients request, each hf://<org>/<name>@<commit>, "
+        "staged like the weights (vllm only); default: {}.",
+    )
+    lora: LoraSpec | None = Field(
+        default=None,
+        description="LoRA slots (max_rank, max_loras), only with adapters; default: rank 16, one slot per adapter.",
     )
 
 

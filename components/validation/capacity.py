@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from inferstack import catalog
 from inferstack.planning.existing_nodes import node_bounds
 from inferstack.planning.fit import PoolModel, load_fit, nodes_at, pool_models, replicas_per_node, surge_fits
+from inferstack.planning.names import serving_namespace
+from inferstack.planning.wake import INTERCEPTOR_PORT, wake_service_name, wakes
 from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec, NodePoolSpec
 from inferstack.validation.common import field_path
@@ -118,11 +120,20 @@ def _check_load(spec: EnvironmentSpec, key: str) -> Iterable[SpecIssue]:
 def warn_capacity(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
     """Scale to zero, a first replica that waits for a node to boot, and rollouts that stop a replica first."""
     for key, model in sorted(spec.models.items()):
-        if model.replicas.min == 0:
+        if model.replicas.min == 0 and not wakes(model):
             yield SpecWarning(
                 field_path("models", key, "replicas", "min"),
-                "0 replicas: requests fail until something scales the model up (nothing wakes it on a request yet)",
-                "set min: 1 to keep a replica serving",
+                "0 replicas with wake: false: requests fail until something scales the model up",
+                "remove wake: false to hold requests while a replica starts, or set min: 1 to keep one serving",
+            )
+        elif wakes(model) and model.load_balancer is not None:
+            # The load balancer's Service selects the engine pods: with none running it has no endpoint to send to.
+            yield SpecWarning(
+                field_path("models", key, "load_balancer"),
+                f"the load balancer reaches replicas directly and does not wake the model at 0 replicas; "
+                f"in-cluster clients wake it through http://{wake_service_name(key)}.{serving_namespace(key)}.svc:"
+                f"{INTERCEPTOR_PORT}",
+                "call the wake address (or a gateway in front of it), or set min: 1 to keep the load balancer serving",
             )
     for pool_key, models in pool_models(spec).items():
         pool = spec.node_pools[pool_key]

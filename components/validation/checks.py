@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec
+from inferstack.validation.adapters import check_adapters
 from inferstack.validation.aws import check_aws
 from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
@@ -62,6 +63,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_models,
     check_model_shapes,
     check_model_fit,
+    check_adapters,
     check_context,
     check_precision,
     check_aws,

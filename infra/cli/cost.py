@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from inferstack.planning.cost import CostReport
     from inferstack.planning.spec_serving import ModelServing
     from inferstack.planning.startup import StartupEstimate
+    from inferstack.planning.wake import WakePlan
 
 
 def price_sources(report: CostReport) -> list[tuple[str, str]]:
@@ -33,6 +34,7 @@ def print_cost(
     serving: list[ModelServing],
     budget: float | None,
     startups: dict[str, StartupEstimate] | None = None,
+    wakes: list[WakePlan] | None = None,
 ) -> None:
     """The cost table (each row's unit price, price region and source), totals, token lines and the budget."""
     from rich.table import Table
@@ -73,6 +75,8 @@ def print_cost(
         )
     for key, estimate in (startups or {}).items():
         out().print(f"{key}: {estimate.summary()}", highlight=False, markup=False)
+    for plan in wakes or []:
+        out().print(plan.summary(), highlight=False, markup=False)
     for note in report.notes:
         out().print(f"[dim]note: {escape(note)}[/]")
     out().print("Price sources:")
@@ -90,7 +94,7 @@ def cost_command(
 ) -> None:
     """Monthly cost of what the stack's Plan contains, at min and max scale, and $ per 1M output tokens."""
     from inferstack.infra.review.cost import cost_document, stack_cost
-    from inferstack.planning.spec_serving import spec_startups
+    from inferstack.planning.spec_serving import spec_startups, spec_wakes
 
     loaded = load(ctx, stack)
     plan = plan_loaded(loaded)
@@ -98,7 +102,7 @@ def cost_command(
     if as_json:
         typer.echo(json.dumps(cost_document(loaded.name, loaded.spec, report, serving), indent=2))
         return
-    print_cost(report, serving, loaded.spec.budget.monthly_usd, spec_startups(loaded.spec))
+    print_cost(report, serving, loaded.spec.budget.monthly_usd, spec_startups(loaded.spec), spec_wakes(loaded.spec))
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,13 @@ import typer
 from rich.markup import escape
 
 from inferstack.infra.cli.common import EXIT_INVALID, out
-from inferstack.infra.cli.size_cold_start import cold_start_json, cold_starts, print_breakdown
+from inferstack.infra.cli.size_cold_start import (
+    cold_start_json,
+    cold_starts,
+    print_breakdown,
+    scale_to_zero,
+    scale_to_zero_line,
+)
 
 if TYPE_CHECKING:
     from inferstack.infra.cli.size_model import SizedModel
@@ -101,7 +107,9 @@ def _print_sizing(name: str, result: Sizing) -> None:
     lines = [
         f"[bold]{escape(name)}[/] on {req.tp}× {escape(req.gpu)}, {req.prompt} in / {req.output} out",
         f"fits: {'yes' if fit.fits else '[red]no[/]'} — needs {fit.need_gib:.1f} GiB (weights {fit.weights_gib:.1f}, "
-        f"KV {fit.kv_gib:.1f} for {running} running sequence(s), runtime {fit.overhead_gib:.1f}) of "
+        f"KV {fit.kv_gib:.1f} for {running} running sequence(s), runtime {fit.overhead_gib:.1f}"
+        + (f", LoRA adapter slots {fit.lora_gib:.1f}" if fit.lora_gib else "")
+        + ") of "
         f"{fit.offer_gib:.1f} GiB offered",
         f"KV capacity: {fit.max_sequences} sequences of {req.context or req.prompt + req.output} tokens "
         f"({fit.kv_budget_gib:.1f} GiB)",
@@ -141,6 +149,7 @@ def _print_sizing(name: str, result: Sizing) -> None:
         )
     for estimate in cold_starts(result).values():
         lines.append(escape(estimate.summary()))
+    lines.append(escape(scale_to_zero_line(result)))
     for line in lines:
         out().print(line, highlight=False)
 
@@ -212,11 +221,17 @@ def size_command(
             "term with sources.",
         ),
     ] = None,
+    max_loras: Annotated[
+        int, typer.Option("--max-loras", min=0, max=64, help="LoRA adapter slots vLLM preallocates (0: no LoRA).")
+    ] = 0,
+    max_lora_rank: Annotated[
+        int, typer.Option("--max-lora-rank", help="Rank of each LoRA slot: 1, 8, 16, 32, 64, 128, 256, 320 or 512.")
+    ] = 16,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
     from inferstack.infra.cli.size_compare import compare_options
-    from inferstack.infra.cli.size_model import sized_model
+    from inferstack.infra.cli.size_model import sized_model, with_lora
     from inferstack.planning.serving import cheapest_price, size
     from inferstack.spec.base import canonical_dtype
 
@@ -254,6 +269,8 @@ def size_command(
         max_num_seqs,
         cold_start or "default",
     )
+    if max_loras:
+        request = with_lora(request, max_loras, max_lora_rank)
     if compare_all:
         compare_options(request, rank, {"cloud": cloud, "region": region, "spot": spot}, as_json)
         return
@@ -261,7 +278,13 @@ def size_command(
     result = size(request, price, price.cloud if price else "aws")
     limit = found.max_context
     if as_json:
-        data = {"model": found.name, "max_context": limit, **result.to_dict(), "cold_start": cold_start_json(result)}
+        data = {
+            "model": found.name,
+            "max_context": limit,
+            **result.to_dict(),
+            "cold_start": cold_start_json(result),
+            "scale_to_zero": scale_to_zero(result),
+        }
         typer.echo(json.dumps(data, indent=2, default=str))
     else:
         _print_sizing(found.name, result)

@@ -72,3 +72,28 @@ def print_breakdown(result: Sizing) -> None:
     table.add_row("[bold]later replicas (cache loaded)[/]", *(f"{e.later_pod_s:.0f}" for e in starts.values()), "")
     table.add_row("startupProbe budget", *(f"{e.probe_budget_s}" for e in starts.values()), "first replica × margin")
     out().print(table)
+
+
+def scale_to_zero(result: Sizing) -> dict[str, Any]:
+    """What one replica sleeping at zero means: a woken request's wait, the interceptor's bound, the monthly saving."""
+    from inferstack.planning.cost_rows import HOURS_PER_MONTH
+    from inferstack.planning.wake import wake_timeout_s
+
+    start = result.startup
+    saving = result.price.replica_usd_per_hour * HOURS_PER_MONTH if result.price is not None else None
+    return {
+        "first_request_s": round(start.later_cold_s),
+        "hold_timeout_s": wake_timeout_s(start),
+        "saving_usd_month_per_replica": round(saving, 2) if saving is not None else None,
+    }
+
+
+def scale_to_zero_line(result: Sizing) -> str:
+    """`scale_to_zero` in one line (the node boots: a pool at zero nodes is the case that saves the most)."""
+    data = scale_to_zero(result)
+    saved = data["saving_usd_month_per_replica"]
+    money = f"saves ${saved:,.0f}/month per replica asleep all month" if saved is not None else "saving not priced"
+    return (
+        f"scale to zero (replicas.min 0): a first request waits ≈ {data['first_request_s']} s (node boot + start), "
+        f"held up to {data['hold_timeout_s']} s by the KEDA HTTP interceptor; {money}"
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -18,6 +18,9 @@ from inferstack.infra.cli.common import fail
 from inferstack.planning.model_shape import Shape
 from inferstack.planning.precision import Checkpoint
 from inferstack.spec.model_parts import ModelShapeSpec
+
+if TYPE_CHECKING:
+    from inferstack.planning.serving import Request
 
 SHAPE_KEYS = tuple(ModelShapeSpec.model_fields)
 # Quantization methods `--dtype` can name; a checkpoint in another method (mxfp4, compressed-tensors) loads as is.
@@ -128,3 +131,18 @@ def sized_model(model: str | None, model_config: Path | None, shape: list[str]) 
     known = ", ".join(sorted(catalog.model_shapes()))
     what = f"unknown model {model!r}" if model else "no model given"
     fail(f"--model: {what} — use a catalog key or hub id ({known}), --model-config PATH, or --shape KEY=VALUE")
+
+
+def with_lora(request: Request, max_loras: int, max_lora_rank: int) -> Request:
+    """The request with the adapter slots vLLM preallocates for `--max-loras` at `--max-lora-rank`."""
+    from dataclasses import replace
+    from typing import get_args
+
+    from inferstack.planning.lora import LoraSlots, lora_gib
+    from inferstack.spec.model_parts import LoraRank
+
+    if max_lora_rank not in get_args(LoraRank):
+        choices = ", ".join(str(rank) for rank in get_args(LoraRank))
+        fail(f"--max-lora-rank: vLLM accepts {choices}, not {max_lora_rank}")
+    gib = lora_gib(request.shape, request.tp, LoraSlots(max_loras=max_loras, max_rank=max_lora_rank))
+    return replace(request, lora_gib=gib)

@@ -6,15 +6,16 @@ Pure data from the spec and the Plan (the catalog holds the prices); the CLI onl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from inferstack.planning.capacity import spec_stored_weights_gb
 from inferstack.planning.cost import CostReport, CostRow, NodeFloor, price_plan
 from inferstack.planning.defaults import effective_zones
 from inferstack.planning.fit import nodes_at, pool_models
-from inferstack.planning.plan_readers import NODE_POOL_TYPES, PlanResource
-from inferstack.planning.spec_serving import ModelServing, spec_serving, spec_startups
+from inferstack.planning.plan_readers import NODE_POOL_TYPES, PlanResource, node_pool
+from inferstack.planning.provisioning import reserved_nodes
+from inferstack.planning.spec_serving import ModelServing, spec_serving, spec_startups, spec_wakes
 from inferstack.spec import EnvironmentSpec
 from inferstack.target import POOL_LABEL
 
@@ -46,12 +47,22 @@ def node_floors(spec: EnvironmentSpec, resources: Iterable[PlanResource]) -> dic
     for res in resources:
         key = _pool_key(res) if res.type in NODE_POOL_TYPES else None
         pool = spec.node_pools.get(key) if key is not None else None
-        if pool is None or key not in models:
+        if pool is None or key is None:
             continue
-        needed = nodes_at(pool.gpus_per_node, models[key], at="min")
+        served = models.get(key, [])
+        needed = nodes_at(pool.gpus_per_node, served, at="min") if served else 0
+        reasons: list[str] = []
         if needed:
-            names = ", ".join(f"{m.key} {m.min}×TP{m.tp}" for m in models[key])
-            floors[res.name] = NodeFloor(float(needed), f"replicas.min ({names}) need {needed} node(s)")
+            names = ", ".join(f"{m.key} {m.min}×TP{m.tp}" for m in served)
+            reasons.append(f"replicas.min ({names}) need {needed} node(s)")
+        planned = node_pool(res)
+        # A Karpenter pool's on-demand base NodePool takes no reservation: only the one trying reserved first does.
+        reserved = reserved_nodes(pool) if planned is None or planned.purchase[:1] in ((), ("reserved",)) else 0
+        if reserved > (needed or 0):
+            reasons.append(f"its {reserved} reserved node(s) are billed whether used or not")
+        nodes = max(needed or 0, reserved)
+        if nodes:
+            floors[res.name] = NodeFloor(float(nodes), "; ".join(reasons))
     return floors
 
 
@@ -109,4 +120,5 @@ def cost_document(stack: str, spec: EnvironmentSpec, report: CostReport, serving
     data["budget_monthly_usd"] = spec.budget.monthly_usd
     data["models"] = [item.__dict__ for item in serving]
     data["startup"] = {key: estimate.to_dict() for key, estimate in spec_startups(spec).items()}
+    data["wake"] = [{**asdict(plan), "summary": plan.summary()} for plan in spec_wakes(spec)]
     return data

@@ -193,7 +193,8 @@ def test_flex_start_warns_of_queued_start_up() -> None:
 def test_an_on_demand_base_behind_spot_is_refused_on_a_compute_class() -> None:
     document = seed("gcp-dev")
     document["node_pools"]["l4"]["capacity"] = ["reserved", "spot", "on_demand"]
-    document["models"]["chat"]["replicas"]["on_demand_base"] = 1
+    # gcp-dev's chat sleeps at zero; a base needs a minimum to live in.
+    document["models"]["chat"]["replicas"].update(min=1, on_demand_base=1)
     assert problems(document) == [
         "environment.models.chat.replicas.on_demand_base: pool l4's ComputeClass tries spot before on-demand for "
         "every replica alike, so it cannot keep 1 of them on on-demand nodes — put on_demand before spot in "
@@ -205,7 +206,7 @@ def test_an_on_demand_base_behind_spot_is_refused_on_a_compute_class() -> None:
 def test_an_on_demand_base_with_on_demand_first_is_accepted() -> None:
     document = seed("gcp-dev")
     document["node_pools"]["l4"]["capacity"] = ["reserved", "on_demand", "spot"]
-    document["models"]["chat"]["replicas"]["on_demand_base"] = 1
+    document["models"]["chat"]["replicas"].update(min=1, on_demand_base=1)
     spec = _spec(document)
     assert plan_compute_class(spec, "l4").on_demand_base == 1
 
@@ -225,6 +226,7 @@ def test_a_reservation_that_does_not_match_its_pool_is_refused(field: str, value
 
 def test_an_unkept_min_warns_once_the_models_need_fewer_nodes() -> None:
     document = seed("gcp-dev")
+    document["models"]["chat"]["replicas"]["min"] = 1  # gcp-dev's chat sleeps at zero: one replica needs one node
     document["node_pools"]["l4"]["min"] = 2
     assert any(
         w.startswith("environment.node_pools.l4.min: GKE creates a ComputeClass pool's nodes for pending pods only")
@@ -247,6 +249,7 @@ def test_a_spot_first_pool_ranges_from_spot_to_its_on_demand_fallback() -> None:
     document = seed("gcp-dev")
     document["node_pools"]["l4"]["capacity"] = ["spot", "on_demand"]
     document["node_pools"]["l4"].pop("reservations")
+    document["models"]["chat"]["replicas"]["min"] = 1  # one warm replica: one node at min scale
     spec = _spec(document)
     from inferstack.infra.offline.stacks import plan_spec
 

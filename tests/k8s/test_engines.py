@@ -29,6 +29,17 @@ CASES: dict[str, tuple[str, EngineArgs]] = {
         ),
     ),
     "vllm-local-path": ("vllm", EngineArgs("/models/7ae5", "tiny")),
+    # Two LoRA adapters served by name from the pod's adapter volume, with the slots the planner counted.
+    "vllm-lora": (
+        "vllm",
+        EngineArgs(
+            "s3://dev-models/models/chat/a09a",
+            "chat",
+            lora_modules=(("sql", "/adapters/sql"), ("support", "/adapters/support")),
+            max_lora_rank=32,
+            max_loras=2,
+        ),
+    ),
     "vllm-cpu-local": ("vllm-cpu", EngineArgs("/models/7ae5", "tiny", max_model_len=4096)),
 }
 

@@ -45,6 +45,8 @@ def test_service_objects(chat_plan: Plan) -> None:
         [
             *("Namespace", "ServiceAccount", "Secret", "Deployment", "Service", "Service", "PodDisruptionBudget"),
             *("NetworkPolicy", "NetworkPolicy", "ScaledObject", "PodMonitor", "PrometheusRule"),
+            # chat sleeps at zero: its wake Service and InterceptorRoute.
+            *("Service", "InterceptorRoute"),
         ]
     )
 
@@ -78,7 +80,7 @@ def test_lb_is_internal_with_source_ranges(chat_plan: Plan) -> None:
 def test_scale_to_zero_and_kv_trigger(chat_plan: Plan) -> None:
     scaled = plan_manifests(chat_plan)["ScaledObject-llm-chat-chat.yaml"]["spec"]
     assert (scaled["minReplicaCount"], scaled["maxReplicaCount"]) == (0, 3)
-    queries = [trigger["metadata"]["query"] for trigger in scaled["triggers"]]
+    queries = [trigger["metadata"]["query"] for trigger in scaled["triggers"] if trigger["type"] == "prometheus"]
     assert queries == [
         'sum(vllm:num_requests_waiting{namespace="llm-chat"})',
         'avg(vllm:kv_cache_usage_perc{namespace="llm-chat"})',

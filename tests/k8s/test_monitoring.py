@@ -107,7 +107,9 @@ def test_every_alert_and_scaler_queries_known_metrics(stack: str) -> None:
         if doc["kind"] == "PrometheusRule":
             exprs = rule_exprs(doc)
         elif doc["kind"] == "ScaledObject":
-            exprs = [trigger["metadata"]["query"] for trigger in doc["spec"]["triggers"]]
+            # The wake trigger (external-push) reads the HTTP add-on's scaler, not Prometheus.
+            triggers = doc["spec"]["triggers"]
+            exprs = [trigger["metadata"]["query"] for trigger in triggers if trigger["type"] == "prometheus"]
         else:
             continue
         for expr in exprs:
@@ -156,14 +158,15 @@ def test_every_vendored_crd_names_its_source() -> None:
         "PrometheusRule",
         "PodMonitor",
         "ScaledObject",
+        "InterceptorRoute",
         "ComputeClass",
         "NodePool",
         "EC2NodeClass",
     } | gateway
-    # The pinned releases: the Prometheus Operator, KEDA, Envoy Gateway, AI Gateway, the Inference Extension; GKE's
-    # ComputeClass (served by GKE, no CRD file) from its reference; Karpenter's v1 CRDs.
+    # The pinned releases: the Prometheus Operator, KEDA, KEDA's HTTP add-on, Envoy Gateway, AI Gateway, the Inference
+    # Extension; GKE's ComputeClass (served by GKE, no CRD file) from its reference; Karpenter's v1 CRDs.
     pins = ("v0.89.0", "2.18.1", "envoyproxy/gateway v1.8.3", "envoyproxy/ai-gateway v1.1.0", "extension v1.0.2")
-    pins += ("kubernetes-engine/docs/reference/crds/computeclass", "Karpenter 1.14.1")
+    pins += ("keda-add-ons-http 0.15.0", "kubernetes-engine/docs/reference/crds/computeclass", "Karpenter 1.14.1")
     for data in crd_files().values():
         assert any(pin in data["source"] for pin in pins), data["source"]
         assert data["as_of"]

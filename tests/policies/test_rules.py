@@ -14,6 +14,7 @@ from tests.policies import (
     test_hardening,
     test_kubernetes,
     test_monitoring,
+    test_wake,
 )
 from tests.policies.support import RULES, mutate, plan_of
 
@@ -27,6 +28,7 @@ RULE_FILES = (
     test_hardening,
     test_monitoring,
     test_gateway,
+    test_wake,
 )
 
 

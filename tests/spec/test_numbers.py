@@ -37,6 +37,8 @@ models:
     shape: {params_b: 7.6, active_params_b: 7.6, layers: 28, hidden_size: 3584, attention_heads: 28,
             kv_heads: 4, head_dim: 128, vocab_size: 152064, context: 32768, weight_bits: 16}
     load: {requests_per_second: 2, prompt_tokens: 1000, output_tokens: 250, ttft_ms: 500, tpot_ms: 50}
+    adapters: {sql: hf://example-org/qwen2.5-7b-sql-lora@1111111111111111111111111111111111111111}
+    lora: {max_rank: 16, max_loras: 1}
 budget: {monthly_usd: 3000}
 monitoring: {retention_days: 15, storage_gib: 50, smoke_test: {max_tokens: 16}}
 gateway: {replicas: 2, clients: {app: {api_key_secret: appKey, tokens_per_minute: 1000, requests_per_minute: 10}}}
@@ -63,6 +65,7 @@ PLACES: dict[str, tuple[str, ...]] = {
     "NetworkSpec": ("network",),
     "LoadBalancerSpec": ("models", "chat", "load_balancer"),
     "StagingSpec": ("models", "chat", "staging"),
+    "LoraSpec": ("models", "chat", "lora"),
     "MonitoringSpec": ("monitoring",),
     "SmokeTestSpec": ("monitoring", "smoke_test"),
     "ReceiverSpec": ("monitoring", "receivers", "oncall"),

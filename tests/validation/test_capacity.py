@@ -80,13 +80,27 @@ def test_objectives_a_replica_meets_pass() -> None:
     parse_environment_checked(document, "t")
 
 
-def test_scale_to_zero_is_a_warning() -> None:
+def test_scale_to_zero_without_wake_is_a_warning() -> None:
+    document = seed("aws-dev")
+    document["models"]["chat"]["replicas"] = {"min": 0, "max": 2, "wake": False}
+    assert (
+        "environment.models.chat.replicas.min: 0 replicas with wake: false: requests fail until something scales the "
+        "model up — remove wake: false to hold requests while a replica starts, or set min: 1 to keep one serving"
+    ) in warnings(document)
+
+
+def test_scale_to_zero_that_wakes_is_not_a_warning() -> None:
     document = seed("aws-dev")
     document["models"]["chat"]["replicas"] = {"min": 0, "max": 2}
-    assert (
-        "environment.models.chat.replicas.min: 0 replicas: requests fail until something scales the model up "
-        "(nothing wakes it on a request yet) — set min: 1 to keep a replica serving"
-    ) in warnings(document)
+    assert not [w for w in warnings(document) if "replicas.min" in w]
+
+
+def test_a_load_balancer_does_not_wake_a_model_and_says_so() -> None:
+    document = seed("aws-dev")
+    document["models"]["chat"]["replicas"] = {"min": 0, "max": 2}
+    document["models"]["chat"]["load_balancer"] = {"source_ranges": ["10.0.0.0/16"]}
+    (found,) = [w for w in warnings(document) if "models.chat.load_balancer" in w]
+    assert "http://chat-wake.llm-chat.svc:8080" in found
 
 
 def test_a_pool_that_starts_empty_warns_that_the_first_replica_waits() -> None:

@@ -2,9 +2,10 @@
 
 `inputs` (what they are built from), `pod` (containers, probes, volumes, the Deployment), `identity`
 (ServiceAccount, Secret), `exposure` (Services), `guards` (namespace, disruption budget, network policies),
-`scaling` (ScaledObject, PodMonitor), `alerts` (the model's PrometheusRule, SLO burn in `slo`) and `smoke` (the
-post-deploy smoke-test Job, last: it runs once the Deployment is ready). `inference_objects` returns every
-object of an InferenceService except its Secret (whose values are Pulumi secrets, see
+`scaling` (ScaledObject, PodMonitor), `wake` (the InterceptorRoute and wake Service of a model at zero),
+`adapters` (LoRA adapter init containers and volume), `alerts` (the model's PrometheusRule, SLO burn in `slo`)
+and `smoke` (the post-deploy smoke-test Job, last: it runs once the Deployment is ready). `inference_objects`
+returns every object of an InferenceService except its Secret (whose values are Pulumi secrets, see
 `identity.secret_object`); the component turns each dict into a typed pulumi_kubernetes resource, so what the
 engine registers and what `inferstack plan --out` renders are the same data.
 """
@@ -21,6 +22,7 @@ from inferstack.k8s.manifests.inputs import ServiceInputs
 from inferstack.k8s.manifests.pod import cache_claim_object, deployment_object, per_replica_cache
 from inferstack.k8s.manifests.scaling import pod_monitor, scaled_object
 from inferstack.k8s.manifests.smoke import runs_smoke_test, smoke_job, smoke_network_policy
+from inferstack.k8s.manifests.wake import wake_objects
 
 
 def inference_objects(inputs: ServiceInputs) -> list[dict[str, Any]]:
@@ -33,7 +35,7 @@ def inference_objects(inputs: ServiceInputs) -> list[dict[str, Any]]:
     if balancer is not None:
         objects.append(balancer)
     objects += [disruption_budget_object(inputs), *network_policy_objects(inputs)]
-    objects += [scaled_object(inputs), pod_monitor(inputs), model_rule_object(inputs)]
+    objects += [*wake_objects(inputs), scaled_object(inputs), pod_monitor(inputs), model_rule_object(inputs)]
     if runs_smoke_test(inputs) and inputs.smoke is not None:
         objects += [smoke_network_policy(inputs), smoke_job(inputs, inputs.smoke)]
     return objects

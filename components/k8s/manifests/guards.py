@@ -6,6 +6,7 @@ from typing import Any
 
 from inferstack.k8s import pods
 from inferstack.k8s.manifests.inputs import ServiceInputs, labels
+from inferstack.k8s.manifests.wake import interceptor_ingress, wake_enabled
 from inferstack.planning.names import serving_namespace
 
 MONITORING_NAMESPACE = "monitoring"
@@ -70,6 +71,8 @@ def network_policy_objects(inputs: ServiceInputs) -> list[dict[str, Any]]:
             "ingress": [
                 {"from": clients, "ports": [{"protocol": "TCP", "port": port}]},
                 {"from": [scraper], "ports": [{"protocol": "TCP", "port": port}]},
+                # A model at zero is reached through the KEDA HTTP interceptor, in its own namespace.
+                *([interceptor_ingress(inputs)] if wake_enabled(inputs) else []),
             ],
             "egress": egress,
         },

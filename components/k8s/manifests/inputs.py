@@ -16,6 +16,7 @@ from inferstack.k8s.engines import Engine, EngineArgs, engine
 from inferstack.k8s.placement import PodShape, pod_shape, stream_buffer_bytes
 from inferstack.planning.capacity import spec_engine_dtype
 from inferstack.planning.fit import SURGE, Rollout
+from inferstack.planning.lora import DEFAULT_MAX_RANK, lora_slots
 from inferstack.planning.names import model_prefix, serving_namespace
 from inferstack.planning.served_names import primary_name
 from inferstack.spec.models import ModelSpec, tensor_parallel_of
@@ -24,6 +25,8 @@ from inferstack.target import Architecture, EgressRule, TargetPool
 
 SOURCE = re.compile(r"^hf://(?P<repo>[^@]+)@(?P<revision>[0-9a-f]{40})$")
 MODEL_DIR = "/models"
+# Where a pod with a bucket keeps its LoRA adapters (manifests/adapters.py fills it).
+ADAPTER_DIR = "/adapters"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,14 @@ def model_path(inputs: ServiceInputs) -> str:
     return f"{MODEL_DIR}/{revision}"
 
 
+def adapter_path(inputs: ServiceInputs, adapter: str) -> str:
+    """The local directory the engine loads an adapter from: the pod's adapter volume, or the cache volume."""
+    if inputs.store_uri is not None:
+        return f"{ADAPTER_DIR}/{adapter}"
+    _, revision = parse_source(inputs.model.adapters[adapter])
+    return f"{MODEL_DIR}/adapters/{adapter}/{revision}"
+
+
 def labels(key: str) -> dict[str, str]:
     """The labels that select one model's engine pods."""
     return {"app.kubernetes.io/name": "llm-engine", "app.kubernetes.io/instance": key}
@@ -96,6 +107,8 @@ def labels(key: str) -> dict[str, str]:
 def engine_args(inputs: ServiceInputs) -> EngineArgs:
     """The engine's arguments for this model."""
     model = inputs.model
+    # The slots vLLM preallocates are the ones the planner counted (planning/lora.py).
+    slots = lora_slots(model)
     return EngineArgs(
         model_path=model_path(inputs),
         served_name=primary_name(inputs.key, model),
@@ -108,7 +121,15 @@ def engine_args(inputs: ServiceInputs) -> EngineArgs:
         max_num_seqs=model.max_num_seqs,
         stream_buffer_bytes=stream_buffer_bytes(inputs.shape) if inputs.store_uri else None,
         stream_concurrency=_tuned_concurrency(inputs),
+        lora_modules=lora_modules(inputs),
+        max_lora_rank=slots.max_rank if slots else DEFAULT_MAX_RANK,
+        max_loras=slots.max_loras if slots else 1,
     )
+
+
+def lora_modules(inputs: ServiceInputs) -> tuple[tuple[str, str], ...]:
+    """(name, local directory) of every adapter, sorted: the engine's --lora-modules."""
+    return tuple((name, adapter_path(inputs, name)) for name in sorted(inputs.model.adapters))
 
 
 def _tuned_concurrency(inputs: ServiceInputs) -> int | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from inferstack.k8s import pods
 from inferstack.k8s.engines import API_KEY_ENV
+from inferstack.k8s.manifests.adapters import adapter_init_containers, adapter_volumes, engine_adapter_mounts
 from inferstack.k8s.manifests.compile_cache import compile_cache_enabled, fetch_container, publish_container
 from inferstack.k8s.manifests.identity import (
     SECRET_KEYS,
@@ -93,7 +94,7 @@ def engine_container(inputs: ServiceInputs) -> dict[str, Any]:
     env = pods.scratch_env() + pods.engine_runtime_env() + pods.env_list(eng.build_env(args))
     if inputs.model.api_key_secret is not None:
         env.append(secret_env(inputs.key, API_KEY_ENV, SECRET_KEYS["api"]))
-    mounts = [*pods.scratch_mounts(), {"name": "dshm", "mountPath": "/dev/shm"}]
+    mounts = [*pods.scratch_mounts(), {"name": "dshm", "mountPath": "/dev/shm"}, *engine_adapter_mounts(inputs)]
     if inputs.store_uri is None:
         mounts.append({"name": "models", "mountPath": MODEL_DIR, "readOnly": True})
     return {
@@ -186,23 +187,22 @@ def cache_claim_object(inputs: ServiceInputs) -> dict[str, Any]:
 
 
 def pod_volumes(inputs: ServiceInputs) -> list[dict[str, Any]]:
-    """The pod's volumes: scratch, memory-backed /dev/shm, and the weight cache without a bucket."""
+    """The pod's volumes: scratch, memory-backed /dev/shm, the weight cache without a bucket, and the adapters."""
     volumes = [
         *pods.scratch_volumes(cache_gib=8),
         {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": f"{inputs.shape.shm_mib}Mi"}},
     ]
-    if inputs.store_uri is not None:
-        return volumes
-    if per_replica_cache(inputs):
-        # A generic ephemeral volume: a claim per pod, created and deleted with it.
-        template = {"metadata": {"labels": labels(inputs.key)}, "spec": _cache_claim_spec(inputs)}
-        volumes.append({"name": "models", "ephemeral": {"volumeClaimTemplate": template}})
-    else:
-        volumes.append({"name": "models", "persistentVolumeClaim": {"claimName": cache_claim_name(inputs.key)}})
-    # The init container that fills the cache from the hub reads the token from this file (fill_container).
-    if inputs.model.hub_token_secret is not None:
-        volumes.append(hub_token_volume(secret_name(inputs.key), SECRET_KEYS["hub"]))
-    return volumes
+    if inputs.store_uri is None:
+        if per_replica_cache(inputs):
+            # A generic ephemeral volume: a claim per pod, created and deleted with it.
+            template = {"metadata": {"labels": labels(inputs.key)}, "spec": _cache_claim_spec(inputs)}
+            volumes.append({"name": "models", "ephemeral": {"volumeClaimTemplate": template}})
+        else:
+            volumes.append({"name": "models", "persistentVolumeClaim": {"claimName": cache_claim_name(inputs.key)}})
+        # The init container that fills the cache from the hub reads the token from this file (fill_container).
+        if inputs.model.hub_token_secret is not None:
+            volumes.append(hub_token_volume(secret_name(inputs.key), SECRET_KEYS["hub"]))
+    return volumes + adapter_volumes(inputs)
 
 
 def topology_spread(key: str) -> list[dict[str, Any]]:
@@ -237,11 +237,15 @@ def deployment_object(inputs: ServiceInputs) -> dict[str, Any]:
         "terminationGracePeriodSeconds": 60,
         "enableServiceLinks": False,
     }
+    # Adapters are in place before the engine starts: it loads every --lora-modules directory at start-up.
+    init = adapter_init_containers(inputs)
     if inputs.store_uri is None:
-        pod_spec["initContainers"] = [cache_filler_container(inputs)]
+        init = [cache_filler_container(inputs), *init]
     elif compile_cache_enabled(inputs):
         # The fetcher runs to completion first; the publisher is a native sidecar beside the engine.
-        pod_spec["initContainers"] = [fetch_container(inputs), publish_container(inputs)]
+        init = [*init, fetch_container(inputs), publish_container(inputs)]
+    if init:
+        pod_spec["initContainers"] = init
     if inputs.pool is not None:
         pod_spec["nodeSelector"] = node_selector(inputs.pool)
         pod_spec["tolerations"] = tolerations(inputs.pool)

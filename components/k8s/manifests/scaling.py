@@ -9,6 +9,7 @@ from inferstack import catalog
 from inferstack.k8s import pods
 from inferstack.k8s.manifests.inputs import ServiceInputs, labels
 from inferstack.k8s.manifests.pod import deployment_name, startup
+from inferstack.k8s.manifests.wake import wake_enabled, wake_trigger
 
 # Failed metric reads (15 s polls) before KEDA stops trusting Prometheus and holds the fallback replica count.
 FALLBACK_FAILURES = 3
@@ -68,6 +69,9 @@ def scaled_object(inputs: ServiceInputs) -> dict[str, Any]:
                 },
             }
         )
+    if wake_enabled(inputs):
+        # A request held at the interceptor activates the Deployment from zero; no second scaler owns it.
+        triggers.append(wake_trigger(inputs))
     return {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "ScaledObject",

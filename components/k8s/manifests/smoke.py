@@ -21,7 +21,7 @@ from inferstack.k8s import pods
 from inferstack.k8s.manifests.exposure import SERVICE_PORT
 from inferstack.k8s.manifests.identity import SECRET_KEYS, secret_name
 from inferstack.k8s.manifests.inputs import ServiceInputs, engine_image, labels
-from inferstack.planning.served_names import primary_name
+from inferstack.planning.served_names import primary_name, served_names
 from inferstack.spec.monitoring_parts import SmokeTestSpec
 
 SMOKE_LABELS = {"app.kubernetes.io/name": "llm-smoke-test"}
@@ -57,13 +57,15 @@ def result_command(inputs: ServiceInputs) -> str:
 
 
 def smoke_env(inputs: ServiceInputs, spec: SmokeTestSpec) -> dict[str, str]:
-    """What the script reads: the Service URL, the served name and the two request bodies (no shell quoting)."""
+    """What the script reads: the Service URL, the served names and the two request bodies (no shell quoting)."""
     served = primary_name(inputs.key, inputs.model)
     one = {"model": served, "prompt": "Hello", "max_tokens": 1, "temperature": 0}
     many = {**one, "max_tokens": spec.max_tokens, "ignore_eos": True}
     return {
         "SMOKE_BASE": f"http://{inputs.key}.{inputs.namespace}.svc:{SERVICE_PORT}",
         "SMOKE_MODEL": served,
+        # Every name /v1/models must list: the served name and each LoRA adapter (vLLM lists --lora-modules).
+        "SMOKE_MODELS": " ".join(served_names(inputs.key, inputs.model)),
         "SMOKE_ONE": json.dumps(one, separators=(",", ":")),
         "SMOKE_MANY": json.dumps(many, separators=(",", ":")),
     }
@@ -86,7 +88,7 @@ def smoke_script(api_key: bool) -> str:
     post = f"{curl} $H -H 'Content-Type: application/json'"
     lines += [
         f'{curl} --max-time 30 $H -o /tmp/models.json "$SMOKE_BASE/v1/models" || fail models',
-        'grep -Fq "\\"$SMOKE_MODEL\\"" /tmp/models.json || fail model-not-listed',
+        'for m in $SMOKE_MODELS; do grep -Fq "\\"$m\\"" /tmp/models.json || fail model-not-listed; done',
         f't1=$({post} --max-time 120 -d "$SMOKE_ONE" -o /tmp/one.json -w "%{{time_total}}" '
         '"$SMOKE_BASE/v1/completions") || fail first-token',
         f't2=$({post} --max-time 300 -d "$SMOKE_MANY" -o /tmp/many.json -w "%{{time_total}}" '

@@ -15,6 +15,7 @@ from inferstack.planning.cost import HOURS_PER_MONTH, NOT_PRICED, PRICERS, is_pr
 from inferstack.planning.cost_rows import CostRow
 from inferstack.planning.cost_unpriced import UNPRICED_PREFIXES
 from inferstack.planning.fit import nodes_at, pool_models
+from inferstack.planning.provisioning import reserved_nodes
 from inferstack.provider_types import ALL_TYPES, K8s
 from inferstack.target import POOL_LABEL
 from inferstack.validation import load_stack_file
@@ -102,8 +103,9 @@ def test_node_cost_and_model_replica_cost_come_from_the_same_nodes(stack: str) -
             assert replicas <= sum(r.monthly_max for r in rows) + 0.01
             continue
         (row,) = rows
-        # Min scale keeps the pool's min or the nodes replicas.min need, whichever is more.
-        assert row.quantity_min == max(pool.min, low)
+        # Min scale keeps the pool's min, the nodes replicas.min need, or the reserved nodes taken first (billed
+        # whether used or not), whichever is most.
+        assert row.quantity_min == max(pool.min, low, reserved_nodes(pool))
         assert high <= row.quantity_max == pool.max
         # A replica costs its share of the node price the node row uses: the models never cost more than the nodes.
         itype = catalog.instance_types(spec.cloud)[row.item.split()[0]]

@@ -122,7 +122,16 @@ REVIEWED_UPDATES = {
     # Issue 18: KEDA's operator metrics are scraped (values.prometheus); its ScaledObjects hold a fallback.
     "kubernetes:helm.sh/v3:Release": {"version", "values.image.tag", "values.prometheus"},
     # Issue 18.4: its scale-in waits follow the planned start (cooldownPeriod, the HPA's scale-down window).
-    "kubernetes:keda.sh/v1alpha1:ScaledObject": {"spec.fallback", "spec.cooldownPeriod", "spec.advanced"},
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": {
+        "spec.fallback",
+        "spec.cooldownPeriod",
+        "spec.advanced",
+        # Issue 16.3: gcp-dev's chat sleeps at zero (min 0) and listens to the HTTP add-on's scaler (a new trigger).
+        "spec.minReplicaCount",
+        "spec.triggers",
+    },
+    # Issue 16.3: a sleeping model's engine policy admits the KEDA HTTP interceptor (patched in place).
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": {"spec.ingress"},
     # Issue 14.3: on GKE the add-on list loses the DCGM exporter (a component input: nothing is replaced).
     "inferstack:index:ClusterAddons": {"addons"},
     "inferstack:index:LlmEnvironment": {
@@ -156,6 +165,15 @@ REVIEWED_UPDATES = {
         # Issue 17.3: capacity preferences, reservations and on_demand_base, recorded with the rest of the spec.
         "spec.models.chat.replicas.on_demand_base",
         "spec.models.tiny.replicas.on_demand_base",
+        # Issue 16.3 and 16.4: wake (true), adapters ({}) and lora (null), recorded with the rest of the spec; gcp-dev's
+        # chat now sleeps at zero (replicas.min 0).
+        "spec.models.chat.replicas.wake",
+        "spec.models.tiny.replicas.wake",
+        "spec.models.chat.replicas.min",
+        "spec.models.chat.adapters",
+        "spec.models.tiny.adapters",
+        "spec.models.chat.lora",
+        "spec.models.tiny.lora",
         "spec.node_pools.l4.capacity",
         "spec.node_pools.l4.reservations",
         "spec.node_pools.h100.capacity",
@@ -179,6 +197,11 @@ REVIEWED_UPDATES = {
         "spec.replicas.on_demand_base",
         # Issue 16: the model's gateway route (null), recorded with the rest of its spec.
         "spec.route",
+        # Issue 16.3 and 16.4: the model's wake switch, adapters and LoRA slots (and gcp-dev's chat at min 0).
+        "spec.replicas.wake",
+        "spec.replicas.min",
+        "spec.adapters",
+        "spec.lora",
     },
 }
 # Reviewed replacements, by resource type: the paths whose change replaces it, and why that loses nothing.
@@ -215,6 +238,11 @@ REVIEWED_ADDS = {
     ("kubernetes:cloud.google.com/v1:ComputeClass", ""),
     # Issue 18 follow-up: EKS has no default StorageClass; the encrypted gp3 class Prometheus's volume names.
     ("kubernetes:storage.k8s.io/v1:StorageClass", "-inferstack-gp3-storageclass"),
+    # Issue 16.3: a model at replicas.min 0 wakes on a request: the KEDA HTTP add-on, the model's InterceptorRoute and
+    # its wake Service (an ExternalName for the interceptor).
+    ("kubernetes:helm.sh/v3:Release", "-workload-addons-keda-add-ons-http"),
+    ("kubernetes:http.keda.sh/v1beta1:InterceptorRoute", "-interceptorroute"),
+    ("kubernetes:core/v1:Service", "-wake-service"),
 }
 REVIEWED_REMOVALS = {
     # Issue 14.3: the DCGM exporter chart crash-loops on GKE COS nodes; GKE's managed DCGM package replaces it.
