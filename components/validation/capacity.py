@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from inferstack import catalog
 from inferstack.planning.existing_nodes import node_bounds
 from inferstack.planning.fit import PoolModel, load_fit, nodes_at, pool_models, replicas_per_node, surge_fits
+from inferstack.planning.gateway import gateway_enabled
 from inferstack.planning.names import serving_namespace
 from inferstack.planning.wake import INTERCEPTOR_PORT, wake_service_name, wakes
 from inferstack.spec.errors import SpecIssue, SpecWarning
@@ -134,6 +135,16 @@ def warn_capacity(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
                 f"in-cluster clients wake it through http://{wake_service_name(key)}.{serving_namespace(key)}.svc:"
                 f"{INTERCEPTOR_PORT}",
                 "call the wake address (or a gateway in front of it), or set min: 1 to keep the load balancer serving",
+            )
+        if wakes(model) and gateway_enabled(spec):
+            # The gateway's InferencePool selects the engine pods and its endpoint picker holds no request for a pool
+            # without endpoints (Inference Extension v1.0.2): the gateway answers 503 while the model sleeps.
+            yield SpecWarning(
+                field_path("models", key, "replicas", "min"),
+                "the inference gateway routes to the model's replicas directly and does not wake it at 0 replicas: "
+                f"requests through the gateway fail until a replica runs; in-cluster clients wake it through "
+                f"http://{wake_service_name(key)}.{serving_namespace(key)}.svc:{INTERCEPTOR_PORT}",
+                "call the wake address for this model, or set min: 1 to keep it serving through the gateway",
             )
     for pool_key, models in pool_models(spec).items():
         pool = spec.node_pools[pool_key]
