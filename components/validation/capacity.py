@@ -137,8 +137,9 @@ def warn_capacity(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
                 "call the wake address (or a gateway in front of it), or set min: 1 to keep the load balancer serving",
             )
         if wakes(model) and gateway_enabled(spec):
-            # The gateway's InferencePool selects the engine pods and its endpoint picker holds no request for a pool
-            # without endpoints (Inference Extension v1.0.2): the gateway answers 503 while the model sleeps.
+            # The gateway's InferencePool selects the engine pods, and the endpoint picker's request director answers a
+            # pool with no candidate pod with ServiceUnavailable ("failed to find candidate pods for serving the
+            # request", gateway-api-inference-extension pkg/epp/requestcontrol, read 2026-12-02): a 503, no hold.
             yield SpecWarning(
                 field_path("models", key, "replicas", "min"),
                 "the inference gateway routes to the model's replicas directly and does not wake it at 0 replicas: "
