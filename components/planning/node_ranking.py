@@ -8,12 +8,49 @@ requests), each option gets the replicas that carry it, those are packed onto wh
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from inferstack.planning.cost_rows import HOURS_PER_MONTH
 from inferstack.planning.serving import Request, Sizing, compare
 from inferstack.planning.throughput import replicas_needed
+
+# What `--capacity` accepts, in the spec's spelling.
+CAPACITIES = ("on_demand", "spot", "reserved")
+# A reservation (an AWS On-Demand Capacity Reservation, a GCP reservation) bills at the on-demand rate for every hour
+# it exists, used or not, unless a Savings Plan or committed-use discount covers it; the catalog records no
+# Capacity Block or committed rate, so a reserved option is priced at the on-demand rate (planning/cost.py says the
+# same on a stack's reserved pool).
+RESERVED_PRICE_NOTE = (
+    "reserved: priced at the on-demand rate, billed for every hour whether used or not (ODCRs and GCP reservations "
+    "bill as on-demand unless a Savings Plan or committed-use discount covers them; the catalog has no committed or "
+    "Capacity Block rate)"
+)
+
+
+def compare_capacities(
+    base: Request, capacities: Sequence[str], *, cloud: str | None = None, region: str | None = None
+) -> list[Sizing]:
+    """`serving.compare` once per capacity type, each option labelled with its type, cheapest token first."""
+    results: list[Sizing] = []
+    for capacity in dict.fromkeys(capacities):
+        if capacity not in CAPACITIES:
+            raise ValueError(f"unknown capacity {capacity!r}: one of {', '.join(CAPACITIES)}")
+        for result in compare(base, cloud=cloud, region=region, spot=capacity == "spot"):
+            price = result.price
+            if capacity == "reserved" and price is not None:
+                # The on-demand price, relabelled: the replica's share and the per-token price are unchanged.
+                result = Sizing(**{**result.__dict__, "price": replace(price, capacity="reserved")})
+            results.append(result)
+
+    def key(item: Sizing) -> tuple[float, str, str, str]:
+        price = item.price
+        if price is None:
+            return (item.usd_per_million_tokens or math.inf, "", "", "")
+        return (item.usd_per_million_tokens or math.inf, price.instance_type, price.region, price.capacity)
+
+    return sorted(results, key=key)
 
 
 @dataclass(frozen=True)
@@ -62,7 +99,7 @@ def compare_by_nodes(
     concurrency: int | None = None,
     cloud: str | None = None,
     region: str | None = None,
-    spot: bool = False,
+    capacities: Sequence[str] = ("on_demand",),
 ) -> list[tuple[Sizing, LoadCost]]:
     """Every option that fits and meets the objectives, cheapest monthly cost of the nodes carrying the load first.
 
@@ -73,15 +110,18 @@ def compare_by_nodes(
         raise ValueError("a load (requests_per_s or concurrency) is needed to rank by nodes")
     per_replica = Request(**{**base.__dict__, "concurrency": None, "requests_per_s": requests_per_s})
     ranked: list[tuple[Sizing, LoadCost]] = []
-    for result in compare(per_replica, cloud=cloud, region=region, spot=spot):
+    for result in compare_capacities(per_replica, capacities, cloud=cloud, region=region):
         cost = load_cost(result, requests_per_s=requests_per_s, concurrency=concurrency)
         if cost is not None:
             ranked.append((result, cost))
 
     # Ties (same monthly bill) go to the cheaper token, then to the name, so the order is deterministic.
-    def key(item: tuple[Sizing, LoadCost]) -> tuple[float, float, str, str]:
+    def key(item: tuple[Sizing, LoadCost]) -> tuple[float, float, str, str, str]:
         sizing, cost = item
-        name, where = (sizing.price.instance_type, sizing.price.region) if sizing.price else ("", "")
-        return (cost.monthly_usd, sizing.usd_per_million_tokens or math.inf, name, where)
+        price = sizing.price
+        tokens = sizing.usd_per_million_tokens or math.inf
+        if price is None:
+            return (cost.monthly_usd, tokens, "", "", "")
+        return (cost.monthly_usd, tokens, price.instance_type, price.region, price.capacity)
 
     return sorted(ranked, key=key)

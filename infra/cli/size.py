@@ -193,6 +193,9 @@ def size_command(
     cloud: Annotated[str | None, typer.Option("--cloud", help="Price in this cloud only (aws, gcp).")] = None,
     region: Annotated[str | None, typer.Option("--region", help="Price in this region only.")] = None,
     spot: Annotated[bool, typer.Option("--spot", help="Price spot/preemptible capacity.")] = False,
+    capacity: Annotated[
+        str | None, typer.Option("--capacity", help="With --compare: on_demand,spot,reserved (any of them).")
+    ] = None,
     compare_all: Annotated[
         bool, typer.Option("--compare", help="Rank every GPU/instance/region option (see --rank).")
     ] = False,
@@ -230,7 +233,7 @@ def size_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
-    from inferstack.infra.cli.size_compare import compare_options
+    from inferstack.infra.cli.size_compare import capacity_list, compare_options
     from inferstack.infra.cli.size_model import sized_model, with_lora
     from inferstack.planning.serving import cheapest_price, size
     from inferstack.spec.base import canonical_dtype
@@ -271,21 +274,16 @@ def size_command(
     )
     if max_loras:
         request = with_lora(request, max_loras, max_lora_rank)
-    if compare_all:
-        compare_options(request, rank, {"cloud": cloud, "region": region, "spot": spot}, as_json)
+    if compare_all or capacity is not None:
+        where = {"cloud": cloud, "region": region, "capacities": capacity_list(capacity, spot=spot, ranked=compare_all)}
+        compare_options(request, rank, where, as_json)
         return
     price = cheapest_price(gpu, tp, cloud=cloud, region=region, spot=spot)
     result = size(request, price, price.cloud if price else "aws")
     limit = found.max_context
     if as_json:
-        data = {
-            "model": found.name,
-            "max_context": limit,
-            **result.to_dict(),
-            "cold_start": cold_start_json(result),
-            "scale_to_zero": scale_to_zero(result),
-        }
-        typer.echo(json.dumps(data, indent=2, default=str))
+        data = {"model": found.name, "max_context": limit, **result.to_dict(), "cold_start": cold_start_json(result)}
+        typer.echo(json.dumps({**data, "scale_to_zero": scale_to_zero(result)}, indent=2, default=str))
     else:
         _print_sizing(found.name, result)
         if cold_start is not None:

@@ -80,19 +80,44 @@ def _print_by_nodes(ranked: list[tuple[Sizing, LoadCost]], load: str) -> None:
     _print_table(table, len(ranked))
 
 
-def compare_options(request: Request, rank: str, where: dict[str, Any], as_json: bool) -> None:
-    """Print (or write as JSON) the catalog's options for a request, ranked by `tokens` or by `nodes`."""
-    from inferstack.planning.node_ranking import compare_by_nodes
-    from inferstack.planning.serving import compare
+def capacity_list(text: str | None, *, spot: bool, ranked: bool = True) -> tuple[str, ...]:
+    """`--capacity a,b` (or `--spot`, the old spelling of `--capacity spot`) as capacity types; exits 2 when wrong."""
+    from inferstack.planning.node_ranking import CAPACITIES
 
+    if not ranked:
+        raise _fail("--capacity ranks options: use it with --compare (or --spot for one spot price)")
+    if text is None:
+        return ("spot",) if spot else ("on_demand",)
+    if spot:
+        raise _fail("--spot and --capacity: give one (--spot is --capacity spot)")
+    names = tuple(part.strip().replace("-", "_") for part in text.split(",") if part.strip())
+    unknown = [name for name in names if name not in CAPACITIES]
+    if unknown or not names:
+        raise _fail(
+            f"--capacity: {', '.join(unknown) or 'empty'} is not a capacity type — give a comma-separated list of "
+            f"{', '.join(CAPACITIES)}"
+        )
+    return names
+
+
+def compare_options(request: Request, rank: str, where: dict[str, Any], as_json: bool) -> None:
+    """Print (or write as JSON) the catalog's options for a request, ranked by `tokens` or by `nodes`.
+
+    `where` holds `cloud`, `region` and `capacities` (the capacity types each option is priced at).
+    """
+    from inferstack.planning.node_ranking import RESERVED_PRICE_NOTE, compare_by_nodes, compare_capacities
+
+    capacities = where["capacities"]
     if rank == "tokens":
-        results = compare(request, **where)
+        results = compare_capacities(request, capacities, cloud=where["cloud"], region=where["region"])
         if as_json:
             typer.echo(json.dumps([_compare_row(r) for r in results], indent=2))
         elif not results:
             raise _fail("no option in the catalog fits the model and meets the objectives")
         else:
             _print_compare(results)
+            if "reserved" in capacities:
+                out().print(RESERVED_PRICE_NOTE)
         return
     rps, concurrency = request.requests_per_s, request.concurrency
     if rps is None and concurrency is None:
@@ -104,6 +129,8 @@ def compare_options(request: Request, rank: str, where: dict[str, Any], as_json:
         raise _fail("no option in the catalog fits the model and meets the objectives")
     else:
         _print_by_nodes(ranked, f"{rps:g} req/s" if rps is not None else f"{concurrency} concurrent requests")
+        if "reserved" in capacities:
+            out().print(RESERVED_PRICE_NOTE)
 
 
 def _compare_row(result: Sizing) -> dict[str, Any]:

@@ -6,9 +6,10 @@ import math
 
 import pytest
 
+from inferstack import catalog
 from inferstack.planning.capacity import model_shape
 from inferstack.planning.cost_rows import HOURS_PER_MONTH
-from inferstack.planning.node_ranking import compare_by_nodes, load_cost
+from inferstack.planning.node_ranking import compare_by_nodes, compare_capacities, load_cost
 from inferstack.planning.serving import Request, compare
 from inferstack.planning.throughput import Objectives
 
@@ -72,3 +73,33 @@ def test_no_load_is_refused() -> None:
     result = compare(BASE, region="us-east-1")[0]
     with pytest.raises(ValueError, match="load"):
         load_cost(result, requests_per_s=None, concurrency=None)
+
+
+def test_each_capacity_type_is_ranked_with_its_own_price() -> None:
+    both = compare_capacities(BASE, ("on_demand", "spot"), cloud="aws", region="us-east-1")
+    kinds = {r.price.capacity for r in both if r.price is not None}
+    assert kinds == {"on_demand", "spot"}
+    by_key = {(r.price.instance_type, r.price.capacity): r.price for r in both if r.price is not None}
+    offer = catalog.instance_types("aws")["g5.xlarge"].regions["us-east-1"]
+    assert by_key[("g5.xlarge", "spot")].node_usd_per_hour == offer.spot_usd_per_hour
+    assert by_key[("g5.xlarge", "on_demand")].node_usd_per_hour == offer.on_demand_usd_per_hour
+    # Ranked together, cheapest token first: a spot option beats the same instance on demand.
+    tokens = [r.usd_per_million_tokens or math.inf for r in both]
+    assert tokens == sorted(tokens)
+    spot_rank = next(i for i, r in enumerate(both) if r.price and r.price.capacity == "spot")
+    demand_rank = next(i for i, r in enumerate(both) if r.price and r.price.capacity == "on_demand")
+    assert spot_rank < demand_rank
+
+
+def test_a_reserved_option_is_priced_at_the_on_demand_rate_and_labelled() -> None:
+    reserved = compare_capacities(BASE, ("reserved",), cloud="gcp", region="us-central1")
+    demand = compare_capacities(BASE, ("on_demand",), cloud="gcp", region="us-central1")
+    assert [r.price.capacity for r in reserved if r.price] == ["reserved"] * len(reserved)
+    assert [r.usd_per_million_tokens for r in reserved] == [r.usd_per_million_tokens for r in demand]
+    ranked = compare_by_nodes(BASE, requests_per_s=1.0, cloud="gcp", region="us-central1", capacities=("reserved",))
+    assert ranked and all(r.price is not None and r.price.capacity == "reserved" for r, _ in ranked)
+
+
+def test_an_unknown_capacity_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown capacity 'cheap'"):
+        compare_capacities(BASE, ("cheap",))

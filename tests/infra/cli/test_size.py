@@ -122,3 +122,25 @@ def test_compare_by_nodes_ranks_by_the_monthly_cost_of_the_load() -> None:
 def test_rank_mistakes_exit_2_naming_the_fix(args: list[str], names: str) -> None:
     result = runner.invoke(app, ["size", "--model", "qwen2.5-7b", *args])
     assert result.exit_code == EXIT_INVALID and names in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--compare", "--capacity", "cheap"], "--capacity: cheap is not a capacity type"),
+        (["--capacity", "spot"], "--capacity ranks options: use it with --compare"),
+        (["--compare", "--capacity", "spot", "--spot"], "--spot and --capacity: give one"),
+    ],
+)
+def test_a_wrong_capacity_list_exits_2_and_says_why(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["size", "--model", "qwen2.5-7b", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_compare_ranks_every_capacity_asked_and_explains_reserved() -> None:
+    args = ["size", "--model", "qwen2.5-7b", "--compare", "--capacity", "on_demand,reserved", "--cloud", "gcp"]
+    text = runner.invoke(app, args).output
+    assert "(reserved)" in text and "(on_demand)" in text
+    assert "reserved: priced at the on-demand rate, billed for every hour whether used or not" in text
+    rows = json.loads(runner.invoke(app, [*args, "--json"]).output)
+    assert {row["price"]["capacity"] for row in rows} == {"on_demand", "reserved"}
