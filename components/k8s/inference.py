@@ -63,6 +63,7 @@ class InferenceService(pulumi.ComponentResource):
         rollout: Rollout = SURGE,
         smoke: SmokeTestSpec | None = None,
         gateway_peer: Mapping[str, Any] | None = None,
+        wake_names: Sequence[str] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, {"model": key, "spec": model.model_dump(mode="json")}, opts)
@@ -88,6 +89,7 @@ class InferenceService(pulumi.ComponentResource):
                 smoke=smoke,
                 storage_class=target.storage_class,
                 gateway_peer=gateway_peer,
+                wake_names=tuple(wake_names),
             )
 
         shape = inference_objects(inputs(SHAPE_STORE_URI if store is not None else None, {}))

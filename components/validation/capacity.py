@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from inferstack import catalog
 from inferstack.planning.existing_nodes import node_bounds
 from inferstack.planning.fit import PoolModel, load_fit, nodes_at, pool_models, replicas_per_node, surge_fits
-from inferstack.planning.gateway import gateway_enabled
+from inferstack.planning.gateway import gateway_enabled, route_table
 from inferstack.planning.names import serving_namespace
 from inferstack.planning.wake import INTERCEPTOR_PORT, wake_service_name, wakes
 from inferstack.spec.errors import SpecIssue, SpecWarning
@@ -118,6 +118,11 @@ def _check_load(spec: EnvironmentSpec, key: str) -> Iterable[SpecIssue]:
     )
 
 
+def _split_names(spec: EnvironmentSpec, key: str) -> list[str]:
+    """The served names of a model that the gateway splits with another model by weight."""
+    return [name for name, targets in route_table(spec).items() if len(targets) > 1 and key in {t.key for t in targets}]
+
+
 def warn_capacity(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
     """Scale to zero, a first replica that waits for a node to boot, and rollouts that stop a replica first."""
     for key, model in sorted(spec.models.items()):
@@ -136,16 +141,16 @@ def warn_capacity(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
                 f"{INTERCEPTOR_PORT}",
                 "call the wake address (or a gateway in front of it), or set min: 1 to keep the load balancer serving",
             )
-        if wakes(model) and gateway_enabled(spec):
-            # The gateway's InferencePool selects the engine pods, and the endpoint picker's request director answers a
-            # pool with no candidate pod with ServiceUnavailable ("failed to find candidate pods for serving the
-            # request", gateway-api-inference-extension pkg/epp/requestcontrol, read 2026-12-02): a 503, no hold.
+        shared = _split_names(spec, key) if wakes(model) and gateway_enabled(spec) else []
+        if shared:
+            # The gateway wakes a sleeping model through the interceptor only on names it alone serves; a weighted
+            # split sends each revision's share to its Service, whose endpoints are the engine pods: none at zero.
             yield SpecWarning(
                 field_path("models", key, "replicas", "min"),
-                "the inference gateway routes to the model's replicas directly and does not wake it at 0 replicas: "
-                f"requests through the gateway fail until a replica runs; in-cluster clients wake it through "
-                f"http://{wake_service_name(key)}.{serving_namespace(key)}.svc:{INTERCEPTOR_PORT}",
-                "call the wake address for this model, or set min: 1 to keep it serving through the gateway",
+                f"the inference gateway splits {', '.join(shared)} between revisions through their Services, which do "
+                "not wake the model at 0 replicas: that share fails until a replica runs; in-cluster clients wake it "
+                f"through http://{wake_service_name(key)}.{serving_namespace(key)}.svc:{INTERCEPTOR_PORT}",
+                "set min: 1 on a model in a weighted split, or end the split",
             )
     for pool_key, models in pool_models(spec).items():
         pool = spec.node_pools[pool_key]

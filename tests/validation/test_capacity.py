@@ -103,16 +103,6 @@ def test_a_load_balancer_does_not_wake_a_model_and_says_so() -> None:
     assert "http://chat-wake.llm-chat.svc:8080" in found
 
 
-def test_the_gateway_does_not_wake_a_model_and_says_so() -> None:
-    document = seed("aws-prod")
-    document["models"]["small"]["replicas"].update(min=0, on_demand_base=0)
-    (found,) = [w for w in warnings(document) if "inference gateway" in w]
-    assert found.startswith("environment.models.small.replicas.min: ")
-    assert "http://small-wake.llm-small.svc:8080" in found
-    document["gateway"] = {"enabled": False}
-    assert not [w for w in warnings(document) if "inference gateway" in w]
-
-
 def test_a_pool_that_starts_empty_warns_that_the_first_replica_waits() -> None:
     assert (
         "environment.node_pools.l4.min: its models start with 1× chat (tensor_parallel 1) on 1 node, but the pool "

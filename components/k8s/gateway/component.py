@@ -44,7 +44,12 @@ def gateway_objects(inputs: GatewayInputs) -> list[dict[str, Any]]:
     limits = edge.rate_limit_object(inputs)
     if limits is not None:
         objects += [*ratelimit.redis_objects(), limits]
-    objects += [*routes.split_objects(inputs), routes.route_object(inputs), edge.proxy_monitor_object()]
+    objects += [
+        *routes.split_objects(inputs),
+        *routes.wake_objects(inputs),
+        routes.route_object(inputs),
+        edge.proxy_monitor_object(),
+    ]
     return objects
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inferstack.catalog.k8s_addons import k8s_addons
-from inferstack.planning.gateway import RouteTarget, route_table
+from inferstack.planning.gateway import RouteTarget, route_table, wake_routes
 from inferstack.spec.gateway_parts import GatewaySpec
 from inferstack.spec.models import EnvironmentSpec
 
@@ -71,6 +71,8 @@ class GatewayInputs:
     routes: Mapping[str, tuple[RouteTarget, ...]]
     # The cloud's internal load-balancer annotations (empty on an existing cluster).
     internal_lb_annotations: Mapping[str, str] = field(default_factory=dict)
+    # Waking models (key -> the names routed to the interceptor for them; planning/gateway.py wake_routes).
+    waking: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def clients(self) -> tuple[ClientLimits, ...]:
@@ -99,4 +101,4 @@ def gateway_inputs(
     spec: EnvironmentSpec, models: tuple[ModelPort, ...], internal_lb_annotations: Mapping[str, str]
 ) -> GatewayInputs:
     """The gateway's inputs from the checked spec and the models' ports."""
-    return GatewayInputs(spec.gateway, models, route_table(spec), dict(internal_lb_annotations))
+    return GatewayInputs(spec.gateway, models, route_table(spec), dict(internal_lb_annotations), wake_routes(spec))

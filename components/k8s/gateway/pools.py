@@ -36,6 +36,8 @@ def picker_labels(key: str) -> dict[str, str]:
 def pooled_models(inputs: GatewayInputs) -> list[ModelPort]:
     """The models reached through their own InferencePool (not those in a weighted split)."""
     keys = [targets[0].key for targets in inputs.routes.values() if not is_split(targets)]
+    # A waking model is reached through the interceptor, which holds requests while it starts; no picker.
+    keys = [key for key in keys if key not in inputs.waking]
     return [inputs.model(key) for key in sorted(set(keys))]
 
 

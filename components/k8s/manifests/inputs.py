@@ -53,6 +53,8 @@ class ServiceInputs:
     # The inference gateway's proxies as a NetworkPolicy peer (k8s/gateway); None: no gateway. With one, only the
     # proxies reach the engine from outside its namespace.
     gateway_peer: Mapping[str, Any] | None = None
+    # The served names the gateway sends to the interceptor for this waking model (planning/gateway.py wake_routes).
+    wake_names: tuple[str, ...] = ()
 
     @property
     def namespace(self) -> str:

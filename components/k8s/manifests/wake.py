@@ -4,7 +4,10 @@ Clients (or a gateway) call `http://<key>-wake.llm-<key>.svc:8080`: the wake Ser
 HTTP add-on's interceptor, which matches the Host name to the model's InterceptorRoute, holds the request while the
 model has no ready replica (bounded by the route's readiness timeout, from the planned start-up) and then forwards it
 to the model's own Service. The interceptor reports requests in flight to KEDA through the add-on's scaler, which the
-model's ScaledObject reads as one more trigger: one scaler owner per Deployment (planning/wake.py).
+model's ScaledObject reads as one more trigger: one scaler owner per Deployment (planning/wake.py). Behind the
+inference gateway the route gains a rule per served name on the model header the gateway forwards (the gateway sends
+these names to the interceptor, k8s/gateway/routes.py): a rule without hosts matches any Host (kedacore/http-add-on
+v0.15.0 pkg/routing/key.go, newKeysFromRoutingRule: no hosts is the catch-all "*"), and every listed header must match.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from inferstack.k8s.manifests.exposure import SERVICE_PORT
 from inferstack.k8s.manifests.inputs import ServiceInputs, labels
 from inferstack.k8s.manifests.pod import startup
 from inferstack.planning.capacity import engine_max_num_seqs
+from inferstack.planning.gateway import MODEL_HEADER
 from inferstack.planning.throughput import MAX_BATCH
 from inferstack.planning.wake import (
     INTERCEPTOR_LABELS,
@@ -55,7 +59,10 @@ def interceptor_route(inputs: ServiceInputs) -> dict[str, Any]:
         "metadata": pods.metadata(inputs.key, inputs.namespace, labels(inputs.key)),
         "spec": {
             "target": {"service": inputs.key, "port": SERVICE_PORT},
-            "rules": [{"hosts": wake_hosts(inputs.key)}],
+            "rules": [
+                {"hosts": wake_hosts(inputs.key)},
+                *({"headers": [{"name": MODEL_HEADER, "value": name}]} for name in inputs.wake_names),
+            ],
             "timeouts": {"readiness": f"{wake_timeout_s(startup(inputs))}s"},
             "scalingMetric": {"concurrency": {"targetValue": in_flight_target(inputs)}},
         },
