@@ -114,6 +114,7 @@ class K8s(StrEnum):
     CRON_JOB = "kubernetes:batch/v1:CronJob"
     POD_DISRUPTION_BUDGET = "kubernetes:policy/v1:PodDisruptionBudget"
     NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+    CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"
     CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
     ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role"
     ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"

@@ -83,6 +83,7 @@ NOT_PRICED: dict[str, str] = {
     K8s.CRON_JOB: _K8S,
     K8s.POD_DISRUPTION_BUDGET: _K8S,
     K8s.NETWORK_POLICY: _K8S,
+    K8s.CLUSTER_ROLE: _K8S,
     K8s.CLUSTER_ROLE_BINDING: _K8S,
     K8s.HELM_RELEASE: "its pods run on the priced nodes (a chart's LoadBalancer would not be seen: none is installed)",
     K8s.SCALED_OBJECT: _K8S,

@@ -41,7 +41,9 @@ WORKLOAD_TYPES = (
 
 RESOURCES: dict[str, TypeMock] = {
     K8s.PROVIDER: TypeMock(provider_id),
-    # GCP layer: cluster.admins bound to cluster-admin; cluster-scoped, so the id is the object's name.
+    # Cluster-scoped RBAC, so the id is the object's name: the endpoint pickers' review and metrics roles, and on GCP
+    # cluster.admins bound to cluster-admin.
+    K8s.CLUSTER_ROLE: TypeMock(lambda res: str((res.inputs.get("metadata") or {}).get("name") or res.name)),
     K8s.CLUSTER_ROLE_BINDING: TypeMock(lambda res: str((res.inputs.get("metadata") or {}).get("name") or res.name)),
     # GCP layer: a GPU pool's ComputeClass, cluster-scoped as well.
     K8s.COMPUTE_CLASS: TypeMock(lambda res: str((res.inputs.get("metadata") or {}).get("name") or res.name)),

@@ -55,21 +55,38 @@ def pod_specs(docs: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]
     ]
 
 
+# What a picker may do cluster-wide: check a scraper's token and its right to read /metrics (k8s/gateway/
+# picker_metrics.py); neither reads any object.
+REVIEW_RULES = [
+    {"apiGroups": ["authentication.k8s.io"], "resources": ["tokenreviews"], "verbs": ["create"]},
+    {"apiGroups": ["authorization.k8s.io"], "resources": ["subjectaccessreviews"], "verbs": ["create"]},
+]
+
+
 def read_only_role_of(docs: dict[str, dict[str, Any]], namespace: str, account: str) -> list[dict[str, Any]]:
-    """The rules bound to a service account: only through RoleBindings in its namespace (no ClusterRole)."""
+    """The rules bound to a service account in its namespace; cluster-wide it may only create reviews."""
     bindings = [
         doc
         for doc in docs.values()
         if doc["kind"] in {"RoleBinding", "ClusterRoleBinding"}
         and any(s["name"] == account and s.get("namespace") == namespace for s in doc["subjects"])
     ]
-    assert bindings and all(b["kind"] == "RoleBinding" and b["roleRef"]["kind"] == "Role" for b in bindings)
+    local = [b for b in bindings if b["kind"] == "RoleBinding"]
+    assert local and all(b["roleRef"]["kind"] == "Role" for b in local)
+    for binding in bindings:
+        if binding["kind"] == "ClusterRoleBinding":
+            (role,) = [
+                d
+                for d in docs.values()
+                if d["kind"] == "ClusterRole" and d["metadata"]["name"] == binding["roleRef"]["name"]
+            ]
+            assert role["rules"] == REVIEW_RULES
     roles = [
         doc
         for doc in docs.values()
         if doc["kind"] == "Role"
         and doc["metadata"]["namespace"] == namespace
-        and doc["metadata"]["name"] in {b["roleRef"]["name"] for b in bindings}
+        and doc["metadata"]["name"] in {b["roleRef"]["name"] for b in local}
     ]
     return [rule for role in roles for rule in role["rules"]]
 

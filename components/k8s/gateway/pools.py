@@ -14,6 +14,7 @@ from typing import Any
 from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.k8s import pods
 from inferstack.k8s.gateway.inputs import NAMESPACE, GatewayInputs, ModelPort, proxy_peer
+from inferstack.k8s.gateway.picker_metrics import picker_metrics_objects
 from inferstack.k8s.gateway.routes import POOL_GROUP, is_split, pool_name
 from inferstack.k8s.manifests.guards import MONITORING_NAMESPACE
 
@@ -161,7 +162,7 @@ def _network_policy(model: ModelPort) -> dict[str, Any]:
 
 
 def pool_objects(model: ModelPort) -> list[dict[str, Any]]:
-    """One model's InferencePool, its picker (account, Role, config, Deployment, Service, policy) and grant."""
+    """One model's InferencePool, its picker (account, Role, config, Deployment, Service, policy), grant and scrape."""
     name, labels, ns = pool_name(model.key), picker_labels(model.key), model.namespace
     pool = {
         "apiVersion": f"{POOL_GROUP}/v1",
@@ -206,4 +207,5 @@ def pool_objects(model: ModelPort) -> list[dict[str, Any]]:
             "to": [{"group": POOL_GROUP, "kind": "InferencePool", "name": name}],
         },
     }
-    return [*_rbac(model), config, _deployment(model), service, _network_policy(model), pool, grant]
+    metrics = picker_metrics_objects(model.key, ns, labels)
+    return [*_rbac(model), config, _deployment(model), service, _network_policy(model), pool, grant, *metrics]
