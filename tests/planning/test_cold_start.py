@@ -138,7 +138,8 @@ def test_size_accelerated_means_what_the_cloud_offers(cloud: str) -> None:
 
 CACHED = {"compile_cache": True}
 # The GPU sets the engine's default max_num_seqs, and so the CUDA graphs the warm-up captures.
-L4, H100 = {"gpu": "nvidia-l4"}, {"gpu": "nvidia-h100-sxm"}
+L4: dict[str, Any] = {"gpu": "nvidia-l4"}
+H100: dict[str, Any] = {"gpu": "nvidia-h100-sxm"}
 README_ROWS = [
     ("| 8B bf16, 16.1 GB | L4 | default (aws, gcp) |", 16.1, "aws", L4),
     ("| 8B bf16, 16.1 GB | L4, max_num_seqs 32 | default (aws, gcp) |", 16.1, "aws", {**L4, "max_num_seqs": 32}),
