@@ -44,6 +44,8 @@ def test_size_cost_and_the_probe_say_the_same_number(stack: str) -> None:
         args += ["--tp", str(tensor_parallel_of(model)), "--dtype", model.quantization or "auto"]
         # A pool with `cold_start:` is on the accelerated path (the probe follows its tuned streamer).
         args += ["--cold-start", "accelerated" if pool and pool.cold_start.accelerated else "default"]
+        # The model's engine cap sets the CUDA graphs its warm-up captures.
+        args += ["--max-num-seqs", str(model.max_num_seqs)] if model.max_num_seqs else []
         size = runner.invoke(app, [*args, "--store", model_store_kind(spec)])
         assert size.exit_code == 0, size.output
         assert json.loads(size.stdout)["startup"]["startup_probe_s"] == expected

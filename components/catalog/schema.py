@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
 
+from inferstack.catalog.schema_warmup import CudaGraphSizes
+
 Cloud = Literal["aws", "gcp"]
 
 
@@ -276,7 +278,9 @@ class EngineWarmup(_Table):
     engine_init_s: Factor = Field(description="Container start to weight load: imports, CUDA init, workers.")
     compile_s: Factor = Field(description="torch.compile on an empty cache.")
     compile_cached_s: Factor = Field(description="torch.compile when the persisted cache holds the artifacts.")
-    cuda_graphs_s: Factor = Field(description="CUDA-graph capture (every start).")
+    cuda_graph_sizes: CudaGraphSizes = Field(description="vLLM's rule for the batch sizes it captures graphs for.")
+    piecewise_graph_s: Factor = Field(description="Capture of one PIECEWISE CUDA graph (every start).")
+    full_graph_s: Factor = Field(description="Capture of one FULL decode CUDA graph (every start).")
     profile_s: Factor = Field(description="Memory profiling and KV-cache allocation.")
     server_ready_s: Factor = Field(description="Engine core ready to the API server's health endpoint answering.")
 

@@ -277,17 +277,19 @@ def spec_stored_weights_gb(model: ModelSpec) -> float | None:
 
 
 def spec_model_startup(
-    model: ModelSpec, store: StoreKind, cloud: str | None = None, cold: ColdStartSpec | None = None
+    model: ModelSpec,
+    store: StoreKind,
+    cloud: str | None = None,
+    cold: ColdStartSpec | None = None,
+    gpu: str | None = None,
 ) -> StartupEstimate | None:
-    """A spec model's start-up from its stored checkpoint and its pool's cold start; None when its shape is unknown."""
-    stored = spec_stored_weights_gb(model)
-    if stored is None:
+    """A spec model's start-up from its checkpoint, its pool's cold start and GPU; None when its shape is unknown."""
+    if (stored := spec_stored_weights_gb(model)) is None:
         return None
     cold = cold or ColdStartSpec()
     streaming = cold.image_streaming and streams_image(model.image)
-    return startup_estimate(
-        stored, store, cloud, local_nvme=cold.local_nvme, image_streaming=streaming, compile_cache=cold.compile_cache
-    )
+    flags = {"local_nvme": cold.local_nvme, "image_streaming": streaming, "compile_cache": cold.compile_cache}
+    return startup_estimate(stored, store, cloud, gpu=gpu, max_num_seqs=model.max_num_seqs, **flags)
 
 
 def spec_engine_dtype(model: ModelSpec, gpu: str | None) -> str:

@@ -211,7 +211,12 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
             replicas = load.replicas if load is not None else None
     stored_bits = request.stored_bits if request.stored_bits is not None else shape.weight_bits
     start = startup_estimate(
-        shape.params_b * stored_bits / 8, request.store, cloud, **path_accelerators(request.cold_start, cloud)
+        shape.params_b * stored_bits / 8,
+        request.store,
+        cloud,
+        **path_accelerators(request.cold_start, cloud),
+        gpu=request.gpu,
+        max_num_seqs=request.max_num_seqs,
     )
     return Sizing(
         request=request,

@@ -99,7 +99,7 @@ def spec_startups(spec: EnvironmentSpec) -> dict[str, StartupEstimate]:
     for key, model in spec.models.items():
         pool = spec.node_pools.get(model.pool) if model.pool else None
         cold = pool.cold_start if pool is not None else None
-        estimate = spec_model_startup(model, model_store_kind(spec), spec.cloud, cold)
+        estimate = spec_model_startup(model, model_store_kind(spec), spec.cloud, cold, pool.gpu if pool else None)
         if estimate is not None:
             out[key] = estimate
     return out

@@ -15,10 +15,11 @@ model revision and engine image compiles and publishes its torch.compile cache t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from inferstack import catalog
+from inferstack.planning.cuda_graphs import CudaGraphPlan, cuda_graph_plan
 
 PROBE_PERIOD_SECONDS = 10
 # The staging Job's deadline never goes below an hour (a small model still waits on the hub and the bucket), and is a
@@ -55,6 +56,8 @@ class StartupEstimate:
     # Which image accelerators the pull term assumed (the facts `startup_terms` cites).
     image_on_nvme: bool = False
     image_lazy: bool = False
+    # The CUDA graphs the warm-up captures (from the GPU and max_num_seqs); vLLM's defaults when not given.
+    graphs: CudaGraphPlan = field(default_factory=cuda_graph_plan)
 
     @property
     def later_pod_s(self) -> float:
@@ -100,6 +103,8 @@ class StartupEstimate:
             "image_pull_s": round(self.image_pull_s),
             "weight_load_s": round(self.weight_load_s),
             "warmup_s": round(self.warmup_s),
+            "cuda_graphs": self.graphs.graphs,
+            "max_num_seqs": self.graphs.max_num_seqs,
             "pod_s": round(self.pod_s),
             "cold_s": round(self.cold_s),
             "path": self.path,
@@ -129,31 +134,40 @@ def startup_estimate(
     local_nvme: bool = False,
     image_streaming: bool = False,
     compile_cache: bool = False,
+    gpu: str | None = None,
+    max_num_seqs: int | None = None,
 ) -> StartupEstimate:
-    """A replica's start from its stored bytes, where it reads them, its cloud's node boot, its pool's accelerators."""
+    """A replica's start from its stored bytes, where it reads them, its cloud's node boot, its pool's accelerators.
+
+    The GPU and `max_num_seqs` (None: vLLM's default for the GPU) set how many CUDA graphs the warm-up captures.
+    """
     if stored_weights_gb < 0:
         raise ValueError("stored weights must be ≥ 0 GB")
     facts = catalog.efficiency().startup
     node = facts.node_ready_s.get(cloud) if cloud is not None else None
     node_boot_s = node.value if node is not None else 0.0
+    graphs = cuda_graph_plan(gpu, max_num_seqs)
     if (local_nvme or image_streaming or compile_cache) and store == "bucket":
-        return _accelerated(stored_weights_gb, node_boot_s, local_nvme, image_streaming, compile_cache)
+        fast = _accelerated(stored_weights_gb, node_boot_s, local_nvme, image_streaming, compile_cache)
+        # The warm-up is the engine's, the same on both paths: set here so `_accelerated` keeps to pull and load.
+        return replace(fast, warmup_s=warmup_s(graphs), graphs=graphs)
     return StartupEstimate(
         stored_weights_gb=stored_weights_gb,
         store=store,
         node_boot_s=node_boot_s,
         image_pull_s=facts.image_gb.value / facts.image_pull_gbps.value,
         weight_load_s=stored_weights_gb / facts.weight_load_gbps[store].value,
-        warmup_s=warmup_s(),
+        warmup_s=warmup_s(graphs),
         safety_factor=facts.safety_factor.value,
+        graphs=graphs,
     )
 
 
-def warmup_s() -> float:
+def warmup_s(graphs: CudaGraphPlan | None = None) -> float:
     """The engine's warm-up on an empty compile cache: init, compile, CUDA graphs, profiling, server start."""
     warm = catalog.efficiency().startup.warmup
-    terms = (warm.engine_init_s, warm.compile_s, warm.cuda_graphs_s, warm.profile_s, warm.server_ready_s)
-    return sum(term.value for term in terms)
+    terms = (warm.engine_init_s, warm.compile_s, warm.profile_s, warm.server_ready_s)
+    return sum(term.value for term in terms) + (graphs or cuda_graph_plan()).seconds
 
 
 def compile_saved_s() -> float:

@@ -57,7 +57,11 @@ def startup_terms(est: StartupEstimate, cloud: str | None) -> list[Term]:
         Term(f"weight load ({est.stored_weights_gb:.1f} GB)", est.weight_load_s, load.source),
         Term("engine init", warm.engine_init_s.value, warm.engine_init_s.source),
         Term("torch.compile (first replica)", warm.compile_s.value, warm.compile_s.source),
-        Term("CUDA graphs", warm.cuda_graphs_s.value, warm.cuda_graphs_s.source),
+        Term(
+            f"CUDA graphs ({est.graphs.graphs}: max_num_seqs {est.graphs.max_num_seqs})",
+            est.graphs.seconds,
+            _joined(warm.piecewise_graph_s, warm.full_graph_s) + " | " + warm.cuda_graph_sizes.source,
+        ),
         Term("profiling + KV cache", warm.profile_s.value, warm.profile_s.source),
         Term("API server ready", warm.server_ready_s.value, warm.server_ready_s.source),
     ]

@@ -30,7 +30,15 @@ def cold_starts(result: Sizing) -> dict[str, StartupEstimate]:
         return {start.path: start}  # a local cache volume has no accelerated path
     cloud = sized_cloud(result)
     other = "default" if start.path == "accelerated" else "accelerated"
-    again = startup_estimate(start.stored_weights_gb, start.store, cloud, **path_accelerators(other, cloud))
+    # The same engine settings on the other path: only the pull, the load and the compile cache differ.
+    again = startup_estimate(
+        start.stored_weights_gb,
+        start.store,
+        cloud,
+        **path_accelerators(other, cloud),
+        gpu=result.request.gpu,
+        max_num_seqs=start.graphs.max_num_seqs,
+    )
     return {start.path: start, other: again}
 
 

@@ -137,19 +137,29 @@ def test_size_accelerated_means_what_the_cloud_offers(cloud: str) -> None:
 
 
 CACHED = {"compile_cache": True}
+# The GPU sets the engine's default max_num_seqs, and so the CUDA graphs the warm-up captures.
+L4: dict[str, Any] = {"gpu": "nvidia-l4"}
+H100: dict[str, Any] = {"gpu": "nvidia-h100-sxm"}
 README_ROWS = [
-    ("| 8B bf16, 16.1 GB | default (aws, gcp) |", 16.1, "aws", {}),
-    ("| 8B bf16, 16.1 GB | accelerated, aws (local NVMe", 16.1, "aws", {"local_nvme": True, **CACHED}),
-    ("| 8B bf16, 16.1 GB | accelerated, gcp g2/L4", 16.1, "gcp", {"image_streaming": True, **CACHED}),
-    ("| 70B fp8, 70.6 GB | default (aws, gcp) |", 70.6, "aws", {}),
-    ("| 70B fp8, 70.6 GB | accelerated, aws p5", 70.6, "aws", {"local_nvme": True, **CACHED}),
-    ("| 70B bf16, 141.2 GB | default (aws, gcp) |", 141.2, "aws", {}),
-    ("| 70B bf16, 141.2 GB | accelerated, aws p5", 141.2, "aws", {"local_nvme": True, **CACHED}),
+    ("| 8B bf16, 16.1 GB | L4 | default (aws, gcp) |", 16.1, "aws", L4),
+    ("| 8B bf16, 16.1 GB | L4, max_num_seqs 32 | default (aws, gcp) |", 16.1, "aws", {**L4, "max_num_seqs": 32}),
+    ("| 8B bf16, 16.1 GB | L4 | accelerated, aws (local NVMe", 16.1, "aws", {"local_nvme": True, **CACHED, **L4}),
     (
-        "| 70B bf16, 141.2 GB | accelerated, gcp a3",
+        "| 8B bf16, 16.1 GB | L4, max_num_seqs 32 | accelerated, aws",
+        16.1,
+        "aws",
+        {"local_nvme": True, **CACHED, **L4, "max_num_seqs": 32},
+    ),
+    ("| 8B bf16, 16.1 GB | L4 | accelerated, gcp g2", 16.1, "gcp", {"image_streaming": True, **CACHED, **L4}),
+    ("| 70B fp8, 70.6 GB | H100 | default (aws, gcp) |", 70.6, "aws", H100),
+    ("| 70B fp8, 70.6 GB | H100 | accelerated, aws p5", 70.6, "aws", {"local_nvme": True, **CACHED, **H100}),
+    ("| 70B bf16, 141.2 GB | H100 | default (aws, gcp) |", 141.2, "aws", H100),
+    ("| 70B bf16, 141.2 GB | H100 | accelerated, aws p5", 141.2, "aws", {"local_nvme": True, **CACHED, **H100}),
+    (
+        "| 70B bf16, 141.2 GB | H100 | accelerated, gcp a3",
         141.2,
         "gcp",
-        {"local_nvme": True, "image_streaming": True, **CACHED},
+        {"local_nvme": True, "image_streaming": True, **CACHED, **H100},
     ),
 ]
 
@@ -160,19 +170,19 @@ def test_the_readme_cold_start_table_is_what_the_model_says(label: str, gb: floa
     (row,) = [line for line in readme.splitlines() if line.startswith(label)]
     est = startup_estimate(gb, "bucket", cloud, **flags)
     cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert cells[2:7] == [
+    assert cells[3:8] == [
         f"{est.image_pull_s:.0f} s",
         f"{est.weight_load_s:.0f} s",
         f"{est.warmup_s:.0f} s",
         f"**{est.pod_s:.0f} s**",
         f"**{est.later_pod_s:.0f} s**",
     ]
-    assert cells[8] == f"{est.probe_budget_s} s"
+    assert cells[9] == f"{est.probe_budget_s} s"
 
 
 def test_the_readme_says_which_goals_the_planner_meets() -> None:
-    goal_70b = startup_estimate(70.6, "bucket", "aws", local_nvme=True, compile_cache=True)
-    goal_8b = startup_estimate(16.1, "bucket", "gcp", image_streaming=True, compile_cache=True)
+    goal_70b = startup_estimate(70.6, "bucket", "aws", local_nvme=True, compile_cache=True, **H100)
+    goal_8b = startup_estimate(16.1, "bucket", "gcp", image_streaming=True, compile_cache=True, **L4)
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert goal_70b.pod_s < 180 and f"({goal_70b.pod_s:.0f} s first, {goal_70b.later_pod_s:.0f} s later)" in readme
     assert goal_8b.later_pod_s > 60 and "An 8B replica on L4 is **not** under one minute" in readme

@@ -53,7 +53,8 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
         else None
     )
     cloud = pool.cloud if pool else None
-    known = spec_model_startup(inputs.model, store, cloud, cold=cold)
+    gpu = pool.gpu if pool else None
+    known = spec_model_startup(inputs.model, store, cloud, cold=cold, gpu=gpu)
     if known is not None:
         return known
     bound_gb = weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape) * GIB_TO_GB
@@ -62,7 +63,14 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
     flags = cold or ColdStartSpec()
     streaming = flags.image_streaming and streams_image(inputs.model.image)
     return startup_estimate(
-        gb, store, cloud, local_nvme=flags.local_nvme, image_streaming=streaming, compile_cache=flags.compile_cache
+        gb,
+        store,
+        cloud,
+        local_nvme=flags.local_nvme,
+        image_streaming=streaming,
+        compile_cache=flags.compile_cache,
+        gpu=gpu,
+        max_num_seqs=inputs.model.max_num_seqs,
     )
 
 
