@@ -149,6 +149,7 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
             eff,
             prefill_stall=factors.multi_step_prefill_stall.value,
             sequence_overhead_s=factors.multi_step_sequence_overhead_s.value,
+            overlap_sequence_overhead=True,
         )
     if legacy_vllm(point):
         table = catalog.efficiency()
