@@ -80,6 +80,26 @@ def gemm_efficiency(shape: Shape, prec: Precision, eff: Efficiency, acc: Acceler
     return kept * (eff.int4_gemm if weight_only else 1.0)
 
 
+def _window(shape: Shape, tokens: float) -> float:
+    """Tokens a sliding-window layer attends to out of `tokens` (all of them without a window)."""
+    return tokens if shape.sliding_window is None else min(tokens, shape.sliding_window)
+
+
+def decode_attention_flops(shape: Shape, context: float) -> float:
+    """Attention FLOPs of one decode token over `context` tokens (QK and AV, 2 each); sliding layers see the window."""
+    attended = shape.full_layers * context + shape.sliding_layers * _window(shape, context)
+    return 4 * attended * shape.attention_heads * shape.head_dim
+
+
+def prefill_attention_flops(shape: Shape, prompt: int) -> float:
+    """Causal attention FLOPs of prefilling `prompt` tokens; a sliding layer's token attends to at most the window."""
+    window = _window(shape, prompt)
+    # Token i attends to min(i, w) tokens: p²/2 for full layers, p·w - w²/2 for sliding ones.
+    sliding = prompt * window - window**2 / 2
+    attended = shape.full_layers * prompt**2 / 2 + shape.sliding_layers * sliding
+    return 4 * attended * shape.attention_heads * shape.head_dim
+
+
 def decode_read_bytes(shape: Shape, prec: Precision, acc: Accelerator, *, batch: int, context: float) -> float:
     """Bytes a decode step reads: the weights it touches and every sequence's KV cache (sliding layers: the window)."""
     return weights_read_bytes(shape, prec, batch) + batch * kv_bytes_per_sequence(shape, prec, acc.count, context)
@@ -113,9 +133,8 @@ def decode_step_s(
     expert_bytes = expert_read_bytes(shape, prec, batch)
     expert_flops = batch * 2 * expert_matmul_params_b(shape) * 1e9
     memory_time = (decode_read_bytes(shape, prec, acc, batch=batch, context=context) - expert_bytes) / bandwidth
-    # Per token: 2 FLOPs per active parameter, plus attention over the context (QK and AV, 2 FLOPs each).
-    attention = 4 * shape.layers * context * shape.attention_heads * shape.head_dim
-    flops = batch * (2 * matmul_params_b(shape) * 1e9 + attention) - expert_flops
+    # Per token: 2 FLOPs per active parameter, plus attention over the context (sliding layers: the window).
+    flops = batch * (2 * matmul_params_b(shape) * 1e9 + decode_attention_flops(shape, context)) - expert_flops
     # Grouped expert GEMMs (fused MoE kernels) overlap streaming the experts with multiplying them far less than a
     # dense GEMM does: `moe_serial` of the shorter of the two adds to the longer.
     stream, math_time = expert_bytes / bandwidth, expert_flops / rate
@@ -130,8 +149,7 @@ def decode_step_s(
 
 def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:
     """Prefill of one prompt: 2 × active params × tokens plus causal attention, at least one read of the weights."""
-    attention = 2 * shape.layers * prompt**2 * shape.attention_heads * shape.head_dim
-    flops = 2 * matmul_params_b(shape) * 1e9 * prompt + attention
+    flops = 2 * matmul_params_b(shape) * 1e9 * prompt + prefill_attention_flops(shape, prompt)
     compute_time = flops / _flops(acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc))
     memory_time = weights_read_bytes(shape, prec, prompt) / _bandwidth(acc, eff)
     return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=prompt)
