@@ -147,9 +147,16 @@ def decode_step_s(
     return eff.step_overhead_s + gpu_time + cpu_time
 
 
-def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:
-    """Prefill of one prompt: 2 × active params × tokens plus causal attention, at least one read of the weights."""
-    flops = 2 * matmul_params_b(shape) * 1e9 * prompt + prefill_attention_flops(shape, prompt)
+def prefill_s(
+    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, prompts: int = 1
+) -> float:
+    """One pass prefilling `prompts` prompts of `prompt` tokens: 2 × active params × tokens plus causal attention.
+
+    The pass reads the weights (those its tokens touch) once however many prompts share it; each prompt attends to
+    its own tokens only.
+    """
+    tokens = prompt * prompts
+    flops = 2 * matmul_params_b(shape) * 1e9 * tokens + prompts * prefill_attention_flops(shape, prompt)
     compute_time = flops / _flops(acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc))
-    memory_time = weights_read_bytes(shape, prec, prompt) / _bandwidth(acc, eff)
-    return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=prompt)
+    memory_time = weights_read_bytes(shape, prec, tokens) / _bandwidth(acc, eff)
+    return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=tokens)
