@@ -238,7 +238,13 @@ class EfficiencyFactors(_Table):
     v0_max_num_seqs: Factor = Field(
         description="vLLM's --max-num-seqs default on every GPU before v0.10 set it per GPU (get_batch_defaults)."
     )
+    v0_batched_tokens_floor: Factor = Field(
+        description="vLLM V0's least --max-num-batched-tokens without chunked prefill: max(max_model_len, this)."
+    )
     moe_gemm: Factor = Field(description="Share of dense GEMM speed grouped expert (MoE) GEMMs keep.")
+    moe_serial: Factor = Field(
+        description="Share of the shorter of expert weight streaming and expert math a fused MoE kernel adds (1: sum)."
+    )
     int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
 
 

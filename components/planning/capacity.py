@@ -106,6 +106,7 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
         link_gbps=link.link_gbps,
         prefill_stall=table.factors.prefill_stall.value,
         moe_gemm=table.factors.moe_gemm.value,
+        moe_serial=table.factors.moe_serial.value,
         int4_gemm=table.factors.int4_gemm.value,
         batched_tokens=per_gpu.max_num_batched_tokens if per_gpu is not None else None,
         prefill_mfu=table.factors.prefill_mfu.value,
@@ -133,6 +134,7 @@ def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> A
         bandwidth_gbps=gpu.memory_bandwidth_gbps,
         tflops=tflops,
         count=tp,
+        fp8_tensor_cores=gpu.fp8_dense_tflops is not None,
     )
 
 

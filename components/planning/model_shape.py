@@ -79,3 +79,6 @@ class Precision:
     # Bits of the embedding and lm_head when they are not quantized with the rest (vLLM's fp8, AWQ and GPTQ methods
     # quantize linear layers only); None: stored at `weight_bits` like every other parameter.
     embedding_bits: float | None = None
+    # FP8 weights (vLLM's fp8 method): native FP8 GEMMs where the GPU has FP8 tensor cores, else weight-only through
+    # the FP8 Marlin kernel (16-bit activations, dequantized in the matmul, like the sub-byte case above).
+    fp8_weights: bool = False

@@ -36,6 +36,8 @@ class Accelerator:
     bandwidth_gbps: float
     tflops: float
     count: int = 1
+    # False on GPUs without FP8 tensor cores (Ampere, Turing): FP8 weights run weight-only there (FP8 Marlin).
+    fp8_tensor_cores: bool = True
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Efficiency:
     # CPU time per running sequence in every decode step that the GPU waits for (vLLM before 0.6 ran scheduling,
     # input preparation and output processing between steps); 0 on the roofline and for engines that overlap it.
     sequence_overhead_s: float = 0.0
+    # True when that CPU work runs while the GPU computes the step (vLLM 0.6's asynchronous output processing and
+    # multi-step scheduling): the step takes the longer of the two, not their sum.
+    overlap_sequence_overhead: bool = False
     # Tensor parallel: latency of one all-reduce (two per layer per pass) and the bus bandwidth per GPU (GB/s);
     # None: communication is free (the roofline).
     allreduce_latency_s: float = 0.0
@@ -62,6 +67,9 @@ class Efficiency:
     # GEMM efficiency grouped expert kernels keep against dense ones, and weight-only int4 kernels (dequantization
     # in the matmul) against 16-bit ones, when compute-bound; 1 on the roofline.
     moe_gemm: float = 1.0
+    # Share of the shorter of a grouped expert GEMM's weight stream and its math that adds to the longer (fused MoE
+    # kernels overlap the two less than dense GEMMs do): 1 sums them, 0 takes the larger (the roofline).
+    moe_serial: float = 0.0
     int4_gemm: float = 1.0
     # The engine's token budget per pass (vLLM --max-num-batched-tokens): a longer prompt prefills in chunks, one
     # pass each; None: one pass per prompt (the roofline).
@@ -95,7 +103,13 @@ def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "aut
     # vLLM's fp8, AWQ and GPTQ methods quantize the linear layers only: the embedding and lm_head keep the 16-bit
     # dtype of the checkpoint (fp8.py Fp8Config.get_quant_method returns a method for LinearBase and FusedMoE only).
     embedding = UNQUANTIZED_BITS if quantization in ("fp8", "awq", "gptq") and shape.vocab_size else None
-    return Precision(weight_bits=bits, kv_bytes=kv, int4_weights=weight_only, embedding_bits=embedding)
+    return Precision(
+        weight_bits=bits,
+        kv_bytes=kv,
+        int4_weights=weight_only,
+        embedding_bits=embedding,
+        fp8_weights=quantization == "fp8",
+    )
 
 
 def embedding_bytes(prec: Precision, params_b: float) -> float:

@@ -24,6 +24,33 @@ def matmul_params_b(shape: Shape) -> float:
     return shape.active_params_b if shape.active_params_b is not None else shape.params_b - shape.lookup_only_params_b
 
 
+def _routed_share(shape: Shape) -> tuple[float, float, float]:
+    """Shared and routed expert parameters (billions) of a MoE, and the routed share one token uses (0s when dense)."""
+    if shape.active_params_b is None:
+        return 0.0, 0.0, 0.0
+    shared = shared_params_b(shape)
+    embedded = shape.embedding_params_b
+    experts = shape.params_b - shared - embedded
+    if experts <= 0:
+        # An inline shape whose attention and embeddings account for every parameter: nothing is routed.
+        return shared, 0.0, 0.0
+    share = min(1.0, max(0.0, (shape.active_b - shared - (embedded - shape.lookup_only_params_b)) / experts))
+    return shared, experts, share
+
+
+def expert_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
+    """Bytes of routed expert weights one pass over `tokens` tokens reads (0 for a dense model).
+
+    Each token routes to top-k of E experts per layer (k/E of the expert weights); a batch of n tokens touches an
+    expected 1 - (1 - k/E)^n of them (independent routing).
+    """
+    shared, experts, share = _routed_share(shape)
+    if experts <= 0 or tokens <= 0:
+        return 0.0
+    body = weight_bytes(shape, prec) - embedding_bytes(prec, shape.embedding_params_b)
+    return body * experts * (1 - (1 - share) ** tokens) / (shared + experts)
+
+
 def weights_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
     """Weight bytes one forward pass over `tokens` tokens reads: a MoE touches more distinct experts as tokens grow.
 
@@ -32,24 +59,45 @@ def weights_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
     embedded = shape.embedding_params_b
     head = embedding_bytes(prec, embedded - shape.lookup_only_params_b)
     body = weight_bytes(shape, prec) - embedding_bytes(prec, embedded)
-    if shape.active_params_b is None or tokens <= 0:
+    shared, experts, _ = _routed_share(shape)
+    if experts <= 0 or tokens <= 0:
         return head + body
-    shared = shared_params_b(shape)
-    experts = shape.params_b - shared - embedded
-    if experts <= 0:
-        # An inline shape whose attention and embeddings account for every parameter: nothing is routed.
-        return head + body
-    # Each token routes to top-k of E experts per layer (k/E of the expert weights); a batch of n tokens touches
-    # an expected 1 - (1 - k/E)^n of them (independent routing). The shared part is read once whatever n is.
-    share = min(1.0, max(0.0, (shape.active_b - shared - (embedded - shape.lookup_only_params_b)) / experts))
-    touched = 1 - (1 - share) ** tokens
-    return head + body * (shared + experts * touched) / (shared + experts)
+    # The shared part is read once whatever the batch; the routed experts as far as the batch touches them.
+    return head + body * shared / (shared + experts) + expert_read_bytes(shape, prec, tokens)
 
 
-def gemm_efficiency(shape: Shape, prec: Precision, eff: Efficiency) -> float:
+def expert_matmul_params_b(shape: Shape) -> float:
+    """Routed expert parameters (billions) one token multiplies by (0 for a dense model)."""
+    _, experts, share = _routed_share(shape)
+    return experts * share
+
+
+def gemm_efficiency(shape: Shape, prec: Precision, eff: Efficiency, acc: Accelerator) -> float:
     """What a compute-bound pass keeps of dense 16-bit GEMM speed: grouped expert GEMMs, in-matmul dequantization."""
     kept = eff.moe_gemm if shape.active_params_b is not None else 1.0
-    return kept * (eff.int4_gemm if prec.int4_weights else 1.0)
+    # Weight-only kernels (AWQ/GPTQ Marlin, and FP8 Marlin on GPUs without FP8 tensor cores) dequantize in the matmul.
+    weight_only = prec.int4_weights or (prec.fp8_weights and not acc.fp8_tensor_cores)
+    return kept * (eff.int4_gemm if weight_only else 1.0)
+
+
+def _window(shape: Shape, tokens: float) -> float:
+    """Tokens a sliding-window layer attends to out of `tokens` (all of them without a window)."""
+    return tokens if shape.sliding_window is None else min(tokens, shape.sliding_window)
+
+
+def decode_attention_flops(shape: Shape, context: float) -> float:
+    """Attention FLOPs of one decode token over `context` tokens (QK and AV, 2 each); sliding layers see the window."""
+    attended = shape.full_layers * context + shape.sliding_layers * _window(shape, context)
+    return 4 * attended * shape.attention_heads * shape.head_dim
+
+
+def prefill_attention_flops(shape: Shape, prompt: int) -> float:
+    """Causal attention FLOPs of prefilling `prompt` tokens; a sliding layer's token attends to at most the window."""
+    window = _window(shape, prompt)
+    # Token i attends to min(i, w) tokens: p²/2 for full layers, p·w - w²/2 for sliding ones.
+    sliding = prompt * window - window**2 / 2
+    attended = shape.full_layers * prompt**2 / 2 + shape.sliding_layers * sliding
+    return 4 * attended * shape.attention_heads * shape.head_dim
 
 
 def decode_read_bytes(shape: Shape, prec: Precision, acc: Accelerator, *, batch: int, context: float) -> float:
@@ -80,21 +128,35 @@ def decode_step_s(
     shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, batch: int, context: float
 ) -> float:
     """One decode step for `batch` sequences at `context` tokens: bandwidth-bound until the batch is large."""
-    memory_time = decode_read_bytes(shape, prec, acc, batch=batch, context=context) / _bandwidth(acc, eff)
-    # Per token: 2 FLOPs per active parameter, plus attention over the context (QK and AV, 2 FLOPs each).
-    attention = 4 * shape.layers * context * shape.attention_heads * shape.head_dim
-    flops = batch * (2 * matmul_params_b(shape) * 1e9 + attention)
-    compute_time = flops / _flops(acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff))
-    # Every pass also pays the engine's fixed cost (scheduling, sampling, kernel launches) and any CPU work per sequence
-    # the GPU waits for.
-    overhead = eff.step_overhead_s + eff.sequence_overhead_s * batch
-    return overhead + max(memory_time, compute_time) + allreduce_s(shape, acc, eff, tokens=batch)
+    bandwidth = _bandwidth(acc, eff)
+    rate = _flops(acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff, acc))
+    expert_bytes = expert_read_bytes(shape, prec, batch)
+    expert_flops = batch * 2 * expert_matmul_params_b(shape) * 1e9
+    memory_time = (decode_read_bytes(shape, prec, acc, batch=batch, context=context) - expert_bytes) / bandwidth
+    # Per token: 2 FLOPs per active parameter, plus attention over the context (sliding layers: the window).
+    flops = batch * (2 * matmul_params_b(shape) * 1e9 + decode_attention_flops(shape, context)) - expert_flops
+    # Grouped expert GEMMs (fused MoE kernels) overlap streaming the experts with multiplying them far less than a
+    # dense GEMM does: `moe_serial` of the shorter of the two adds to the longer.
+    stream, math_time = expert_bytes / bandwidth, expert_flops / rate
+    experts = max(stream, math_time) + eff.moe_serial * min(stream, math_time)
+    gpu_time = max(memory_time, flops / rate) + experts + allreduce_s(shape, acc, eff, tokens=batch)
+    cpu_time = eff.sequence_overhead_s * batch
+    if eff.overlap_sequence_overhead:
+        # The host prepares and post-processes sequences while the GPU runs: the slower of the two sets the pace.
+        return eff.step_overhead_s + max(gpu_time, cpu_time)
+    return eff.step_overhead_s + gpu_time + cpu_time
 
 
-def prefill_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int) -> float:
-    """Prefill of one prompt: 2 × active params × tokens plus causal attention, at least one read of the weights."""
-    attention = 2 * shape.layers * prompt**2 * shape.attention_heads * shape.head_dim
-    flops = 2 * matmul_params_b(shape) * 1e9 * prompt + attention
-    compute_time = flops / _flops(acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff))
-    memory_time = weights_read_bytes(shape, prec, prompt) / _bandwidth(acc, eff)
-    return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=prompt)
+def prefill_s(
+    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, prompts: int = 1
+) -> float:
+    """One pass prefilling `prompts` prompts of `prompt` tokens: 2 × active params × tokens plus causal attention.
+
+    The pass reads the weights (those its tokens touch) once however many prompts share it; each prompt attends to
+    its own tokens only.
+    """
+    tokens = prompt * prompts
+    flops = 2 * matmul_params_b(shape) * 1e9 * tokens + prompts * prefill_attention_flops(shape, prompt)
+    compute_time = flops / _flops(acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc))
+    memory_time = weights_read_bytes(shape, prec, tokens) / _bandwidth(acc, eff)
+    return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=tokens)

@@ -42,14 +42,19 @@ def performance(
     output: int,
     concurrency: int,
     max_running: int | None = None,
+    queued: bool = False,
 ) -> Performance:
     """Steady state of `concurrency` clients, each sending a prompt, reading `output` tokens, and sending again.
 
     The engine runs at most `max_running` sequences; the rest queue (closed loop, Little's law). Chunked prefill
     hides part of the prefill work inside memory-bound decode steps (`Efficiency.prefill_stall` is what is not).
+    `queued` (an offline run) or clients beyond the running set: prompts always wait, so each prefill pass takes as
+    many of them as the engine's token budget holds.
     """
     running = concurrency if max_running is None else max(1, min(concurrency, max_running))
-    pre = prefill_s(shape, acc, prec, eff, prompt=prompt)
+    together = prefill_batch(eff, prompt=prompt, running=running) if queued or concurrency > running else 1
+    # A pass shared by several prompts reads the weights and pays the fixed cost once for all of them.
+    pre = prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=together) / together
     context = prompt + output / 2
     step = decode_step_s(shape, acc, prec, eff, batch=running, context=context)
     decode_total, prefill_total = output * step, running * pre
@@ -77,6 +82,18 @@ def performance(
         running=running,
         queue_s=queue,
     )
+
+
+def prefill_batch(eff: Efficiency, *, prompt: int, running: int) -> int:
+    """Prompts one prefill pass takes while others wait: what fits the token budget (vLLM --max-num-batched-tokens).
+
+    Without a budget (the roofline) every running sequence's prompt shares one pass.
+    """
+    if prompt <= 0:
+        return 1
+    if not eff.batched_tokens:
+        return running
+    return max(1, min(running, eff.batched_tokens // prompt))
 
 
 def rate_performance(
@@ -190,7 +207,7 @@ def offline_performance(
     """
     running = max(1, min(max_sequences, limit, requests or limit))
     # Without latency objectives the deepest batch gives the most tokens/s: throughput grows with the batch.
-    perf = performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=running)
+    perf = performance(shape, acc, prec, eff, prompt=prompt, output=output, concurrency=running, queued=True)
     if requests is None or longest_output is None or longest_output <= output:
         return perf
     # One request decodes one token per step whatever the batch, so mixed lengths (ShareGPT) leave a tail where the

@@ -143,12 +143,17 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
     eff = default_efficiency(point["gpu"])
     if point["engine"] == "tensorrt-llm":
         return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS)
+    if point.get("max_model_len") is not None:
+        # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
+        floor = int(catalog.efficiency().factors.v0_batched_tokens_floor.value)
+        eff = dataclasses.replace(eff, batched_tokens=max(point["max_model_len"], floor))
     if point.get("scheduler_steps", 1) > 1:
         factors = catalog.efficiency().factors
         return dataclasses.replace(
             eff,
             prefill_stall=factors.multi_step_prefill_stall.value,
             sequence_overhead_s=factors.multi_step_sequence_overhead_s.value,
+            overlap_sequence_overhead=True,
         )
     if legacy_vllm(point):
         table = catalog.efficiency()

@@ -9,7 +9,7 @@ import pytest
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
 from inferstack.planning.sizing import Efficiency, precision
 from inferstack.planning.step_time import allreduce_s, decode_step_s, prefill_s
-from inferstack.planning.throughput import offline_performance, performance, rate_performance
+from inferstack.planning.throughput import offline_performance, performance, prefill_batch, rate_performance
 
 LLAMA8 = model_shape("llama-3.1-8b")[1]  # type: ignore[index]
 LLAMA70 = model_shape("llama-3.1-70b")[1]  # type: ignore[index]
@@ -44,14 +44,28 @@ def test_allreduces_cost_nothing_on_one_gpu_and_more_over_pcie_than_nvlink() -> 
 
 def test_clients_beyond_the_running_set_queue_instead_of_being_refused() -> None:
     acc, prec, eff = accelerator("nvidia-l4"), precision(LLAMA8, None), default_efficiency("nvidia-l4")
-    kw = {"prompt": 1000, "output": 200, "max_running": 16}
-    at_cap = performance(LLAMA8, acc, prec, eff, concurrency=16, **kw)
-    over = performance(LLAMA8, acc, prec, eff, concurrency=48, **kw)
-    assert at_cap.queue_s == 0 and over.running == 16
-    assert over.output_tokens_per_s == pytest.approx(at_cap.output_tokens_per_s)
+    at_cap = performance(LLAMA8, acc, prec, eff, prompt=1000, output=200, concurrency=16, max_running=16)
+    over = performance(LLAMA8, acc, prec, eff, prompt=1000, output=200, concurrency=48, max_running=16)
+    # With a queue the engine always finds prompts waiting: the same 16 sequences, prefilled as a full queue is.
+    full = performance(LLAMA8, acc, prec, eff, prompt=1000, output=200, concurrency=16, max_running=16, queued=True)
+    assert at_cap.queue_s == 0 and full.queue_s == 0 and over.running == 16
+    assert over.output_tokens_per_s == pytest.approx(full.output_tokens_per_s)
     # Little's law: three times the clients at the same rate wait two extra service cycles.
-    assert over.queue_s == pytest.approx(2 * 16 / at_cap.requests_per_s)
-    assert over.ttft_s == pytest.approx(at_cap.ttft_s + over.queue_s)
+    assert over.queue_s == pytest.approx(2 * 16 / full.requests_per_s)
+    assert over.ttft_s == pytest.approx(full.ttft_s + over.queue_s)
+
+
+def test_waiting_prompts_share_a_prefill_pass_up_to_the_token_budget() -> None:
+    acc, prec, eff = accelerator("nvidia-h100-sxm"), precision(LLAMA8, None), default_efficiency("nvidia-h100-sxm")
+    assert prefill_batch(eff, prompt=128, running=1000) == 8192 // 128
+    assert prefill_batch(eff, prompt=16384, running=1000) == 1
+    assert prefill_batch(Efficiency.physical(), prompt=128, running=1000) == 1000
+    # A shared pass reads the weights once: short prompts prefill faster together than one by one.
+    one = prefill_s(LLAMA8, acc, prec, eff, prompt=128)
+    assert prefill_s(LLAMA8, acc, prec, eff, prompt=128, prompts=64) < 64 * one
+    alone = performance(LLAMA8, acc, prec, eff, prompt=128, output=4, concurrency=1000)
+    queued = performance(LLAMA8, acc, prec, eff, prompt=128, output=4, concurrency=1000, queued=True)
+    assert queued.output_tokens_per_s > alone.output_tokens_per_s
 
 
 def test_chunked_prefill_hides_prefill_work_behind_decode() -> None:

@@ -1,0 +1,72 @@
+"""The per-pass mechanisms behind the published-benchmark fit: sliding windows, fused MoE kernels, FP8 without FP8
+tensor cores, and host work that overlaps the GPU step."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
+from inferstack.planning.sizing import Efficiency, Shape, precision
+from inferstack.planning.step_time import decode_attention_flops, decode_step_s, prefill_attention_flops, prefill_s
+
+
+def shape(key: str) -> Shape:
+    """A catalog model's shape."""
+    found = model_shape(key)
+    assert found is not None
+    return found[1]
+
+
+def test_sliding_layers_attend_to_at_most_their_window() -> None:
+    gpt_oss = shape("gpt-oss-20b")
+    full = dataclasses.replace(gpt_oss, sliding_window=None, sliding_layers=0)
+    window = gpt_oss.sliding_window
+    assert window is not None
+    # Within the window a sliding layer attends like a full one; past it, to the window only.
+    assert prefill_attention_flops(gpt_oss, window) == pytest.approx(prefill_attention_flops(full, window))
+    assert decode_attention_flops(gpt_oss, window) == pytest.approx(decode_attention_flops(full, window))
+    long_prompt = 32_000
+    assert prefill_attention_flops(gpt_oss, long_prompt) < 0.6 * prefill_attention_flops(full, long_prompt)
+    # Half the layers slide: decode attention over a long context is about half the full model's.
+    assert decode_attention_flops(gpt_oss, long_prompt) == pytest.approx(
+        decode_attention_flops(full, long_prompt) / 2, rel=0.01
+    )
+
+
+def test_fused_moe_kernels_add_the_expert_stream_to_the_expert_math() -> None:
+    mixtral, acc = shape("mixtral-8x7b"), accelerator("nvidia-h100-sxm", 2)
+    prec, eff = precision(mixtral, None), default_efficiency("nvidia-h100-sxm")
+    overlapped = dataclasses.replace(eff, moe_serial=0.0)
+    for batch in (1, 64, 512):
+        serial = decode_step_s(mixtral, acc, prec, eff, batch=batch, context=500)
+        assert serial > decode_step_s(mixtral, acc, prec, overlapped, batch=batch, context=500)
+    # A dense model has no routed experts: the factor changes nothing.
+    llama = shape("llama-3.1-8b")
+    dense = [decode_step_s(llama, acc, precision(llama, None), e, batch=256, context=500) for e in (eff, overlapped)]
+    assert dense[0] == pytest.approx(dense[1])
+
+
+def test_fp8_runs_weight_only_on_gpus_without_fp8_tensor_cores() -> None:
+    llama = shape("llama-3.1-70b")
+    fp8, bf16 = precision(llama, "fp8"), precision(llama, None)
+    a100, eff = accelerator("nvidia-a100-80gb", 4, "fp8"), default_efficiency("nvidia-a100-80gb")
+    assert not a100.fp8_tensor_cores and accelerator("nvidia-h100-sxm", 4, "fp8").fp8_tensor_cores
+    # A compute-bound prefill on Ampere pays the in-matmul dequantization: slower than 16-bit weights there.
+    assert prefill_s(llama, a100, fp8, eff, prompt=8192) > prefill_s(llama, a100, bf16, eff, prompt=8192)
+
+
+def test_host_work_that_overlaps_the_gpu_costs_only_what_exceeds_it() -> None:
+    llama, acc = shape("llama-3.1-8b"), accelerator("nvidia-a100-80gb")
+    prec, eff = precision(llama, None), default_efficiency("nvidia-a100-80gb")
+    gpu_only = decode_step_s(llama, acc, prec, eff, batch=256, context=300)
+    serial = dataclasses.replace(eff, sequence_overhead_s=1e-4)
+    overlapped = dataclasses.replace(serial, overlap_sequence_overhead=True)
+    step = decode_step_s(llama, acc, prec, overlapped, batch=256, context=300)
+    assert decode_step_s(llama, acc, prec, serial, batch=256, context=300) == pytest.approx(gpu_only + 256e-4)
+    assert step == pytest.approx(max(gpu_only, eff.step_overhead_s + 256e-4))
+    # Small host work hides entirely behind the GPU step.
+    tiny = dataclasses.replace(overlapped, sequence_overhead_s=1e-7)
+    assert decode_step_s(llama, acc, prec, tiny, batch=256, context=300) == pytest.approx(gpu_only)
+    assert gpu_only >= decode_step_s(llama, acc, prec, Efficiency.physical(), batch=256, context=300)
