@@ -125,9 +125,8 @@ def engine_max_num_seqs(gpu: str) -> int:
 def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> Accelerator:
     """The replica's GPUs; FP8 weights compute at the FP8 rate where the GPU has FP8 tensor cores."""
     gpu = catalog.gpus()[gpu_key]
-    tflops = gpu.bf16_dense_tflops or gpu.fp16_dense_tflops
-    if quantization == "fp8" and gpu.fp8_dense_tflops is not None:
-        tflops = gpu.fp8_dense_tflops
+    fp8 = gpu.fp8_dense_tflops if quantization == "fp8" else None
+    tflops = fp8 or gpu.bf16_dense_tflops or gpu.fp16_dense_tflops
     return Accelerator(
         gpu=gpu_key,
         memory_gib=gpu.memory_gib,
