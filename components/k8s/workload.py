@@ -16,7 +16,7 @@ from inferstack.k8s.monitoring.plan import monitoring_plan
 from inferstack.k8s.objects import register
 from inferstack.k8s.staging import ModelStaging
 from inferstack.planning.fit import rollout_strategy
-from inferstack.planning.gateway import gateway_enabled, wake_routes
+from inferstack.planning.gateway import gateway_enabled
 from inferstack.planning.names import serving_namespace
 from inferstack.planning.wake import any_wakes
 from inferstack.spec import EnvironmentSpec
@@ -79,7 +79,7 @@ class Workload(pulumi.ComponentResource):
         )
         self.staging = ModelStaging(f"{name}-staging", spec.models, target, opts=child) if staged else None
         self.services: dict[str, InferenceService] = {}
-        waking = wake_routes(spec)
+        waking = gateway.waking if gateway is not None else {}
         for key, model in sorted(spec.models.items()):
             # The model's Job and its adapters' Jobs: the engine starts once every file it loads is staged.
             staging = self.staging

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from inferstack import catalog
 from inferstack.catalog.schema import ModelShape
+from inferstack.planning.cuda_graphs import engine_defaults
 from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.precision import (
     Checkpoint,
@@ -29,7 +30,6 @@ from inferstack.planning.sizing import (
     weight_bytes,
 )
 from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate, streams_image
-from inferstack.planning.throughput import MAX_BATCH
 from inferstack.spec.models import ColdStartSpec, EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
 
 TP_DEGREES = (1, 2, 4, 8)
@@ -118,8 +118,7 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
 
 def engine_max_num_seqs(gpu: str) -> int:
     """vLLM's default cap on running sequences on this GPU type (256 when the catalog does not say)."""
-    per_gpu = catalog.efficiency().gpus.get(gpu)
-    return per_gpu.max_num_seqs if per_gpu is not None else MAX_BATCH
+    return engine_defaults(gpu)[0]
 
 
 def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> Accelerator:

@@ -15,7 +15,7 @@ model revision and engine image compiles and publishes its torch.compile cache t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from inferstack import catalog
@@ -148,9 +148,7 @@ def startup_estimate(
     node_boot_s = node.value if node is not None else 0.0
     graphs = cuda_graph_plan(gpu, max_num_seqs)
     if (local_nvme or image_streaming or compile_cache) and store == "bucket":
-        fast = _accelerated(stored_weights_gb, node_boot_s, local_nvme, image_streaming, compile_cache)
-        # The warm-up is the engine's, the same on both paths: set here so `_accelerated` keeps to pull and load.
-        return replace(fast, warmup_s=warmup_s(graphs), graphs=graphs)
+        return _accelerated(stored_weights_gb, node_boot_s, local_nvme, image_streaming, compile_cache, graphs)
     return StartupEstimate(
         stored_weights_gb=stored_weights_gb,
         store=store,
@@ -177,7 +175,12 @@ def compile_saved_s() -> float:
 
 
 def _accelerated(
-    stored_weights_gb: float, node_boot_s: float, local_nvme: bool, image_streaming: bool, compile_cache: bool
+    stored_weights_gb: float,
+    node_boot_s: float,
+    local_nvme: bool,
+    image_streaming: bool,
+    compile_cache: bool,
+    graphs: CudaGraphPlan,
 ) -> StartupEstimate:
     """The accelerated path: the image lazily pulled or unpacked onto local NVMe, the streamer tuned for the bucket."""
     facts = catalog.efficiency().startup
@@ -191,12 +194,14 @@ def _accelerated(
         node_boot_s=node_boot_s,
         image_pull_s=image_gb / pull_gbps,
         weight_load_s=stored_weights_gb / fast.streamer_bucket_gbps.value,
-        warmup_s=warmup_s(),
+        # The warm-up is the engine's, the same on both paths.
+        warmup_s=warmup_s(graphs),
         safety_factor=facts.safety_factor.value,
         path="accelerated",
         compile_saved_s=compile_saved_s() if compile_cache else 0.0,
         image_on_nvme=local_nvme,
         image_lazy=image_streaming,
+        graphs=graphs,
     )
 
 
