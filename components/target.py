@@ -62,6 +62,7 @@ class TargetPool:
     # Cold-start accelerators the pool's nodes have (its `cold_start:`): they change the startupProbe budget.
     local_nvme: bool = False
     image_streaming: bool = False
+    fast_image_pull: bool = False
     # The model's torch.compile cache persisted in the bucket (workload only; the nodes do not change).
     compile_cache: bool = False
     # The cloud whose GPU node boot a scale-out onto a new node waits for (catalog startup.node_ready_s); None: none.

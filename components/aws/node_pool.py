@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from inferstack.aws.node_user_data import node_user_data
+from inferstack.aws.plan.node_user_data import node_user_data
 from inferstack.aws.plan.nodes import EksNodePoolPlan
 from inferstack.planning.names import autoscaler_tag_name
 from inferstack.planning.scheduling import api_taint_effect

@@ -276,6 +276,9 @@ class AcceleratedStartup(_Table):
     streamer_concurrency: Factor = Field(description="Run:ai streamer concurrency tuned for object storage.")
     streamer_bucket_gbps: Factor = Field(description="Bucket read into one pod at the tuned concurrency, GB/s.")
     nvme_image_pull_gbps: Factor = Field(description="Image pull and unpack onto the node's local NVMe, GB/s.")
+    parallel_pull_time_share: Factor = Field(description="Pull time left with SOCI parallel pull onto local NVMe.")
+    parallel_pull_min_vcpus: Factor = Field(description="vCPUs below which nodeadm ignores FastImagePull.")
+    parallel_pull_min_memory_gib: Factor = Field(description="GiB of memory below which nodeadm ignores it.")
 
 
 class EngineWarmup(_Table):

@@ -288,7 +288,7 @@ def spec_model_startup(
         return None
     cold = cold or ColdStartSpec()
     streaming = cold.image_streaming and streams_image(model.image)
-    flags = {"local_nvme": cold.local_nvme, "image_streaming": streaming, "compile_cache": cold.compile_cache}
+    flags = cold.model_copy(update={"image_streaming": streaming}).model_dump()
     return startup_estimate(stored, store, cloud, gpu=gpu, max_num_seqs=model.max_num_seqs, **flags)
 
 

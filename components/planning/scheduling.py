@@ -147,6 +147,7 @@ def target_pool(scheduling: PoolScheduling, cloud: str | None = None) -> TargetP
         taints=scheduling.taints,
         local_nvme=scheduling.cold_start.local_nvme,
         image_streaming=scheduling.cold_start.image_streaming,
+        fast_image_pull=scheduling.cold_start.fast_image_pull,
         compile_cache=scheduling.cold_start.compile_cache,
         cloud=cloud,
     )

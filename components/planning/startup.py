@@ -6,7 +6,8 @@ CUDA graphs, compilation). Kubernetes starts the startupProbe when the container
 probe budget covers weight load + warm-up times a safety factor; node boot happens before the pod is scheduled and
 is reported separately. Every number `size`, `cost` and the rendered Deployment show comes from `startup_estimate`.
 All facts are in `catalog/data/efficiency.yaml` (`startup`). A pool's `cold_start:` puts it on the accelerated path
-(`startup.accelerated`): the image unpacked onto local NVMe or streamed lazily, the streamer tuned for the bucket; its
+(`startup.accelerated`): the image unpacked onto local NVMe (pulled in parallel with SOCI on AWS) or streamed lazily
+(GKE), the streamer tuned for the bucket; its
 probe budgets the first replica on a fresh node, whose caches are empty. With `compile_cache:` the first replica of a
 model revision and engine image compiles and publishes its torch.compile cache to the bucket; later replicas load it
 (`later_*`), which the autoscaler's cooldown follows.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from inferstack import catalog
 from inferstack.planning.cuda_graphs import CudaGraphPlan, cuda_graph_plan
@@ -56,6 +57,7 @@ class StartupEstimate:
     # Which image accelerators the pull term assumed (the facts `startup_terms` cites).
     image_on_nvme: bool = False
     image_lazy: bool = False
+    image_parallel: bool = False
     # The CUDA graphs the warm-up captures (from the GPU and max_num_seqs); vLLM's defaults when not given.
     graphs: CudaGraphPlan = field(default_factory=cuda_graph_plan)
 
@@ -133,6 +135,7 @@ def startup_estimate(
     *,
     local_nvme: bool = False,
     image_streaming: bool = False,
+    fast_image_pull: bool = False,
     compile_cache: bool = False,
     gpu: str | None = None,
     max_num_seqs: int | None = None,
@@ -147,8 +150,9 @@ def startup_estimate(
     node = facts.node_ready_s.get(cloud) if cloud is not None else None
     node_boot_s = node.value if node is not None else 0.0
     graphs = cuda_graph_plan(gpu, max_num_seqs)
-    if (local_nvme or image_streaming or compile_cache) and store == "bucket":
-        return _accelerated(stored_weights_gb, node_boot_s, local_nvme, image_streaming, compile_cache, graphs)
+    if (local_nvme or image_streaming or fast_image_pull or compile_cache) and store == "bucket":
+        image = _ImagePath(local_nvme, image_streaming, fast_image_pull and local_nvme)
+        return _accelerated(stored_weights_gb, node_boot_s, image, compile_cache, graphs)
     return StartupEstimate(
         stored_weights_gb=stored_weights_gb,
         store=store,
@@ -174,11 +178,20 @@ def compile_saved_s() -> float:
     return warm.compile_s.value - warm.compile_cached_s.value
 
 
+@dataclass(frozen=True)
+class _ImagePath:
+    """Where and how the engine image lands: unpacked on local NVMe, streamed lazily, pulled in parallel."""
+
+    on_nvme: bool
+    lazy: bool
+    # SOCI parallel pull counts only onto local NVMe: a baseline gp3 root volume, not the network, bounds it there.
+    parallel: bool
+
+
 def _accelerated(
     stored_weights_gb: float,
     node_boot_s: float,
-    local_nvme: bool,
-    image_streaming: bool,
+    image: _ImagePath,
     compile_cache: bool,
     graphs: CudaGraphPlan,
 ) -> StartupEstimate:
@@ -186,21 +199,23 @@ def _accelerated(
     facts = catalog.efficiency().startup
     fast = facts.accelerated
     # Image streaming fetches only what the engine reads at start; local NVMe takes the unpack off the root volume.
-    pull_gbps = fast.nvme_image_pull_gbps.value if local_nvme else facts.image_pull_gbps.value
-    image_gb = facts.image_gb.value * (fast.lazy_image_fraction.value if image_streaming else 1.0)
+    pull_gbps = fast.nvme_image_pull_gbps.value if image.on_nvme else facts.image_pull_gbps.value
+    image_gb = facts.image_gb.value * (fast.lazy_image_fraction.value if image.lazy else 1.0)
+    share = fast.parallel_pull_time_share.value if image.parallel else 1.0
     return StartupEstimate(
         stored_weights_gb=stored_weights_gb,
         store="bucket",
         node_boot_s=node_boot_s,
-        image_pull_s=image_gb / pull_gbps,
+        image_pull_s=image_gb / pull_gbps * share,
         weight_load_s=stored_weights_gb / fast.streamer_bucket_gbps.value,
         # The warm-up is the engine's, the same on both paths.
         warmup_s=warmup_s(graphs),
         safety_factor=facts.safety_factor.value,
         path="accelerated",
         compile_saved_s=compile_saved_s() if compile_cache else 0.0,
-        image_on_nvme=local_nvme,
-        image_lazy=image_streaming,
+        image_on_nvme=image.on_nvme,
+        image_lazy=image.lazy,
+        image_parallel=image.parallel,
         graphs=graphs,
     )
 
@@ -214,10 +229,21 @@ def staging_deadline_s(stored_weights_gb: float | None) -> int:
     return max(MIN_STAGING_DEADLINE_S, math.ceil(seconds))
 
 
-def path_accelerators(path: PathKind, cloud: str | None) -> dict[str, bool]:
+class Accelerators(TypedDict):
+    """The accelerator switches of `startup_estimate`, as keyword arguments."""
+
+    local_nvme: bool
+    image_streaming: bool
+    fast_image_pull: bool
+    compile_cache: bool
+
+
+def path_accelerators(path: PathKind, cloud: str | None) -> Accelerators:
     """What `size --cold-start` means on a cloud: accelerated = every accelerator inferstack sets up there."""
     on = path == "accelerated"
-    return {"local_nvme": on, "image_streaming": on and cloud == "gcp", "compile_cache": on}
+    return Accelerators(
+        local_nvme=on, image_streaming=on and cloud == "gcp", fast_image_pull=on and cloud == "aws", compile_cache=on
+    )
 
 
 def streams_image(image: str | None) -> bool:

@@ -50,6 +50,8 @@ def startup_terms(est: StartupEstimate, cloud: str | None) -> list[Term]:
     pull = [facts.image_gb, fast.nvme_image_pull_gbps if est.image_on_nvme else facts.image_pull_gbps]
     if est.image_lazy:
         pull.append(fast.lazy_image_fraction)
+    if est.image_parallel:
+        pull.append(fast.parallel_pull_time_share)
     load = fast.streamer_bucket_gbps if fast_path else facts.weight_load_gbps[est.store]
     terms = [
         Term("node boot (new node)", est.node_boot_s, node.source if node is not None else "no new node"),

@@ -135,6 +135,12 @@ class ColdStartSpec(FrozenSpec):
         description="GKE image streaming: the engine starts before its image is fully pulled (gcp only); changing "
         "it replaces the pool's nodes; default: false.",
     )
+    fast_image_pull: bool = Field(
+        default=False,
+        description="AWS: SOCI parallel pull and unpack of images (nodeadm's FastImagePull on the AL2023 EKS AMI, "
+        "v20250821 or later; any registry, no SOCI index); counted only with local_nvme; changing it replaces the "
+        "pool's nodes; default: false.",
+    )
     compile_cache: bool = Field(
         default=False,
         description="Persist each model's torch.compile cache in the model bucket per revision and engine image: the "
@@ -145,4 +151,4 @@ class ColdStartSpec(FrozenSpec):
     @property
     def accelerated(self) -> bool:
         """Whether any accelerator is on (then the streaming loader's concurrency is tuned too)."""
-        return self.local_nvme or self.image_streaming or self.compile_cache
+        return self.local_nvme or self.image_streaming or self.fast_image_pull or self.compile_cache

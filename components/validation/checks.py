@@ -14,7 +14,7 @@ from inferstack.validation.adapters import check_adapters
 from inferstack.validation.aws import check_aws
 from inferstack.validation.capacity import check_capacity, warn_capacity
 from inferstack.validation.cloud import check_cloud_fields, check_region_and_zones
-from inferstack.validation.cold_start import check_cold_start, warn_unstreamed_image
+from inferstack.validation.cold_start import check_cold_start, warn_fast_pull_on_root_volume, warn_unstreamed_image
 from inferstack.validation.common import Check
 from inferstack.validation.compute_class import check_compute_class, warn_compute_class
 from inferstack.validation.engines import warn_cpu_engine
@@ -86,6 +86,7 @@ ALL_WARNINGS: tuple[WarningCheck, ...] = (
     warn_versions,
     warn_cpu_engine,
     warn_unstreamed_image,
+    warn_fast_pull_on_root_volume,
 )
 
 

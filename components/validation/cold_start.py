@@ -1,4 +1,5 @@
-"""A pool's `cold_start:` asks only for what its nodes and cloud have: local NVMe, GKE image streaming, a bucket."""
+"""A pool's `cold_start:` asks only for what its nodes and cloud have: local NVMe, GKE image streaming, AWS parallel
+pull, a bucket."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from inferstack.validation.common import field_path
 
 
 def check_cold_start(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
-    """local_nvme needs an instance type with instance store / local SSD; image_streaming needs GKE."""
+    """local_nvme needs an instance type with instance store / local SSD; image_streaming needs GKE, fast_image_pull
+    EKS nodes nodeadm turns it on for."""
     for name, pool in spec.node_pools.items():
         wanted = pool.cold_start
         if wanted.compile_cache:
@@ -24,8 +26,12 @@ def check_cold_start(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             yield SpecIssue(
                 field_path("node_pools", name, "cold_start", "image_streaming"),
                 f"image streaming is a GKE feature; on {spec.cloud} inferstack does not set up lazy pulling",
-                "remove image_streaming (local_nvme speeds up the pull on aws)",
+                "remove image_streaming (on aws, fast_image_pull with local_nvme speeds up the pull)"
+                if spec.cloud == "aws"
+                else "remove image_streaming",
             )
+        if wanted.fast_image_pull:
+            yield from _fast_pull_issues(spec, name)
         if not wanted.local_nvme:
             continue
         path = field_path("node_pools", name, "cold_start", "local_nvme")
@@ -84,4 +90,38 @@ def _compile_cache_issues(spec: EnvironmentSpec, pool: str) -> Iterable[SpecIssu
                 path,
                 f"model {key} runs engine {model.engine}, which keeps no torch.compile cache inferstack can persist",
                 "run the pool's models on engine vllm, or remove compile_cache",
+            )
+
+
+def _fast_pull_issues(spec: EnvironmentSpec, name: str) -> Iterable[SpecIssue]:
+    """SOCI parallel pull is nodeadm's (EKS AL2023 nodes), and nodeadm ignores it on small nodes."""
+    path = field_path("node_pools", name, "cold_start", "fast_image_pull")
+    if spec.cloud != "aws":
+        fix = "use image_streaming on gcp" if spec.cloud == "gcp" else "remove fast_image_pull"
+        yield SpecIssue(path, f"fast image pull is nodeadm's, on EKS nodes; {spec.cloud} has no nodeadm", fix)
+        return
+    resolved = pool_instance_type(spec, spec.node_pools[name]) if spec.region is not None else None
+    if resolved is None:
+        return
+    type_name, itype = resolved
+    fast = catalog.efficiency().startup.accelerated
+    vcpus, memory = fast.parallel_pull_min_vcpus.value, fast.parallel_pull_min_memory_gib.value
+    if itype.vcpus < vcpus or itype.memory_gib < memory:
+        yield SpecIssue(
+            path,
+            f"{type_name} has {itype.vcpus} vCPUs and {itype.memory_gib:g} GiB; nodeadm ignores FastImagePull below "
+            f"{vcpus:g} vCPUs or {memory:g} GiB",
+            "choose a larger instance_type or remove fast_image_pull",
+        )
+
+
+def warn_fast_pull_on_root_volume(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
+    """Parallel pull onto the root volume is bounded by its throughput: no gain is counted without local NVMe."""
+    for name, pool in sorted(spec.node_pools.items()):
+        if spec.cloud == "aws" and pool.cold_start.fast_image_pull and not pool.cold_start.local_nvme:
+            yield SpecWarning(
+                field_path("node_pools", name, "cold_start", "fast_image_pull"),
+                "without local_nvme the parallel pull writes to the gp3 root volume at its 125 MiB/s baseline "
+                "(nodeadm recommends at least 600 MiB/s), so `size`/`cost` count no gain",
+                "set local_nvme: true on a type with instance store",
             )

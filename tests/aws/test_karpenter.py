@@ -138,6 +138,10 @@ def test_node_class_is_hardened(prod: Plan) -> None:
     assert root["ebs"]["encrypted"] is True and root["ebs"]["volumeType"] == "gp3"
     assert spec["role"] == "prod-karpenter-node"
     assert spec["instanceStorePolicy"] == "RAID0"  # the pool's cold_start.local_nvme
+    # cold_start.fast_image_pull: nodeadm's feature gate in a NodeConfig part Karpenter merges with its own; the
+    # RAID0 stays Karpenter's field, not a second localStorage document.
+    part = spec["userData"].split("Content-Type: application/node.eks.aws\n\n", 1)[1].split("\n--", 1)[0]
+    assert yaml.safe_load(part)["spec"] == {"featureGates": {"FastImagePull": True}}
     assert spec["subnetSelectorTerms"] == [{"tags": {"karpenter.sh/discovery": "prod"}}]
     assert spec["securityGroupSelectorTerms"] == [{"tags": {"karpenter.sh/discovery": "prod"}}]
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inferstack import catalog
+from inferstack.aws.plan.node_user_data import node_user_data_text
 from inferstack.aws.plan.nodes import plan_eks_gpu_pool
 from inferstack.catalog.eks import eks_catalog
 from inferstack.planning.fit import nodes_at, pool_models
@@ -175,6 +176,9 @@ def _node_class(
     if pool.cold_start.local_nvme:
         # Karpenter's own form of the node groups' NVMe user data: instance stores in a RAID0 for images and pods.
         body["instanceStorePolicy"] = "RAID0"
+    if pool.cold_start.fast_image_pull:
+        # Karpenter has no field for the feature gate: the same NodeConfig as the node groups', which it merges.
+        body["userData"] = node_user_data_text(pool.cold_start.model_copy(update={"local_nvme": False}))
     if "reserved" in pool.capacity:
         body["capacityReservationSelectorTerms"] = [
             {"id": res.id} if res.id is not None else {"tags": dict(res.tags or {})}

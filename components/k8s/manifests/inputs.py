@@ -137,6 +137,9 @@ def lora_modules(inputs: ServiceInputs) -> tuple[tuple[str, str], ...]:
 def _tuned_concurrency(inputs: ServiceInputs) -> int | None:
     """The streamer's concurrency on an accelerated pool reading the bucket (the rate `startup` assumes)."""
     pool = inputs.pool
-    if inputs.store_uri is None or pool is None or not (pool.local_nvme or pool.image_streaming or pool.compile_cache):
+    accelerated = pool is not None and (
+        pool.local_nvme or pool.image_streaming or pool.fast_image_pull or pool.compile_cache
+    )
+    if inputs.store_uri is None or not accelerated:
         return None
     return int(catalog.efficiency().startup.accelerated.streamer_concurrency.value)

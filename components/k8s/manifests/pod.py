@@ -47,7 +47,10 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
     pool = inputs.pool
     cold = (
         ColdStartSpec(
-            local_nvme=pool.local_nvme, image_streaming=pool.image_streaming, compile_cache=pool.compile_cache
+            local_nvme=pool.local_nvme,
+            image_streaming=pool.image_streaming,
+            fast_image_pull=pool.fast_image_pull,
+            compile_cache=pool.compile_cache,
         )
         if pool
         else None
@@ -62,16 +65,8 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
     gb = bound_gb * (2 if inputs.model.quantization == "fp8" else 1)
     flags = cold or ColdStartSpec()
     streaming = flags.image_streaming and streams_image(inputs.model.image)
-    return startup_estimate(
-        gb,
-        store,
-        cloud,
-        local_nvme=flags.local_nvme,
-        image_streaming=streaming,
-        compile_cache=flags.compile_cache,
-        gpu=gpu,
-        max_num_seqs=inputs.model.max_num_seqs,
-    )
+    accelerators = flags.model_copy(update={"image_streaming": streaming}).model_dump()
+    return startup_estimate(gb, store, cloud, gpu=gpu, max_num_seqs=inputs.model.max_num_seqs, **accelerators)
 
 
 def startup_budget(inputs: ServiceInputs) -> int:
