@@ -3,7 +3,8 @@
 EKS managed node groups on AL2023 merge a MIME multi-part user data's `application/node.eks.aws` parts (nodeadm
 NodeConfig documents) with the cluster details EKS writes itself; Karpenter merges an EC2NodeClass's `userData` the
 same way. nodeadm's `spec.instance.localStorage.strategy: RAID0` stripes every instance-store disk into one array
-mounted at /mnt/k8s-disks and moves containerd's image store, the SOCI snapshotter's store and the pod logs onto it;
+mounted at /mnt/k8s-disks and bind-mounts the kubelet's directory (pod emptyDirs), containerd's image store, the SOCI
+snapshotter's store and the pod logs onto it (templates/al2023/runtime/bin/setup-local-disks);
 `spec.featureGates.FastImagePull: true` switches containerd to the SOCI snapshotter in parallel pull and unpack mode
 (no SOCI index needed), which nodeadm ignores on nodes under 4 vCPUs or 7 GiB (amazon-eks-ami
 nodeadm/api/v1alpha1/nodeconfig_types.go and internal/containerd/config.go, read 2026-12-03; the AMIs ship it from
