@@ -20,6 +20,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,16 @@ def _clean(result: Any) -> bool:
     return result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def check(path: Path) -> str | None:
-    """None when `validate` refuses the file (exit 2) or it validates and `plan` and `cost` answer; else the finding."""
+@dataclass(frozen=True)
+class Outcome:
+    """What one mutant got: refused, or validated and planned; `finding` says what broke the promise."""
+
+    planned: bool
+    finding: str | None = None
+
+
+def check(path: Path) -> Outcome:
+    """Refused by `validate` (exit 2), or validated and answered by `plan` and `cost`; else a finding."""
     from typer.testing import CliRunner
 
     from inferstack.infra.cli.app import app
@@ -135,15 +144,33 @@ def check(path: Path) -> str | None:
     runner = CliRunner()
     result = runner.invoke(app, ["validate", str(path)])
     if not _clean(result) or result.exit_code not in (0, EXIT_INVALID):
-        return f"validate exited {result.exit_code}: {result.exception!r}\n{result.output[-800:]}"
+        return Outcome(False, f"validate exited {result.exit_code}: {result.exception!r}\n{result.output[-800:]}")
     if result.exit_code == EXIT_INVALID:
-        return None
+        return Outcome(False)
     for command, allowed in ((["plan", str(path)], (0, EXIT_POLICY)), (["cost", str(path)], (0,))):
         answer = runner.invoke(app, command)
         if answer.exit_code not in allowed or not _clean(answer):
             trace = "".join(traceback.format_exception(answer.exception)) if answer.exception else ""
-            return f"`{command[0]}` of a valid stack exited {answer.exit_code}\n{answer.output[-1500:]}{trace[-1500:]}"
-    return None
+            output = answer.output[-1500:] + trace[-1500:]
+            return Outcome(True, f"`{command[0]}` of a valid stack exited {answer.exit_code}\n{output}")
+    return Outcome(True)
+
+
+def mutants(seed: int, count: int, edits: int) -> list[tuple[str, str, dict[str, Any]]]:
+    """`count` mutated stack files from the shipped ones: (file name, the edits, the whole YAML document)."""
+    rng = random.Random(seed)
+    files = {path: yaml.safe_load(path.read_text()) for path in STACKS}
+    values = _values_by_key([data["config"][CONFIG_KEY] for data in files.values()])
+    made = []
+    for _ in range(count):
+        source = rng.choice(STACKS)
+        data = copy.deepcopy(files[source])
+        done = []
+        for _ in range(edits):
+            data["config"][CONFIG_KEY], what = mutate(rng, data["config"][CONFIG_KEY], values)
+            done.append(what)
+        made.append((source.name, "; ".join(done), data))
+    return made
 
 
 def main() -> int:
@@ -153,28 +180,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261203)
     parser.add_argument("--edits", type=int, default=2, help="edits per mutant")
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    files = {path: yaml.safe_load(path.read_text()) for path in STACKS}
-    values = _values_by_key([data["config"][CONFIG_KEY] for data in files.values()])
     tally: Counter[str] = Counter()
     findings = 0
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        for index in range(args.count):
-            source = rng.choice(STACKS)
-            data = copy.deepcopy(files[source])
-            edits = []
-            for _ in range(args.edits):
-                data["config"][CONFIG_KEY], what = mutate(rng, data["config"][CONFIG_KEY], values)
-                edits.append(what)
-            what = "; ".join(edits)
-            target = Path(folder) / source.name
+        for index, (name, what, data) in enumerate(mutants(args.seed, args.count, args.edits)):
+            target = Path(folder) / name
             target.write_text(yaml.safe_dump(data, sort_keys=False))
-            problem = check(target)
-            tally["finding" if problem else "ok"] += 1
-            if problem:
+            outcome = check(target)
+            tally["finding" if outcome.finding else "planned" if outcome.planned else "refused"] += 1
+            if outcome.finding:
                 findings += 1
-                print(f"--- {index}: {source.name}: {what}\n{problem}")
+                print(f"--- {index}: {name}: {what}\n{outcome.finding}", flush=True)
     seconds = time.perf_counter() - start
     print(f"{args.count} mutants in {seconds:.0f} s: {dict(tally)}")
     return min(findings, 100)
