@@ -11,7 +11,9 @@ class ModelStoreSpec(FrozenSpec):
     """Where model weights are staged once and loaded from."""
 
     bucket: bool = Field(
-        default=True, description="Create a private bucket for weights (not for kubernetes); default: true."
+        default=True,
+        description="Create a private bucket for weights (aws, gcp; kubernetes creates none and must not set it "
+        "true); default: true.",
     )
     protect: bool | None = Field(
         default=None,

@@ -53,7 +53,9 @@ def check_cloud_fields(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
         if spec.region is not None or spec.zones is not None:
             field = "region" if spec.region is not None else "zones"
             yield SpecIssue(field_path(field), "an existing cluster has no region or zones here", "remove it")
-        if spec.model_store.bucket:
+        # Only an explicit `bucket: true`: the default (true) means "the cloud's bucket", and an existing cluster has
+        # none, so a kubernetes stack that leaves it out reads its weights from the local cache volume.
+        if spec.model_store.bucket and "bucket" in spec.model_store.model_fields_set:
             yield SpecIssue(
                 field_path("model_store", "bucket"),
                 "cloud: kubernetes creates no cloud bucket",

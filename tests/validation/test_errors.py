@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from inferstack.planning.spec_serving import model_store_kind
 from inferstack.spec import EnvironmentSpec, SpecError
 from inferstack.validation import check_spec, load_stack_file, parse_environment
 from tests.conftest import FIXTURES
@@ -135,3 +136,12 @@ def test_specs_built_in_code_get_the_same_checks() -> None:
     with pytest.raises(SpecError, match=r"at least 2 zones"):
         check_spec(spec.model_copy(update={"zones": ["use1-az1"]}))
     assert check_spec(spec) is spec
+
+
+def test_an_existing_cluster_needs_no_bucket_line() -> None:
+    # The bucket default means "the cloud's bucket": a kubernetes stack that leaves it out reads weights from its
+    # local cache volume; only an explicit `bucket: true` is refused (found by tests/bench/semantic_fuzz.py).
+    spec = parse_environment({"cloud": "kubernetes"}, "dev")
+    assert model_store_kind(spec) == "local"
+    with pytest.raises(SpecError, match="creates no cloud bucket"):
+        parse_environment({"cloud": "kubernetes", "model_store": {"bucket": True}}, "dev")
