@@ -99,14 +99,15 @@ def mutate(rng: random.Random, document: dict[str, Any], values: dict[str, list[
         field, value = rng.choice(MODEL_SWITCHES)
         doc["models"][key][field] = value
         return doc, f"models.{key}.{field} = {value!r}"
-    leaves = [(path, value) for path, value in _leaves(doc) if path]
+    leaves: list[tuple[tuple[Any, ...], Any]] = [(path, value) for path, value in _leaves(doc) if path]
+    path: tuple[Any, ...]
     path, value = rng.choice(leaves)
-    if choice == 2 and len(path) > 1:
-        parent = _pool(doc, path[:-1])
-        if isinstance(parent, dict):
-            del parent[path[-1]]
-            return doc, f"drop {'.'.join(map(str, path))}"
-    key = str(path[-1])
+    *head, last = path
+    parent = _pool(doc, tuple(head))
+    if choice == 2 and head and isinstance(parent, dict):
+        del parent[last]
+        return doc, f"drop {'.'.join(map(str, path))}"
+    key = str(last)
     if isinstance(value, bool):
         new: Any = not value
     elif isinstance(value, (int, float)):
@@ -116,8 +117,7 @@ def mutate(rng: random.Random, document: dict[str, Any], values: dict[str, list[
         if not pool:
             return doc, "no change"
         new = rng.choice(pool)
-    parent = _pool(doc, path[:-1])
-    parent[path[-1]] = new
+    parent[last] = new
     return doc, f"{'.'.join(map(str, path))} = {new!r} (was {value!r})"
 
 
@@ -175,7 +175,7 @@ def mutants(seed: int, count: int, edits: int) -> list[tuple[str, str, dict[str,
 
 def main() -> int:
     """Mutate, validate, plan; print each finding and the tallies."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--seed", type=int, default=20261203)
     parser.add_argument("--edits", type=int, default=2, help="edits per mutant")
