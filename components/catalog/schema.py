@@ -245,6 +245,7 @@ class EfficiencyFactors(_Table):
     moe_serial: Factor = Field(
         description="Share of the shorter of expert weight streaming and expert math a fused MoE kernel adds (1: sum)."
     )
+    trtllm_moe_overlap: Factor = Field(description="Share of what moe_serial adds that TensorRT-LLM MoE GEMMs hide.")
     int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
 
 

@@ -142,7 +142,9 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
     """The catalog's factors for the point's GPU, with TensorRT-LLM's token budget and old vLLM's CPU cost."""
     eff = default_efficiency(point["gpu"])
     if point["engine"] == "tensorrt-llm":
-        return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS)
+        # Its MoE GEMMs are CUTLASS grouped GEMMs that overlap weight loads with math (efficiency.yaml).
+        serial = eff.moe_serial * (1 - catalog.efficiency().factors.trtllm_moe_overlap.value)
+        return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS, moe_serial=serial)
     if point.get("max_model_len") is not None:
         # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
         floor = int(catalog.efficiency().factors.v0_batched_tokens_floor.value)
