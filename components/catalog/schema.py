@@ -235,6 +235,9 @@ class EfficiencyFactors(_Table):
     multi_step_sequence_overhead_s: Factor = Field(
         description="Time per running sequence per decode step of vLLM 0.6's V0 engine with multi-step scheduling."
     )
+    v1_sequence_overhead_s: Factor = Field(
+        description="Engine-core host time per running sequence per step of vLLM's V1 engine (0.8 on)."
+    )
     v0_max_num_seqs: Factor = Field(
         description="vLLM's --max-num-seqs default on every GPU before v0.10 set it per GPU (get_batch_defaults)."
     )

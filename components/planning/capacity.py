@@ -102,6 +102,10 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
     return Efficiency(
         mbu=per_gpu.decode_mbu if per_gpu is not None else table.factors.decode_mbu.value,
         step_overhead_s=table.factors.step_overhead_s.value,
+        # The pinned engine schedules asynchronously (vLLM's default from v0.14): its host work per running sequence
+        # runs while the GPU computes the step before (efficiency.yaml v1_sequence_overhead_s).
+        sequence_overhead_s=table.factors.v1_sequence_overhead_s.value,
+        overlap_sequence_overhead=True,
         allreduce_latency_s=link.allreduce_latency_s,
         link_gbps=link.link_gbps,
         prefill_stall=table.factors.prefill_stall.value,

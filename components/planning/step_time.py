@@ -163,7 +163,11 @@ def prefill_s(
     its own tokens only.
     """
     tokens = prompt * prompts
-    flops = 2 * matmul_params_b(shape) * 1e9 * tokens + prompts * prefill_attention_flops(shape, prompt)
+    # The lm_head multiplies only the last position of each prompt (the one sampled): vLLM's model runner takes the
+    # hidden states at the logits indices before computing logits; every other matrix multiplies every token.
+    head = shape.embedding_params_b - shape.lookup_only_params_b
+    body = 2 * (matmul_params_b(shape) - head) * 1e9 * tokens + 2 * head * 1e9 * prompts
+    flops = body + prompts * prefill_attention_flops(shape, prompt)
     compute_time = flops / _flops(acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc))
     memory_time = weights_read_bytes(shape, prec, tokens) / _bandwidth(acc, eff)
     return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=tokens)

@@ -125,10 +125,18 @@ def test_a_mixed_length_burst_lasts_at_least_its_longest_request() -> None:
 def test_cpu_work_per_sequence_grows_the_step_with_the_batch() -> None:
     acc, prec = accelerator("nvidia-h100-sxm"), precision(LLAMA8, None)
     eff = default_efficiency("nvidia-h100-sxm")
-    legacy = dataclasses.replace(eff, sequence_overhead_s=0.0002)
-    base = decode_step_s(LLAMA8, acc, prec, eff, batch=128, context=500)
+    bare = dataclasses.replace(eff, sequence_overhead_s=0.0)
+    legacy = dataclasses.replace(eff, sequence_overhead_s=0.0002, overlap_sequence_overhead=False)
+    base = decode_step_s(LLAMA8, acc, prec, bare, batch=128, context=500)
     assert decode_step_s(LLAMA8, acc, prec, legacy, batch=128, context=500) == pytest.approx(base + 128 * 0.0002)
-    assert eff.sequence_overhead_s == 0 == PHYSICAL.sequence_overhead_s
+    # The pinned engine schedules asynchronously: its host work overlaps the GPU's step, and only a batch whose
+    # host work outlasts the GPU work is slowed by it.
+    assert eff.overlap_sequence_overhead and eff.sequence_overhead_s > 0 == PHYSICAL.sequence_overhead_s
+    assert decode_step_s(LLAMA8, acc, prec, eff, batch=1, context=500) == decode_step_s(
+        LLAMA8, acc, prec, bare, batch=1, context=500
+    )
+    host = eff.step_overhead_s + 1024 * eff.sequence_overhead_s
+    assert decode_step_s(LLAMA8, acc, prec, eff, batch=1024, context=500) >= host
 
 
 def test_an_open_loop_rate_settles_where_littles_law_says() -> None:
