@@ -238,6 +238,7 @@ class EfficiencyFactors(_Table):
     v1_sequence_overhead_s: Factor = Field(
         description="Engine-core host time per running sequence per step of vLLM's V1 engine (0.8 on)."
     )
+    v1_request_latency_s: Factor = Field(description="vLLM V1's fixed time to first token outside the GPU passes.")
     v0_max_num_seqs: Factor = Field(
         description="vLLM's --max-num-seqs default on every GPU before v0.10 set it per GPU (get_batch_defaults)."
     )

@@ -147,7 +147,12 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
         # Its MoE GEMMs are CUTLASS grouped GEMMs that overlap weight loads with math (efficiency.yaml).
         serial = eff.moe_serial * (1 - catalog.efficiency().factors.trtllm_moe_overlap.value)
         # Its C++ executor's host work is not vLLM's Python engine core: none is counted.
-        return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS, moe_serial=serial, sequence_overhead_s=0.0)
+        return dataclasses.replace(
+            eff, batched_tokens=TRTLLM_TOKENS, moe_serial=serial, sequence_overhead_s=0.0, request_latency_s=0.0
+        )
+    if point["engine"] != "vllm":
+        # The fixed first-token latency was measured on vLLM's API server only.
+        eff = dataclasses.replace(eff, request_latency_s=0.0)
     if point.get("max_model_len") is not None:
         # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
         floor = int(catalog.efficiency().factors.v0_batched_tokens_floor.value)

@@ -29,7 +29,7 @@ def test_a_step_never_takes_less_than_the_engine_floor() -> None:
 def test_the_first_token_comes_from_the_prefill_pass() -> None:
     acc, prec, eff = accelerator("nvidia-a100-80gb"), precision(LLAMA8, None), default_efficiency("nvidia-a100-80gb")
     perf = performance(LLAMA8, acc, prec, eff, prompt=64, output=100, concurrency=1)
-    assert perf.ttft_s == pytest.approx(prefill_s(LLAMA8, acc, prec, eff, prompt=64))
+    assert perf.ttft_s == pytest.approx(prefill_s(LLAMA8, acc, prec, eff, prompt=64) + eff.request_latency_s)
 
 
 def test_allreduces_cost_nothing_on_one_gpu_and_more_over_pcie_than_nvlink() -> None:
@@ -153,3 +153,16 @@ def test_an_open_loop_rate_settles_where_littles_law_says() -> None:
     assert fast.concurrency > slow.concurrency and fast.tpot_s > slow.tpot_s
     # A rate past what one replica serves has no steady state.
     assert rate_performance(shape, acc, prec, eff, prompt=215, output=194, rate=1e6) is None
+
+
+def test_the_first_token_pays_the_servers_fixed_latency_once() -> None:
+    acc, prec = accelerator("nvidia-h100-sxm"), precision(LLAMA8, None)
+    eff = default_efficiency("nvidia-h100-sxm")
+    bare = dataclasses.replace(eff, request_latency_s=0.0)
+    assert eff.request_latency_s > 0 == PHYSICAL.request_latency_s
+    for clients in (1, 64):
+        served = performance(LLAMA8, acc, prec, eff, prompt=512, output=128, concurrency=clients)
+        gpu_only = performance(LLAMA8, acc, prec, bare, prompt=512, output=128, concurrency=clients)
+        # Outside the GPU passes: the first token is later, the decode and the throughput are not changed.
+        assert served.ttft_s == pytest.approx(gpu_only.ttft_s + eff.request_latency_s)
+        assert served.tpot_s == gpu_only.tpot_s and served.output_tokens_per_s == gpu_only.output_tokens_per_s
