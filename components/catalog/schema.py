@@ -235,6 +235,10 @@ class EfficiencyFactors(_Table):
     multi_step_sequence_overhead_s: Factor = Field(
         description="Time per running sequence per decode step of vLLM 0.6's V0 engine with multi-step scheduling."
     )
+    v1_sequence_overhead_s: Factor = Field(
+        description="Engine-core host time per running sequence per step of vLLM's V1 engine (0.8 on)."
+    )
+    v1_request_latency_s: Factor = Field(description="vLLM V1's fixed time to first token outside the GPU passes.")
     v0_max_num_seqs: Factor = Field(
         description="vLLM's --max-num-seqs default on every GPU before v0.10 set it per GPU (get_batch_defaults)."
     )
@@ -245,6 +249,7 @@ class EfficiencyFactors(_Table):
     moe_serial: Factor = Field(
         description="Share of the shorter of expert weight streaming and expert math a fused MoE kernel adds (1: sum)."
     )
+    trtllm_moe_overlap: Factor = Field(description="Share of what moe_serial adds that TensorRT-LLM MoE GEMMs hide.")
     int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
 
 

@@ -102,6 +102,10 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
     return Efficiency(
         mbu=per_gpu.decode_mbu if per_gpu is not None else table.factors.decode_mbu.value,
         step_overhead_s=table.factors.step_overhead_s.value,
+        # The pinned engine schedules asynchronously (v0.14 on): host work overlaps the GPU (efficiency.yaml).
+        sequence_overhead_s=table.factors.v1_sequence_overhead_s.value,
+        overlap_sequence_overhead=True,
+        request_latency_s=table.factors.v1_request_latency_s.value,
         allreduce_latency_s=link.allreduce_latency_s,
         link_gbps=link.link_gbps,
         prefill_stall=table.factors.prefill_stall.value,
@@ -160,14 +164,8 @@ def fit_alternatives(
     out: list[Alternative] = []
 
     def check(change: str, gpu: str, degree: int, quant: str | None) -> bool:
-        fit = memory_fit(
-            shape,
-            accelerator(gpu, degree, quant),
-            precision(shape, quant),
-            eff,
-            context=context,
-            utilization=utilization,
-        )
+        acc, prec = accelerator(gpu, degree, quant), precision(shape, quant)
+        fit = memory_fit(shape, acc, prec, eff, context=context, utilization=utilization)
         if fit.fits:
             out.append(Alternative(change, fit.need_gib, fit.offer_gib))
         return fit.fits

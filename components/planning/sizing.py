@@ -71,6 +71,9 @@ class Efficiency:
     # kernels overlap the two less than dense GEMMs do): 1 sums them, 0 takes the larger (the roofline).
     moe_serial: float = 0.0
     int4_gemm: float = 1.0
+    # Fixed latency every request's first token pays outside the GPU passes (the API server's request handling,
+    # the trip to the engine core and back, streaming the token); 0 on the roofline.
+    request_latency_s: float = 0.0
     # The engine's token budget per pass (vLLM --max-num-batched-tokens): a longer prompt prefills in chunks, one
     # pass each; None: one pass per prompt (the roofline).
     batched_tokens: int | None = None

@@ -38,17 +38,25 @@ def _routed_share(shape: Shape) -> tuple[float, float, float]:
     return shared, experts, share
 
 
+def _routed_bytes(shape: Shape, prec: Precision) -> tuple[float, float]:
+    """Bytes of all routed expert weights of a MoE and the share of them one token uses (0s when dense)."""
+    shared, experts, share = _routed_share(shape)
+    if experts <= 0:
+        return 0.0, 0.0
+    body = weight_bytes(shape, prec) - embedding_bytes(prec, shape.embedding_params_b)
+    return body * experts / (shared + experts), share
+
+
 def expert_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
     """Bytes of routed expert weights one pass over `tokens` tokens reads (0 for a dense model).
 
     Each token routes to top-k of E experts per layer (k/E of the expert weights); a batch of n tokens touches an
     expected 1 - (1 - k/E)^n of them (independent routing).
     """
-    shared, experts, share = _routed_share(shape)
-    if experts <= 0 or tokens <= 0:
+    routed, share = _routed_bytes(shape, prec)
+    if routed <= 0 or tokens <= 0:
         return 0.0
-    body = weight_bytes(shape, prec) - embedding_bytes(prec, shape.embedding_params_b)
-    return body * experts * (1 - (1 - share) ** tokens) / (shared + experts)
+    return routed * (1 - (1 - share) ** tokens)
 
 
 def weights_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
@@ -59,11 +67,10 @@ def weights_read_bytes(shape: Shape, prec: Precision, tokens: int) -> float:
     embedded = shape.embedding_params_b
     head = embedding_bytes(prec, embedded - shape.lookup_only_params_b)
     body = weight_bytes(shape, prec) - embedding_bytes(prec, embedded)
-    shared, experts, _ = _routed_share(shape)
-    if experts <= 0 or tokens <= 0:
+    if tokens <= 0:
         return head + body
     # The shared part is read once whatever the batch; the routed experts as far as the batch touches them.
-    return head + body * shared / (shared + experts) + expert_read_bytes(shape, prec, tokens)
+    return head + body - _routed_bytes(shape, prec)[0] + expert_read_bytes(shape, prec, tokens)
 
 
 def expert_matmul_params_b(shape: Shape) -> float:
@@ -156,7 +163,11 @@ def prefill_s(
     its own tokens only.
     """
     tokens = prompt * prompts
-    flops = 2 * matmul_params_b(shape) * 1e9 * tokens + prompts * prefill_attention_flops(shape, prompt)
+    # The lm_head multiplies only the last position of each prompt (the one sampled): vLLM's model runner takes the
+    # hidden states at the logits indices before computing logits; every other matrix multiplies every token.
+    head = shape.embedding_params_b - shape.lookup_only_params_b
+    body = 2 * (matmul_params_b(shape) - head) * 1e9 * tokens + 2 * head * 1e9 * prompts
+    flops = body + prompts * prefill_attention_flops(shape, prompt)
     compute_time = flops / _flops(acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc))
     memory_time = weights_read_bytes(shape, prec, tokens) / _bandwidth(acc, eff)
     return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=tokens)

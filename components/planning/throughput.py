@@ -67,7 +67,7 @@ def performance(
     # The first token comes out of the prefill pass itself; a prompt over the token budget takes a pass per chunk,
     # and a new request waits, on average, for half of the visible prefills in flight when it arrives.
     chunks = math.ceil(prompt / eff.batched_tokens) if eff.batched_tokens else 1
-    ttft = pre + (chunks - 1) * step + (running - 1) * (pre / cycle) * pre * visible / 2
+    ttft = pre + (chunks - 1) * step + (running - 1) * (pre / cycle) * pre * visible / 2 + eff.request_latency_s
     # Clients beyond the running set wait for a slot: each slot frees once per cycle.
     queue = cycle * (concurrency - running) / running
     read_per_step = decode_read_bytes(shape, prec, acc, batch=running, context=context)

@@ -32,6 +32,8 @@ WITHIN = 0.25
 # (max_num_tokens' default); vLLM's limits come from the catalog (its defaults per GPU type).
 TRTLLM_MAX_BATCH = 4096
 TRTLLM_TOKENS = 8192
+# vLLM turned --async-scheduling on by default in v0.14 (efficiency.yaml v1_sequence_overhead_s).
+ASYNC_SCHEDULING_DEFAULT_MINOR = 14
 
 
 def load_table() -> dict[str, Any]:
@@ -142,7 +144,15 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
     """The catalog's factors for the point's GPU, with TensorRT-LLM's token budget and old vLLM's CPU cost."""
     eff = default_efficiency(point["gpu"])
     if point["engine"] == "tensorrt-llm":
-        return dataclasses.replace(eff, batched_tokens=TRTLLM_TOKENS)
+        # Its MoE GEMMs are CUTLASS grouped GEMMs that overlap weight loads with math (efficiency.yaml).
+        serial = eff.moe_serial * (1 - catalog.efficiency().factors.trtllm_moe_overlap.value)
+        # Its C++ executor's host work is not vLLM's Python engine core: none is counted.
+        return dataclasses.replace(
+            eff, batched_tokens=TRTLLM_TOKENS, moe_serial=serial, sequence_overhead_s=0.0, request_latency_s=0.0
+        )
+    if point["engine"] != "vllm":
+        # The fixed first-token latency was measured on vLLM's API server only.
+        eff = dataclasses.replace(eff, request_latency_s=0.0)
     if point.get("max_model_len") is not None:
         # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
         floor = int(catalog.efficiency().factors.v0_batched_tokens_floor.value)
@@ -160,7 +170,12 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
         per_gpu = table.gpus.get(point["gpu"])
         host = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
         legacy = host if host is not None else table.factors.legacy_sequence_overhead_s.value
-        return dataclasses.replace(eff, sequence_overhead_s=legacy)
+        return dataclasses.replace(eff, sequence_overhead_s=legacy, overlap_sequence_overhead=False)
+    minor = vllm_minor(point)
+    if minor is not None and minor < ASYNC_SCHEDULING_DEFAULT_MINOR:
+        # vLLM V1 before async scheduling became the default: the engine core schedules, prepares the inputs and
+        # applies the outputs of every step between GPU steps, so its host time adds to each step.
+        return dataclasses.replace(eff, overlap_sequence_overhead=False)
     return eff
 
 

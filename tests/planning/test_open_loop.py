@@ -126,8 +126,9 @@ def test_sizing_carries_each_published_rate_on_one_replica_as_the_report_predict
     )
     sized = size(request, None)
     assert sized.load is not None and sized.replicas == 1
+    metric = "tpot_s" if point["metric"] == "tpot_ms" else "ttft_s"
     if engine_efficiency(point) == default_efficiency(point["gpu"]):
-        assert sized.load.per_replica.tpot_s * 1000 == pytest.approx(predict(point))
+        assert getattr(sized.load.per_replica, metric) * 1000 == pytest.approx(predict(point))
     else:
         fit = sized.load.running_cap
         acc = accelerator(point["gpu"], point["tp"], point["quantization"])
@@ -144,4 +145,4 @@ def test_sizing_carries_each_published_rate_on_one_replica_as_the_report_predict
             engine_cap=running_limit(point),
             kv_sequences=fit,
         )
-        assert own is not None and own.per_replica.tpot_s * 1000 == pytest.approx(predict(point))
+        assert own is not None and getattr(own.per_replica, metric) * 1000 == pytest.approx(predict(point))

@@ -59,9 +59,10 @@ def test_fp8_runs_weight_only_on_gpus_without_fp8_tensor_cores() -> None:
 
 def test_host_work_that_overlaps_the_gpu_costs_only_what_exceeds_it() -> None:
     llama, acc = shape("llama-3.1-8b"), accelerator("nvidia-a100-80gb")
-    prec, eff = precision(llama, None), default_efficiency("nvidia-a100-80gb")
+    prec = precision(llama, None)
+    eff = dataclasses.replace(default_efficiency("nvidia-a100-80gb"), sequence_overhead_s=0.0)
     gpu_only = decode_step_s(llama, acc, prec, eff, batch=256, context=300)
-    serial = dataclasses.replace(eff, sequence_overhead_s=1e-4)
+    serial = dataclasses.replace(eff, sequence_overhead_s=1e-4, overlap_sequence_overhead=False)
     overlapped = dataclasses.replace(serial, overlap_sequence_overhead=True)
     step = decode_step_s(llama, acc, prec, overlapped, batch=256, context=300)
     assert decode_step_s(llama, acc, prec, serial, batch=256, context=300) == pytest.approx(gpu_only + 256e-4)
@@ -70,3 +71,20 @@ def test_host_work_that_overlaps_the_gpu_costs_only_what_exceeds_it() -> None:
     tiny = dataclasses.replace(overlapped, sequence_overhead_s=1e-7)
     assert decode_step_s(llama, acc, prec, tiny, batch=256, context=300) == pytest.approx(gpu_only)
     assert gpu_only >= decode_step_s(llama, acc, prec, Efficiency.physical(), batch=256, context=300)
+
+
+def test_prefill_multiplies_the_lm_head_by_the_last_position_only() -> None:
+    llama, acc = shape("llama-3.1-8b"), accelerator("nvidia-h100-sxm")
+    prec, roofline = precision(llama, None), Efficiency.physical()
+    head = llama.vocab_size * llama.hidden_size
+    # Compute-bound passes on the roofline: a longer prompt adds every matrix but the lm_head per extra token.
+    short, long_ = 4096, 8192
+    extra = prefill_s(llama, acc, prec, roofline, prompt=long_) - prefill_s(llama, acc, prec, roofline, prompt=short)
+    attention = prefill_attention_flops(llama, long_) - prefill_attention_flops(llama, short)
+    per_token = 2 * ((llama.params_b - llama.lookup_only_params_b) * 1e9 - head)
+    assert extra == pytest.approx(((long_ - short) * per_token + attention) / (acc.tflops * 1e12))
+    # Two prompts in one pass sample two positions: the head runs twice, not once per token.
+    two = prefill_s(llama, acc, prec, roofline, prompt=short, prompts=2)
+    one = prefill_s(llama, acc, prec, roofline, prompt=2 * short)
+    attended = 2 * prefill_attention_flops(llama, short) - prefill_attention_flops(llama, 2 * short)
+    assert two - one == pytest.approx((2 * head + attended) / (acc.tflops * 1e12))

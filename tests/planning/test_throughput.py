@@ -29,7 +29,7 @@ def test_a_step_never_takes_less_than_the_engine_floor() -> None:
 def test_the_first_token_comes_from_the_prefill_pass() -> None:
     acc, prec, eff = accelerator("nvidia-a100-80gb"), precision(LLAMA8, None), default_efficiency("nvidia-a100-80gb")
     perf = performance(LLAMA8, acc, prec, eff, prompt=64, output=100, concurrency=1)
-    assert perf.ttft_s == pytest.approx(prefill_s(LLAMA8, acc, prec, eff, prompt=64))
+    assert perf.ttft_s == pytest.approx(prefill_s(LLAMA8, acc, prec, eff, prompt=64) + eff.request_latency_s)
 
 
 def test_allreduces_cost_nothing_on_one_gpu_and_more_over_pcie_than_nvlink() -> None:
@@ -125,10 +125,18 @@ def test_a_mixed_length_burst_lasts_at_least_its_longest_request() -> None:
 def test_cpu_work_per_sequence_grows_the_step_with_the_batch() -> None:
     acc, prec = accelerator("nvidia-h100-sxm"), precision(LLAMA8, None)
     eff = default_efficiency("nvidia-h100-sxm")
-    legacy = dataclasses.replace(eff, sequence_overhead_s=0.0002)
-    base = decode_step_s(LLAMA8, acc, prec, eff, batch=128, context=500)
+    bare = dataclasses.replace(eff, sequence_overhead_s=0.0)
+    legacy = dataclasses.replace(eff, sequence_overhead_s=0.0002, overlap_sequence_overhead=False)
+    base = decode_step_s(LLAMA8, acc, prec, bare, batch=128, context=500)
     assert decode_step_s(LLAMA8, acc, prec, legacy, batch=128, context=500) == pytest.approx(base + 128 * 0.0002)
-    assert eff.sequence_overhead_s == 0 == PHYSICAL.sequence_overhead_s
+    # The pinned engine schedules asynchronously: its host work overlaps the GPU's step, and only a batch whose
+    # host work outlasts the GPU work is slowed by it.
+    assert eff.overlap_sequence_overhead and eff.sequence_overhead_s > 0 == PHYSICAL.sequence_overhead_s
+    assert decode_step_s(LLAMA8, acc, prec, eff, batch=1, context=500) == decode_step_s(
+        LLAMA8, acc, prec, bare, batch=1, context=500
+    )
+    host = eff.step_overhead_s + 1024 * eff.sequence_overhead_s
+    assert decode_step_s(LLAMA8, acc, prec, eff, batch=1024, context=500) >= host
 
 
 def test_an_open_loop_rate_settles_where_littles_law_says() -> None:
@@ -145,3 +153,16 @@ def test_an_open_loop_rate_settles_where_littles_law_says() -> None:
     assert fast.concurrency > slow.concurrency and fast.tpot_s > slow.tpot_s
     # A rate past what one replica serves has no steady state.
     assert rate_performance(shape, acc, prec, eff, prompt=215, output=194, rate=1e6) is None
+
+
+def test_the_first_token_pays_the_servers_fixed_latency_once() -> None:
+    acc, prec = accelerator("nvidia-h100-sxm"), precision(LLAMA8, None)
+    eff = default_efficiency("nvidia-h100-sxm")
+    bare = dataclasses.replace(eff, request_latency_s=0.0)
+    assert eff.request_latency_s > 0 == PHYSICAL.request_latency_s
+    for clients in (1, 64):
+        served = performance(LLAMA8, acc, prec, eff, prompt=512, output=128, concurrency=clients)
+        gpu_only = performance(LLAMA8, acc, prec, bare, prompt=512, output=128, concurrency=clients)
+        # Outside the GPU passes: the first token is later, the decode and the throughput are not changed.
+        assert served.ttft_s == pytest.approx(gpu_only.ttft_s + eff.request_latency_s)
+        assert served.tpot_s == gpu_only.tpot_s and served.output_tokens_per_s == gpu_only.output_tokens_per_s
