@@ -3,8 +3,9 @@
 tests/fuzz.py breaks stack files the way editors do (bytes, YAML tricks); this one makes the edits a person makes on
 purpose: flip a switch, change a count, pick another GPU, region or zone that some shipped stack uses, add an
 optional switch the stack does not set, drop an optional key. The promise it checks is the product's: a stack that
-validates must plan (no traceback, no engine error), and its plan must pass the checks that read plans (cost and
-policy run without raising). Findings are printed with the mutation that caused them; the exit code is the number
+validates must plan (no traceback, no engine error), price, and be a plan a cluster would run: no dangling reference
+between its manifests, every manifest valid against its Kubernetes or vendored CRD schema (the checks the suite runs on
+the shipped stacks). Findings are printed with the mutation that caused them; the exit code is the number
 of findings (capped at 100), so CI could run it, but it is too slow for the suite.
 
 Run: .venv/bin/python -m tests.bench.semantic_fuzz [--count N] [--seed S] [--edits E]
@@ -153,7 +154,36 @@ def check(path: Path) -> Outcome:
             trace = "".join(traceback.format_exception(answer.exception)) if answer.exception else ""
             output = answer.output[-1500:] + trace[-1500:]
             return Outcome(True, f"`{command[0]}` of a valid stack exited {answer.exit_code}\n{output}")
-    return Outcome(True)
+    problems = plan_problems(path)
+    return Outcome(True, "a plan that would not run:\n" + "\n".join(problems[:10]) if problems else None)
+
+
+def plan_problems(path: Path) -> list[str]:
+    """What a cluster would refuse in the stack's plan: dangling references, manifests off their schemas."""
+    import kubernetes_validate
+
+    from inferstack.infra.offline.stacks import plan_spec
+    from inferstack.infra.review.manifests import plan_manifests
+    from inferstack.validation.load import load_stack_file_checked
+    from tests.crd_schemas import crd_errors, crd_files
+    from tests.manifest_references import reference_problems
+
+    checked = load_stack_file_checked(path)
+    plan = plan_spec(path.stem.split(".", 1)[1], checked.spec, checked.provider_config)
+    problems = reference_problems(plan)
+    custom = {kind for _, kind in crd_files()}
+    version = checked.spec.cluster.kubernetes_version + ".0"
+    for name, doc in plan_manifests(plan).items():
+        if name.startswith("helm/"):
+            continue  # a release's values, not a manifest: the chart renders it
+        if doc["kind"] in custom:
+            problems += [f"{name}: {error}" for error in crd_errors(doc)]
+            continue
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except Exception as exc:  # kubernetes_validate's errors: a manifest the API server would refuse
+            problems.append(f"{name}: {type(exc).__name__}: {str(exc)[:300]}")
+    return problems
 
 
 def mutants(seed: int, count: int, edits: int) -> list[tuple[str, str, dict[str, Any]]]:
