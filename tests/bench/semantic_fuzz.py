@@ -2,7 +2,8 @@
 
 tests/fuzz.py breaks stack files the way editors do (bytes, YAML tricks); this one makes the edits a person makes on
 purpose: flip a switch, change a count, pick another GPU, region or zone that some shipped stack uses, add an
-optional switch the stack does not set, drop an optional key. The promise it checks is the product's: a stack that
+optional switch the stack does not set, drop an optional key, graft a whole block (gateway, monitoring, models, …) from
+another shipped stack. The promise it checks is the product's: a stack that
 validates must plan (no traceback, no engine error), price, and be a plan a cluster would run: no dangling reference
 between its manifests, every manifest valid against its Kubernetes or vendored CRD schema (the checks the suite runs on
 the shipped stacks). Findings are printed with the mutation that caused them; the exit code is the number
@@ -44,6 +45,8 @@ POOL_SWITCHES: list[tuple[str, Any]] = [
     ("gpus_per_node", 4),
 ]
 MODEL_SWITCHES: list[tuple[str, Any]] = [
+    ("tensor_parallel", 2),
+    ("tensor_parallel", 8),
     ("replicas", {"min": 0, "max": 2}),
     ("replicas", {"min": 1, "max": 1}),
     ("max_num_seqs", 32),
@@ -86,10 +89,17 @@ def _number(rng: random.Random, value: float) -> float | int:
     return int(picked) if isinstance(value, int) and not isinstance(value, bool) else picked
 
 
-def mutate(rng: random.Random, document: dict[str, Any], values: dict[str, list[Any]]) -> tuple[dict[str, Any], str]:
+def mutate(
+    rng: random.Random, document: dict[str, Any], values: dict[str, list[Any]], blocks: dict[str, list[Any]]
+) -> tuple[dict[str, Any], str]:
     """One plausible edit of an environment document, and what it was."""
     doc = copy.deepcopy(document)
-    choice = rng.randrange(4)
+    choice = rng.randrange(5)
+    if choice == 4:
+        # Graft a whole block another shipped stack has (a gateway, monitoring, a cluster section, its models).
+        key = rng.choice(sorted(blocks))
+        doc[key] = copy.deepcopy(rng.choice(blocks[key]))
+        return doc, f"{key} from another stack"
     if choice == 0 and doc.get("node_pools"):
         key = rng.choice(sorted(doc["node_pools"]))
         field, value = rng.choice(POOL_SWITCHES)
@@ -190,14 +200,20 @@ def mutants(seed: int, count: int, edits: int) -> list[tuple[str, str, dict[str,
     """`count` mutated stack files from the shipped ones: (file name, the edits, the whole YAML document)."""
     rng = random.Random(seed)
     files = {path: yaml.safe_load(path.read_text()) for path in STACKS}
-    values = _values_by_key([data["config"][CONFIG_KEY] for data in files.values()])
+    documents = [data["config"][CONFIG_KEY] for data in files.values()]
+    values = _values_by_key(documents)
+    blocks: dict[str, list[Any]] = {}
+    for document in documents:
+        for key, block in document.items():
+            if isinstance(block, dict):
+                blocks.setdefault(key, []).append(block)
     made = []
     for _ in range(count):
         source = rng.choice(STACKS)
         data = copy.deepcopy(files[source])
         done = []
         for _ in range(edits):
-            data["config"][CONFIG_KEY], what = mutate(rng, data["config"][CONFIG_KEY], values)
+            data["config"][CONFIG_KEY], what = mutate(rng, data["config"][CONFIG_KEY], values, blocks)
             done.append(what)
         made.append((source.name, "; ".join(done), data))
     return made
