@@ -138,7 +138,7 @@ def _piggybacked(
     )
     # What one prompt adds to the cycle: its share of the extra time of the steps it rides in (a lone client's
     # prompt rides in no decode step: its passes are its own).
-    added = chunks * max(0.0, mixed - (step if running > 1 else 0.0)) / together
+    added = chunks * max(0.0, mixed - (step if running > 1 and output else 0.0)) / together
     cycle = output * step + running * added
     tpot = (cycle - added) / output if output else step
     # A new request waits for the step in flight (none when the engine idles), then rides its chunks' steps.
