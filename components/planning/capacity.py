@@ -109,6 +109,8 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
         allreduce_latency_s=link.allreduce_latency_s,
         link_gbps=link.link_gbps,
         prefill_stall=table.factors.prefill_stall.value,
+        # The pinned engine is vLLM V1: prefill chunks ride in the decode steps (efficiency.yaml prefill_stall).
+        piggyback_prefill=True,
         moe_gemm=table.factors.moe_gemm.value,
         moe_serial=table.factors.moe_serial.value,
         int4_gemm=table.factors.int4_gemm.value,

@@ -64,6 +64,9 @@ class Efficiency:
     # Share of prefill time that is not hidden inside memory-bound decode steps (chunked prefill mixes them):
     # 1 adds prefill and decode, 0 overlaps them perfectly (the roofline).
     prefill_stall: float = 0.0
+    # True when prefill chunks ride in the decode steps (vLLM V1's chunked prefill, Sarathi-Serve's piggybacking): a
+    # prompt then costs what its tokens add to a pass that reads the weights anyway, not `prefill_stall` of a pass.
+    piggyback_prefill: bool = False
     # GEMM efficiency grouped expert kernels keep against dense ones, and weight-only int4 kernels (dequantization
     # in the matmul) against 16-bit ones, when compute-bound; 1 on the roofline.
     moe_gemm: float = 1.0
@@ -80,8 +83,13 @@ class Efficiency:
 
     @classmethod
     def physical(cls) -> Efficiency:
-        """The roofline itself: every unit at peak, no fixed costs, perfect tensor-parallel scaling and overlap."""
-        return cls(mbu=1.0, prefill_mfu=1.0, decode_mfu=1.0, overhead_gib=0.0, tp_efficiency={1: 1.0})
+        """The roofline itself: every unit at peak, no fixed costs, perfect tensor-parallel scaling and overlap.
+
+        Prefill rides in the decode steps (one weight read serves both), the fastest schedule there is.
+        """
+        return cls(
+            mbu=1.0, prefill_mfu=1.0, decode_mfu=1.0, overhead_gib=0.0, tp_efficiency={1: 1.0}, piggyback_prefill=True
+        )
 
     def tp(self, degree: int) -> float:
         """Share of the ideal speed-up kept at this TP degree (the nearest tabulated degree below it)."""

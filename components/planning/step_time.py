@@ -132,21 +132,39 @@ def allreduce_s(shape: Shape, acc: Accelerator, eff: Efficiency, *, tokens: floa
 
 
 def decode_step_s(
-    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, batch: int, context: float
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    *,
+    batch: int,
+    context: float,
+    riders: int = 0,
+    rider_prompts: int = 0,
+    rider_attention: float = 0.0,
 ) -> float:
-    """One decode step for `batch` sequences at `context` tokens: bandwidth-bound until the batch is large."""
+    """One decode step for `batch` sequences at `context` tokens: bandwidth-bound until the batch is large.
+
+    `riders` prefill tokens of `rider_prompts` prompts (chunked prefill) may ride in the same pass, with
+    `rider_attention` FLOPs of attention: they add compute, but the weights are read once for the whole pass.
+    """
     bandwidth = _bandwidth(acc, eff)
     rate = _flops(acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff, acc))
-    expert_bytes = expert_read_bytes(shape, prec, batch)
-    expert_flops = batch * 2 * expert_matmul_params_b(shape) * 1e9
-    memory_time = (decode_read_bytes(shape, prec, acc, batch=batch, context=context) - expert_bytes) / bandwidth
+    expert_bytes = expert_read_bytes(shape, prec, batch + riders)
+    expert_flops = (batch + riders) * 2 * expert_matmul_params_b(shape) * 1e9
+    read = decode_read_bytes(shape, prec, acc, batch=batch, context=context)
+    memory_time = (read - expert_read_bytes(shape, prec, batch)) / bandwidth
     # Per token: 2 FLOPs per active parameter, plus attention over the context (sliding layers: the window).
     flops = batch * (2 * matmul_params_b(shape) * 1e9 + decode_attention_flops(shape, context)) - expert_flops
+    if riders:
+        head = shape.embedding_params_b - shape.lookup_only_params_b
+        # A prefill multiplies the lm_head by each prompt's last position only, as `prefill_s` does.
+        flops += 2 * (matmul_params_b(shape) - head) * 1e9 * riders + 2 * head * 1e9 * rider_prompts + rider_attention
     # Grouped expert GEMMs (fused MoE kernels) overlap streaming the experts with multiplying them far less than a
     # dense GEMM does: `moe_serial` of the shorter of the two adds to the longer.
     stream, math_time = expert_bytes / bandwidth, expert_flops / rate
     experts = max(stream, math_time) + eff.moe_serial * min(stream, math_time)
-    gpu_time = max(memory_time, flops / rate) + experts + allreduce_s(shape, acc, eff, tokens=batch)
+    gpu_time = max(memory_time, flops / rate) + experts + allreduce_s(shape, acc, eff, tokens=batch + riders)
     cpu_time = eff.sequence_overhead_s * batch
     if eff.overlap_sequence_overhead:
         # The host prepares and post-processes sequences while the GPU runs: the slower of the two sets the pace.

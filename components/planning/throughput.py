@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
-from inferstack.planning.step_time import decode_read_bytes, decode_step_s, prefill_s
+from inferstack.planning.step_time import decode_read_bytes, decode_step_s, prefill_attention_flops, prefill_s
 
 # vLLM's smallest default cap on sequences scheduled at once (--max-num-seqs; 1024 on large non-A100 GPUs).
 MAX_BATCH = 256
@@ -57,6 +57,20 @@ def performance(
     pre = prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=together) / together
     context = prompt + output / 2
     step = decode_step_s(shape, acc, prec, eff, batch=running, context=context)
+    if eff.piggyback_prefill:
+        return _piggybacked(
+            shape,
+            acc,
+            prec,
+            eff,
+            prompt=prompt,
+            output=output,
+            concurrency=concurrency,
+            running=running,
+            together=together,
+            step=step,
+            context=context,
+        )
     decode_total, prefill_total = output * step, running * pre
     # One cycle: every running sequence prefills once and the batch takes `output` decode steps.
     hidden = (1 - eff.prefill_stall) * min(decode_total, prefill_total)
@@ -69,6 +83,66 @@ def performance(
     chunks = math.ceil(prompt / eff.batched_tokens) if eff.batched_tokens else 1
     ttft = pre + (chunks - 1) * step + (running - 1) * (pre / cycle) * pre * visible / 2 + eff.request_latency_s
     # Clients beyond the running set wait for a slot: each slot frees once per cycle.
+    queue = cycle * (concurrency - running) / running
+    read_per_step = decode_read_bytes(shape, prec, acc, batch=running, context=context)
+    peak = acc.bandwidth_gbps * 1e9 * acc.count
+    return Performance(
+        concurrency=concurrency,
+        ttft_s=ttft + queue,
+        tpot_s=tpot,
+        output_tokens_per_s=running * output / cycle,
+        requests_per_s=running / cycle,
+        bandwidth_utilization=min(1.0, read_per_step * output / cycle / peak),
+        running=running,
+        queue_s=queue,
+    )
+
+
+def _piggybacked(
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    *,
+    prompt: int,
+    output: int,
+    concurrency: int,
+    running: int,
+    together: int,
+    step: float,
+    context: float,
+) -> Performance:
+    """`performance` under chunked prefill: each prompt's chunks ride in decode steps of the running batch.
+
+    A chunk costs what it adds to a pass that reads the weights anyway (Agrawal et al., "Taming Throughput-Latency
+    Tradeoff in LLM Inference with Sarathi-Serve", OSDI 2024: prefill chunks use the compute a memory-bound decode step
+    leaves idle); `together` prompts share a step when they wait (an offline run).
+    """
+    # Every cycle of `output` steps prefills all `running` prompts: more prompts than steps share steps.
+    together = max(together, math.ceil(running / output)) if output else together
+    budget = eff.batched_tokens or prompt * together or 1
+    chunk = max(1, min(prompt, budget // together)) if prompt > 0 else 0
+    chunks = math.ceil(prompt / chunk) if chunk else 0
+    # Each chunk attends to the prompt's earlier chunks too: the chunks share the whole prompt's causal attention.
+    attention = together * prefill_attention_flops(shape, prompt) / chunks if chunks else 0.0
+    mixed = decode_step_s(
+        shape,
+        acc,
+        prec,
+        eff,
+        batch=running,
+        context=context,
+        riders=chunk * together,
+        rider_prompts=together,
+        rider_attention=attention,
+    )
+    # What one prompt adds to the cycle: its share of the extra time of the steps it rides in (a lone client's
+    # prompt rides in no decode step: its passes are its own).
+    added = chunks * max(0.0, mixed - (step if running > 1 and output else 0.0)) / together
+    cycle = output * step + running * added
+    tpot = (cycle - added) / output if output else step
+    # A new request waits for the step in flight (none when the engine idles), then rides its chunks' steps.
+    ttft = (step / 2 if running > 1 else 0.0) + chunks * mixed + eff.request_latency_s
     queue = cycle * (concurrency - running) / running
     read_per_step = decode_read_bytes(shape, prec, acc, batch=running, context=context)
     peak = acc.bandwidth_gbps * 1e9 * acc.count

@@ -34,6 +34,8 @@ TRTLLM_MAX_BATCH = 4096
 TRTLLM_TOKENS = 8192
 # vLLM turned --async-scheduling on by default in v0.14 (efficiency.yaml v1_sequence_overhead_s).
 ASYNC_SCHEDULING_DEFAULT_MINOR = 14
+# vLLM's V1 engine, whose chunked prefill is always on, is the default from v0.8 (efficiency.yaml prefill_stall).
+V1_DEFAULT_MINOR = 8
 
 
 def load_table() -> dict[str, Any]:
@@ -148,11 +150,16 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
         serial = eff.moe_serial * (1 - catalog.efficiency().factors.trtllm_moe_overlap.value)
         # Its C++ executor's host work is not vLLM's Python engine core: none is counted.
         return dataclasses.replace(
-            eff, batched_tokens=TRTLLM_TOKENS, moe_serial=serial, sequence_overhead_s=0.0, request_latency_s=0.0
+            eff,
+            batched_tokens=TRTLLM_TOKENS,
+            moe_serial=serial,
+            sequence_overhead_s=0.0,
+            request_latency_s=0.0,
+            piggyback_prefill=False,
         )
     if point["engine"] != "vllm":
-        # The fixed first-token latency was measured on vLLM's API server only.
-        eff = dataclasses.replace(eff, request_latency_s=0.0)
+        # The fixed first-token latency was measured on vLLM's API server only; SGLang runs its prefills apart.
+        eff = dataclasses.replace(eff, request_latency_s=0.0, piggyback_prefill=False)
     if point.get("max_model_len") is not None:
         # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
         floor = int(catalog.efficiency().factors.v0_batched_tokens_floor.value)
@@ -161,6 +168,7 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
         factors = catalog.efficiency().factors
         return dataclasses.replace(
             eff,
+            piggyback_prefill=False,
             prefill_stall=factors.multi_step_prefill_stall.value,
             sequence_overhead_s=factors.multi_step_sequence_overhead_s.value,
             overlap_sequence_overhead=True,
@@ -170,8 +178,13 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
         per_gpu = table.gpus.get(point["gpu"])
         host = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
         legacy = host if host is not None else table.factors.legacy_sequence_overhead_s.value
-        return dataclasses.replace(eff, sequence_overhead_s=legacy, overlap_sequence_overhead=False)
+        return dataclasses.replace(
+            eff, sequence_overhead_s=legacy, overlap_sequence_overhead=False, piggyback_prefill=False
+        )
     minor = vllm_minor(point)
+    if minor is None or minor < V1_DEFAULT_MINOR:
+        # Before V1 (0.8) vLLM prefilled in passes of their own unless chunked prefill was asked for.
+        eff = dataclasses.replace(eff, piggyback_prefill=False)
     if minor is not None and minor < ASYNC_SCHEDULING_DEFAULT_MINOR:
         # vLLM V1 before async scheduling became the default: the engine core schedules, prepares the inputs and
         # applies the outputs of every step between GPU steps, so its host time adds to each step.
