@@ -25,6 +25,7 @@ from inferstack.planning.open_loop import size_load
 from inferstack.planning.sizing import Efficiency, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
 from inferstack.planning.throughput import Objectives, offline_performance, performance
+from inferstack.planning.waves import in_waves
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
 WITHIN = 0.25
@@ -112,6 +113,8 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
         perf = performance(
             shape, acc, prec, eff, prompt=prompt, output=output, concurrency=point["concurrency"], max_running=running
         )
+        if point.get("arrivals") == "waves":
+            perf = in_waves(perf, shape, acc, prec, eff, prompt=prompt)
     if metric == "tpot_ms":
         return perf.tpot_s * 1000
     if metric == "ttft_ms":

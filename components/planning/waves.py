@@ -1,0 +1,37 @@
+"""TTFT of a closed loop whose clients arrive in waves: fixed lengths keep them in step, so prompts share a pass.
+
+A benchmark client that starts `concurrency` clients at once (vLLM's `bench serve --max-concurrency` with
+`--request-rate inf`, or a semaphore of streaming clients) and gives every request the same prompt and output length
+(`--ignore-eos`, or `max_tokens` always reached) keeps them synchronised: the requests prefilled in one pass finish in
+the same step, and their clients send the next ones together. Each wave's prompts then wait for one prefill pass that
+holds as many of them as the engine's token budget takes (vLLM's scheduler fills a step with waiting prompts up to
+--max-num-batched-tokens), instead of arriving one by one into decode steps. Pure arithmetic, no catalog.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
+from inferstack.planning.step_time import prefill_s
+from inferstack.planning.throughput import Performance, prefill_batch
+
+
+def wave_ttft_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, running: int) -> float:
+    """First-token time of a prompt arriving in a wave of `running` prompts: the pass that holds its share of them."""
+    together = prefill_batch(eff, prompt=prompt, running=running)
+    return prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=together) + eff.request_latency_s
+
+
+def in_waves(
+    perf: Performance, shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int
+) -> Performance:
+    """`perf` with the TTFT of synchronised arrivals: the later of the steady state's and the wave's pass.
+
+    One client (a wave of one) keeps the steady state's TTFT; the queue for a slot, if any, still adds to it.
+    """
+    if perf.running <= 1:
+        return perf
+    steady = perf.ttft_s - perf.queue_s
+    wave = wave_ttft_s(shape, acc, prec, eff, prompt=prompt, running=perf.running)
+    return dataclasses.replace(perf, ttft_s=max(steady, wave) + perf.queue_s)
