@@ -17,7 +17,9 @@ from inferstack.planning.step_time import prefill_s
 from inferstack.planning.throughput import Performance, prefill_batch
 
 
-def wave_ttft_s(shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, running: int) -> float:
+def wave_ttft_s(
+    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, running: int
+) -> float:
     """First-token time of a prompt arriving in a wave of `running` prompts: the pass that holds its share of them."""
     together = prefill_batch(eff, prompt=prompt, running=running)
     return prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=together) + eff.request_latency_s
