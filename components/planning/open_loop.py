@@ -1,20 +1,75 @@
 """Replicas for an open-loop request rate: the fewest whose share of the rate meets the objectives, queue stable.
 
-Uses `throughput.rate_performance`, the model the published request-rate points are checked with
+Holds `rate_performance`, the model the published request-rate points are checked with
 (tests/bench/published_report.py): by Little's law a replica at rate r holds r × its own latency requests at once.
 Pure arithmetic, no catalog. Units: seconds, requests/s.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
-from inferstack.planning.throughput import Objectives, Performance, performance, rate_performance
+from inferstack.planning.throughput import Objectives, Performance, performance
 
 Cap = Literal["max_num_seqs", "KV cache"]
+
+
+def rate_performance(
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    *,
+    prompt: int,
+    output: int,
+    rate: float,
+    max_running: int | None = None,
+    limit: int = 4096,
+) -> Performance | None:
+    """Steady state of an open-loop request `rate` (requests/s, e.g. Poisson arrivals): None when it is never met.
+
+    By Little's law the engine holds rate × (TTFT + output × TPOT) requests at once; `performance` at n clients serves
+    n / that latency, so the steady state is the smallest n whose request rate reaches `rate`. Every arrival's prefill
+    then interrupts the decode of the others (the part `Efficiency.prefill_stall` does not hide).
+    """
+
+    def at(clients: int) -> Performance:
+        return performance(
+            shape, acc, prec, eff, prompt=prompt, output=output, concurrency=clients, max_running=max_running
+        )
+
+    low, high = 1, limit
+    if at(high).requests_per_s < rate:
+        return None
+    # Requests/s grows with the clients (each cycle serves more of them): bisect for the first n that keeps up.
+    while low < high:
+        mid = (low + high) // 2
+        if at(mid).requests_per_s >= rate:
+            high = mid
+        else:
+            low = mid + 1
+    steady = at(low)
+    slots = min(limit, max_running) if max_running is not None else limit
+    busy = rate * (steady.ttft_s + output * steady.tpot_s)
+    if busy >= slots:
+        return None  # every slot is always busy: Poisson arrivals build a queue without bound
+    # Random (Poisson) arrivals find every slot taken now and then, long before the mean load fills them:
+    # Erlang C gives how long they wait for one (near zero far from the cap, unbounded as it fills).
+    wait = erlang_c(slots, busy) * (busy / rate) / (slots - busy)
+    return dataclasses.replace(steady, ttft_s=steady.ttft_s + wait, queue_s=steady.queue_s + wait)
+
+
+def erlang_c(servers: int, offered: float) -> float:
+    """Probability that a Poisson arrival waits, with `servers` slots and `offered` (< servers) busy on average."""
+    blocked = 1.0
+    # Erlang B by its recurrence (stable for thousands of servers), then C from B.
+    for k in range(1, servers + 1):
+        blocked = offered * blocked / (k + offered * blocked)
+    return servers * blocked / (servers - offered * (1 - blocked))
 
 
 @dataclass(frozen=True)

@@ -82,20 +82,7 @@ def performance(
     # and a new request waits, on average, for half of the visible prefills in flight when it arrives.
     chunks = math.ceil(prompt / eff.batched_tokens) if eff.batched_tokens else 1
     ttft = pre + (chunks - 1) * step + (running - 1) * (pre / cycle) * pre * visible / 2 + eff.request_latency_s
-    # Clients beyond the running set wait for a slot: each slot frees once per cycle.
-    queue = cycle * (concurrency - running) / running
-    read_per_step = decode_read_bytes(shape, prec, acc, batch=running, context=context)
-    peak = acc.bandwidth_gbps * 1e9 * acc.count
-    return Performance(
-        concurrency=concurrency,
-        ttft_s=ttft + queue,
-        tpot_s=tpot,
-        output_tokens_per_s=running * output / cycle,
-        requests_per_s=running / cycle,
-        bandwidth_utilization=min(1.0, read_per_step * output / cycle / peak),
-        running=running,
-        queue_s=queue,
-    )
+    return _cycled(shape, acc, prec, concurrency, running, output, cycle, ttft=ttft, tpot=tpot, context=context)
 
 
 def _piggybacked(
@@ -143,6 +130,26 @@ def _piggybacked(
     tpot = (cycle - added) / output if output else step
     # A new request waits for the step in flight (none when the engine idles), then rides its chunks' steps.
     ttft = (step / 2 if running > 1 else 0.0) + chunks * mixed + eff.request_latency_s
+    return _cycled(shape, acc, prec, concurrency, running, output, cycle, ttft=ttft, tpot=tpot, context=context)
+
+
+def _cycled(
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    concurrency: int,
+    running: int,
+    output: int,
+    cycle: float,
+    *,
+    ttft: float,
+    tpot: float,
+    context: float,
+) -> Performance:
+    """The Performance of `running` sequences that each take `cycle` seconds per request, `concurrency` clients.
+
+    Clients beyond the running set wait for a slot: each slot frees once per cycle.
+    """
     queue = cycle * (concurrency - running) / running
     read_per_step = decode_read_bytes(shape, prec, acc, batch=running, context=context)
     peak = acc.bandwidth_gbps * 1e9 * acc.count
@@ -168,60 +175,6 @@ def prefill_batch(eff: Efficiency, *, prompt: int, running: int) -> int:
     if not eff.batched_tokens:
         return running
     return max(1, min(running, eff.batched_tokens // prompt))
-
-
-def rate_performance(
-    shape: Shape,
-    acc: Accelerator,
-    prec: Precision,
-    eff: Efficiency,
-    *,
-    prompt: int,
-    output: int,
-    rate: float,
-    max_running: int | None = None,
-    limit: int = 4096,
-) -> Performance | None:
-    """Steady state of an open-loop request `rate` (requests/s, e.g. Poisson arrivals): None when it is never met.
-
-    By Little's law the engine holds rate × (TTFT + output × TPOT) requests at once; `performance` at n clients serves
-    n / that latency, so the steady state is the smallest n whose request rate reaches `rate`. Every arrival's prefill
-    then interrupts the decode of the others (the part `Efficiency.prefill_stall` does not hide).
-    """
-
-    def at(clients: int) -> Performance:
-        return performance(
-            shape, acc, prec, eff, prompt=prompt, output=output, concurrency=clients, max_running=max_running
-        )
-
-    low, high = 1, limit
-    if at(high).requests_per_s < rate:
-        return None
-    # Requests/s grows with the clients (each cycle serves more of them): bisect for the first n that keeps up.
-    while low < high:
-        mid = (low + high) // 2
-        if at(mid).requests_per_s >= rate:
-            high = mid
-        else:
-            low = mid + 1
-    steady = at(low)
-    slots = min(limit, max_running) if max_running is not None else limit
-    busy = rate * (steady.ttft_s + output * steady.tpot_s)
-    if busy >= slots:
-        return None  # every slot is always busy: Poisson arrivals build a queue without bound
-    # Random (Poisson) arrivals find every slot taken now and then, long before the mean load fills them:
-    # Erlang C gives how long they wait for one (near zero far from the cap, unbounded as it fills).
-    wait = erlang_c(slots, busy) * (busy / rate) / (slots - busy)
-    return dataclasses.replace(steady, ttft_s=steady.ttft_s + wait, queue_s=steady.queue_s + wait)
-
-
-def erlang_c(servers: int, offered: float) -> float:
-    """Probability that a Poisson arrival waits, with `servers` slots and `offered` (< servers) busy on average."""
-    blocked = 1.0
-    # Erlang B by its recurrence (stable for thousands of servers), then C from B.
-    for k in range(1, servers + 1):
-        blocked = offered * blocked / (k + offered * blocked)
-    return servers * blocked / (servers - offered * (1 - blocked))
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
-from inferstack.planning.open_loop import size_load
+from inferstack.planning.open_loop import erlang_c, rate_performance, size_load
 from inferstack.planning.serving import Request, size
 from inferstack.planning.sizing import precision
-from inferstack.planning.throughput import Objectives, erlang_c, performance, rate_performance
+from inferstack.planning.throughput import Objectives, performance
 from tests.bench.published_report import engine_efficiency, load_table, predict, running_limit
 
 LLAMA8 = model_shape("llama-3.1-8b")[1]  # type: ignore[index]

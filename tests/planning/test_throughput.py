@@ -7,9 +7,10 @@ import dataclasses
 import pytest
 
 from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
+from inferstack.planning.open_loop import rate_performance
 from inferstack.planning.sizing import Efficiency, precision
 from inferstack.planning.step_time import allreduce_s, decode_step_s, prefill_attention_flops, prefill_s
-from inferstack.planning.throughput import offline_performance, performance, prefill_batch, rate_performance
+from inferstack.planning.throughput import offline_performance, performance, prefill_batch
 
 LLAMA8 = model_shape("llama-3.1-8b")[1]  # type: ignore[index]
 LLAMA70 = model_shape("llama-3.1-70b")[1]  # type: ignore[index]
