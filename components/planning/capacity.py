@@ -29,8 +29,7 @@ from inferstack.planning.sizing import (
     precision,
     weight_bytes,
 )
-from inferstack.planning.startup import StartupEstimate, StoreKind, startup_estimate, streams_image
-from inferstack.spec.models import ColdStartSpec, EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
+from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
 
 TP_DEGREES = (1, 2, 4, 8)
 QUANTIZATIONS: tuple[str, ...] = ("fp8", "awq")
@@ -274,22 +273,6 @@ def spec_stored_weights_gb(model: ModelSpec) -> float | None:
     """GB staging copies for a spec model (its loaded checkpoint, duplicate formats skipped); None: shape unknown."""
     found = spec_model_shape(model)
     return stored_weights_gb(found[1], spec_checkpoint(model, found[1])) if found is not None else None
-
-
-def spec_model_startup(
-    model: ModelSpec,
-    store: StoreKind,
-    cloud: str | None = None,
-    cold: ColdStartSpec | None = None,
-    gpu: str | None = None,
-) -> StartupEstimate | None:
-    """A spec model's start-up from its checkpoint, its pool's cold start and GPU; None when its shape is unknown."""
-    if (stored := spec_stored_weights_gb(model)) is None:
-        return None
-    cold = cold or ColdStartSpec()
-    streaming = cold.image_streaming and streams_image(model.image)
-    flags = cold.model_copy(update={"image_streaming": streaming}).model_dump()
-    return startup_estimate(stored, store, cloud, gpu=gpu, max_num_seqs=model.max_num_seqs, **flags)
 
 
 def spec_engine_dtype(model: ModelSpec, gpu: str | None) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from inferstack import catalog
-from inferstack.planning.capacity import spec_model_shape, spec_model_startup
+from inferstack.planning.capacity import spec_model_shape
+from inferstack.planning.model_startup import spec_model_startup
 from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, pool_price, request_for, size
 from inferstack.planning.startup import StartupEstimate, StoreKind
 from inferstack.planning.wake import WakePlan, wake_plan, wakes

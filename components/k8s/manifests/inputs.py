@@ -19,7 +19,7 @@ from inferstack.planning.fit import SURGE, Rollout
 from inferstack.planning.lora import DEFAULT_MAX_RANK, lora_slots
 from inferstack.planning.names import model_prefix, serving_namespace
 from inferstack.planning.served_names import primary_name
-from inferstack.spec.models import ModelSpec, tensor_parallel_of
+from inferstack.spec.models import ColdStartSpec, ModelSpec, tensor_parallel_of
 from inferstack.spec.monitoring_parts import SmokeTestSpec
 from inferstack.target import Architecture, EgressRule, TargetPool
 
@@ -134,12 +134,21 @@ def lora_modules(inputs: ServiceInputs) -> tuple[tuple[str, str], ...]:
     return tuple((name, adapter_path(inputs, name)) for name in sorted(inputs.model.adapters))
 
 
+def pool_cold_start(pool: TargetPool | None) -> ColdStartSpec | None:
+    """The cold-start accelerators a target pool's nodes have, as the spec says them; None without a pool."""
+    if pool is None:
+        return None
+    return ColdStartSpec(
+        local_nvme=pool.local_nvme,
+        image_streaming=pool.image_streaming,
+        fast_image_pull=pool.fast_image_pull,
+        compile_cache=pool.compile_cache,
+    )
+
+
 def _tuned_concurrency(inputs: ServiceInputs) -> int | None:
     """The streamer's concurrency on an accelerated pool reading the bucket (the rate `startup` assumes)."""
-    pool = inputs.pool
-    accelerated = pool is not None and (
-        pool.local_nvme or pool.image_streaming or pool.fast_image_pull or pool.compile_cache
-    )
-    if inputs.store_uri is None or not accelerated:
+    cold = pool_cold_start(inputs.pool)
+    if inputs.store_uri is None or cold is None or not cold.accelerated:
         return None
     return int(catalog.efficiency().startup.accelerated.streamer_concurrency.value)

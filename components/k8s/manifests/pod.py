@@ -25,13 +25,14 @@ from inferstack.k8s.manifests.inputs import (
     labels,
     model_path,
     parse_source,
+    pool_cold_start,
 )
 from inferstack.k8s.placement import node_selector, tolerations, weights_upper_bound_gib
 from inferstack.k8s.scripts import FILL_LOCAL_CACHE, file_patterns_env
-from inferstack.planning.capacity import spec_model_startup
+from inferstack.planning.model_startup import model_startup, spec_model_startup
 from inferstack.planning.names import serving_service_account
-from inferstack.planning.startup import PROBE_PERIOD_SECONDS, StartupEstimate, startup_estimate, streams_image
-from inferstack.spec.models import ColdStartSpec, tensor_parallel_of
+from inferstack.planning.startup import PROBE_PERIOD_SECONDS, StartupEstimate
+from inferstack.spec.models import tensor_parallel_of
 from inferstack.target import ARCH_LABEL
 
 GIB_TO_GB = 2**30 / 1e9
@@ -45,16 +46,7 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
     """
     store = "bucket" if inputs.store_uri is not None else "local"
     pool = inputs.pool
-    cold = (
-        ColdStartSpec(
-            local_nvme=pool.local_nvme,
-            image_streaming=pool.image_streaming,
-            fast_image_pull=pool.fast_image_pull,
-            compile_cache=pool.compile_cache,
-        )
-        if pool
-        else None
-    )
+    cold = pool_cold_start(pool)
     cloud = pool.cloud if pool else None
     gpu = pool.gpu if pool else None
     known = spec_model_startup(inputs.model, store, cloud, cold=cold, gpu=gpu)
@@ -63,10 +55,7 @@ def startup(inputs: ServiceInputs) -> StartupEstimate:
     bound_gb = weights_upper_bound_gib(inputs.pool, tensor_parallel_of(inputs.model), inputs.shape) * GIB_TO_GB
     # fp8 at load keeps half of what is read: a 16-bit checkpoint may be twice the memory it ends up in.
     gb = bound_gb * (2 if inputs.model.quantization == "fp8" else 1)
-    flags = cold or ColdStartSpec()
-    streaming = flags.image_streaming and streams_image(inputs.model.image)
-    accelerators = flags.model_copy(update={"image_streaming": streaming}).model_dump()
-    return startup_estimate(gb, store, cloud, gpu=gpu, max_num_seqs=inputs.model.max_num_seqs, **accelerators)
+    return model_startup(gb, inputs.model, store, cloud, cold=cold, gpu=gpu)
 
 
 def startup_budget(inputs: ServiceInputs) -> int:
