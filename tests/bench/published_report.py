@@ -7,8 +7,6 @@ The same predictions back tests/catalog/test_published_benchmarks.py.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 import statistics
 import sys
 from dataclasses import dataclass
@@ -19,24 +17,17 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from inferstack import catalog
-from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
+from inferstack.planning.capacity import accelerator, model_shape
 from inferstack.planning.open_loop import size_load
 from inferstack.planning.sizing import Efficiency, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
 from inferstack.planning.throughput import Objectives, offline_performance, performance
 from inferstack.planning.waves import in_waves
+from tests.bench.engines import engine_efficiency, running_limit
+from tests.bench.sweeps import load_sweeps, sweep_points
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
 WITHIN = 0.25
-# TensorRT-LLM (trtllm-bench, NIM) sizes its batch from the KV cache and schedules up to 8192 tokens per pass
-# (max_num_tokens' default); vLLM's limits come from the catalog (its defaults per GPU type).
-TRTLLM_MAX_BATCH = 4096
-TRTLLM_TOKENS = 8192
-# vLLM turned --async-scheduling on by default in v0.14 (efficiency.yaml v1_sequence_overhead_s).
-ASYNC_SCHEDULING_DEFAULT_MINOR = 14
-# vLLM's V1 engine, whose chunked prefill is always on, is the default from v0.8 (efficiency.yaml prefill_stall).
-V1_DEFAULT_MINOR = 8
 
 
 def load_table() -> dict[str, Any]:
@@ -124,79 +115,6 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     return perf.output_tokens_per_s * point["replicas"]
 
 
-def vllm_minor(point: dict[str, Any]) -> int | None:
-    """The minor version of a vLLM point (5 for 0.5.4, also read from 'the 0.8 series'); None for other engines."""
-    found = re.search(r"\b0\.(\d+)\b", point["engine_version"])
-    return int(found.group(1)) if point["engine"] == "vllm" and found is not None else None
-
-
-def legacy_vllm(point: dict[str, Any]) -> bool:
-    """True for a vLLM point from before 0.6 (its CPU work per sequence was not overlapped with the GPU)."""
-    minor = vllm_minor(point)
-    return minor is not None and minor < 6
-
-
-def running_limit(point: dict[str, Any]) -> int:
-    """The engine's cap on running sequences: TensorRT-LLM's KV-sized batch, vLLM's default at the point's version."""
-    if point["engine"] == "tensorrt-llm":
-        return TRTLLM_MAX_BATCH
-    minor = vllm_minor(point)
-    if minor is not None and minor < 10:
-        # Before v0.10 vLLM ran at most 256 sequences on every GPU; the catalog's per-GPU defaults are v0.10's.
-        return int(catalog.efficiency().factors.v0_max_num_seqs.value)
-    return engine_max_num_seqs(point["gpu"])
-
-
-def engine_efficiency(point: dict[str, Any]) -> Efficiency:
-    """The catalog's factors for the point's GPU, with TensorRT-LLM's token budget and old vLLM's CPU cost."""
-    eff = default_efficiency(point["gpu"])
-    if point["engine"] == "tensorrt-llm":
-        # Its MoE GEMMs are CUTLASS grouped GEMMs that overlap weight loads with math (efficiency.yaml).
-        serial = eff.moe_serial * (1 - catalog.efficiency().factors.trtllm_moe_overlap.value)
-        # Its C++ executor's host work is not vLLM's Python engine core: none is counted.
-        return dataclasses.replace(
-            eff,
-            batched_tokens=TRTLLM_TOKENS,
-            moe_serial=serial,
-            sequence_overhead_s=0.0,
-            request_latency_s=0.0,
-            piggyback_prefill=False,
-        )
-    if point["engine"] != "vllm":
-        # The fixed first-token latency was measured on vLLM's API server only; SGLang runs its prefills apart.
-        eff = dataclasses.replace(eff, request_latency_s=0.0, piggyback_prefill=False)
-    if point.get("max_model_len") is not None:
-        # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
-        floor = int(catalog.efficiency().factors.v0_batched_tokens_floor.value)
-        eff = dataclasses.replace(eff, batched_tokens=max(point["max_model_len"], floor))
-    if point.get("scheduler_steps", 1) > 1:
-        factors = catalog.efficiency().factors
-        return dataclasses.replace(
-            eff,
-            piggyback_prefill=False,
-            prefill_stall=factors.multi_step_prefill_stall.value,
-            sequence_overhead_s=factors.multi_step_sequence_overhead_s.value,
-            overlap_sequence_overhead=True,
-        )
-    if legacy_vllm(point):
-        table = catalog.efficiency()
-        per_gpu = table.gpus.get(point["gpu"])
-        host = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
-        legacy = host if host is not None else table.factors.legacy_sequence_overhead_s.value
-        return dataclasses.replace(
-            eff, sequence_overhead_s=legacy, overlap_sequence_overhead=False, piggyback_prefill=False
-        )
-    minor = vllm_minor(point)
-    if minor is None or minor < V1_DEFAULT_MINOR:
-        # Before V1 (0.8) vLLM prefilled in passes of their own unless chunked prefill was asked for.
-        eff = dataclasses.replace(eff, piggyback_prefill=False)
-    if minor is not None and minor < ASYNC_SCHEDULING_DEFAULT_MINOR:
-        # vLLM V1 before async scheduling became the default: the engine core schedules, prepares the inputs and
-        # applies the outputs of every step between GPU steps, so its host time adds to each step.
-        return dataclasses.replace(eff, overlap_sequence_overhead=False)
-    return eff
-
-
 def evaluate(point: dict[str, Any]) -> Prediction:
     """The planner's prediction and the physical roofline of one point."""
     return Prediction(predict(point), predict(point, Efficiency.physical()))
@@ -242,8 +160,20 @@ def aggregates(points: list[dict[str, Any]], errors: dict[str, float]) -> list[A
     return rows
 
 
+def sweep_aggregates() -> list[Aggregate]:
+    """Each independent sweep (tests/sweeps/) as a whole and by GPU: every point of a sweep is held out."""
+    rows: list[Aggregate] = []
+    for name, sweep in load_sweeps().items():
+        points = sweep_points(name, sweep)
+        errors = {p["id"]: error(p, evaluate(p).predicted) for p in points}
+        rows.append(aggregate(f"sweep {name}", list(errors.values())))
+        for gpu in sorted({p["gpu"] for p in points}):
+            rows.append(aggregate(f"  {gpu}", [errors[p["id"]] for p in points if p["gpu"] == gpu]))
+    return rows
+
+
 def main(markdown: bool = False) -> None:
-    """Print predicted vs measured for every point, then the aggregates."""
+    """Print predicted vs measured for every point, then the aggregates of the table and of the sweeps."""
     points = load_table()["points"]
     results = {p["id"]: evaluate(p) for p in points}
     errors = {p["id"]: error(p, results[p["id"]].predicted) for p in points}
@@ -269,12 +199,12 @@ def main(markdown: bool = False) -> None:
     if markdown:
         print("\n| points | n | median \\|error\\| | within ±25% | median signed error |")
         print("|---|---|---|---|---|")
-    for row in aggregates(points, errors):
+    for row in [*aggregates(points, errors), *sweep_aggregates()]:
         if markdown:
             print(f"| {row.label} | {row.count} | {row.median:.1%} | {row.within:.0%} | {row.bias:+.1%} |")
         else:
             print(
-                f"{row.label:<28} n={row.count:<3} median |error| {row.median:6.1%}   within ±25% {row.within:6.1%}"
+                f"{row.label:<40} n={row.count:<3} median |error| {row.median:6.1%}   within ±25% {row.within:6.1%}"
                 f"   median signed {row.bias:+6.1%}"
             )
 

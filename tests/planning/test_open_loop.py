@@ -11,7 +11,8 @@ from inferstack.planning.open_loop import erlang_c, rate_performance, size_load
 from inferstack.planning.serving import Request, size
 from inferstack.planning.sizing import precision
 from inferstack.planning.throughput import Objectives, performance
-from tests.bench.published_report import engine_efficiency, load_table, predict, running_limit
+from tests.bench.engines import engine_efficiency, running_limit
+from tests.bench.published_report import load_table, predict
 
 LLAMA8 = model_shape("llama-3.1-8b")[1]  # type: ignore[index]
 RATE_POINTS = [p for p in load_table()["points"] if p.get("request_rate") is not None]

@@ -1,0 +1,97 @@
+"""How tests/bench/published_report.py models each engine and vLLM version of a published point.
+
+The planner models the pinned vLLM; a point measured on another engine or an older vLLM runs with that engine's
+batch limits, token budget and host costs as the catalog records them (components/catalog/data/efficiency.yaml).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from inferstack import catalog
+from inferstack.planning.capacity import default_efficiency, engine_max_num_seqs
+from inferstack.planning.sizing import Efficiency
+
+# TensorRT-LLM (trtllm-bench, NIM) sizes its batch from the KV cache and schedules up to 8192 tokens per pass
+# (max_num_tokens' default); vLLM's limits come from the catalog (its defaults per GPU type).
+TRTLLM_MAX_BATCH = 4096
+TRTLLM_TOKENS = 8192
+# vLLM turned --async-scheduling on by default in v0.14 (efficiency.yaml v1_sequence_overhead_s).
+ASYNC_SCHEDULING_DEFAULT_MINOR = 14
+# vLLM's V1 engine, whose chunked prefill is always on, is the default from v0.8 (efficiency.yaml prefill_stall).
+V1_DEFAULT_MINOR = 8
+
+
+def vllm_minor(point: dict[str, Any]) -> int | None:
+    """The minor version of a vLLM point (5 for 0.5.4, also read from 'the 0.8 series'); None for other engines."""
+    found = re.search(r"\b0\.(\d+)\b", point["engine_version"])
+    return int(found.group(1)) if point["engine"] == "vllm" and found is not None else None
+
+
+def legacy_vllm(point: dict[str, Any]) -> bool:
+    """True for a vLLM point from before 0.6 (its CPU work per sequence was not overlapped with the GPU)."""
+    minor = vllm_minor(point)
+    return minor is not None and minor < 6
+
+
+def running_limit(point: dict[str, Any]) -> int:
+    """The engine's cap on running sequences: TensorRT-LLM's KV-sized batch, vLLM's default at the point's version."""
+    if point["engine"] == "tensorrt-llm":
+        return TRTLLM_MAX_BATCH
+    minor = vllm_minor(point)
+    if minor is not None and minor < 10:
+        # Before v0.10 vLLM ran at most 256 sequences on every GPU; the catalog's per-GPU defaults are v0.10's.
+        return int(catalog.efficiency().factors.v0_max_num_seqs.value)
+    return engine_max_num_seqs(point["gpu"])
+
+
+def engine_efficiency(point: dict[str, Any]) -> Efficiency:
+    """The catalog's factors for the point's GPU, with TensorRT-LLM's token budget and old vLLM's CPU cost."""
+    eff = default_efficiency(point["gpu"])
+    if point["engine"] == "tensorrt-llm":
+        # Its MoE GEMMs are CUTLASS grouped GEMMs that overlap weight loads with math (efficiency.yaml).
+        serial = eff.moe_serial * (1 - catalog.efficiency().factors.trtllm_moe_overlap.value)
+        # Its C++ executor's host work is not vLLM's Python engine core: none is counted.
+        return dataclasses.replace(
+            eff,
+            batched_tokens=TRTLLM_TOKENS,
+            moe_serial=serial,
+            sequence_overhead_s=0.0,
+            request_latency_s=0.0,
+            piggyback_prefill=False,
+        )
+    if point["engine"] != "vllm":
+        # The fixed first-token latency was measured on vLLM's API server only; SGLang runs its prefills apart.
+        eff = dataclasses.replace(eff, request_latency_s=0.0, piggyback_prefill=False)
+    if point.get("max_model_len") is not None:
+        # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
+        floor = int(catalog.efficiency().factors.v0_batched_tokens_floor.value)
+        eff = dataclasses.replace(eff, batched_tokens=max(point["max_model_len"], floor))
+    if point.get("scheduler_steps", 1) > 1:
+        factors = catalog.efficiency().factors
+        return dataclasses.replace(
+            eff,
+            piggyback_prefill=False,
+            prefill_stall=factors.multi_step_prefill_stall.value,
+            sequence_overhead_s=factors.multi_step_sequence_overhead_s.value,
+            overlap_sequence_overhead=True,
+        )
+    if legacy_vllm(point):
+        table = catalog.efficiency()
+        per_gpu = table.gpus.get(point["gpu"])
+        host = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
+        legacy = host if host is not None else table.factors.legacy_sequence_overhead_s.value
+        return dataclasses.replace(
+            eff, sequence_overhead_s=legacy, overlap_sequence_overhead=False, piggyback_prefill=False
+        )
+    minor = vllm_minor(point)
+    if minor is None or minor < V1_DEFAULT_MINOR:
+        # Before V1 (0.8) vLLM prefilled in passes of their own unless chunked prefill was asked for.
+        eff = dataclasses.replace(eff, piggyback_prefill=False)
+    if minor is not None and minor < ASYNC_SCHEDULING_DEFAULT_MINOR:
+        # vLLM V1 before async scheduling became the default: the engine core schedules, prepares the inputs and
+        # applies the outputs of every step between GPU steps, so its host time adds to each step.
+        return dataclasses.replace(eff, overlap_sequence_overhead=False)
+    return eff
