@@ -113,6 +113,7 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
         moe_gemm=table.factors.moe_gemm.value,
         moe_serial=table.factors.moe_serial.value,
         int4_gemm=table.factors.int4_gemm.value,
+        attention_in_kv_dtype=True,
         batched_tokens=per_gpu.max_num_batched_tokens if per_gpu is not None else None,
         prefill_mfu=table.factors.prefill_mfu.value,
         decode_mfu=table.factors.decode_mfu.value,
@@ -138,6 +139,8 @@ def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> A
         tflops=tflops,
         count=tp,
         fp8_tensor_cores=gpu.fp8_dense_tflops is not None,
+        tflops_16bit=gpu.bf16_dense_tflops or gpu.fp16_dense_tflops,
+        tflops_fp8=gpu.fp8_dense_tflops,
     )
 
 

@@ -38,6 +38,10 @@ class Accelerator:
     count: int = 1
     # False on GPUs without FP8 tensor cores (Ampere, Turing): FP8 weights run weight-only there (FP8 Marlin).
     fp8_tensor_cores: bool = True
+    # Peak dense TFLOPS per GPU at 16 bits and at FP8 (None: unknown, or no FP8 tensor cores). `tflops` is the rate
+    # of the weights' GEMMs; attention multiplies queries by the KV cache, at the KV dtype's rate (see step_time).
+    tflops_16bit: float | None = None
+    tflops_fp8: float | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,9 @@ class Efficiency:
     # Fixed latency every request's first token pays outside the GPU passes (the API server's request handling,
     # the trip to the engine core and back, streaming the token); 0 on the roofline.
     request_latency_s: float = 0.0
+    # True when attention runs at the KV cache's precision (FlashAttention multiplies in the model dtype; FP8 only
+    # with an fp8 KV cache); False on the roofline, where attention may use the GPU's fastest tensor cores.
+    attention_in_kv_dtype: bool = False
     # The engine's token budget per pass (vLLM --max-num-batched-tokens): a longer prompt prefills in chunks, one
     # pass each; None: one pass per prompt (the roofline).
     batched_tokens: int | None = None

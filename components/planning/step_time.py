@@ -116,8 +116,19 @@ def _bandwidth(acc: Accelerator, eff: Efficiency) -> float:
     return acc.bandwidth_gbps * 1e9 * acc.count * eff.tp(acc.count) * eff.mbu
 
 
-def _flops(acc: Accelerator, eff: Efficiency, mfu: float) -> float:
-    return acc.tflops * 1e12 * acc.count * eff.tp(acc.count) * mfu
+def _flops(acc: Accelerator, eff: Efficiency, mfu: float, tflops: float | None = None) -> float:
+    return (tflops or acc.tflops) * 1e12 * acc.count * eff.tp(acc.count) * mfu
+
+
+def attention_tflops(acc: Accelerator, prec: Precision, eff: Efficiency) -> float:
+    """Peak TFLOPS attention runs at: the KV dtype's rate (16-bit unless the cache is fp8), whatever the weights use.
+
+    vLLM's FlashAttention backends multiply queries by the cache in the cache's dtype: FP8 weights with a 16-bit KV
+    cache still attend at 16 bits. The roofline (`attention_in_kv_dtype` False) never runs slower than the weights.
+    """
+    fp8_cache = prec.kv_bytes < 2 and acc.tflops_fp8 is not None
+    kv_rate = acc.tflops_fp8 if fp8_cache and acc.tflops_fp8 is not None else (acc.tflops_16bit or acc.tflops)
+    return kv_rate if eff.attention_in_kv_dtype else max(kv_rate, acc.tflops)
 
 
 def allreduce_s(shape: Shape, acc: Accelerator, eff: Efficiency, *, tokens: float) -> float:
@@ -150,21 +161,26 @@ def decode_step_s(
     """
     bandwidth = _bandwidth(acc, eff)
     rate = _flops(acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff, acc))
+    attention_rate = _flops(
+        acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff, acc), attention_tflops(acc, prec, eff)
+    )
     expert_bytes = expert_read_bytes(shape, prec, batch + riders)
     expert_flops = (batch + riders) * 2 * expert_matmul_params_b(shape) * 1e9
     read = decode_read_bytes(shape, prec, acc, batch=batch, context=context)
     memory_time = (read - expert_read_bytes(shape, prec, batch)) / bandwidth
     # Per token: 2 FLOPs per active parameter, plus attention over the context (sliding layers: the window).
-    flops = batch * (2 * matmul_params_b(shape) * 1e9 + decode_attention_flops(shape, context)) - expert_flops
+    flops = batch * 2 * matmul_params_b(shape) * 1e9 - expert_flops
+    attention = batch * decode_attention_flops(shape, context) + rider_attention
     if riders:
         head = shape.embedding_params_b - shape.lookup_only_params_b
         # A prefill multiplies the lm_head by each prompt's last position only, as `prefill_s` does.
-        flops += 2 * (matmul_params_b(shape) - head) * 1e9 * riders + 2 * head * 1e9 * rider_prompts + rider_attention
+        flops += 2 * (matmul_params_b(shape) - head) * 1e9 * riders + 2 * head * 1e9 * rider_prompts
     # Grouped expert GEMMs (fused MoE kernels) overlap streaming the experts with multiplying them far less than a
     # dense GEMM does: `moe_serial` of the shorter of the two adds to the longer.
     stream, math_time = expert_bytes / bandwidth, expert_flops / rate
     experts = max(stream, math_time) + eff.moe_serial * min(stream, math_time)
-    gpu_time = max(memory_time, flops / rate) + experts + allreduce_s(shape, acc, eff, tokens=batch + riders)
+    compute_time = flops / rate + attention / attention_rate
+    gpu_time = max(memory_time, compute_time) + experts + allreduce_s(shape, acc, eff, tokens=batch + riders)
     cpu_time = eff.sequence_overhead_s * batch
     if eff.overlap_sequence_overhead:
         # The host prepares and post-processes sequences while the GPU runs: the slower of the two sets the pace.
@@ -185,7 +201,9 @@ def prefill_s(
     # hidden states at the logits indices before computing logits; every other matrix multiplies every token.
     head = shape.embedding_params_b - shape.lookup_only_params_b
     body = 2 * (matmul_params_b(shape) - head) * 1e9 * tokens + 2 * head * 1e9 * prompts
-    flops = body + prompts * prefill_attention_flops(shape, prompt)
-    compute_time = flops / _flops(acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc))
+    attention = prompts * prefill_attention_flops(shape, prompt)
+    compute_time = body / _flops(
+        acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc)
+    ) + attention / _flops(acc, eff, eff.prefill_mfu, attention_tflops(acc, prec, eff))
     memory_time = weights_read_bytes(shape, prec, tokens) / _bandwidth(acc, eff)
     return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=tokens)

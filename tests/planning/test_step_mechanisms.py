@@ -1,5 +1,5 @@
 """The per-pass mechanisms behind the published-benchmark fit: sliding windows, fused MoE kernels, FP8 without FP8
-tensor cores, and host work that overlaps the GPU step."""
+tensor cores, attention at the KV cache's precision, and host work that overlaps the GPU step."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import pytest
 
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
 from inferstack.planning.sizing import Efficiency, Shape, precision
-from inferstack.planning.step_time import decode_attention_flops, decode_step_s, prefill_attention_flops, prefill_s
+from inferstack.planning.step_time import (
+    attention_tflops,
+    decode_attention_flops,
+    decode_step_s,
+    gemm_efficiency,
+    prefill_attention_flops,
+    prefill_s,
+)
 
 
 def shape(key: str) -> Shape:
@@ -88,3 +95,21 @@ def test_prefill_multiplies_the_lm_head_by_the_last_position_only() -> None:
     one = prefill_s(llama, acc, prec, roofline, prompt=2 * short)
     attended = 2 * prefill_attention_flops(llama, short) - prefill_attention_flops(llama, 2 * short)
     assert two - one == pytest.approx((2 * head + attended) / (acc.tflops * 1e12))
+
+
+def test_attention_runs_at_the_kv_cache_precision_not_the_weights() -> None:
+    llama, h100 = shape("llama-3.1-70b"), accelerator("nvidia-h100-sxm", 2, "fp8")
+    eff = default_efficiency("nvidia-h100-sxm")
+    fp8_cache, bf16_cache = precision(llama, "fp8", "fp8"), precision(llama, "fp8")
+    # FP8 weights run their GEMMs at the FP8 rate either way; a 16-bit cache attends at the 16-bit rate.
+    assert attention_tflops(h100, bf16_cache, eff) == h100.tflops_16bit
+    assert attention_tflops(h100, fp8_cache, eff) == h100.tflops == h100.tflops_fp8
+    prompt = 16_384
+    gap = prefill_s(llama, h100, bf16_cache, eff, prompt=prompt) - prefill_s(llama, h100, fp8_cache, eff, prompt=prompt)
+    mfu = eff.prefill_mfu * gemm_efficiency(llama, bf16_cache, eff, h100)
+    assert h100.tflops_16bit is not None and h100.tflops_fp8 is not None
+    per_second = {t: t * 1e12 * h100.count * eff.tp(h100.count) * mfu for t in (h100.tflops_16bit, h100.tflops_fp8)}
+    attention = prefill_attention_flops(llama, prompt)
+    assert gap == pytest.approx(attention / per_second[h100.tflops_16bit] - attention / per_second[h100.tflops_fp8])
+    # The roofline never attends slower than the weights' GEMMs run.
+    assert attention_tflops(h100, bf16_cache, Efficiency.physical()) == h100.tflops
