@@ -114,6 +114,7 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
         moe_serial=table.factors.moe_serial.value,
         int4_gemm=table.factors.int4_gemm.value,
         attention_in_kv_dtype=True,
+        kernels_in_sequence=True,
         batched_tokens=per_gpu.max_num_batched_tokens if per_gpu is not None else None,
         prefill_mfu=table.factors.prefill_mfu.value,
         decode_mfu=table.factors.decode_mfu.value,

@@ -81,6 +81,10 @@ class Efficiency:
     # Fixed latency every request's first token pays outside the GPU passes (the API server's request handling,
     # the trip to the engine core and back, streaming the token); 0 on the roofline.
     request_latency_s: float = 0.0
+    # True when attention is a kernel of its own between the GEMMs of a layer (every engine's forward pass): its KV
+    # reads cannot hide behind the GEMMs' math, so a step is the GEMMs' roofline plus attention's. False on the
+    # roofline, where one fused pass could overlap every read with every multiply.
+    kernels_in_sequence: bool = False
     # True when attention runs at the KV cache's precision (FlashAttention multiplies in the model dtype; FP8 only
     # with an fp8 KV cache); False on the roofline, where attention may use the GPU's fastest tensor cores.
     attention_in_kv_dtype: bool = False

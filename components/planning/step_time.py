@@ -166,8 +166,8 @@ def decode_step_s(
     )
     expert_bytes = expert_read_bytes(shape, prec, batch + riders)
     expert_flops = (batch + riders) * 2 * expert_matmul_params_b(shape) * 1e9
-    read = decode_read_bytes(shape, prec, acc, batch=batch, context=context)
-    memory_time = (read - expert_read_bytes(shape, prec, batch)) / bandwidth
+    weights_time = (weights_read_bytes(shape, prec, batch) - expert_read_bytes(shape, prec, batch)) / bandwidth
+    kv_time = batch * kv_bytes_per_sequence(shape, prec, acc.count, context) / bandwidth
     # Per token: 2 FLOPs per active parameter, plus attention over the context (sliding layers: the window).
     flops = batch * 2 * matmul_params_b(shape) * 1e9 - expert_flops
     attention = batch * decode_attention_flops(shape, context) + rider_attention
@@ -179,8 +179,12 @@ def decode_step_s(
     # dense GEMM does: `moe_serial` of the shorter of the two adds to the longer.
     stream, math_time = expert_bytes / bandwidth, expert_flops / rate
     experts = max(stream, math_time) + eff.moe_serial * min(stream, math_time)
-    compute_time = flops / rate + attention / attention_rate
-    gpu_time = max(memory_time, compute_time) + experts + allreduce_s(shape, acc, eff, tokens=batch + riders)
+    if eff.kernels_in_sequence:
+        # The GEMMs stream the weights while they multiply; attention then streams the KV cache while it multiplies.
+        passes = max(weights_time, flops / rate) + max(kv_time, attention / attention_rate)
+    else:
+        passes = max(weights_time + kv_time, flops / rate + attention / attention_rate)
+    gpu_time = passes + experts + allreduce_s(shape, acc, eff, tokens=batch + riders)
     cpu_time = eff.sequence_overhead_s * batch
     if eff.overlap_sequence_overhead:
         # The host prepares and post-processes sequences while the GPU runs: the slower of the two sets the pace.
@@ -202,8 +206,13 @@ def prefill_s(
     head = shape.embedding_params_b - shape.lookup_only_params_b
     body = 2 * (matmul_params_b(shape) - head) * 1e9 * tokens + 2 * head * 1e9 * prompts
     attention = prompts * prefill_attention_flops(shape, prompt)
-    compute_time = body / _flops(
-        acc, eff, eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc)
-    ) + attention / _flops(acc, eff, eff.prefill_mfu, attention_tflops(acc, prec, eff))
-    memory_time = weights_read_bytes(shape, prec, tokens) / _bandwidth(acc, eff)
-    return eff.step_overhead_s + max(compute_time, memory_time) + allreduce_s(shape, acc, eff, tokens=tokens)
+    mfu = eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc)
+    gemm_time = body / _flops(acc, eff, mfu)
+    attention_time = attention / _flops(acc, eff, mfu, attention_tflops(acc, prec, eff))
+    weights_time = weights_read_bytes(shape, prec, tokens) / _bandwidth(acc, eff)
+    if eff.kernels_in_sequence:
+        # As in a decode step: attention runs between the GEMMs, so it adds to their roofline.
+        passes = max(weights_time, gemm_time) + attention_time
+    else:
+        passes = max(weights_time, gemm_time + attention_time)
+    return eff.step_overhead_s + passes + allreduce_s(shape, acc, eff, tokens=tokens)

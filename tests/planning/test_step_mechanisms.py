@@ -113,3 +113,20 @@ def test_attention_runs_at_the_kv_cache_precision_not_the_weights() -> None:
     assert gap == pytest.approx(attention / per_second[h100.tflops_16bit] - attention / per_second[h100.tflops_fp8])
     # The roofline never attends slower than the weights' GEMMs run.
     assert attention_tflops(h100, bf16_cache, Efficiency.physical()) == h100.tflops
+
+
+def test_attention_adds_to_the_gemms_instead_of_hiding_behind_them() -> None:
+    llama, h200 = shape("llama-3.1-8b"), accelerator("nvidia-h200", 1, "fp8")
+    prec = precision(llama, "fp8", "fp8")
+    # The GPU's step alone (no host time per sequence).
+    eff = dataclasses.replace(default_efficiency("nvidia-h200"), sequence_overhead_s=0.0)
+    fused = dataclasses.replace(eff, kernels_in_sequence=False)
+    # Batch 1: every kernel is bandwidth-bound, so one roofline over all bytes is the sum of the kernels' rooflines.
+    one = decode_step_s(llama, h200, prec, eff, batch=1, context=1100)
+    assert one == pytest.approx(decode_step_s(llama, h200, prec, fused, batch=1, context=1100))
+    # 876 sequences of ~1,100 tokens: the GEMMs are compute-bound while attention streams ~60 GB of cache, and the
+    # attention kernel cannot overlap its reads with the GEMMs' math: the step is their sum, not their maximum.
+    big = decode_step_s(llama, h200, prec, eff, batch=876, context=1100)
+    merged = decode_step_s(llama, h200, prec, fused, batch=876, context=1100)
+    assert big > 1.3 * merged
+    assert merged >= decode_step_s(llama, h200, prec, Efficiency.physical(), batch=876, context=1100)
