@@ -112,7 +112,9 @@ def _print_sizing(name: str, result: Sizing) -> None:
         + ") of "
         f"{fit.offer_gib:.1f} GiB offered",
         f"KV capacity: {fit.max_sequences} sequences of {req.context or req.prompt + req.output} tokens "
-        f"({fit.kv_budget_gib:.1f} GiB)",
+        + (
+            f"({fit.kv_budget_gib:.1f} GiB)" if fit.kv_budget_gib > 0 else "(no room: weights and runtime fill the GPU)"
+        ),
     ]
     if result.at_concurrency is not None:
         at = result.at_concurrency

@@ -44,6 +44,8 @@ def test_size_json_is_data() -> None:
 def test_size_says_when_a_model_does_not_fit() -> None:
     result = runner.invoke(app, ["size", "--model", "llama-3.1-70b", "--gpu", "nvidia-l4"])
     assert result.exit_code == 0 and "fits: no" in result.output
+    # No room left for a KV cache reads as such, not as a negative size.
+    assert "no room: weights and runtime fill the GPU" in result.output and "(-" not in result.output
 
 
 def test_compare_ranks_options_by_price_per_token() -> None:
