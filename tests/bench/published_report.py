@@ -2,7 +2,8 @@
 
 Prints every point (measured, predicted, error, physical roofline) and the aggregates the tolerance test holds: median
 |error| and the share within ±25%, over the held-out (`use: validation`) points, by engine, and over all points.
-The same predictions back tests/catalog/test_published_benchmarks.py.
+The same predictions back tests/catalog/test_published_benchmarks.py. `--sweep-points` also prints every point of the
+independent sweeps (tests/sweeps/); their aggregates are always printed.
 """
 
 from __future__ import annotations
@@ -172,9 +173,11 @@ def sweep_aggregates() -> list[Aggregate]:
     return rows
 
 
-def main(markdown: bool = False) -> None:
+def main(markdown: bool = False, sweep_rows: bool = False) -> None:
     """Print predicted vs measured for every point, then the aggregates of the table and of the sweeps."""
     points = load_table()["points"]
+    if sweep_rows:
+        points = [*points, *(p for name, sweep in load_sweeps().items() for p in sweep_points(name, sweep))]
     results = {p["id"]: evaluate(p) for p in points}
     errors = {p["id"]: error(p, results[p["id"]].predicted) for p in points}
     if markdown:
@@ -199,7 +202,8 @@ def main(markdown: bool = False) -> None:
     if markdown:
         print("\n| points | n | median \\|error\\| | within ±25% | median signed error |")
         print("|---|---|---|---|---|")
-    for row in [*aggregates(points, errors), *sweep_aggregates()]:
+    table = [p for p in points if not p["id"].startswith(tuple(load_sweeps()))]
+    for row in [*aggregates(table, errors), *sweep_aggregates()]:
         if markdown:
             print(f"| {row.label} | {row.count} | {row.median:.1%} | {row.within:.0%} | {row.bias:+.1%} |")
         else:
@@ -210,4 +214,4 @@ def main(markdown: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(markdown="--markdown" in sys.argv)
+    main(markdown="--markdown" in sys.argv, sweep_rows="--sweep-points" in sys.argv)
