@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from inferstack import catalog
-from inferstack.planning.capacity import accelerator, default_efficiency, spec_model_shape
+from inferstack.planning.capacity import accelerator, spec_model_shape
+from inferstack.planning.engine_version import vllm_efficiency
 from inferstack.planning.existing_nodes import node_bounds
 from inferstack.planning.serving import request_for, size
 from inferstack.planning.sizing import precision
@@ -144,7 +145,7 @@ def load_fit(spec: EnvironmentSpec, key: str) -> LoadFit | None:
         shape,
         accelerator(pool.gpu, tp, model.quantization),
         precision(shape, model.quantization, model.kv_cache_dtype),
-        default_efficiency(pool.gpu),
+        vllm_efficiency(pool.gpu, request.vllm_release),
         prompt=request.prompt,
         output=request.output,
         concurrency=1,

@@ -12,8 +12,9 @@ from typing import Any
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
-from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, hub_id
+from inferstack.planning.capacity import accelerator, hub_id
 from inferstack.planning.defaults import pool_instance_type
+from inferstack.planning.engine_version import Release, model_release, vllm_efficiency, vllm_max_num_seqs
 from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.open_loop import LoadSizing, size_load
 from inferstack.planning.precision import checkpoint_of, kv_cache_dtype_problem, loaded_quantization
@@ -52,6 +53,8 @@ class Request:
     cold_start: PathKind = "default"
     # GiB of LoRA adapter slots a replica preallocates (planning/lora.py); 0 without adapters.
     lora_gib: float = 0.0
+    # The vLLM release sized (planning/engine_version.py); None: the pinned image's.
+    vllm_release: Release | None = None
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,8 @@ def cheapest_price(gpu: str, tp: int, **where: Any) -> Price | None:
 
 def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     """Fit, latency, capacity, replicas and price of one option."""
-    shape, eff = request.shape, default_efficiency(request.gpu)
-    limit = request.max_num_seqs or engine_max_num_seqs(request.gpu)
+    shape, eff = request.shape, vllm_efficiency(request.gpu, request.vllm_release)
+    limit = request.max_num_seqs or vllm_max_num_seqs(request.gpu, request.vllm_release)
     prec = precision(shape, request.quantization, request.kv_cache_dtype)
     acc = accelerator(request.gpu, request.tp, request.quantization)
     context = request.context or min(shape.context, request.prompt + request.output)
@@ -269,6 +272,7 @@ def request_for(
         context=model.max_model_len,
         utilization=model.gpu_memory_utilization,
         lora_gib=spec_lora_gib(model, shape, tp),
+        vllm_release=model_release(model),
         prompt=load.prompt_tokens if load else DEFAULT_PROMPT,
         output=load.output_tokens if load else DEFAULT_OUTPUT,
         requests_per_s=load.requests_per_second if load else None,

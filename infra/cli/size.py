@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from inferstack.infra.cli.common import EXIT_INVALID, out
+from inferstack.infra.cli.common import out
 from inferstack.infra.cli.size_cold_start import (
     cold_start_json,
     cold_starts,
@@ -21,79 +21,11 @@ from inferstack.infra.cli.size_cold_start import (
     scale_to_zero,
     scale_to_zero_line,
 )
+from inferstack.infra.cli.size_request import fail as _fail
+from inferstack.infra.cli.size_request import request as _request
 
 if TYPE_CHECKING:
-    from inferstack.infra.cli.size_model import SizedModel
-    from inferstack.planning.serving import Request, Sizing
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(EXIT_INVALID)
-
-
-def _request(
-    found: SizedModel,
-    gpu: str,
-    tp: int,
-    dtype: str,
-    concurrency: int | None,
-    prompt: int | None,
-    output: int | None,
-    rps: float | None,
-    ttft_ms: float | None,
-    tpot_ms: float | None,
-    context: int | None,
-    compare_all: bool,
-    store: str = "bucket",
-    kv_cache_dtype: str = "auto",
-    max_num_seqs: int | None = None,
-    cold_start: str = "default",
-) -> Request:
-    from inferstack import catalog
-    from inferstack.planning import precision
-    from inferstack.planning.context import ModelContext, catalog_context, context_problem
-    from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Request
-    from inferstack.planning.throughput import Objectives
-
-    if not compare_all and gpu not in catalog.gpus():
-        raise _fail(f"--gpu: unknown GPU {gpu!r} — choose one of: {', '.join(sorted(catalog.gpus()))}")
-    shape = found.shape
-    limits = catalog_context(found.catalog_key) if found.catalog_key else ModelContext(found.name, found.max_context)
-    if context is not None and (problem := context_problem(context, limits)):
-        raise _fail(f"--context: {problem[0]} — {problem[1]}")
-    checkpoint = found.checkpoint
-    requested = None if dtype in ("auto", "bfloat16", "float16") else dtype
-    if requested is not None and found.config_quantization not in (None, requested):
-        raise _fail(
-            f"--dtype: the config.json is quantized with {found.config_quantization}: vLLM loads it with that method "
-            f"and refuses {requested} — use --dtype auto"
-        )
-    on_gpu = None if compare_all else gpu
-    mismatch = (precision.dtype_problem(dtype, gpu, flags=True) if on_gpu else None) or precision.quantization_problem(
-        requested, on_gpu, checkpoint, flags=True
-    )
-    if mismatch is not None:
-        raise _fail(f"--dtype: {mismatch[0]} — {mismatch[1]}")
-    if on_gpu and (kv_problem := precision.kv_cache_dtype_problem(kv_cache_dtype, on_gpu, flags=True)):
-        raise _fail(f"--kv-cache-dtype: {kv_problem[0]} — {kv_problem[1]}")
-    return Request(
-        shape=shape,
-        gpu=gpu,
-        tp=tp,
-        quantization=precision.loaded_quantization(checkpoint, requested),
-        kv_cache_dtype=kv_cache_dtype,
-        max_num_seqs=max_num_seqs,
-        stored_bits=checkpoint.stored_bits,
-        store="local" if store == "local" else "bucket",
-        cold_start="accelerated" if cold_start == "accelerated" else "default",
-        context=context,
-        prompt=DEFAULT_PROMPT if prompt is None else prompt,
-        output=DEFAULT_OUTPUT if output is None else output,
-        concurrency=concurrency,
-        requests_per_s=rps,
-        objectives=Objectives(ttft_s=ttft_ms / 1000 if ttft_ms else None, tpot_s=tpot_ms / 1000 if tpot_ms else None),
-    )
+    from inferstack.planning.serving import Sizing
 
 
 def _ms(seconds: float) -> str:
@@ -218,6 +150,14 @@ def size_command(
     max_num_seqs: Annotated[
         int | None, typer.Option("--max-num-seqs", min=1, help="Engine cap on running sequences (default: vLLM's).")
     ] = None,
+    vllm_version: Annotated[
+        str | None,
+        typer.Option(
+            "--vllm-version",
+            help="Size the vLLM release you run, e.g. 0.10.2: its batch cap, scheduling and host costs "
+            "(default: the pinned image's).",
+        ),
+    ] = None,
     cold_start: Annotated[
         str | None,
         typer.Option(
@@ -273,6 +213,7 @@ def size_command(
         kv_cache_dtype,
         max_num_seqs,
         cold_start or "default",
+        vllm_version,
     )
     if max_loras:
         request = with_lora(request, max_loras, max_lora_rank)

@@ -11,17 +11,14 @@ import re
 from typing import Any
 
 from inferstack import catalog
-from inferstack.planning.capacity import default_efficiency, engine_max_num_seqs
+from inferstack.planning.capacity import default_efficiency
+from inferstack.planning.engine_version import vllm_efficiency, vllm_max_num_seqs
 from inferstack.planning.sizing import Efficiency
 
 # TensorRT-LLM (trtllm-bench, NIM) sizes its batch from the KV cache and schedules up to 8192 tokens per pass
 # (max_num_tokens' default); vLLM's limits come from the catalog (its defaults per GPU type).
 TRTLLM_MAX_BATCH = 4096
 TRTLLM_TOKENS = 8192
-# vLLM turned --async-scheduling on by default in v0.14 (efficiency.yaml v1_sequence_overhead_s).
-ASYNC_SCHEDULING_DEFAULT_MINOR = 14
-# vLLM's V1 engine, whose chunked prefill is always on, is the default from v0.8 (efficiency.yaml prefill_stall).
-V1_DEFAULT_MINOR = 8
 
 
 def vllm_minor(point: dict[str, Any]) -> int | None:
@@ -30,25 +27,17 @@ def vllm_minor(point: dict[str, Any]) -> int | None:
     return int(found.group(1)) if point["engine"] == "vllm" and found is not None else None
 
 
-def legacy_vllm(point: dict[str, Any]) -> bool:
-    """True for a vLLM point from before 0.6 (its CPU work per sequence was not overlapped with the GPU)."""
-    minor = vllm_minor(point)
-    return minor is not None and minor < 6
-
-
 def running_limit(point: dict[str, Any]) -> int:
     """The engine's cap on running sequences: TensorRT-LLM's KV-sized batch, vLLM's default at the point's version."""
     if point["engine"] == "tensorrt-llm":
         return TRTLLM_MAX_BATCH
     minor = vllm_minor(point)
-    if minor is not None and minor < 10:
-        # Before v0.10 vLLM ran at most 256 sequences on every GPU; the catalog's per-GPU defaults are v0.10's.
-        return int(catalog.efficiency().factors.v0_max_num_seqs.value)
-    return engine_max_num_seqs(point["gpu"])
+    return vllm_max_num_seqs(point["gpu"], (0, minor) if minor is not None else None)
 
 
 def engine_efficiency(point: dict[str, Any]) -> Efficiency:
-    """The catalog's factors for the point's GPU, with TensorRT-LLM's token budget and old vLLM's CPU cost."""
+    """The catalog's factors for the point's GPU as its engine runs them: vLLM's release (planning/engine_version.py),
+    TensorRT-LLM's token budget and MoE kernels, a run's own flags (max_model_len, multi-step scheduling)."""
     eff = default_efficiency(point["gpu"])
     if point["engine"] == "tensorrt-llm":
         # Its MoE GEMMs are CUTLASS grouped GEMMs that overlap weight loads with math (efficiency.yaml).
@@ -62,9 +51,15 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
             request_latency_s=0.0,
             piggyback_prefill=False,
         )
-    if point["engine"] != "vllm":
-        # The fixed first-token latency was measured on vLLM's API server only; SGLang runs its prefills apart.
-        eff = dataclasses.replace(eff, request_latency_s=0.0, piggyback_prefill=False)
+    minor = vllm_minor(point)
+    if minor is not None:
+        eff = vllm_efficiency(point["gpu"], (0, minor))
+    else:
+        # SGLang, or a vLLM point whose release is unknown: prefills in passes of its own; the fixed first-token
+        # latency was measured on vLLM's API server only.
+        eff = dataclasses.replace(eff, piggyback_prefill=False)
+        if point["engine"] != "vllm":
+            eff = dataclasses.replace(eff, request_latency_s=0.0)
     if point.get("max_model_len") is not None:
         # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
         floor = int(catalog.efficiency().factors.v0_batched_tokens_floor.value)
@@ -78,20 +73,4 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
             sequence_overhead_s=factors.multi_step_sequence_overhead_s.value,
             overlap_sequence_overhead=True,
         )
-    if legacy_vllm(point):
-        table = catalog.efficiency()
-        per_gpu = table.gpus.get(point["gpu"])
-        host = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
-        legacy = host if host is not None else table.factors.legacy_sequence_overhead_s.value
-        return dataclasses.replace(
-            eff, sequence_overhead_s=legacy, overlap_sequence_overhead=False, piggyback_prefill=False
-        )
-    minor = vllm_minor(point)
-    if minor is None or minor < V1_DEFAULT_MINOR:
-        # Before V1 (0.8) vLLM prefilled in passes of their own unless chunked prefill was asked for.
-        eff = dataclasses.replace(eff, piggyback_prefill=False)
-    if minor is not None and minor < ASYNC_SCHEDULING_DEFAULT_MINOR:
-        # vLLM V1 before async scheduling became the default: the engine core schedules, prepares the inputs and
-        # applies the outputs of every step between GPU steps, so its host time adds to each step.
-        return dataclasses.replace(eff, overlap_sequence_overhead=False)
     return eff

@@ -18,7 +18,7 @@ from inferstack.k8s import pods
 from inferstack.k8s.manifests.exposure import SERVICE_PORT
 from inferstack.k8s.manifests.inputs import ServiceInputs, labels
 from inferstack.k8s.manifests.pod import startup
-from inferstack.planning.capacity import engine_max_num_seqs
+from inferstack.planning.engine_version import model_release, vllm_max_num_seqs
 from inferstack.planning.gateway import MODEL_HEADER
 from inferstack.planning.throughput import MAX_BATCH
 from inferstack.planning.wake import (
@@ -48,7 +48,9 @@ def in_flight_target(inputs: ServiceInputs) -> int:
     """
     if inputs.model.max_num_seqs is not None:
         return inputs.model.max_num_seqs
-    return engine_max_num_seqs(inputs.pool.gpu) if inputs.pool is not None else MAX_BATCH
+    if inputs.pool is None:
+        return MAX_BATCH
+    return vllm_max_num_seqs(inputs.pool.gpu, model_release(inputs.model))
 
 
 def interceptor_route(inputs: ServiceInputs) -> dict[str, Any]:

@@ -1,0 +1,78 @@
+"""Which vLLM the planner models: the pinned image by default, or the release a model's `image:` (or `size
+--vllm-version`) names, with the defaults and host costs that release had.
+
+The facts are in components/catalog/data/efficiency.yaml: vLLM ran at most 256 sequences on every GPU before v0.10
+(`v0_max_num_seqs`), prefilled in passes of their own before V1 became the default in v0.8 (`prefill_stall`), did
+its host work per sequence between GPU steps before async scheduling became the default in v0.14
+(`v1_sequence_overhead_s`), and before v0.6 also ran its API server in the engine's process
+(`legacy_sequence_overhead_s`, per GPU host where measured).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from inferstack import catalog
+from inferstack.catalog.k8s_addons import k8s_addons
+from inferstack.planning.capacity import default_efficiency, engine_max_num_seqs
+from inferstack.planning.sizing import Efficiency
+from inferstack.spec.models import ModelSpec
+
+# A release's major and minor number, e.g. (0, 10) for v0.10.2.
+Release = tuple[int, int]
+# The first releases with each default (efficiency.yaml): the batch cap per GPU, V1, async scheduling, the API server
+# in a process of its own.
+PER_GPU_BATCH_CAP: Release = (0, 10)
+V1_DEFAULT: Release = (0, 8)
+ASYNC_SCHEDULING_DEFAULT: Release = (0, 14)
+API_SERVER_APART: Release = (0, 6)
+_VERSION = re.compile(r"(?:^|[:v@/-])v?(\d+)\.(\d+)(?:\.\d+)?(?:[.+-]\S*)?$")
+
+
+def parse_release(text: str) -> Release | None:
+    """The release a version ('0.10.2', 'v0.10') or an image reference ('vllm/vllm-openai:v0.10.2') names, if any."""
+    tag = text.rsplit("/", 1)[-1]
+    tag = tag.split(":", 1)[1] if ":" in tag else tag
+    found = _VERSION.search(tag)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def pinned_release() -> Release:
+    """The release of the engine image inferstack deploys (components/catalog/data/k8s_addons.yaml)."""
+    image = k8s_addons().images["vllm"]
+    found = parse_release(image.tag)
+    assert found is not None, image.tag
+    return found
+
+
+def vllm_efficiency(gpu: str, release: Release | None = None) -> Efficiency:
+    """The catalog's factors for this GPU as `release` runs them (None: the pinned release)."""
+    eff = default_efficiency(gpu)
+    if release is None or release >= ASYNC_SCHEDULING_DEFAULT:
+        return eff
+    if release < API_SERVER_APART:
+        table = catalog.efficiency()
+        per_gpu = table.gpus.get(gpu)
+        host = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
+        legacy = host if host is not None else table.factors.legacy_sequence_overhead_s.value
+        return dataclasses.replace(
+            eff, sequence_overhead_s=legacy, overlap_sequence_overhead=False, piggyback_prefill=False
+        )
+    # Before async scheduling the engine core schedules and applies every step's outputs between GPU steps.
+    return dataclasses.replace(eff, overlap_sequence_overhead=False, piggyback_prefill=release >= V1_DEFAULT)
+
+
+def vllm_max_num_seqs(gpu: str, release: Release | None = None) -> int:
+    """vLLM's default cap on running sequences on this GPU in `release` (None: the pinned release)."""
+    if release is not None and release < PER_GPU_BATCH_CAP:
+        return int(catalog.efficiency().factors.v0_max_num_seqs.value)
+    return engine_max_num_seqs(gpu)
+
+
+def model_release(model: ModelSpec) -> Release | None:
+    """The vLLM release a spec model runs: its `image:` tag's (e.g. v0.10.2), None for the pinned image or one whose
+    reference names no release (a digest, a custom tag), which the planner sizes as the pinned release."""
+    if model.engine != "vllm" or model.image is None:
+        return None
+    return parse_release(model.image)

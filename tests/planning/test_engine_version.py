@@ -1,0 +1,112 @@
+"""Sizing follows the vLLM release a model runs: the pinned image by default, an `image:` tag or --vllm-version."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from inferstack import catalog
+from inferstack.catalog.k8s_addons import k8s_addons
+from inferstack.infra.cli.app import app
+from inferstack.planning.capacity import default_efficiency, engine_max_num_seqs
+from inferstack.planning.engine_version import (
+    model_release,
+    parse_release,
+    pinned_release,
+    vllm_efficiency,
+    vllm_max_num_seqs,
+)
+from inferstack.spec import CONFIG_KEY, SpecError
+from inferstack.validation import parse_environment_checked
+from tests.conftest import shipped_stacks
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("text", "release"),
+    [
+        ("0.10.2", (0, 10)),
+        ("v0.16.0", (0, 16)),
+        ("vllm/vllm-openai:v0.9.1", (0, 9)),
+        ("registry.example:5000/team/vllm-openai:v0.8.5-cu128", (0, 8)),
+        ("vllm/vllm-openai@sha256:" + "a" * 64, None),
+        ("team/vllm:nightly", None),
+        ("banana", None),
+    ],
+)
+def test_a_release_is_read_from_a_version_or_an_image_tag(text: str, release: tuple[int, int] | None) -> None:
+    assert parse_release(text) == release
+
+
+def test_the_pinned_release_is_the_deployed_image_and_sizes_as_the_default() -> None:
+    assert pinned_release() == parse_release(k8s_addons().images["vllm"].tag)
+    for gpu in ("nvidia-h100-sxm", "nvidia-l4"):
+        assert vllm_efficiency(gpu, pinned_release()) == vllm_efficiency(gpu) == default_efficiency(gpu)
+        assert vllm_max_num_seqs(gpu, pinned_release()) == engine_max_num_seqs(gpu)
+
+
+def test_older_releases_carry_the_defaults_and_host_costs_they_had() -> None:
+    gpu, factors = "nvidia-h100-sxm", catalog.efficiency()
+    # Before v0.10 every GPU ran at most 256 sequences; v0.10 raised large non-A100 GPUs to 1024.
+    assert (
+        vllm_max_num_seqs(gpu, (0, 9)) == int(factors.factors.v0_max_num_seqs.value) < vllm_max_num_seqs(gpu, (0, 10))
+    )
+    # Before async scheduling (v0.14) host work adds to every step; before V1 (v0.8) prompts prefill apart.
+    v13, v7 = vllm_efficiency(gpu, (0, 13)), vllm_efficiency(gpu, (0, 7))
+    assert not v13.overlap_sequence_overhead and v13.piggyback_prefill
+    assert not v7.overlap_sequence_overhead and not v7.piggyback_prefill
+    # Before v0.6 the API server shared the engine's process: the host's measured legacy cost per sequence.
+    legacy = factors.gpus[gpu].legacy_sequence_overhead_s
+    assert legacy is not None and vllm_efficiency(gpu, (0, 5)).sequence_overhead_s == legacy
+
+
+def _stack(image: str | None) -> dict[str, Any]:
+    document = copy.deepcopy(yaml.safe_load(shipped_stacks()["aws-dev"].read_text())["config"][CONFIG_KEY])
+    if image is not None:
+        document["models"]["chat"]["image"] = image
+    document["models"]["chat"]["load"] = {"requests_per_second": 50}
+    return document
+
+
+def _replicas_needed(document: dict[str, Any]) -> str:
+    with pytest.raises(SpecError) as caught:
+        parse_environment_checked(document, "t")
+    (issue,) = [str(i) for i in caught.value.issues if "replicas.max" in str(i)]
+    return issue.split(" replicas (")[0].rsplit(" ", 1)[-1]
+
+
+def test_a_stack_pinned_to_an_older_image_is_sized_as_that_release() -> None:
+    # vLLM before V1 prefilled apart, and before v0.6 ran its API server in the engine's process: the same load on
+    # the same L4 pool needs more replicas than on the pinned release, as the validation error says.
+    needed = [
+        int(_replicas_needed(_stack(image))) for image in (None, "vllm/vllm-openai:v0.7.3", "vllm/vllm-openai:v0.5.4")
+    ]
+    assert needed[0] < needed[1] < needed[2]
+
+
+def test_size_takes_the_release_and_refuses_one_it_cannot_read() -> None:
+    base = ["size", "--model", "llama-3.1-8b", "--gpu", "nvidia-h100-sxm", "--concurrency", "64", "--json"]
+    pinned = runner.invoke(app, base)
+    older = runner.invoke(app, [*base, "--vllm-version", "0.10.2"])
+    assert pinned.exit_code == 0 and older.exit_code == 0, older.output
+    rate = {
+        name: json.loads(r.stdout)["at_concurrency"]["output_tokens_per_s"] for name, r in (("p", pinned), ("o", older))
+    }
+    assert rate["o"] < rate["p"]
+    bad = runner.invoke(app, [*base, "--vllm-version", "banana"])
+    assert bad.exit_code == 2 and "--vllm-version" in bad.output and "Traceback" not in bad.output
+
+
+def test_a_model_release_comes_from_its_image_tag_only() -> None:
+    from inferstack.spec.models import ModelSpec
+
+    source = "hf://meta-llama/Llama-3.1-8B-Instruct@" + "0" * 40
+    assert model_release(ModelSpec(source=source)) is None
+    assert model_release(ModelSpec(source=source, image="vllm/vllm-openai:v0.9.1")) == (0, 9)
+    assert model_release(ModelSpec(source=source, image="vllm/vllm-openai@sha256:" + "b" * 64)) is None
