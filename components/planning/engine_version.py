@@ -4,7 +4,8 @@
 The facts are in components/catalog/data/efficiency.yaml: vLLM ran at most 256 sequences on every GPU before v0.10
 (`v0_max_num_seqs`), prefilled in passes of their own before V1 became the default in v0.8 (`prefill_stall`), did
 its host work per sequence between GPU steps before async scheduling became the default in v0.14
-(`v1_sequence_overhead_s`), and before v0.6 also ran its API server in the engine's process
+(`v1_sequence_overhead_s`; V0 releases 0.6-0.7, whose API server already ran apart, pay the smaller
+`multi_step_sequence_overhead_s`), and before v0.6 also ran its API server in the engine's process
 (`legacy_sequence_overhead_s`, per GPU host where measured).
 """
 
@@ -60,7 +61,12 @@ def vllm_efficiency(gpu: str, release: Release | None = None) -> Efficiency:
             eff, sequence_overhead_s=legacy, overlap_sequence_overhead=False, piggyback_prefill=False
         )
     # Before async scheduling the engine core schedules and applies every step's outputs between GPU steps.
-    return dataclasses.replace(eff, overlap_sequence_overhead=False, piggyback_prefill=release >= V1_DEFAULT)
+    eff = dataclasses.replace(eff, overlap_sequence_overhead=False, piggyback_prefill=release >= V1_DEFAULT)
+    if release < V1_DEFAULT:
+        # V0 with the API server in a process of its own: the host work left per sequence (efficiency.yaml).
+        host = catalog.efficiency().factors.multi_step_sequence_overhead_s.value
+        eff = dataclasses.replace(eff, sequence_overhead_s=host)
+    return eff
 
 
 def vllm_max_num_seqs(gpu: str, release: Release | None = None) -> int:

@@ -61,6 +61,9 @@ def test_older_releases_carry_the_defaults_and_host_costs_they_had() -> None:
     v13, v7 = vllm_efficiency(gpu, (0, 13)), vllm_efficiency(gpu, (0, 7))
     assert not v13.overlap_sequence_overhead and v13.piggyback_prefill
     assert not v7.overlap_sequence_overhead and not v7.piggyback_prefill
+    # V0 with its API server apart (0.6-0.7) pays the non-API share of the older host cost, V1 its own.
+    assert v7.sequence_overhead_s == factors.factors.multi_step_sequence_overhead_s.value
+    assert v13.sequence_overhead_s == factors.factors.v1_sequence_overhead_s.value
     # Before v0.6 the API server shared the engine's process: the host's measured legacy cost per sequence.
     legacy = factors.gpus[gpu].legacy_sequence_overhead_s
     assert legacy is not None and vllm_efficiency(gpu, (0, 5)).sequence_overhead_s == legacy
