@@ -28,7 +28,7 @@ PER_GPU_BATCH_CAP: Release = (0, 10)
 V1_DEFAULT: Release = (0, 8)
 ASYNC_SCHEDULING_DEFAULT: Release = (0, 14)
 API_SERVER_APART: Release = (0, 6)
-_VERSION = re.compile(r"(?:^|[:v@/-])v?(\d+)\.(\d+)(?:\.\d+)?(?:[.+-]\S*)?$")
+_VERSION = re.compile(r"(?:^|[:v@/-])v?(\d+)\.(\d+)(?:\.\d+)?(?:[.+-]?[A-Za-z][A-Za-z0-9.+-]*|[.+-][A-Za-z0-9.+-]*)?$")
 
 
 def parse_release(text: str) -> Release | None:
