@@ -158,7 +158,17 @@ def aggregates(points: list[dict[str, Any]], errors: dict[str, float]) -> list[A
     rows.append(aggregate("all points", list(errors.values())))
     for engine in sorted({p["engine"] for p in points}):
         rows.append(aggregate(f"all points, {engine}", [errors[p["id"]] for p in points if p["engine"] == engine]))
+    # Where the held-out vLLM error sits: by the source each point's id names first (one lab or page per prefix).
+    vllm = [p for p in held if p["engine"] == "vllm"]
+    for source in sorted({source_of(p) for p in vllm}):
+        rows.append(aggregate(f"  vllm held-out, {source}", [errors[p["id"]] for p in vllm if source_of(p) == source]))
     return rows
+
+
+def source_of(point: dict[str, Any]) -> str:
+    """The source a point's id names first (gpustack, lambda, tt, ...); vLLM's own version-named ids are gpustack's."""
+    head = point["id"].split("-", 1)[0]
+    return "gpustack" if head == "vllm" and "gpustack" in point["source"] else head
 
 
 def sweep_aggregates() -> list[Aggregate]:
