@@ -32,12 +32,20 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 
 
+def _pinned() -> str:
+    from inferstack.planning.engine_version import pinned_release
+
+    major, minor = pinned_release()
+    return f"vLLM {major}.{minor} (the pinned image; --vllm-version for another)"
+
+
 def _print_sizing(name: str, result: Sizing) -> None:
     req, fit = result.request, result.fit
     at_req = result.at_concurrency
     running = at_req.running if at_req is not None else req.concurrency or 1
     lines = [
-        f"[bold]{escape(name)}[/] on {req.tp}× {escape(req.gpu)}, {req.prompt} in / {req.output} out",
+        f"[bold]{escape(name)}[/] on {req.tp}× {escape(req.gpu)}, {req.prompt} in / {req.output} out, as "
+        + (f"vLLM {req.vllm_release[0]}.{req.vllm_release[1]}" if req.vllm_release else _pinned()),
         f"fits: {'yes' if fit.fits else '[red]no[/]'} — needs {fit.need_gib:.1f} GiB (weights {fit.weights_gib:.1f}, "
         f"KV {fit.kv_gib:.1f} for {running} running sequence(s), runtime {fit.overhead_gib:.1f}"
         + (f", LoRA adapter slots {fit.lora_gib:.1f}" if fit.lora_gib else "")

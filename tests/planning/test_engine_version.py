@@ -105,6 +105,10 @@ def test_size_takes_the_release_and_refuses_one_it_cannot_read() -> None:
         name: json.loads(r.stdout)["at_concurrency"]["output_tokens_per_s"] for name, r in (("p", pinned), ("o", older))
     }
     assert rate["o"] < rate["p"]
+    text = runner.invoke(app, base[:-1])
+    major, minor = pinned_release()
+    assert f"as vLLM {major}.{minor} (the pinned image" in text.output
+    assert "as vLLM 0.10" in runner.invoke(app, [*base[:-1], "--vllm-version", "0.10.2"]).output
     bad = runner.invoke(app, [*base, "--vllm-version", "banana"])
     assert bad.exit_code == 2 and "--vllm-version" in bad.output and "Traceback" not in bad.output
 
