@@ -224,6 +224,9 @@ class EfficiencyFactors(_Table):
     prefill_mfu: Factor = Field(description="FLOPS utilization of prefill.")
     decode_mfu: Factor = Field(description="FLOPS utilization of a compute-bound decode batch.")
     runtime_overhead_gib: Factor = Field(description="GPU memory per GPU outside weights and KV cache.")
+    runtime_overhead_spread_gib: Factor = Field(
+        description="How far the runtime memory per GPU may sit from runtime_overhead_gib either way."
+    )
     step_overhead_s: Factor = Field(description="Fixed time of every forward pass (scheduler, sampling, launches).")
     prefill_stall: Factor = Field(description="Share of prefill time chunked prefill does not hide in decode steps.")
     legacy_sequence_overhead_s: Factor = Field(

@@ -25,7 +25,7 @@ from inferstack.infra.cli.size_request import fail as _fail
 from inferstack.infra.cli.size_request import request as _request
 
 if TYPE_CHECKING:
-    from inferstack.planning.serving import Sizing
+    from inferstack.planning.serving import Request, Sizing
 
 
 def _ms(seconds: float) -> str:
@@ -37,6 +37,29 @@ def _pinned() -> str:
 
     major, minor = pinned_release()
     return f"vLLM {major}.{minor} (the pinned image; --vllm-version for another)"
+
+
+def _kv_range(req: Request) -> tuple[int, int]:
+    from inferstack.planning.capacity import accelerator, default_efficiency
+    from inferstack.planning.kv_range import kv_capacity_range
+    from inferstack.planning.sizing import precision
+
+    acc = accelerator(req.gpu, req.tp, req.quantization)
+    prec = precision(req.shape, req.quantization, req.kv_cache_dtype)
+    context = req.context or req.prompt + req.output
+    eff = default_efficiency(req.gpu)
+    return kv_capacity_range(
+        req.shape, acc, prec, eff, context=context, utilization=req.utilization, lora_gib=req.lora_gib
+    )
+
+
+def _capacity_range(req: Request, nominal: int) -> str:
+    from inferstack.planning.kv_range import uncertain
+
+    low, high = _kv_range(req)
+    if not uncertain(nominal, low, high):
+        return ""
+    return f"; {low}-{high} if vLLM's runtime takes 1 GiB more or less per GPU (its estimate decides the capacity here)"
 
 
 def _print_sizing(name: str, result: Sizing) -> None:
@@ -52,9 +75,8 @@ def _print_sizing(name: str, result: Sizing) -> None:
         + ") of "
         f"{fit.offer_gib:.1f} GiB offered",
         f"KV capacity: {fit.max_sequences} sequences of {req.context or req.prompt + req.output} tokens "
-        + (
-            f"({fit.kv_budget_gib:.1f} GiB)" if fit.kv_budget_gib > 0 else "(no room: weights and runtime fill the GPU)"
-        ),
+        + (f"({fit.kv_budget_gib:.1f} GiB)" if fit.kv_budget_gib > 0 else "(no room: weights and runtime fill the GPU)")
+        + _capacity_range(req, fit.max_sequences),
     ]
     if result.at_concurrency is not None:
         at = result.at_concurrency
@@ -234,6 +256,7 @@ def size_command(
     limit = found.max_context
     if as_json:
         data = {"model": found.name, "max_context": limit, **result.to_dict(), "cold_start": cold_start_json(result)}
+        data["kv_capacity_range"] = list(_kv_range(request))
         typer.echo(json.dumps({**data, "scale_to_zero": scale_to_zero(result)}, indent=2, default=str))
     else:
         _print_sizing(found.name, result)

@@ -146,3 +146,30 @@ def test_compare_ranks_every_capacity_asked_and_explains_reserved() -> None:
     assert "reserved: priced at the on-demand rate, billed for every hour whether used or not" in text
     rows = json.loads(runner.invoke(app, [*args, "--json"]).output)
     assert {row["price"]["capacity"] for row in rows} == {"on_demand", "reserved"}
+
+
+def test_a_capacity_the_runtime_estimate_decides_is_given_with_its_range() -> None:
+    tight = runner.invoke(
+        app,
+        [
+            "size",
+            "--model",
+            "llama-2-70b",
+            "--gpu",
+            "nvidia-a100-40gb",
+            "--tp",
+            "4",
+            "--input",
+            "512",
+            "--output",
+            "512",
+        ],
+    )
+    assert tight.exit_code == 0 and "if vLLM's runtime takes 1 GiB more or less per GPU" in tight.output
+    roomy = runner.invoke(app, ["size", "--model", "llama-3.1-8b", "--gpu", "nvidia-h100-sxm"])
+    assert roomy.exit_code == 0 and "1 GiB more or less" not in roomy.output
+    data = json.loads(
+        runner.invoke(app, ["size", "--model", "llama-3.1-8b", "--gpu", "nvidia-h100-sxm", "--json"]).stdout
+    )
+    low, high = data["kv_capacity_range"]
+    assert low < data["memory"]["max_sequences"] < high
