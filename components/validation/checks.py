@@ -29,7 +29,7 @@ from inferstack.validation.limits import (
     check_log_retention,
     check_whitespace,
 )
-from inferstack.validation.models import check_model_fit, check_model_shapes, check_models
+from inferstack.validation.models import check_model_fit, check_model_shapes, check_models, warn_tight_fit
 from inferstack.validation.monitoring import check_monitoring
 from inferstack.validation.names import check_derived_names
 from inferstack.validation.network import check_network
@@ -87,6 +87,7 @@ ALL_WARNINGS: tuple[WarningCheck, ...] = (
     warn_cpu_engine,
     warn_unstreamed_image,
     warn_fast_pull_on_root_volume,
+    warn_tight_fit,
 )
 
 

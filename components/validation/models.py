@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from inferstack import catalog
 from inferstack.planning import capacity
-from inferstack.spec.errors import SpecIssue
+from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, tensor_parallel_of
 from inferstack.validation.common import field_path, suggest
 from inferstack.validation.precision import context_issue
@@ -134,3 +134,30 @@ def check_model_fit(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
         if result is not None and not result.fit.fits and context_issue(spec.models[name]) is None:
             problem, fix = capacity.fit_message(result)
             yield SpecIssue(field_path("models", name), problem, fix)
+
+
+def warn_tight_fit(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
+    """A model whose one full-length sequence fits only if vLLM's runtime memory stays near its estimate.
+
+    vLLM refuses to start when the KV cache cannot hold one sequence of max_model_len ("To serve at least one request
+    with the models's max seq len ..."); the runtime's own memory per GPU is an estimate with a range
+    (efficiency.yaml runtime_overhead_gib ± runtime_overhead_spread_gib).
+    """
+    spread = catalog.efficiency().factors.runtime_overhead_spread_gib.value
+    for name in spec.models:
+        try:
+            result = capacity.spec_model_fit(spec, name)
+        except capacity.UnknownShape:
+            continue
+        if result is None or not result.fit.fits:
+            continue
+        fit = result.fit
+        if fit.kv_budget_gib - spread * result.tp < fit.kv_per_sequence_gib:
+            yield SpecWarning(
+                field_path("models", name),
+                f"one {result.context}-token sequence needs {fit.kv_per_sequence_gib:.1f} GiB of KV cache and "
+                f"{fit.kv_budget_gib:.1f} GiB is left after weights and the estimated runtime: if vLLM's runtime takes "
+                f"{spread:g} GiB more per GPU than estimated, it refuses to start (its max seq len does not fit the "
+                "KV cache)",
+                "lower max_model_len, raise gpu_memory_utilization, raise tensor_parallel, or use a larger GPU",
+            )

@@ -147,3 +147,14 @@ def test_validate_refuses_the_issue_example_with_exit_2(tmp_path: Any) -> None:
     assert result.exit_code == 2
     assert "environment.models.large.replicas.max: 4 replicas of tensor_parallel 8 need 4 nodes" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_fit_that_rests_on_the_runtime_estimate_is_warned_about() -> None:
+    document = seed("aws-dev")
+    document["models"]["chat"]["max_model_len"] = 32768
+    assert not [w for w in warnings(document) if "refuses to start" in w]
+    # 0.82 of an L4 leaves ~2.2 GiB beside the weights and the 2 GiB runtime estimate: one 32k sequence (~1.75 GiB)
+    # fits only if the runtime takes no more than ~0.5 GiB above the estimate.
+    document["models"]["chat"]["gpu_memory_utilization"] = 0.82
+    (warning,) = [w for w in warnings(document) if "refuses to start" in w]
+    assert warning.startswith("environment.models.chat:") and "lower max_model_len" in warning
