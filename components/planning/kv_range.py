@@ -7,30 +7,21 @@ estimate decides how many sequences fit, so a capacity is worth stating with its
 
 from __future__ import annotations
 
-import dataclasses
+import math
 
 from inferstack import catalog
-from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape, memory_fit
+from inferstack.planning.sizing import MemoryFit
 
 
-def kv_capacity_range(
-    shape: Shape,
-    acc: Accelerator,
-    prec: Precision,
-    eff: Efficiency,
-    *,
-    context: int,
-    utilization: float,
-    lora_gib: float = 0.0,
-) -> tuple[int, int]:
-    """Sequences of `context` tokens that fit with the runtime at the top and at the bottom of its range."""
-    spread = catalog.efficiency().factors.runtime_overhead_spread_gib.value
-    sequences = []
-    for overhead in (eff.overhead_gib + spread, max(0.0, eff.overhead_gib - spread)):
-        at = dataclasses.replace(eff, overhead_gib=overhead)
-        fit = memory_fit(shape, acc, prec, at, context=context, utilization=utilization, lora_gib=lora_gib)
-        sequences.append(fit.max_sequences)
-    return sequences[0], sequences[1]
+def kv_capacity_range(fit: MemoryFit, gpus: int) -> tuple[int, int]:
+    """Sequences of the fit's length that fit with the runtime at the top and at the bottom of its range."""
+    if fit.kv_per_sequence_gib <= 0:
+        return 0, 0
+    spread = catalog.efficiency().factors.runtime_overhead_spread_gib.value * gpus
+    # The runtime cannot take less than nothing: the bottom of the range frees at most what it was given.
+    budgets = (fit.kv_budget_gib - spread, fit.kv_budget_gib + min(spread, fit.overhead_gib))
+    low, high = (max(0, math.floor(budget / fit.kv_per_sequence_gib)) for budget in budgets)
+    return low, high
 
 
 def uncertain(nominal: int, low: int, high: int, share: float = 0.2) -> bool:

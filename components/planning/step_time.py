@@ -126,8 +126,7 @@ def attention_tflops(acc: Accelerator, prec: Precision, eff: Efficiency) -> floa
     vLLM's FlashAttention backends multiply queries by the cache in the cache's dtype: FP8 weights with a 16-bit KV
     cache still attend at 16 bits. The roofline (`attention_in_kv_dtype` False) never runs slower than the weights.
     """
-    fp8_cache = prec.kv_bytes < 2 and acc.tflops_fp8 is not None
-    kv_rate = acc.tflops_fp8 if fp8_cache and acc.tflops_fp8 is not None else (acc.tflops_16bit or acc.tflops)
+    kv_rate = acc.tflops_fp8 if prec.kv_bytes < 2 and acc.tflops_fp8 is not None else (acc.tflops_16bit or acc.tflops)
     return kv_rate if eff.attention_in_kv_dtype else max(kv_rate, acc.tflops)
 
 
@@ -160,10 +159,9 @@ def decode_step_s(
     `rider_attention` FLOPs of attention: they add compute, but the weights are read once for the whole pass.
     """
     bandwidth = _bandwidth(acc, eff)
-    rate = _flops(acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff, acc))
-    attention_rate = _flops(
-        acc, eff, eff.decode_mfu * gemm_efficiency(shape, prec, eff, acc), attention_tflops(acc, prec, eff)
-    )
+    mfu = eff.decode_mfu * gemm_efficiency(shape, prec, eff, acc)
+    rate = _flops(acc, eff, mfu)
+    attention_rate = _flops(acc, eff, mfu, attention_tflops(acc, prec, eff))
     expert_bytes = expert_read_bytes(shape, prec, batch + riders)
     expert_flops = (batch + riders) * 2 * expert_matmul_params_b(shape) * 1e9
     weights_time = (weights_read_bytes(shape, prec, batch) - expert_read_bytes(shape, prec, batch)) / bandwidth

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from inferstack import catalog
 from inferstack.planning import capacity
+from inferstack.planning.kv_range import kv_capacity_range
 from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, tensor_parallel_of
 from inferstack.validation.common import field_path, suggest
@@ -152,7 +153,7 @@ def warn_tight_fit(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
         if result is None or not result.fit.fits:
             continue
         fit = result.fit
-        if fit.kv_budget_gib - spread * result.tp < fit.kv_per_sequence_gib:
+        if kv_capacity_range(fit, result.tp)[0] < 1:
             yield SpecWarning(
                 field_path("models", name),
                 f"one {result.context}-token sequence needs {fit.kv_per_sequence_gib:.1f} GiB of KV cache and "

@@ -25,7 +25,7 @@ from inferstack.infra.cli.size_request import fail as _fail
 from inferstack.infra.cli.size_request import request as _request
 
 if TYPE_CHECKING:
-    from inferstack.planning.serving import Request, Sizing
+    from inferstack.planning.serving import Sizing
 
 
 def _ms(seconds: float) -> str:
@@ -39,25 +39,11 @@ def _pinned() -> str:
     return f"vLLM {major}.{minor} (the pinned image; --vllm-version for another)"
 
 
-def _kv_range(req: Request) -> tuple[int, int]:
-    from inferstack.planning.capacity import accelerator, default_efficiency
-    from inferstack.planning.kv_range import kv_capacity_range
-    from inferstack.planning.sizing import precision
+def _capacity_range(result: Sizing) -> str:
+    from inferstack.planning.kv_range import kv_capacity_range, uncertain
 
-    acc = accelerator(req.gpu, req.tp, req.quantization)
-    prec = precision(req.shape, req.quantization, req.kv_cache_dtype)
-    context = req.context or req.prompt + req.output
-    eff = default_efficiency(req.gpu)
-    return kv_capacity_range(
-        req.shape, acc, prec, eff, context=context, utilization=req.utilization, lora_gib=req.lora_gib
-    )
-
-
-def _capacity_range(req: Request, nominal: int) -> str:
-    from inferstack.planning.kv_range import uncertain
-
-    low, high = _kv_range(req)
-    if not uncertain(nominal, low, high):
+    low, high = kv_capacity_range(result.fit, result.request.tp)
+    if not uncertain(result.fit.max_sequences, low, high):
         return ""
     return f"; {low}-{high} if vLLM's runtime takes 1 GiB more or less per GPU (its estimate decides the capacity here)"
 
@@ -76,7 +62,7 @@ def _print_sizing(name: str, result: Sizing) -> None:
         f"{fit.offer_gib:.1f} GiB offered",
         f"KV capacity: {fit.max_sequences} sequences of {req.context or req.prompt + req.output} tokens "
         + (f"({fit.kv_budget_gib:.1f} GiB)" if fit.kv_budget_gib > 0 else "(no room: weights and runtime fill the GPU)")
-        + _capacity_range(req, fit.max_sequences),
+        + _capacity_range(result),
     ]
     if result.at_concurrency is not None:
         at = result.at_concurrency
@@ -207,6 +193,7 @@ def size_command(
     """Does a model fit a GPU, how fast is it, how many replicas, what does a token cost."""
     from inferstack.infra.cli.size_compare import capacity_list, compare_options
     from inferstack.infra.cli.size_model import sized_model, with_lora
+    from inferstack.planning.kv_range import kv_capacity_range
     from inferstack.planning.serving import cheapest_price, size
     from inferstack.spec.base import canonical_dtype
 
@@ -256,7 +243,7 @@ def size_command(
     limit = found.max_context
     if as_json:
         data = {"model": found.name, "max_context": limit, **result.to_dict(), "cold_start": cold_start_json(result)}
-        data["kv_capacity_range"] = list(_kv_range(request))
+        data["kv_capacity_range"] = list(kv_capacity_range(result.fit, request.tp))
         typer.echo(json.dumps({**data, "scale_to_zero": scale_to_zero(result)}, indent=2, default=str))
     else:
         _print_sizing(found.name, result)
