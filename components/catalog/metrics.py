@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from inferstack.catalog.lookup import load_file
 
@@ -19,6 +19,7 @@ HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
 # A PromQL metric name (colons allowed, as vLLM's use them); labels, functions and keywords are told apart below.
 _NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _PREFIXES = ("vllm:", "DCGM_", "kube_", "keda_")
+VersionText = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
 
 
 class Exporter(BaseModel):
@@ -34,6 +35,19 @@ class Exporter(BaseModel):
     fatal_xids: tuple[int, ...] = Field(default=(), description="GPU XID codes that mean failing hardware.")
     fatal_xids_source: str | None = Field(default=None, description="Where the XID meanings come from.")
     metrics: dict[str, Literal["gauge", "counter", "histogram"]] = Field(description="Metric name -> type.")
+    since: dict[str, VersionText] = Field(
+        default_factory=dict, description="The first exporter release with a metric, where later than the oldest read."
+    )
+    since_source: str | None = Field(default=None, description="Where the `since` releases were read.")
+
+    @model_validator(mode="after")
+    def _since_names_known(self) -> Exporter:
+        unknown = sorted(set(self.since) - set(self.metrics))
+        if unknown:
+            raise ValueError(f"since names metrics not listed under metrics: {', '.join(unknown)}")
+        if self.since and not self.since_source:
+            raise ValueError("since needs since_source")
+        return self
 
     def series(self) -> set[str]:
         """Every series name a query may use, with the suffixes the metric types add."""

@@ -22,21 +22,33 @@ from inferstack.spec.models import ModelSpec
 
 # A release's major and minor number, e.g. (0, 10) for v0.10.2.
 Release = tuple[int, int]
+# A release's major, minor and patch number, e.g. (0, 10, 2) for v0.10.2 (patch 0 when the tag gives none).
+Version = tuple[int, int, int]
 # The first releases with each default (efficiency.yaml): the batch cap per GPU, V1, async scheduling, the API server
 # in a process of its own.
 PER_GPU_BATCH_CAP: Release = (0, 10)
 V1_DEFAULT: Release = (0, 8)
 ASYNC_SCHEDULING_DEFAULT: Release = (0, 14)
 API_SERVER_APART: Release = (0, 6)
-_VERSION = re.compile(r"(?:^|[:v@/-])v?(\d+)\.(\d+)(?:\.\d+)?(?:[.+-]?[A-Za-z][A-Za-z0-9.+-]*|[.+-][A-Za-z0-9.+-]*)?$")
+_VERSION = re.compile(
+    r"(?:^|[:v@/-])v?(\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?[A-Za-z][A-Za-z0-9.+-]*|[.+-][A-Za-z0-9.+-]*)?$"
+)
 
 
 def parse_release(text: str) -> Release | None:
     """The release a version ('0.10.2', 'v0.10') or an image reference ('vllm/vllm-openai:v0.10.2') names, if any."""
+    version = parse_version(text)
+    return version[:2] if version else None
+
+
+def parse_version(text: str) -> Version | None:
+    """`parse_release` with the patch number (0 where the tag gives none: 'v0.10' is taken as v0.10.0)."""
     tag = text.rsplit("/", 1)[-1]
     tag = tag.split(":", 1)[1] if ":" in tag else tag
     found = _VERSION.search(tag)
-    return (int(found.group(1)), int(found.group(2))) if found else None
+    if not found:
+        return None
+    return int(found.group(1)), int(found.group(2)), int(found.group(3) or 0)
 
 
 def pinned_release() -> Release:

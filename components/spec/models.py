@@ -147,7 +147,8 @@ class ModelSpec(FrozenSpec):
         default=None,
         pattern=r"^[^\s]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$",
         description="Engine image override with a pinned tag or digest (never latest); sizing models the vLLM release "
-        "its tag names (e.g. v0.10.2); default: the engine's.",
+        "its tag names (e.g. v0.10.2), and validation refuses one that cannot read the model bucket; default: the "
+        "engine's.",
     )
     pool: Key | None = Field(
         default=None, description="Node pool that runs this model; required on aws and gcp; default: none."

@@ -17,6 +17,7 @@ from inferstack.validation.cloud import check_cloud_fields, check_region_and_zon
 from inferstack.validation.cold_start import check_cold_start, warn_fast_pull_on_root_volume, warn_unstreamed_image
 from inferstack.validation.common import Check
 from inferstack.validation.compute_class import check_compute_class, warn_compute_class
+from inferstack.validation.engine_release import check_engine_release, warn_engine_release
 from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.existing_nodes import check_existing_nodes
 from inferstack.validation.gateway import check_gateway
@@ -61,6 +62,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_existing_nodes,
     check_cold_start,
     check_models,
+    check_engine_release,
     check_model_shapes,
     check_model_fit,
     check_adapters,
@@ -88,6 +90,7 @@ ALL_WARNINGS: tuple[WarningCheck, ...] = (
     warn_unstreamed_image,
     warn_fast_pull_on_root_volume,
     warn_tight_fit,
+    warn_engine_release,
 )
 
 

@@ -1,0 +1,58 @@
+"""The vLLM features inferstack's GPU manifests rely on, by release: when each arrived and where it is reported broken.
+
+Read from `data/vllm_releases.yaml`; validation compares them with the release a model's `image:` names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from inferstack.catalog.lookup import load_file
+
+RELEASES_FILE = "vllm_releases.yaml"
+FeatureKey = Literal["s3_streaming", "gcs_streaming", "distributed_streaming"]
+MinorRelease = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+$")]
+
+
+class Feature(BaseModel):
+    """One engine feature: the first release with it and the minor releases where it is reported broken."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(description="What the manifests use it for.")
+    since: str = Field(pattern=r"^\d+\.\d+\.\d+$", description="The first release whose source has the feature.")
+    broken: tuple[MinorRelease, ...] = Field(description="Minor releases (major.minor) where it is reported broken.")
+    source: str = Field(min_length=8, description="Where the releases were read.")
+    as_of: dt.date = Field(description="The date they were read.")
+
+    def first(self) -> tuple[int, int, int]:
+        """`since` as numbers."""
+        major, minor, patch = (int(part) for part in self.since.split("."))
+        return major, minor, patch
+
+    def broken_in(self) -> tuple[tuple[int, int], ...]:
+        """`broken` as (major, minor) numbers."""
+        return tuple((int(text.split(".")[0]), int(text.split(".")[1])) for text in self.broken)
+
+
+class VllmReleases(BaseModel):
+    """The whole data file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    features: dict[FeatureKey, Feature]
+
+
+@cache
+def vllm_releases() -> VllmReleases:
+    """The feature-by-release facts."""
+    return load_file(VllmReleases, RELEASES_FILE)
+
+
+def feature(key: FeatureKey) -> Feature:
+    """One feature's facts."""
+    return vllm_releases().features[key]
