@@ -243,7 +243,7 @@ class EfficiencyFactors(_Table):
     )
     v1_request_latency_s: Factor = Field(description="vLLM V1's fixed time to first token outside the GPU passes.")
     v0_max_num_seqs: Factor = Field(
-        description="vLLM's --max-num-seqs default on every GPU before v0.10 set it per GPU (get_batch_defaults)."
+        description="vLLM's --max-num-seqs default on every GPU before V1 (v0.8) set it by GPU memory."
     )
     v0_batched_tokens_floor: Factor = Field(
         description="vLLM V0's least --max-num-batched-tokens without chunked prefill: max(max_model_len, this)."
@@ -274,6 +274,10 @@ class GpuEfficiency(_Fact):
         default=None,
         gt=0,
         description="vLLM < 0.6 CPU time per running sequence per step on this GPU's hosts; null: the shared factor.",
+    )
+    defaults_before_v0_9: tuple[PositiveInt, PositiveInt] | None = Field(
+        default=None,
+        description="vLLM 0.8's (max_num_seqs, max_num_batched_tokens) where they differ from v0.9 on; null: the same.",
     )
 
 

@@ -1,8 +1,9 @@
 """Which vLLM the planner models: the pinned image by default, or the release a model's `image:` (or `size
 --vllm-version`) names, with the defaults and host costs that release had.
 
-The facts are in components/catalog/data/efficiency.yaml: vLLM ran at most 256 sequences on every GPU before v0.10
-(`v0_max_num_seqs`), prefilled in passes of their own before V1 became the default in v0.8 (`prefill_stall`), did
+The facts are in components/catalog/data/efficiency.yaml: vLLM ran at most 256 sequences on every GPU before V1
+(`v0_max_num_seqs`), V1's defaults follow the GPU's memory from v0.8 and left the A100 out from v0.9
+(`defaults_before_v0_9`), prefilled in passes of their own before V1 became the default in v0.8 (`prefill_stall`), did
 its host work per sequence between GPU steps before async scheduling became the default in v0.14
 (`v1_sequence_overhead_s`; V0 releases 0.6-0.7, whose API server already ran apart, pay the smaller
 `multi_step_sequence_overhead_s`), and before v0.6 also ran its API server in the engine's process
@@ -24,10 +25,10 @@ from inferstack.spec.models import ModelSpec
 Release = tuple[int, int]
 # A release's major, minor and patch number, e.g. (0, 10, 2) for v0.10.2 (patch 0 when the tag gives none).
 Version = tuple[int, int, int]
-# The first releases with each default (efficiency.yaml): the batch cap per GPU, V1, async scheduling, the API server
-# in a process of its own.
-PER_GPU_BATCH_CAP: Release = (0, 10)
+# The first releases with each default (efficiency.yaml): V1 (and its batch defaults by GPU memory), the A100's
+# exclusion from V1's large-GPU defaults, async scheduling, the API server in a process of its own.
 V1_DEFAULT: Release = (0, 8)
+A100_DEFAULTS_EXCLUDED: Release = (0, 9)
 ASYNC_SCHEDULING_DEFAULT: Release = (0, 14)
 API_SERVER_APART: Release = (0, 6)
 _VERSION = re.compile(
@@ -78,14 +79,26 @@ def vllm_efficiency(gpu: str, release: Release | None = None) -> Efficiency:
         # V0 with the API server in a process of its own: the host work left per sequence (efficiency.yaml).
         host = catalog.efficiency().factors.multi_step_sequence_overhead_s.value
         eff = dataclasses.replace(eff, sequence_overhead_s=host)
+    if (early := _v1_early_defaults(gpu, release)) is not None:
+        eff = dataclasses.replace(eff, batched_tokens=early[1])
     return eff
 
 
 def vllm_max_num_seqs(gpu: str, release: Release | None = None) -> int:
     """vLLM's default cap on running sequences on this GPU in `release` (None: the pinned release)."""
-    if release is not None and release < PER_GPU_BATCH_CAP:
+    if release is not None and release < V1_DEFAULT:
         return int(catalog.efficiency().factors.v0_max_num_seqs.value)
+    if (early := _v1_early_defaults(gpu, release)) is not None:
+        return early[0]
     return engine_max_num_seqs(gpu)
+
+
+def _v1_early_defaults(gpu: str, release: Release | None) -> tuple[int, int] | None:
+    """vLLM 0.8's (max_num_seqs, max_num_batched_tokens) on a GPU where they differ from v0.9 on (the A100-80GB)."""
+    if release is None or not V1_DEFAULT <= release < A100_DEFAULTS_EXCLUDED:
+        return None
+    per_gpu = catalog.efficiency().gpus.get(gpu)
+    return per_gpu.defaults_before_v0_9 if per_gpu is not None else None
 
 
 def model_release(model: ModelSpec) -> Release | None:

@@ -56,10 +56,9 @@ def test_the_pinned_release_is_the_deployed_image_and_sizes_as_the_default() -> 
 
 def test_older_releases_carry_the_defaults_and_host_costs_they_had() -> None:
     gpu, factors = "nvidia-h100-sxm", catalog.efficiency()
-    # Before v0.10 every GPU ran at most 256 sequences; v0.10 raised large non-A100 GPUs to 1024.
-    assert (
-        vllm_max_num_seqs(gpu, (0, 9)) == int(factors.factors.v0_max_num_seqs.value) < vllm_max_num_seqs(gpu, (0, 10))
-    )
+    # V0 (before v0.8) ran at most 256 sequences on every GPU; V1 raised GPUs with >= 70 GiB to 1024.
+    assert vllm_max_num_seqs(gpu, (0, 7)) == int(factors.factors.v0_max_num_seqs.value) < vllm_max_num_seqs(gpu, (0, 8))
+    assert vllm_max_num_seqs(gpu, (0, 8)) == vllm_max_num_seqs(gpu, (0, 9)) == engine_max_num_seqs(gpu) == 1024
     # Before async scheduling (v0.14) host work adds to every step; before V1 (v0.8) prompts prefill apart.
     v13, v7 = vllm_efficiency(gpu, (0, 13)), vllm_efficiency(gpu, (0, 7))
     assert not v13.overlap_sequence_overhead and v13.piggyback_prefill
@@ -70,6 +69,17 @@ def test_older_releases_carry_the_defaults_and_host_costs_they_had() -> None:
     # Before v0.6 the API server shared the engine's process: the host's measured legacy cost per sequence.
     legacy = factors.gpus[gpu].legacy_sequence_overhead_s
     assert legacy is not None and vllm_efficiency(gpu, (0, 5)).sequence_overhead_s == legacy
+
+
+def test_vllm_0_8_gave_the_a100_80gb_the_large_gpu_defaults_that_0_9_took_back() -> None:
+    a100 = "nvidia-a100-80gb"
+    # 0.8.5's _set_default_args_v1 keyed on memory alone; 0.9.0 added the "a100" name check (efficiency.yaml).
+    assert vllm_max_num_seqs(a100, (0, 8)) == 1024 and vllm_efficiency(a100, (0, 8)).batched_tokens == 8192
+    assert vllm_max_num_seqs(a100, (0, 9)) == engine_max_num_seqs(a100) == 256
+    assert vllm_efficiency(a100, (0, 9)).batched_tokens == default_efficiency(a100).batched_tokens == 2048
+    # V0 and GPUs under 70 GiB are unchanged.
+    assert vllm_max_num_seqs(a100, (0, 7)) == 256
+    assert vllm_efficiency("nvidia-a100-40gb", (0, 8)).batched_tokens == 2048
 
 
 def _stack(image: str | None) -> dict[str, Any]:
