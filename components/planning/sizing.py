@@ -88,6 +88,9 @@ class Efficiency:
     # True when attention runs at the KV cache's precision (FlashAttention multiplies in the model dtype; FP8 only
     # with an fp8 KV cache); False on the roofline, where attention may use the GPU's fastest tensor cores.
     attention_in_kv_dtype: bool = False
+    # Forward steps per scheduler call (vLLM 0.6's --num-scheduler-steps): a request that arrives while the batch
+    # runs is scheduled when the run in flight ends; 1 on the roofline and in the engines inferstack deploys.
+    steps_per_schedule: int = 1
     # The engine's token budget per pass (vLLM --max-num-batched-tokens): a longer prompt prefills in chunks, one
     # pass each; None: one pass per prompt (the roofline).
     batched_tokens: int | None = None

@@ -81,7 +81,10 @@ def performance(
     # The first token comes out of the prefill pass itself; a prompt over the token budget takes a pass per chunk,
     # and a new request waits, on average, for half of the visible prefills in flight when it arrives.
     chunks = math.ceil(prompt / eff.batched_tokens) if eff.batched_tokens else 1
-    ttft = pre + (chunks - 1) * step + (running - 1) * (pre / cycle) * pre * visible / 2 + eff.request_latency_s
+    # A request that finds the engine busy waits, on average, for half of the decode run in flight (one step, or
+    # every step of a multi-step scheduler call) before its prefill pass; a lone client finds the engine idle.
+    wait = eff.steps_per_schedule * step / 2 if running > 1 else 0.0
+    ttft = wait + pre + (chunks - 1) * step + (running - 1) * (pre / cycle) * pre * visible / 2 + eff.request_latency_s
     return _cycled(shape, acc, prec, concurrency, running, output, cycle, ttft=ttft, tpot=tpot, context=context)
 
 

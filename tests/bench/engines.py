@@ -72,5 +72,6 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
             prefill_stall=factors.multi_step_prefill_stall.value,
             sequence_overhead_s=factors.multi_step_sequence_overhead_s.value,
             overlap_sequence_overhead=True,
+            steps_per_schedule=point["scheduler_steps"],
         )
     return eff
