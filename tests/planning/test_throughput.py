@@ -50,40 +50,23 @@ def test_the_first_token_comes_from_the_prefill_pass() -> None:
     assert alone.ttft_s == pytest.approx(prefill_s(LLAMA8, acc, prec, apart, prompt=64) + eff.request_latency_s)
 
 
-def test_a_prompt_prefilled_apart_first_waits_for_the_decode_run_in_flight() -> None:
+def _ttft_apart(steps_per_schedule: int, concurrency: int) -> float:
+    """TTFT of Llama 3.1 8B on an A100 with prompts prefilled apart and `steps_per_schedule` steps per call."""
     acc, prec = accelerator("nvidia-a100-80gb"), precision(LLAMA8, None)
-    apart = dataclasses.replace(default_efficiency("nvidia-a100-80gb"), piggyback_prefill=False)
-    step = decode_step_s(LLAMA8, acc, prec, apart, batch=8, context=512 + 50)
-    one, ten = (
-        performance(
-            LLAMA8,
-            acc,
-            prec,
-            dataclasses.replace(apart, steps_per_schedule=steps),
-            prompt=512,
-            output=100,
-            concurrency=8,
-        )
-        for steps in (1, 10)
+    eff = dataclasses.replace(
+        default_efficiency("nvidia-a100-80gb"), piggyback_prefill=False, steps_per_schedule=steps_per_schedule
     )
+    return performance(LLAMA8, acc, prec, eff, prompt=512, output=100, concurrency=concurrency).ttft_s
+
+
+def test_a_prompt_prefilled_apart_first_waits_for_the_decode_run_in_flight() -> None:
+    acc, prec, eff = accelerator("nvidia-a100-80gb"), precision(LLAMA8, None), default_efficiency("nvidia-a100-80gb")
+    step = decode_step_s(LLAMA8, acc, prec, eff, batch=8, context=512 + 50)
     # Arrivals land uniformly within the run: half a step, or half of a ten-step scheduler call (vLLM 0.6's
     # --num-scheduler-steps: "maximum number of forward steps per scheduler call").
-    assert ten.ttft_s - one.ttft_s == pytest.approx(9 * step / 2)
-    assert one.tpot_s == ten.tpot_s and one.output_tokens_per_s == ten.output_tokens_per_s
+    assert _ttft_apart(10, 8) - _ttft_apart(1, 8) == pytest.approx(9 * step / 2)
     # A lone client finds the engine idle: no wait however many steps a call runs.
-    alone = [
-        performance(
-            LLAMA8,
-            acc,
-            prec,
-            dataclasses.replace(apart, steps_per_schedule=steps),
-            prompt=512,
-            output=100,
-            concurrency=1,
-        ).ttft_s
-        for steps in (1, 10)
-    ]
-    assert alone[0] == alone[1]
+    assert _ttft_apart(10, 1) == _ttft_apart(1, 1)
 
 
 def test_a_short_prompt_rides_a_memory_bound_decode_step_almost_free() -> None:
