@@ -55,10 +55,13 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
     if minor is not None:
         eff = vllm_efficiency(point["gpu"], (0, minor))
     else:
-        # SGLang, or a vLLM point whose release is unknown: prefills in passes of its own; the fixed first-token
-        # latency was measured on vLLM's API server only.
+        # SGLang, or a vLLM point whose release is unknown: prefills in passes of its own; SGLang's server has a fixed
+        # first-token latency of its own (efficiency.yaml sglang_request_latency_s).
         eff = dataclasses.replace(eff, piggyback_prefill=False)
-        if point["engine"] != "vllm":
+        if point["engine"] == "sglang":
+            latency = catalog.efficiency().factors.sglang_request_latency_s.value
+            eff = dataclasses.replace(eff, request_latency_s=latency)
+        elif point["engine"] != "vllm":
             eff = dataclasses.replace(eff, request_latency_s=0.0)
     if point.get("max_model_len") is not None:
         # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
