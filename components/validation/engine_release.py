@@ -63,10 +63,10 @@ def check_engine_release(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     if streamed is None:
         return
     scheme, key = streamed
-    needed = feature(key)
     for name, model in sorted(spec.models.items()):
+        # The facts file is read only when a model names a release (most stacks run the pinned image).
         version = _named_version(model)
-        if version is None or version >= needed.first():
+        if version is None or version >= (needed := feature(key)).first():
             continue
         yield SpecIssue(
             field_path("models", name, "image"),
