@@ -2,8 +2,9 @@
 
 Understands dense and MoE decoders, grouped-query and latent (MLA) attention, sliding-window and hybrid layers
 (`layer_types`, `sliding_window_pattern`), rope scaling and `quantization_config`; a multimodal config is sized by
-its text part (`text_config`). A key it needs and cannot find raises `ConfigProblem` naming the key and the
-`--shape KEY=VALUE` that supplies it. Pure: it reads a mapping (`inferstack.infra.hf_cache` finds a cached file).
+its text part (`text_config`). Layers with a recurrent state (linear attention, state-space) are refused. A key it
+needs and cannot find raises `ConfigProblem` naming the key and the `--shape KEY=VALUE` that supplies it. Pure: it
+reads a mapping (`inferstack.infra.hf_cache` finds a cached file).
 """
 
 from __future__ import annotations
@@ -43,6 +44,23 @@ QUANT_METHODS = ("fp8", "awq", "gptq", "mxfp4", "compressed-tensors")
 # Gemma 3 on all but every sixth (Gemma3TextConfig's sliding_window_pattern default 6), as Transformers' and public
 # reimplementations' Gemma code reads them (read 2026-12-02); later configs list `layer_types` instead.
 IMPLIED_PATTERN = {"gemma2": 2, "gemma3_text": 6}
+
+
+# Configs of decoders whose layers keep a recurrent state instead of (or beside) a KV cache: linear attention
+# (Qwen3-Next's Gated DeltaNet, `full_attention_interval` or `layer_types: linear_attention`) and state-space layers
+# (Mamba, Jamba, Nemotron-H, Falcon-H1, Granite 4 hybrids: `layers_block_type`, `hybrid_override_pattern`, `ssm_cfg`,
+# a state size).
+# Their per-sequence state, its reads and vLLM's page sizing for it are not modelled: sizing them is refused.
+RECURRENT_KEYS = ("full_attention_interval", "layers_block_type", "hybrid_override_pattern", "ssm_cfg", "state_size")
+ATTENTION_LAYER_TYPES = frozenset({"full_attention", "sliding_attention", "attention"})
+
+
+def recurrent_layers(cfg: Mapping[str, Any]) -> str | None:
+    """The config key that shows layers with a recurrent state (linear attention, state-space), or None."""
+    types = cfg.get("layer_types")
+    if isinstance(types, list) and any(isinstance(kind, str) and kind not in ATTENTION_LAYER_TYPES for kind in types):
+        return "layer_types"
+    return next((key for key in RECURRENT_KEYS if cfg.get(key) is not None), None)
 
 
 class ConfigProblem(ValueError):
@@ -176,6 +194,14 @@ def read_config(raw: Mapping[str, Any], overrides: Mapping[str, float] | None = 
     extra = dict(overrides or {})
     cfg = text_part(raw)
     cfg.update({SHAPE_TO_CONFIG.get(key, key): value for key, value in extra.items() if key not in COMPUTED})
+    if (key := recurrent_layers(cfg)) is not None:
+        raise ConfigProblem(
+            key,
+            f"config.json describes layers with a recurrent state (linear attention or state-space; {key}), which "
+            "inferstack does not size: their per-sequence state would be counted as a KV cache, so fit, KV capacity "
+            "and speed would be wrong",
+            "size a model whose layers all use attention (full or sliding-window)",
+        )
     need = _need(cfg)
     layers, hidden, heads = need("num_hidden_layers"), need("hidden_size"), need("num_attention_heads")
     latent = first_of(cfg, ("kv_lora_rank",))

@@ -92,7 +92,9 @@ def _from_config(path: Path, name: str | None, overrides: dict[str, float]) -> S
     except ConfigProblem as problem:
         fail(f"--model-config {problem.key}: {problem.problem} ({path}) — {problem.fix}")
     shape = _validated(config.fields, str(path))
-    title = name or str(raw.get("_name_or_path") or path.parent.name)
+    # A config.json is named by its model's folder; any other file by its own name (a relative path has no parent name).
+    folder = path.resolve().parent.name if path.name == "config.json" else path.stem
+    title = name or str(raw.get("_name_or_path") or folder or path.name)
     method = config.quantization if config.quantization in REQUESTABLE else None
     checkpoint = Checkpoint(title, method, shape.weight_bits)
     return SizedModel(title, shape, checkpoint, None, shape.context, config.quantization)

@@ -205,3 +205,26 @@ def test_a_hostile_config_is_read_or_named_never_a_crash(change: dict[str, Any],
 def test_which_layers_slide(change: dict[str, Any], window: int | None, sliding: int | None) -> None:
     got = read_config({**config("llama-3.1-8b"), **change}).fields
     assert (got.get("sliding_window"), got.get("sliding_layers")) == (window, sliding)
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        # Qwen3-Next: Gated DeltaNet on three layers of four.
+        ({"full_attention_interval": 4}, "full_attention_interval"),
+        ({"layer_types": ["linear_attention", "full_attention"] * 16}, "layer_types"),
+        # Jamba / Nemotron-H / Mamba style hybrids and pure state-space models.
+        ({"layers_block_type": ["mamba", "attention"] * 16}, "layers_block_type"),
+        ({"hybrid_override_pattern": "M-M*" * 8}, "hybrid_override_pattern"),
+        ({"state_size": 16}, "state_size"),
+    ],
+)
+def test_layers_with_a_recurrent_state_are_refused_not_sized_as_attention(extra: dict[str, Any], key: str) -> None:
+    with pytest.raises(ConfigProblem) as raised:
+        read_config({**config("llama-3.1-8b"), **extra})
+    assert raised.value.key == key and "recurrent state" in raised.value.problem
+
+
+def test_attention_layer_types_alone_still_size() -> None:
+    types = ["sliding_attention", "full_attention"] * 16
+    assert read_config({**config("llama-3.1-8b"), "layer_types": types}).fields["layers"] == 32

@@ -119,3 +119,19 @@ def test_dtype_aliases_are_accepted(alias: str, dtype: str) -> None:
     assert code == 0 and json.loads(short)["memory"] == json.loads(long)["memory"]
     code, out = size("--model", "qwen2.5-7b", "--gpu", "nvidia-t4", "--dtype", "bf16")
     assert code == EXIT_INVALID and "bfloat16 needs compute capability" in out
+
+
+def test_a_config_file_not_named_config_json_is_named_by_its_own_name(tmp_path: Path) -> None:
+    copy = tmp_path / "my-llama.json"
+    shutil.copy(FIXTURES / "llama-3.1-8b" / "config.json", copy)
+    code, out = size("--model-config", str(copy), "--gpu", "nvidia-h200", "--json")
+    assert code == 0, out
+    assert json.loads(out)["model"] == "my-llama"
+
+
+def test_a_linear_attention_config_exits_2_instead_of_sizing_its_state_as_kv(tmp_path: Path) -> None:
+    raw = json.loads((FIXTURES / "llama-3.1-8b" / "config.json").read_text(encoding="utf-8"))
+    (tmp_path / "config.json").write_text(json.dumps({**raw, "full_attention_interval": 4}), encoding="utf-8")
+    code, out = size("--model-config", str(tmp_path / "config.json"), "--gpu", "nvidia-h200")
+    assert code == EXIT_INVALID
+    assert "recurrent state" in out and "full_attention_interval" in out and "Traceback" not in out
