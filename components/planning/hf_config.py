@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inferstack.planning.param_count import Need, ParamCount, count_params, first_of
+from inferstack.planning.param_count import Need, ParamCount, count_params, first_of, tied_embeddings
 from inferstack.spec.base import MAX_TOKENS
 
 # `shape:` fields (and --shape keys) that stand for one config.json key.
@@ -52,13 +52,15 @@ IMPLIED_PATTERN = {"gemma2": 2, "gemma3_text": 6}
 # a state size).
 # Their per-sequence state, its reads and vLLM's page sizing for it are not modelled: sizing them is refused.
 RECURRENT_KEYS = ("full_attention_interval", "layers_block_type", "hybrid_override_pattern", "ssm_cfg", "state_size")
-ATTENTION_LAYER_TYPES = frozenset({"full_attention", "sliding_attention", "attention"})
+# `layer_types` entries of recurrent layers: Qwen3-Next linear_attention, LFM2 conv, Falcon-H1/Granite mamba,
+# RecurrentGemma recurrent.
+RECURRENT_LAYER_TYPES = frozenset({"linear_attention", "conv", "mamba", "mamba2", "recurrent"})
 
 
 def recurrent_layers(cfg: Mapping[str, Any]) -> str | None:
     """The config key that shows layers with a recurrent state (linear attention, state-space), or None."""
     types = cfg.get("layer_types")
-    if isinstance(types, list) and any(isinstance(kind, str) and kind not in ATTENTION_LAYER_TYPES for kind in types):
+    if isinstance(types, list) and any(isinstance(kind, str) and kind in RECURRENT_LAYER_TYPES for kind in types):
         return "layer_types"
     return next((key for key in RECURRENT_KEYS if cfg.get(key) is not None), None)
 
@@ -108,9 +110,30 @@ def _need(cfg: Mapping[str, Any]):
     return need
 
 
+def chunked_layers(cfg: Mapping[str, Any], layers: int) -> tuple[int | None, int]:
+    """(chunk, how many layers attend within it): Llama 4's chunked local attention on its RoPE layers.
+
+    vLLM runs a layer with `no_rope_layers[i] == 1` as ChunkedLocalAttention over `attention_chunk_size` tokens and
+    keeps at most the chunk plus the tokens being scheduled (llama4.py, kv_cache_interface.py in the 0.16.0 wheel):
+    sized as a sliding window of the chunk. Transformers' default marks every fourth layer NoPE (global).
+    """
+    chunk = first_of(cfg, ("attention_chunk_size",))
+    if chunk is None:
+        return None, 0
+    flags = cfg.get("no_rope_layers")
+    if isinstance(flags, list) and len(flags) == layers:
+        count = sum(1 for flag in flags if flag == 1)
+    else:
+        count = layers - layers // (first_of(cfg, ("no_rope_layer_interval",)) or 4)
+    return (chunk, count) if count else (None, 0)
+
+
 def sliding_layers(cfg: Mapping[str, Any], layers: int) -> tuple[int | None, int]:
-    """(window, how many layers slide): from `layer_types`, `sliding_window_pattern`, or every layer (Mistral)."""
+    """(window, how many layers slide): from `layer_types`, `sliding_window_pattern`, every layer (Mistral), or
+    Llama 4's attention chunks."""
     window = cfg.get("sliding_window")
+    if window is None and cfg.get("attention_chunk_size") is not None:
+        return chunked_layers(cfg, layers)
     # Qwen2 configs carry a sliding_window they do not use (use_sliding_window: false).
     if not isinstance(window, int) or isinstance(window, bool) or window <= 0 or cfg.get("use_sliding_window") is False:
         return None, 0
@@ -227,8 +250,8 @@ def read_config(raw: Mapping[str, Any], overrides: Mapping[str, float] | None = 
         "sliding_layers": sliding if window else None,
         "kv_lora_rank": latent,
         "qk_rope_head_dim": need("qk_rope_head_dim") if latent else None,
-        # Transformers' default when the key is absent: tied (as the parameter count reads it).
-        "tie_word_embeddings": cfg.get("tie_word_embeddings", True) is not False,
+        # The config's key, else its type's default (as the parameter count reads it).
+        "tie_word_embeddings": tied_embeddings(cfg),
     }
     fields.update({key: value for key, value in extra.items() if key in COMPUTED})
     method, _ = quantization_of(cfg)

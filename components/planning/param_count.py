@@ -83,10 +83,27 @@ def attention_params(cfg: Mapping[str, Any], need: Need, hidden: int, heads: int
     return weights + bias
 
 
+# Llama 4 (Transformers' Llama4TextMoe, vLLM's llama4.py): every MoE layer adds a shared expert as wide as the routed
+# ones (intermediate_size), and the dense layers between MoE layers use intermediate_size_mlp.
+IMPLICIT_SHARED_EXPERT = frozenset({"llama4", "llama4_text"})
+
+
+# Model types whose config class unties the output embedding when the key is absent (Llama4TextConfig's default
+# tie_word_embeddings=False, transformers 4.51.3); every other type takes Transformers' PretrainedConfig default, tied.
+UNTIED_BY_DEFAULT = frozenset({"llama4", "llama4_text"})
+
+
+def tied_embeddings(cfg: Mapping[str, Any]) -> bool:
+    """Whether the input and output embeddings share one table: the config's key, else its type's default."""
+    default = cfg.get("model_type") not in UNTIED_BY_DEFAULT
+    return cfg.get("tie_word_embeddings", default) is not False
+
+
 def moe_layers(cfg: Mapping[str, Any], layers: int) -> int:
     """How many layers hold experts: all but the first `first_k_dense_replace`, every `moe_layer_freq`-th."""
     first_dense = min(first_of(cfg, ("first_k_dense_replace",)) or 0, layers)
-    every = first_of(cfg, ("moe_layer_freq", "decoder_sparse_step")) or 1
+    # Llama 4 puts experts on every interleave_moe_layer_step-th layer (layer i when (i + 1) % step == 0).
+    every = first_of(cfg, ("moe_layer_freq", "decoder_sparse_step", "interleave_moe_layer_step")) or 1
     listed = cfg.get("mlp_only_layers")
     dense_only = {i for i in listed if isinstance(i, int)} if isinstance(listed, list) else set()
     # Counted, not looped: a hostile config's layer count must not become a long loop.
@@ -102,8 +119,7 @@ def count_params(cfg: Mapping[str, Any], need: Need) -> ParamCount:
         need("num_attention_heads"),
         need("vocab_size"),
     )
-    # Transformers' default when a config leaves it out (Gemma does): input and output embeddings share weights.
-    tied = cfg.get("tie_word_embeddings", True) is not False
+    tied = tied_embeddings(cfg)
     embeddings = vocab * hidden * (1 if tied else 2)
     attention = layers * attention_params(cfg, need, hidden, heads)
     # Two norms per layer (before attention and before the MLP), one final; an MLA layer adds its latent norms above.
@@ -119,8 +135,11 @@ def count_params(cfg: Mapping[str, Any], need: Need) -> ParamCount:
     shared_width = (first_of(cfg, ("n_shared_experts",)) or 0) * expert_width + (
         first_of(cfg, ("shared_expert_intermediate_size",)) or 0
     )
+    if cfg.get("model_type") in IMPLICIT_SHARED_EXPERT:
+        shared_width += expert_width
     per_sparse_layer = experts * expert + hidden * experts + 3 * hidden * shared_width
     dense_layers = layers - sparse
-    dense = dense_layers * 3 * hidden * need("intermediate_size") if dense_layers else 0
+    dense_width = first_of(cfg, ("intermediate_size_mlp",)) or need("intermediate_size")
+    dense = dense_layers * 3 * hidden * dense_width if dense_layers else 0
     unused = sparse * (experts - min(per_token, experts)) * expert
     return ParamCount(embeddings, attention, dense, sparse * per_sparse_layer, unused, norms, tied)

@@ -228,3 +228,17 @@ def test_layers_with_a_recurrent_state_are_refused_not_sized_as_attention(extra:
 def test_attention_layer_types_alone_still_size() -> None:
     types = ["sliding_attention", "full_attention"] * 16
     assert read_config({**config("llama-3.1-8b"), "layer_types": types}).fields["layers"] == 32
+
+
+def test_llama_4_interleaves_dense_layers_shares_an_expert_and_chunks_its_rope_layers() -> None:
+    got = fields("llama-4-maverick")
+    # Published ~400B total; Meta's "17B active" rounds a count that includes the input embedding.
+    assert got["params_b"] == pytest.approx(400.0, rel=0.02)
+    hidden, expert_mlp, dense_mlp = 5120, 3 * 5120 * 8192, 3 * 5120 * 16384
+    attention = 48 * (2 * hidden * 40 * 128 + 2 * hidden * 8 * 128)
+    # 24 MoE layers (every second) run the shared expert and one routed expert; 24 dense layers the wider MLP.
+    active = attention + 24 * 2 * expert_mlp + 24 * dense_mlp + 202048 * hidden + 24 * hidden * 128 + 97 * hidden
+    assert got["active_params_b"] == pytest.approx(active / 1e9, rel=1e-6)
+    # Three layers of four use RoPE and attend within 8192-token chunks (vLLM's ChunkedLocalAttention).
+    assert (got["sliding_window"], got["sliding_layers"]) == (8192, 36)
+    assert got["tie_word_embeddings"] is False
