@@ -25,7 +25,7 @@ from inferstack.planning.step_time import decode_read_bytes, decode_step_s
 from inferstack.planning.throughput import Objectives, offline_performance, performance
 from inferstack.planning.waves import in_waves
 from tests.bench.engines import engine_efficiency, running_limit
-from tests.bench.sweeps import load_sweeps, sweep_points
+from tests.bench.sweeps import band, load_sweeps, sweep_points
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
 WITHIN = 0.25
@@ -172,15 +172,27 @@ def source_of(point: dict[str, Any]) -> str:
 
 
 def sweep_aggregates() -> list[Aggregate]:
-    """Each independent sweep (tests/sweeps/) as a whole and by GPU: every point of a sweep is held out."""
+    """Each independent sweep (tests/sweeps/) as a whole and by GPU, TP, metric and load band: all held out."""
     rows: list[Aggregate] = []
     for name, sweep in load_sweeps().items():
         points = sweep_points(name, sweep)
         errors = {p["id"]: error(p, evaluate(p).predicted) for p in points}
         rows.append(aggregate(f"sweep {name}", list(errors.values())))
-        for gpu in sorted({p["gpu"] for p in points}):
-            rows.append(aggregate(f"  {gpu}", [errors[p["id"]] for p in points if p["gpu"] == gpu]))
+        # Where the error sits: by GPU, tensor-parallel degree, metric and load band (concurrency or batch).
+        for label, key in (("", "gpu"), ("TP", "tp"), ("", "metric")):
+            for value in sorted({p[key] for p in points}):
+                group = [errors[p["id"]] for p in points if p[key] == value]
+                rows.append(aggregate(f"  {label}{value}", group))
+        for value in sorted({band(p) for p in points}, key=band_order):
+            rows.append(aggregate(f"  load {value}", [errors[p["id"]] for p in points if band(p) == value]))
     return rows
+
+
+def band_order(label: str) -> float:
+    """Sort key of a load band label: by its lower bound, open loop last."""
+    if label == "open loop":
+        return float("inf")
+    return float(label.lstrip(">").split("-")[0]) + (0.5 if label.startswith(">") else 0.0)
 
 
 def main(markdown: bool = False, sweep_rows: bool = False) -> None:
