@@ -6,33 +6,23 @@ answers the questions the spec check, `inferstack size` and the cost model ask.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from inferstack import catalog
 from inferstack.catalog.schema import ModelShape
 from inferstack.planning.cuda_graphs import engine_defaults
-from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.precision import (
     Checkpoint,
     checkpoint_of,
     engine_dtype,
-    loaded_quantization,
     stored_weights_gb,
 )
 from inferstack.planning.sizing import (
     Accelerator,
     Efficiency,
-    MemoryFit,
     Precision,
     Shape,
-    memory_fit,
-    precision,
     weight_bytes,
 )
-from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, ModelSpec, tensor_parallel_of
-
-TP_DEGREES = (1, 2, 4, 8)
-QUANTIZATIONS: tuple[str, ...] = ("fp8", "awq")
+from inferstack.spec.models import ModelShapeSpec, ModelSpec
 
 
 class UnknownShape(ValueError):
@@ -143,124 +133,6 @@ def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> A
         tflops_16bit=gpu.bf16_dense_tflops or gpu.fp16_dense_tflops,
         tflops_fp8=gpu.fp8_dense_tflops,
     )
-
-
-@dataclass(frozen=True)
-class Alternative:
-    """One change that would make a model fit."""
-
-    change: str
-    need_gib: float
-    offer_gib: float
-
-
-def fit_alternatives(
-    shape: Shape,
-    *,
-    gpu_key: str,
-    tp: int,
-    max_tp: int,
-    quantization: str | None,
-    context: int,
-    utilization: float,
-    eff: Efficiency,
-) -> list[Alternative]:
-    """What would fit: more tensor parallel (within `max_tp`), a larger GPU, or quantization."""
-    out: list[Alternative] = []
-
-    def check(change: str, gpu: str, degree: int, quant: str | None) -> bool:
-        acc, prec = accelerator(gpu, degree, quant), precision(shape, quant)
-        fit = memory_fit(shape, acc, prec, eff, context=context, utilization=utilization)
-        if fit.fits:
-            out.append(Alternative(change, fit.need_gib, fit.offer_gib))
-        return fit.fits
-
-    for degree in TP_DEGREES:
-        where = "" if degree <= max_tp else f" on a pool with {degree} GPUs per node"
-        if degree > tp and check(f"tensor_parallel: {degree}{where}", gpu_key, degree, quantization):
-            break
-    base = catalog.gpus()[gpu_key].memory_gib
-    bigger = sorted((g.memory_gib, key) for key, g in catalog.gpus().items() if g.memory_gib > base)
-    for _, key in bigger:
-        if check(f"a larger GPU ({tp}× {key})", key, tp, quantization):
-            break
-    for quant in QUANTIZATIONS:
-        if quant == quantization:
-            continue
-        if check(f"quantization: {quant}", gpu_key, tp, quant):
-            break
-        # Quantization alone is not enough: say which tensor-parallel degree it needs.
-        degrees = [d for d in TP_DEGREES if tp < d <= max_tp]
-        if any(check(f"quantization: {quant} with tensor_parallel: {d}", gpu_key, d, quant) for d in degrees):
-            break
-    return out
-
-
-@dataclass(frozen=True)
-class ModelFit:
-    """A spec model's memory fit on its pool, with what it was computed from."""
-
-    model: str
-    shape_name: str
-    gpu: str
-    tp: int
-    context: int
-    precision: Precision
-    utilization: float
-    fit: MemoryFit
-    alternatives: list[Alternative]
-
-
-def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
-    """The fit of one model on its pool; None when there is no GPU pool or no known shape to size it with."""
-    model = spec.models[key]
-    pool = spec.node_pools.get(model.pool) if model.pool else None
-    if pool is None or pool.gpu not in catalog.gpus():
-        return None
-    found = spec_model_shape(model)
-    if found is None:
-        return None
-    name, shape = found
-    tp = tensor_parallel_of(model)
-    context = model.max_model_len or shape.context
-    eff = default_efficiency(pool.gpu)
-    # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
-    quantization = loaded_quantization(spec_checkpoint(model, shape), model.quantization)
-    prec = precision(shape, quantization, model.kv_cache_dtype)
-    acc = accelerator(pool.gpu, tp, quantization)
-    lora = spec_lora_gib(model, shape, tp)
-    fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization, lora_gib=lora)
-    alternatives = (
-        []
-        if fit.fits
-        else fit_alternatives(
-            shape,
-            gpu_key=pool.gpu,
-            tp=tp,
-            max_tp=pool.gpus_per_node,
-            quantization=quantization,
-            context=context,
-            utilization=model.gpu_memory_utilization,
-            eff=eff,
-        )
-    )
-    return ModelFit(key, name, pool.gpu, tp, context, prec, model.gpu_memory_utilization, fit, alternatives)
-
-
-def fit_message(result: ModelFit) -> tuple[str, str]:
-    """The problem and the fix of a model that does not fit, as a SpecIssue message and fix."""
-    fit = result.fit
-    problem = (
-        f"{result.shape_name} needs {fit.need_gib:.1f} GiB per replica (weights {fit.weights_gib:.1f} GiB at "
-        f"{result.precision.weight_bits:g} bits, KV cache {fit.kv_gib:.1f} GiB for one {result.context}-token "
-        f"sequence, runtime {fit.overhead_gib:.1f} GiB"
-        + (f", LoRA adapter slots {fit.lora_gib:.1f} GiB" if fit.lora_gib else "")
-        + f") but {result.tp}× {result.gpu} offer {fit.offer_gib:.1f} GiB "
-        f"at gpu_memory_utilization {result.utilization:g}"
-    )
-    options = [f"{alt.change} ({alt.need_gib:.0f} of {alt.offer_gib:.0f} GiB)" for alt in result.alternatives]
-    options.append("a smaller max_model_len" if fit.kv_gib > 0 else "a smaller model")
-    return problem, "would fit: " + "; or ".join(options)
 
 
 def weights_gb(shape: Shape, prec: Precision) -> float:

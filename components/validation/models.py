@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from inferstack import catalog
-from inferstack.planning import capacity
+from inferstack.planning import capacity, model_fit
 from inferstack.planning.kv_range import kv_capacity_range
 from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec, ModelShapeSpec, tensor_parallel_of
@@ -128,12 +128,12 @@ def check_model_fit(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     """Each GPU model fits its pool: weights, one full-length sequence's KV cache and the runtime."""
     for name in spec.models:
         try:
-            result = capacity.spec_model_fit(spec, name)
+            result = model_fit.spec_model_fit(spec, name)
         except capacity.UnknownShape:
             continue  # check_model_shapes reports it
         # A context the engine refuses is its own issue (check_context): memory advice for it would mislead.
         if result is not None and not result.fit.fits and context_issue(spec.models[name]) is None:
-            problem, fix = capacity.fit_message(result)
+            problem, fix = model_fit.fit_message(result)
             yield SpecIssue(field_path("models", name), problem, fix)
 
 
@@ -147,7 +147,7 @@ def warn_tight_fit(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
     spread = catalog.efficiency().factors.runtime_overhead_spread_gib.value
     for name in spec.models:
         try:
-            result = capacity.spec_model_fit(spec, name)
+            result = model_fit.spec_model_fit(spec, name)
         except capacity.UnknownShape:
             continue
         if result is None or not result.fit.fits:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from inferstack import catalog
-from inferstack.planning.capacity import spec_model_fit, spec_model_shape
+from inferstack.planning.capacity import spec_model_shape
+from inferstack.planning.model_fit import spec_model_fit
 from inferstack.spec import SpecError
 from inferstack.spec.models import ModelSpec
 from inferstack.validation import parse_environment
@@ -93,7 +94,8 @@ def test_a_model_that_does_not_fit_names_need_offer_and_what_would_fit() -> None
     (issue,) = caught.value.issues
     assert issue.path == "environment.models.m"
     assert "needs 149.4 GiB" in issue.message and "offer 40.5 GiB" in issue.message
-    assert "tensor_parallel: 8" in issue.fix and "larger GPU" in issue.fix and "quantization: awq" in issue.fix
+    assert "tensor_parallel: 8" in issue.fix and "larger GPU" in issue.fix
+    assert "source: hf://Qwen/Qwen2.5-72B-Instruct-AWQ@<revision> (its awq checkpoint)" in issue.fix
 
 
 def test_the_same_model_fits_with_enough_tensor_parallel_or_quantization() -> None:
@@ -113,3 +115,40 @@ def test_unknown_shape_key_is_an_error_with_a_suggestion() -> None:
 def test_an_unlisted_model_without_shape_is_not_sized() -> None:
     spec = parse_environment(env({"source": UNLISTED}), "t")
     assert spec_model_fit(spec, "m") is None
+
+
+def _fit_fix(model: dict[str, Any], pool: dict[str, Any]) -> str:
+    with pytest.raises(SpecError) as raised:
+        parse_environment(env(model, pool), "t")
+    return next(issue.fix for issue in raised.value.issues if issue.path == "environment.models.m")
+
+
+H100 = {"gpu": "nvidia-h100-sxm", "gpus_per_node": 1, "max": 1}
+LLAMA70 = "hf://meta-llama/Llama-3.1-70B-Instruct@" + "b" * 40
+
+
+def test_a_suggested_awq_fix_names_the_published_checkpoint_to_switch_to() -> None:
+    fix = _fit_fix({"source": QWEN72, "max_model_len": 8192}, H100)
+    # vLLM reads AWQ from the checkpoint: the fix is the AWQ source, never `quantization: awq` on the 16-bit one.
+    assert "source: hf://Qwen/Qwen2.5-72B-Instruct-AWQ@<revision>" in fix and "quantization: awq" not in fix
+
+
+def test_no_awq_is_suggested_for_a_model_without_a_published_awq_checkpoint() -> None:
+    h200 = {"gpu": "nvidia-h200", "gpus_per_node": 8, "max": 1}
+    fix = _fit_fix({"source": LLAMA70, "max_model_len": 8192}, h200)
+    assert "awq" not in fix
+    assert "quantization: fp8" in fix
+    # The suggestion itself validates: fp8 at load fits the same pool.
+    parse_environment(env({"source": LLAMA70, "max_model_len": 8192, "quantization": "fp8"}, h200), "t")
+
+
+def test_no_fp8_is_suggested_on_a_gpu_that_cannot_run_it() -> None:
+    t4 = {"gpu": "nvidia-t4", "gpus_per_node": 1, "max": 1}
+    fix = _fit_fix({"source": "hf://Qwen/Qwen2.5-7B-Instruct@" + "c" * 40, "max_model_len": 32768}, t4)
+    assert "fp8" not in fix
+
+
+def test_an_already_quantized_checkpoint_is_not_told_to_quantize_again() -> None:
+    awq = "hf://Qwen/Qwen2.5-72B-Instruct-AWQ@" + "d" * 40
+    fix = _fit_fix({"source": awq, "max_model_len": 32768}, {"gpu": "nvidia-l4", "gpus_per_node": 1, "max": 1})
+    assert "fp8" not in fix and "awq" not in fix

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inferstack.planning.capacity import spec_model_fit
+from inferstack.planning.model_fit import spec_model_fit
 from inferstack.spec import SpecError
 from inferstack.validation import parse_environment
 

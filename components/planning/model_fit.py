@@ -1,0 +1,171 @@
+"""Whether a spec model fits its pool's GPUs, and what would make it fit when it does not.
+
+Every suggested change is one validation accepts: fp8 only on GPUs that run it and for checkpoints that are not already
+quantized, AWQ/GPTQ only through a published checkpoint of that method the catalog records (named with the `source:`
+to switch to, since vLLM reads the method from the checkpoint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from inferstack import catalog
+from inferstack.planning.capacity import (
+    accelerator,
+    default_efficiency,
+    spec_checkpoint,
+    spec_model_shape,
+)
+from inferstack.planning.lora import spec_lora_gib
+from inferstack.planning.precision import FP8_MIN_CAPABILITY, compute_capability, loaded_quantization
+from inferstack.planning.sizing import Efficiency, MemoryFit, Precision, Shape, memory_fit, precision
+from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of
+
+TP_DEGREES = (1, 2, 4, 8)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One change that would make a model fit."""
+
+    change: str
+    need_gib: float
+    offer_gib: float
+
+
+def quantization_options(
+    gpu_key: str, checkpoint_quantization: str | None, published: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """(quantization, how to ask for it) that a model could switch to on this GPU: fp8 at load, or a published
+    quantized checkpoint of the model (awq/gptq), never a method its current checkpoint cannot load."""
+    if checkpoint_quantization is not None:
+        # A quantized checkpoint loads only its own method (validation refuses any other).
+        return []
+    options: list[tuple[str, str]] = []
+    arch = compute_capability(gpu_key)
+    if arch is None or arch[1] >= FP8_MIN_CAPABILITY:
+        options.append(("fp8", "quantization: fp8"))
+    for hub_id, method in sorted(published.items()):
+        if method in ("awq", "gptq"):
+            options.append((method, f"source: hf://{hub_id}@<revision> (its {method} checkpoint)"))
+            break
+    return options
+
+
+def fit_alternatives(
+    shape: Shape,
+    *,
+    gpu_key: str,
+    tp: int,
+    max_tp: int,
+    quantization: str | None,
+    context: int,
+    utilization: float,
+    eff: Efficiency,
+    quantizations: list[tuple[str, str]] | None = None,
+) -> list[Alternative]:
+    """What would fit: more tensor parallel (within `max_tp`), a larger GPU, or one of `quantizations`."""
+    out: list[Alternative] = []
+
+    def check(change: str, gpu: str, degree: int, quant: str | None) -> bool:
+        acc, prec = accelerator(gpu, degree, quant), precision(shape, quant)
+        fit = memory_fit(shape, acc, prec, eff, context=context, utilization=utilization)
+        if fit.fits:
+            out.append(Alternative(change, fit.need_gib, fit.offer_gib))
+        return fit.fits
+
+    for degree in TP_DEGREES:
+        where = "" if degree <= max_tp else f" on a pool with {degree} GPUs per node"
+        if degree > tp and check(f"tensor_parallel: {degree}{where}", gpu_key, degree, quantization):
+            break
+    base = catalog.gpus()[gpu_key].memory_gib
+    bigger = sorted((g.memory_gib, key) for key, g in catalog.gpus().items() if g.memory_gib > base)
+    for _, key in bigger:
+        if check(f"a larger GPU ({tp}× {key})", key, tp, quantization):
+            break
+    for quant, change in quantizations or []:
+        if quant == quantization:
+            continue
+        if check(change, gpu_key, tp, quant):
+            break
+        # Quantization alone is not enough: say which tensor-parallel degree it needs.
+        degrees = [d for d in TP_DEGREES if tp < d <= max_tp]
+        if any(check(f"{change} with tensor_parallel: {d}", gpu_key, d, quant) for d in degrees):
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """A spec model's memory fit on its pool, with what it was computed from."""
+
+    model: str
+    shape_name: str
+    gpu: str
+    tp: int
+    context: int
+    precision: Precision
+    utilization: float
+    fit: MemoryFit
+    alternatives: list[Alternative]
+
+
+def _published(shape_name: str) -> Mapping[str, str]:
+    """The quantized checkpoints the catalog records for a shape (none for an inline shape)."""
+    found = catalog.model_shape(shape_name)
+    return found[1].quantized.hub_ids if found is not None and found[1].quantized is not None else {}
+
+
+def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
+    """The fit of one model on its pool; None when there is no GPU pool or no known shape to size it with."""
+    model = spec.models[key]
+    pool = spec.node_pools.get(model.pool) if model.pool else None
+    if pool is None or pool.gpu not in catalog.gpus():
+        return None
+    found = spec_model_shape(model)
+    if found is None:
+        return None
+    name, shape = found
+    tp = tensor_parallel_of(model)
+    context = model.max_model_len or shape.context
+    eff = default_efficiency(pool.gpu)
+    # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
+    checkpoint = spec_checkpoint(model, shape)
+    quantization = loaded_quantization(checkpoint, model.quantization)
+    prec = precision(shape, quantization, model.kv_cache_dtype)
+    acc = accelerator(pool.gpu, tp, quantization)
+    lora = spec_lora_gib(model, shape, tp)
+    fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization, lora_gib=lora)
+    alternatives = (
+        []
+        if fit.fits
+        else fit_alternatives(
+            shape,
+            gpu_key=pool.gpu,
+            tp=tp,
+            max_tp=pool.gpus_per_node,
+            quantization=quantization,
+            context=context,
+            utilization=model.gpu_memory_utilization,
+            eff=eff,
+            quantizations=quantization_options(pool.gpu, checkpoint.quantization, _published(name)),
+        )
+    )
+    return ModelFit(key, name, pool.gpu, tp, context, prec, model.gpu_memory_utilization, fit, alternatives)
+
+
+def fit_message(result: ModelFit) -> tuple[str, str]:
+    """The problem and the fix of a model that does not fit, as a SpecIssue message and fix."""
+    fit = result.fit
+    problem = (
+        f"{result.shape_name} needs {fit.need_gib:.1f} GiB per replica (weights {fit.weights_gib:.1f} GiB at "
+        f"{result.precision.weight_bits:g} bits, KV cache {fit.kv_gib:.1f} GiB for one {result.context}-token "
+        f"sequence, runtime {fit.overhead_gib:.1f} GiB"
+        + (f", LoRA adapter slots {fit.lora_gib:.1f} GiB" if fit.lora_gib else "")
+        + f") but {result.tp}× {result.gpu} offer {fit.offer_gib:.1f} GiB "
+        f"at gpu_memory_utilization {result.utilization:g}"
+    )
+    options = [f"{alt.change} ({alt.need_gib:.0f} of {alt.offer_gib:.0f} GiB)" for alt in result.alternatives]
+    options.append("a smaller max_model_len" if fit.kv_gib > 0 else "a smaller model")
+    return problem, "would fit: " + "; or ".join(options)
