@@ -1,0 +1,61 @@
+"""vLLM's logged memory profiles (tests/bench/memory_profiles.yaml): catalog entries, consistent numbers, KV bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from inferstack import catalog
+from tests.bench.memory_report import SUM_TOLERANCE_GIB, compare, load_observations, logged_sum_gap
+
+OBSERVATIONS = load_observations()
+SOURCES = {"llmd-planner", "llmd-bench", "pr10511", "i15815"}
+QUANTIZATIONS = {None, "fp8", "awq", "gptq"}
+
+
+def _ids(obs: dict[str, Any]) -> str:
+    return str(obs["id"])
+
+
+def test_the_file_holds_enough_distinct_sourced_observations() -> None:
+    assert len(OBSERVATIONS) >= 20
+    assert len({o["id"] for o in OBSERVATIONS}) == len(OBSERVATIONS), "ids are unique"
+    assert {o["source"] for o in OBSERVATIONS} == SOURCES, "every declared source is used, and only those"
+    assert {o["family"] for o in OBSERVATIONS} == {"V0", "V1"}
+
+
+@pytest.mark.parametrize("obs", OBSERVATIONS, ids=_ids)
+def test_observation_names_catalog_entries_and_a_setup(obs: dict[str, Any]) -> None:
+    assert catalog.model_shape(obs["model"]) is not None, obs["model"]
+    gpus = catalog.gpus()
+    assert obs["gpu"] in gpus, obs["gpu"]
+    assert obs["quantization"] in QUANTIZATIONS and obs["kv_cache_dtype"] in {"auto", "fp8"}
+    assert obs["vllm"] or obs["date"], "a version or a date"
+    assert obs["tp"] >= 1 and 0 < obs["utilization"] <= 1
+    assert obs["max_model_len"] > 0 and obs["max_num_seqs"] > 0 and obs["max_num_batched_tokens"] > 0
+    assert obs["weights"] > 0 and (obs["kv"] is None or obs["kv"] > 0)
+    # cudaMemGetInfo's total sits a little below the driver's nvidia-smi total the catalog records.
+    memory = gpus[obs["gpu"]].memory_gib
+    assert 0.95 * memory < obs["total_gib"] <= memory
+
+
+@pytest.mark.parametrize("obs", OBSERVATIONS, ids=_ids)
+def test_logged_parts_add_up_to_the_share_vllm_may_use(obs: dict[str, Any]) -> None:
+    gap = logged_sum_gap(obs)
+    if gap is None:
+        assert obs["kv"] is None or obs["non_torch"] is None or obs["activation"] is None
+        pytest.skip("not every part is logged")
+    assert abs(gap) <= SUM_TOLERANCE_GIB, f"weights + non-torch + activation + KV is off total x utilization by {gap}"
+
+
+def test_most_observations_log_every_part() -> None:
+    complete = [o for o in OBSERVATIONS if logged_sum_gap(o) is not None]
+    assert len(complete) >= 20, "the sum check above covers most of the file"
+
+
+@pytest.mark.parametrize("obs", [o for o in OBSERVATIONS if o["kv_tokens"]], ids=_ids)
+def test_planner_bytes_per_token_reproduce_vllms_tokens_in_its_own_kv_memory(obs: dict[str, Any]) -> None:
+    at_kv = compare(obs).tokens_at_logged_kv
+    assert at_kv is not None
+    assert abs(at_kv - obs["kv_tokens"]) / obs["kv_tokens"] < 0.005, (at_kv, obs["kv_tokens"])
