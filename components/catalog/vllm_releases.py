@@ -29,14 +29,18 @@ class Feature(BaseModel):
     source: str = Field(min_length=8, description="Where the releases were read.")
     as_of: dt.date = Field(description="The date they were read.")
 
-    def first(self) -> tuple[int, int, int]:
+    def first(self) -> tuple[int, ...]:
         """`since` as numbers."""
-        major, minor, patch = (int(part) for part in self.since.split("."))
-        return major, minor, patch
+        return version_numbers(self.since)
 
-    def broken_in(self) -> tuple[tuple[int, int], ...]:
+    def broken_in(self) -> tuple[tuple[int, ...], ...]:
         """`broken` as (major, minor) numbers."""
-        return tuple((int(text.split(".")[0]), int(text.split(".")[1])) for text in self.broken)
+        return tuple(version_numbers(text) for text in self.broken)
+
+
+def version_numbers(text: str) -> tuple[int, ...]:
+    """A catalog release ('0.10.2', or a minor '0.10') as numbers, for comparing with a parsed image tag."""
+    return tuple(int(part) for part in text.split("."))
 
 
 class VllmReleases(BaseModel):

@@ -104,6 +104,12 @@ def _v1_early_defaults(gpu: str, release: Release | None) -> tuple[int, int] | N
 def model_release(model: ModelSpec) -> Release | None:
     """The vLLM release a spec model runs: its `image:` tag's (e.g. v0.10.2), None for the pinned image or one whose
     reference names no release (a digest, a custom tag), which the planner sizes as the pinned release."""
+    version = model_version(model)
+    return version[:2] if version else None
+
+
+def model_version(model: ModelSpec) -> Version | None:
+    """`model_release` with the patch number (validation compares it with the release each feature arrived in)."""
     if model.engine != "vllm" or model.image is None:
         return None
-    return parse_release(model.image)
+    return parse_version(model.image)

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 
 from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.catalog.metrics import metric_catalog
-from inferstack.catalog.vllm_releases import Feature, FeatureKey, feature
-from inferstack.planning.engine_version import Version, parse_version
+from inferstack.catalog.vllm_releases import Feature, FeatureKey, feature, version_numbers
+from inferstack.planning.engine_version import Version, model_version
 from inferstack.planning.spec_serving import model_store_kind
 from inferstack.spec.errors import SpecIssue, SpecWarning
 from inferstack.spec.models import EnvironmentSpec, ModelSpec, tensor_parallel_of
@@ -24,13 +24,6 @@ SCHEME_FEATURE: dict[str, tuple[str, FeatureKey]] = {
     "aws": ("s3://", "s3_streaming"),
     "gcp": ("gs://", "gcs_streaming"),
 }
-
-
-def _named_version(model: ModelSpec) -> Version | None:
-    """The release a GPU model's image override names; None for the pinned image or a reference without a release."""
-    if model.engine != "vllm" or model.image is None:
-        return None
-    return parse_version(model.image)
 
 
 def _shown(version: Version) -> str:
@@ -65,7 +58,7 @@ def check_engine_release(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
     scheme, key = streamed
     for name, model in sorted(spec.models.items()):
         # The facts file is read only when a model names a release (most stacks run the pinned image).
-        version = _named_version(model)
+        version = model_version(model)
         if version is None or version >= (needed := feature(key)).first():
             continue
         yield SpecIssue(
@@ -80,7 +73,7 @@ def check_engine_release(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
 def warn_engine_release(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
     """A release with a reported regression of what the model uses, without distributed streaming, or older metrics."""
     for name, model in sorted(spec.models.items()):
-        version = _named_version(model)
+        version = model_version(model)
         if version is None:
             continue
         path = field_path("models", name, "image")
@@ -106,7 +99,7 @@ def warn_engine_release(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
 
 def _missing_metrics(path: str, version: Version) -> Iterator[SpecWarning]:
     vllm = metric_catalog().exporters["vllm"]
-    missing = sorted(name for name, since in vllm.since.items() if version < _version(since))
+    missing = sorted(name for name, since in vllm.since.items() if version < version_numbers(since))
     if missing:
         yield SpecWarning(
             path,
@@ -114,9 +107,3 @@ def _missing_metrics(path: str, version: Version) -> Iterator[SpecWarning]:
             "alert rules and autoscaling triggers that read them get no data",
             f"{_pinned_fix()}, or use a release that exports them",
         )
-
-
-def _version(text: str) -> Version:
-    found = parse_version(text)
-    assert found is not None, text
-    return found
