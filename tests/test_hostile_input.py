@@ -37,7 +37,7 @@ from tests.fuzz import (
 )
 
 SEED = 13
-IN_PROCESS = 2500
+IN_PROCESS = 1500
 SEEDS = [path.read_text(encoding="utf-8") for path in shipped_stacks().values()]
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ import yaml
 
 from tests.bench.semantic_fuzz import check, mutants
 
-SAMPLE = 10
+SAMPLE = 6
 
 
 def test_plausible_edits_are_refused_or_plan(tmp_path: Path) -> None:
