@@ -223,9 +223,13 @@ class EfficiencyFactors(_Table):
     decode_mbu: Factor = Field(description="Memory-bandwidth utilization of a decode step on one GPU.")
     prefill_mfu: Factor = Field(description="FLOPS utilization of prefill.")
     decode_mfu: Factor = Field(description="FLOPS utilization of a compute-bound decode batch.")
-    runtime_overhead_gib: Factor = Field(description="GPU memory per GPU outside weights and KV cache.")
+    runtime_non_torch_gib: Factor = Field(description="GPU memory per GPU outside torch's allocator, one GPU.")
+    activation_peak_gib: Factor = Field(description="Activation peak per GPU of the profile's forward pass.")
+    sampler_warmup_bytes: Factor = Field(description="Bytes per logit of the profile's sampler pass (sorting).")
+    sampler_warmup_bytes_triton: Factor = Field(description="sampler_warmup_bytes with the Triton top-k/top-p.")
+    cuda_reserved_gib: Factor = Field(description="GPU memory the CUDA runtime's total leaves out of nvidia-smi's.")
     runtime_overhead_spread_gib: Factor = Field(
-        description="How far the runtime memory per GPU may sit from runtime_overhead_gib either way."
+        description="How far the runtime memory per GPU may sit from its estimate either way."
     )
     step_overhead_s: Factor = Field(description="Fixed time of every forward pass (scheduler, sampling, launches).")
     prefill_stall: Factor = Field(description="Share of prefill time chunked prefill does not hide in decode steps.")
@@ -262,6 +266,13 @@ class Interconnect(_Fact):
 
     allreduce_latency_s: float = Field(gt=0, description="Fixed time of one small all-reduce, seconds.")
     link_gbps: float = Field(gt=0, description="All-reduce bus bandwidth per GPU for large messages, GB/s.")
+    non_torch_gib: float = Field(
+        gt=0, description="GPU memory per GPU outside torch's allocator on a tensor-parallel replica over this link."
+    )
+    non_torch_v0_19_gib: float | None = Field(
+        default=None, gt=0, description="non_torch_gib from vLLM v0.19 on, where measured apart (null: the same)."
+    )
+    non_torch_source: str = Field(description="Where non_torch_gib and non_torch_v0_19_gib come from.")
 
 
 class GpuEfficiency(_Fact):

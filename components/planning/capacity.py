@@ -108,7 +108,13 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
         batched_tokens=per_gpu.max_num_batched_tokens if per_gpu is not None else None,
         prefill_mfu=table.factors.prefill_mfu.value,
         decode_mfu=table.factors.decode_mfu.value,
-        overhead_gib=table.factors.runtime_overhead_gib.value,
+        overhead_gib=table.factors.runtime_non_torch_gib.value,
+        overhead_tp_gib=link.non_torch_gib,
+        activation_gib=table.factors.activation_peak_gib.value,
+        # The pinned release sorts the logits in its sampler pass (the Triton top-k/top-p arrived in v0.17).
+        sampler_bytes=table.factors.sampler_warmup_bytes.value,
+        max_num_seqs=engine_defaults(gpu)[0],
+        reserved_gib=table.factors.cuda_reserved_gib.value,
         tp_efficiency=dict(table.tensor_parallel.efficiency),
     )
 

@@ -1,7 +1,7 @@
 """How sure the KV capacity is: the sequences that fit if vLLM's runtime memory sits at either end of its range.
 
 The runtime's own memory (CUDA context, activation peak, CUDA-graph pools) is an estimate
-(efficiency.yaml `runtime_overhead_gib` ± `runtime_overhead_spread_gib`). Where weights nearly fill the GPU, that
+(efficiency.yaml's runtime estimate ± `runtime_overhead_spread_gib`). Where weights nearly fill the GPU, that
 estimate decides how many sequences fit, so a capacity is worth stating with its range.
 """
 

@@ -7,16 +7,17 @@ to switch to, since vLLM reads the method from the checkpoint).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from inferstack import catalog
 from inferstack.planning.capacity import (
     accelerator,
-    default_efficiency,
     spec_checkpoint,
     spec_model_shape,
 )
+from inferstack.planning.engine_version import model_release, vllm_efficiency
 from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.precision import FP8_MIN_CAPABILITY, compute_capability, loaded_quantization
 from inferstack.planning.sizing import Efficiency, MemoryFit, Precision, Shape, memory_fit, precision
@@ -129,7 +130,10 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     name, shape = found
     tp = tensor_parallel_of(model)
     context = model.max_model_len or shape.context
-    eff = default_efficiency(pool.gpu)
+    # The release the model's image runs and its own max_num_seqs set how much the engine's profile pass holds back.
+    eff = vllm_efficiency(pool.gpu, model_release(model))
+    if model.max_num_seqs is not None:
+        eff = dataclasses.replace(eff, max_num_seqs=model.max_num_seqs)
     # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
     checkpoint = spec_checkpoint(model, shape)
     quantization = loaded_quantization(checkpoint, model.quantization)

@@ -7,7 +7,7 @@ Combines the roofline (`sizing.py`), the catalog's GPUs, instance prices and eff
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from inferstack import catalog
@@ -144,8 +144,8 @@ def cheapest_price(gpu: str, tp: int, **where: Any) -> Price | None:
 
 def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     """Fit, latency, capacity, replicas and price of one option."""
-    shape, eff = request.shape, vllm_efficiency(request.gpu, request.vllm_release)
-    limit = request.max_num_seqs or vllm_max_num_seqs(request.gpu, request.vllm_release)
+    limit = request.max_num_seqs or vllm_max_num_seqs(request.gpu, request.vllm_release)  # also its profile's rows
+    shape, eff = request.shape, replace(vllm_efficiency(request.gpu, request.vllm_release), max_num_seqs=limit)
     prec = precision(shape, request.quantization, request.kv_cache_dtype)
     acc = accelerator(request.gpu, request.tp, request.quantization)
     context = request.context or min(shape.context, request.prompt + request.output)

@@ -51,8 +51,20 @@ class Efficiency:
     mbu: float
     prefill_mfu: float
     decode_mfu: float
+    # GPU memory per GPU outside weights, KV cache and the profile pass's activations (CUDA context, allocator
+    # reserve); with tensor parallel `overhead_tp_gib` instead (NCCL and custom all-reduce buffers), where set.
     overhead_gib: float
     tp_efficiency: Mapping[int, float] = field(default_factory=lambda: {1: 1.0})
+    overhead_tp_gib: float | None = None
+    # The engine sizes its KV cache after a profile pass: the forward pass at the token budget (`activation_gib` at
+    # its peak), then the sampler on `max_num_seqs` rows of logits (`sampler_bytes` per row and vocabulary entry).
+    # The larger of the two peaks is held back from the KV cache; 0 on the roofline.
+    activation_gib: float = 0.0
+    sampler_bytes: float = 0.0
+    max_num_seqs: int = 0
+    # GPU memory the CUDA runtime's total leaves out of the driver's (the engine's share is of the runtime's); 0 on
+    # the roofline.
+    reserved_gib: float = 0.0
     # Fixed time of every forward pass (scheduler, sampling, kernel launches), seconds; 0 on the roofline.
     step_overhead_s: float = 0.0
     # CPU time per running sequence in every decode step that the GPU waits for (vLLM before 0.6 ran scheduling,
@@ -173,6 +185,13 @@ class MemoryFit:
         return self.offer_gib - self.weights_gib - self.overhead_gib - self.lora_gib
 
 
+def runtime_gib(shape: Shape, eff: Efficiency, gpus: int) -> float:
+    """GPU memory per GPU outside weights and KV cache: the fixed part plus the profile pass's larger peak."""
+    fixed = eff.overhead_tp_gib if gpus > 1 and eff.overhead_tp_gib is not None else eff.overhead_gib
+    sampler = eff.max_num_seqs * shape.vocab_size * eff.sampler_bytes / GIB
+    return fixed + max(eff.activation_gib, sampler)
+
+
 def memory_fit(
     shape: Shape,
     acc: Accelerator,
@@ -187,8 +206,8 @@ def memory_fit(
     """Weights + adapter slots + KV cache (context × concurrency) + runtime overhead ≤ GPU memory × utilization × TP."""
     weights = weight_bytes(shape, prec) / GIB
     kv_seq = kv_bytes_per_token(shape, prec, acc.count, context) * context / GIB
-    overhead = eff.overhead_gib * acc.count
-    offer = acc.memory_gib * utilization * acc.count
+    overhead = runtime_gib(shape, eff, acc.count) * acc.count
+    offer = (acc.memory_gib - eff.reserved_gib) * utilization * acc.count
     budget = offer - weights - overhead - lora_gib
     return MemoryFit(
         weights_gib=weights,

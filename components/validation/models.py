@@ -142,7 +142,7 @@ def warn_tight_fit(spec: EnvironmentSpec) -> Iterable[SpecWarning]:
 
     vLLM refuses to start when the KV cache cannot hold one sequence of max_model_len ("To serve at least one request
     with the models's max seq len ..."); the runtime's own memory per GPU is an estimate with a range
-    (efficiency.yaml runtime_overhead_gib ± runtime_overhead_spread_gib).
+    (efficiency.yaml's runtime estimate ± runtime_overhead_spread_gib).
     """
     spread = catalog.efficiency().factors.runtime_overhead_spread_gib.value
     for name in spec.models:

@@ -50,6 +50,8 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
             sequence_overhead_s=0.0,
             request_latency_s=0.0,
             piggyback_prefill=False,
+            # Its KV cache takes a share of the memory free after loading; no profile pass samples at the batch cap.
+            sampler_bytes=0.0,
         )
     minor = vllm_minor(point)
     if minor is not None:
@@ -58,6 +60,9 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
         # SGLang, or a vLLM point whose release is unknown: prefills in passes of its own; SGLang's server has a fixed
         # first-token latency of its own (efficiency.yaml sglang_request_latency_s).
         eff = dataclasses.replace(eff, piggyback_prefill=False)
+        if point["engine"] != "vllm":
+            # vLLM's profile pass samples at its batch cap; other engines' memory is not modelled past the fixed part.
+            eff = dataclasses.replace(eff, sampler_bytes=0.0)
         if point["engine"] == "sglang":
             latency = catalog.efficiency().factors.sglang_request_latency_s.value
             eff = dataclasses.replace(eff, request_latency_s=latency)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
+from inferstack.planning.capacity import accelerator, model_shape
+from inferstack.planning.engine_version import parse_release, vllm_efficiency
 from inferstack.planning.kv_cache import kv_bytes_per_token
 from inferstack.planning.sizing import GIB, MemoryFit, Shape, memory_fit, precision
 
@@ -67,7 +68,7 @@ class Comparison:
 
     @property
     def runtime(self) -> float:
-        """Planner runtime GiB per GPU (the flat estimate)."""
+        """Planner runtime GiB per GPU (fixed part plus the profile pass's larger peak)."""
         return self.fit.overhead_gib / self.tp
 
     @property
@@ -100,7 +101,11 @@ def compare(obs: dict[str, Any]) -> Comparison:
     prec = precision(shape, obs["quantization"], obs["kv_cache_dtype"])
     acc = accelerator(obs["gpu"], obs["tp"], obs["quantization"])
     context = int(obs["max_model_len"])
-    fit = memory_fit(shape, acc, prec, default_efficiency(obs["gpu"]), context=context, utilization=obs["utilization"])
+    # The release the run logged (V0 runs before V1 became the default; an unstated V1 release as the pinned one) and
+    # the max_num_seqs it ran, whose rows the profile's sampler pass holds.
+    release = parse_release(obs["vllm"]) if obs["vllm"] else ((0, 7) if obs["family"] == "V0" else None)
+    eff = replace(vllm_efficiency(obs["gpu"], release), max_num_seqs=int(obs["max_num_seqs"]))
+    fit = memory_fit(shape, acc, prec, eff, context=context, utilization=obs["utilization"])
     return Comparison(obs, shape, fit, kv_bytes_per_token(shape, prec, obs["tp"], context))
 
 

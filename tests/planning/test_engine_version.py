@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from inferstack import catalog
 from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.infra.cli.app import app
-from inferstack.planning.capacity import default_efficiency, engine_max_num_seqs
+from inferstack.planning.capacity import default_efficiency, engine_max_num_seqs, model_shape
 from inferstack.planning.engine_version import (
     model_release,
     parse_release,
@@ -21,11 +21,20 @@ from inferstack.planning.engine_version import (
     vllm_efficiency,
     vllm_max_num_seqs,
 )
+from inferstack.planning.model_fit import spec_model_fit
+from inferstack.planning.sizing import Shape, runtime_gib
 from inferstack.spec import CONFIG_KEY, SpecError
 from inferstack.validation import parse_environment_checked
 from tests.conftest import shipped_stacks
 
 runner = CliRunner()
+
+
+def shape_of_model(name: str) -> Shape:
+    """A catalog model's shape."""
+    found = model_shape(name)
+    assert found is not None, name
+    return found[1]
 
 
 @pytest.mark.parametrize(
@@ -130,3 +139,34 @@ def test_a_model_release_comes_from_its_image_tag_only() -> None:
     assert model_release(ModelSpec(source=source)) is None
     assert model_release(ModelSpec(source=source, image="vllm/vllm-openai:v0.9.1")) == (0, 9)
     assert model_release(ModelSpec(source=source, image="vllm/vllm-openai@sha256:" + "b" * 64)) is None
+
+
+def test_the_profile_pass_holds_back_the_samplers_rows_by_release() -> None:
+    # vLLM sizes its KV cache after sampling max_num_seqs rows of logits: sorting them (to v0.16, the pinned release)
+    # holds ~39 bytes a logit, the Triton top-k/top-p (v0.17 on) ~15.5 (efficiency.yaml). Qwen's 152k vocabulary at
+    # the H100's 1024 sequences is GiBs; at the A100's 256, or a small vocabulary, the forward pass's peak is larger.
+    qwen, h100 = shape_of_model("qwen2.5-7b"), "nvidia-h100-sxm"
+    pinned, v17 = vllm_efficiency(h100), vllm_efficiency(h100, (0, 17))
+    assert pinned.max_num_seqs == 1024 and pinned.sampler_bytes > 2 * v17.sampler_bytes
+    assert runtime_gib(qwen, pinned, 1) == pytest.approx(0.25 + 1024 * 152064 * 39 / 2**30)
+    assert runtime_gib(qwen, v17, 1) == pytest.approx(0.25 + 1024 * 152064 * 15.5 / 2**30)
+    a100 = vllm_efficiency("nvidia-a100-40gb")
+    assert runtime_gib(shape_of_model("llama-2-7b"), a100, 1) == pytest.approx(0.25 + 1.25), "forward peak, 32k vocab"
+    # Tensor parallel adds NCCL and custom all-reduce buffers, measured larger from v0.19.
+    assert runtime_gib(qwen, pinned, 2) - runtime_gib(qwen, pinned, 1) == pytest.approx(0.3)
+    assert runtime_gib(qwen, vllm_efficiency(h100, (0, 19)), 2) > runtime_gib(qwen, v17, 2)
+
+
+def test_a_lower_max_num_seqs_leaves_more_kv_cache() -> None:
+    document = _stack(None)
+    pool = document["models"]["chat"]["pool"]
+    document["node_pools"][pool] = {"gpu": "nvidia-h100-sxm", "min": 0, "max": 2}
+    del document["models"]["chat"]["load"]
+    fits = {}
+    for seqs in (None, 64):
+        document["models"]["chat"]["max_num_seqs"] = seqs
+        result = spec_model_fit(parse_environment_checked(document, "t").spec, "chat")
+        assert result is not None
+        fits[seqs] = result.fit
+    assert fits[64].overhead_gib < fits[None].overhead_gib
+    assert fits[64].max_sequences > fits[None].max_sequences

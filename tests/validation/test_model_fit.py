@@ -90,16 +90,16 @@ def test_shape_comes_from_the_key_then_inline_then_the_hub_id() -> None:
 
 def test_a_model_that_does_not_fit_names_need_offer_and_what_would_fit() -> None:
     with pytest.raises(SpecError) as caught:
-        parse_environment(env({"source": QWEN72, "tensor_parallel": 2, "max_model_len": 32768}), "t")
+        parse_environment(env({"source": QWEN72, "tensor_parallel": 2, "max_model_len": 16384}), "t")
     (issue,) = caught.value.issues
     assert issue.path == "environment.models.m"
-    assert "needs 149.4 GiB" in issue.message and "offer 40.5 GiB" in issue.message
+    assert "needs 143.8 GiB" in issue.message and "offer 39.6 GiB" in issue.message
     assert "tensor_parallel: 8" in issue.fix and "larger GPU" in issue.fix
     assert "source: hf://Qwen/Qwen2.5-72B-Instruct-AWQ@<revision> (its awq checkpoint)" in issue.fix
 
 
 def test_the_same_model_fits_with_enough_tensor_parallel_or_quantization() -> None:
-    model = {"source": QWEN72, "tensor_parallel": 4, "quantization": "fp8", "max_model_len": 8192}
+    model = {"source": QWEN72, "tensor_parallel": 4, "quantization": "fp8", "max_model_len": 4096}
     fp8 = parse_environment(env(model), "t")
     result = spec_model_fit(fp8, "m")
     assert result is not None and result.fit.fits
