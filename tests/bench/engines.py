@@ -83,3 +83,42 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
             steps_per_schedule=point["scheduler_steps"],
         )
     return eff
+
+
+def _sglang_release(point: dict[str, Any]) -> tuple[int, int]:
+    """The major and minor number of an SGLang point's version ('0.4.0.x (unstated ...)' is 0.4)."""
+    found = re.search(r"\b(\d+)\.(\d+)", point["engine_version"])
+    assert found is not None, point["engine_version"]
+    return int(found.group(1)), int(found.group(2))
+
+
+def sglang_memory_fraction(point: dict[str, Any]) -> float:
+    """SGLang's default mem_fraction_static (weights plus KV cache over GPU memory) at the point's version, TP and GPU.
+
+    Read in the released wheels (sglang/srt/server_args.py, 2026-12-03): before 0.5 a table by TP degree (0.3.0: 0.88 at
+    TP1, 0.87 TP2, 0.85 TP4, 0.83 TP8; 0.4.0 and 0.4.1 the same but 0.81 at TP8); 0.5.3 and 0.5.5 reserve 512 MiB,
+    1.5 x the chunked-prefill tokens, 2 x the largest CUDA-graph batch and tp/8 GiB (at least 10 GiB on GPUs with more
+    than 60 GiB) out of the nvidia-smi total.
+    """
+    tp = int(point["tp"])
+    release = _sglang_release(point)
+    if release < (0, 5):
+        large_tp = 0.83 if release < (0, 4) else 0.81
+        return 0.79 if tp >= 16 else large_tp if tp >= 8 else 0.85 if tp >= 4 else 0.87 if tp >= 2 else 0.88
+    gpu = catalog.gpus()[point["gpu"]]
+    mib = gpu.memory_mib or gpu.memory_gib * 1024
+    # server_args.py's memory tiers: chunked-prefill tokens and the largest CUDA-graph batch (TP < 4, TP >= 4).
+    if mib < 20 * 1024:
+        chunk, graphs = 2048, (8, 8)
+    elif mib < 35 * 1024:
+        chunk, graphs = 2048, (24, 80)
+    elif mib < 60 * 1024:
+        chunk, graphs = 4096, (32, 160)
+    elif mib < 160 * 1024:
+        chunk, graphs = 8192, (256, 512)
+    else:
+        chunk, graphs = 16384, (512, 512)
+    reserved = 512 + max(chunk, 2048) * 1.5 + (graphs[0] if tp < 4 else graphs[1]) * 2 + tp / 8 * 1024
+    if mib > 60 * 1024:
+        reserved = max(reserved, 10 * 1024)
+    return round((mib - reserved) / mib, 3)
