@@ -173,6 +173,9 @@ class MemoryFit:
     max_sequences: int
     # LoRA adapter slots vLLM preallocates (planning/lora.py); they come out of the KV cache's share.
     lora_gib: float = 0.0
+    # The part of overhead_gib that is the profile's sampler pass over max_num_seqs rows (0 where the forward pass's
+    # peak is larger): the share a lower max_num_seqs gives back to the KV cache.
+    sampler_gib: float = 0.0
 
     @property
     def fits(self) -> bool:
@@ -188,8 +191,12 @@ class MemoryFit:
 def runtime_gib(shape: Shape, eff: Efficiency, gpus: int) -> float:
     """GPU memory per GPU outside weights and KV cache: the fixed part plus the profile pass's larger peak."""
     fixed = eff.overhead_tp_gib if gpus > 1 and eff.overhead_tp_gib is not None else eff.overhead_gib
-    sampler = eff.max_num_seqs * shape.vocab_size * eff.sampler_bytes / GIB
-    return fixed + max(eff.activation_gib, sampler)
+    return fixed + max(eff.activation_gib, sampler_peak_gib(shape, eff))
+
+
+def sampler_peak_gib(shape: Shape, eff: Efficiency) -> float:
+    """GPU memory per GPU the profile's sampler pass takes at its peak (max_num_seqs rows of the vocabulary)."""
+    return eff.max_num_seqs * shape.vocab_size * eff.sampler_bytes / GIB
 
 
 def memory_fit(
@@ -214,6 +221,7 @@ def memory_fit(
         kv_per_sequence_gib=kv_seq,
         kv_gib=kv_seq * concurrency,
         overhead_gib=overhead,
+        sampler_gib=max(0.0, sampler_peak_gib(shape, eff) - eff.activation_gib) * acc.count,
         need_gib=weights + lora_gib + kv_seq * concurrency + overhead,
         offer_gib=offer,
         max_sequences=max(0, math.floor(budget / kv_seq)) if kv_seq > 0 else 0,

@@ -48,6 +48,18 @@ def _capacity_range(result: Sizing) -> str:
     return f"; {low}-{high} if vLLM's runtime takes 1 GiB more or less per GPU (its estimate decides the capacity here)"
 
 
+def _sampler_share(result: Sizing) -> str:
+    """Where vLLM's sampler warm-up holds a GiB or more: how much of the runtime it is and what lowers it."""
+    from inferstack.planning.engine_version import vllm_max_num_seqs
+
+    req = result.request
+    if result.fit.sampler_gib < 1.0:
+        return ""
+    seqs = req.max_num_seqs or vllm_max_num_seqs(req.gpu, req.vllm_release)
+    share = f"{result.fit.sampler_gib:.1f}"
+    return f"; up to {share} of it is the sampler's warm-up over {seqs} sequences, freed by a lower --max-num-seqs"
+
+
 def _print_sizing(name: str, result: Sizing) -> None:
     req, fit = result.request, result.fit
     at_req = result.at_concurrency
@@ -57,6 +69,7 @@ def _print_sizing(name: str, result: Sizing) -> None:
         + (f"vLLM {req.vllm_release[0]}.{req.vllm_release[1]}" if req.vllm_release else _pinned()),
         f"fits: {'yes' if fit.fits else '[red]no[/]'} — needs {fit.need_gib:.1f} GiB (weights {fit.weights_gib:.1f}, "
         f"KV {fit.kv_gib:.1f} for {running} running sequence(s), runtime {fit.overhead_gib:.1f}"
+        + _sampler_share(result)
         + (f", LoRA adapter slots {fit.lora_gib:.1f}" if fit.lora_gib else "")
         + ") of "
         f"{fit.offer_gib:.1f} GiB offered",

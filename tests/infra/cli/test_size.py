@@ -173,3 +173,20 @@ def test_a_capacity_the_runtime_estimate_decides_is_given_with_its_range() -> No
     )
     low, high = data["kv_capacity_range"]
     assert low < data["memory"]["max_sequences"] < high
+
+
+def test_size_names_the_samplers_share_of_the_runtime_and_a_lower_max_num_seqs_frees_it() -> None:
+    # An H100 runs 1024 sequences by default; vLLM's sampler warm-up over 1024 rows of Qwen's 152k vocabulary holds
+    # several GiB that the KV cache then lacks (efficiency.yaml sampler_warmup_bytes).
+    base = ["size", "--model", "qwen2.5-7b", "--gpu", "nvidia-h100-sxm", "--concurrency", "64"]
+    default = runner.invoke(app, base)
+    assert default.exit_code == 0, default.output
+    assert "of it is the sampler's warm-up over 1024 sequences, freed by a lower --max-num-seqs" in default.output
+    capped = runner.invoke(app, [*base, "--max-num-seqs", "256"])
+    assert capped.exit_code == 0 and "sampler's warm-up" not in capped.output
+    memory = {
+        name: json.loads(runner.invoke(app, [*args, "--json"]).stdout)["memory"]
+        for name, args in (("default", base), ("capped", [*base, "--max-num-seqs", "256"]))
+    }
+    assert memory["default"]["sampler_gib"] > 4 > memory["capped"]["sampler_gib"]
+    assert memory["capped"]["max_sequences"] > memory["default"]["max_sequences"]
