@@ -8,7 +8,7 @@ to switch to, since vLLM reads the method from the checkpoint).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from inferstack import catalog
@@ -20,10 +20,20 @@ from inferstack.planning.capacity import (
 from inferstack.planning.engine_version import model_release, vllm_efficiency
 from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.precision import FP8_MIN_CAPABILITY, compute_capability, loaded_quantization
-from inferstack.planning.sizing import Efficiency, MemoryFit, Precision, Shape, memory_fit, precision
-from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of
+from inferstack.planning.sizing import (
+    Efficiency,
+    MemoryFit,
+    Precision,
+    Shape,
+    memory_fit,
+    precision,
+    sampler_peak_gib,
+)
+from inferstack.spec.models import EnvironmentSpec, ModelSpec, tensor_parallel_of
 
 TP_DEGREES = (1, 2, 4, 8)
+# The max_num_seqs values a fit suggestion tries, largest first (each below the engine's current cap).
+FEWER_SEQUENCES = (256, 128, 64)
 
 
 @dataclass(frozen=True)
@@ -65,17 +75,24 @@ def fit_alternatives(
     utilization: float,
     eff: Efficiency,
     quantizations: list[tuple[str, str]] | None = None,
+    efficiency_of: Callable[[str], Efficiency] | None = None,
 ) -> list[Alternative]:
-    """What would fit: more tensor parallel (within `max_tp`), a larger GPU, or one of `quantizations`."""
+    """What would fit: a lower max_num_seqs, more tensor parallel (within `max_tp`), a larger GPU, or one of
+    `quantizations`. `efficiency_of` gives another GPU's factors (its own default max_num_seqs); None: `eff`'s."""
     out: list[Alternative] = []
 
-    def check(change: str, gpu: str, degree: int, quant: str | None) -> bool:
+    def check(change: str, gpu: str, degree: int, quant: str | None, engine: Efficiency = eff) -> bool:
         acc, prec = accelerator(gpu, degree, quant), precision(shape, quant)
-        fit = memory_fit(shape, acc, prec, eff, context=context, utilization=utilization)
+        fit = memory_fit(shape, acc, prec, engine, context=context, utilization=utilization)
         if fit.fits:
             out.append(Alternative(change, fit.need_gib, fit.offer_gib))
         return fit.fits
 
+    # The engine's sampler warm-up holds max_num_seqs rows of logits: fewer rows is a one-line change.
+    if sampler_peak_gib(shape, eff) > eff.activation_gib:
+        for seqs in (s for s in FEWER_SEQUENCES if s < eff.max_num_seqs):
+            if check(f"max_num_seqs: {seqs}", gpu_key, tp, quantization, dataclasses.replace(eff, max_num_seqs=seqs)):
+                break
     for degree in TP_DEGREES:
         where = "" if degree <= max_tp else f" on a pool with {degree} GPUs per node"
         if degree > tp and check(f"tensor_parallel: {degree}{where}", gpu_key, degree, quantization):
@@ -83,7 +100,8 @@ def fit_alternatives(
     base = catalog.gpus()[gpu_key].memory_gib
     bigger = sorted((g.memory_gib, key) for key, g in catalog.gpus().items() if g.memory_gib > base)
     for _, key in bigger:
-        if check(f"a larger GPU ({tp}× {key})", key, tp, quantization):
+        engine = efficiency_of(key) if efficiency_of is not None else eff
+        if check(f"a larger GPU ({tp}× {key})", key, tp, quantization, engine):
             break
     for quant, change in quantizations or []:
         if quant == quantization:
@@ -118,6 +136,13 @@ def _published(shape_name: str) -> Mapping[str, str]:
     return found[1].quantized.hub_ids if found is not None and found[1].quantized is not None else {}
 
 
+def _model_efficiency(model: ModelSpec, gpu: str) -> Efficiency:
+    """The factors a spec model runs with on a GPU: its image's release, and its own max_num_seqs where set (both
+    decide how much the engine's profile pass holds back)."""
+    eff = vllm_efficiency(gpu, model_release(model))
+    return eff if model.max_num_seqs is None else dataclasses.replace(eff, max_num_seqs=model.max_num_seqs)
+
+
 def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     """The fit of one model on its pool; None when there is no GPU pool or no known shape to size it with."""
     model = spec.models[key]
@@ -130,10 +155,7 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     name, shape = found
     tp = tensor_parallel_of(model)
     context = model.max_model_len or shape.context
-    # The release the model's image runs and its own max_num_seqs set how much the engine's profile pass holds back.
-    eff = vllm_efficiency(pool.gpu, model_release(model))
-    if model.max_num_seqs is not None:
-        eff = dataclasses.replace(eff, max_num_seqs=model.max_num_seqs)
+    eff = _model_efficiency(model, pool.gpu)
     # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
     checkpoint = spec_checkpoint(model, shape)
     quantization = loaded_quantization(checkpoint, model.quantization)
@@ -154,6 +176,7 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
             utilization=model.gpu_memory_utilization,
             eff=eff,
             quantizations=quantization_options(pool.gpu, checkpoint.quantization, _published(name)),
+            efficiency_of=lambda gpu: _model_efficiency(model, gpu),
         )
     )
     return ModelFit(key, name, pool.gpu, tp, context, prec, model.gpu_memory_utilization, fit, alternatives)

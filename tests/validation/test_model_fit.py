@@ -152,3 +152,23 @@ def test_an_already_quantized_checkpoint_is_not_told_to_quantize_again() -> None
     awq = "hf://Qwen/Qwen2.5-72B-Instruct-AWQ@" + "d" * 40
     fix = _fit_fix({"source": awq, "max_model_len": 32768}, {"gpu": "nvidia-l4", "gpus_per_node": 1, "max": 1})
     assert "fp8" not in fix and "awq" not in fix
+
+
+QWEN32 = "hf://Qwen/Qwen2.5-32B-Instruct@" + "e" * 40
+
+
+def test_a_lower_max_num_seqs_is_suggested_where_the_samplers_warm_up_decides_the_fit() -> None:
+    # On an H100 vLLM runs 1024 sequences by default; its sampler warm-up over 1024 rows of Qwen's 152k vocabulary
+    # holds ~5.6 GiB (efficiency.yaml sampler_warmup_bytes), which a 32k-token sequence beside 16-bit weights lacks.
+    model = {"source": QWEN32, "max_model_len": 32768}
+    fix = _fit_fix(model, H100)
+    assert fix.startswith("would fit: max_num_seqs: 256 ")
+    # The suggestion validates, and the model's own max_num_seqs is what the fit counts.
+    parse_environment(env({**model, "max_num_seqs": 256}, H100), "t")
+
+
+def test_a_larger_gpu_is_sized_at_its_own_default_max_num_seqs() -> None:
+    # From an L4 (256 sequences) the H100 is not "larger" for this model: at its 1024-sequence default the sampler's
+    # warm-up leaves too little; the A100-80GB (256 by default) fits.
+    fix = _fit_fix({"source": QWEN32, "max_model_len": 32768}, {"gpu": "nvidia-l4", "gpus_per_node": 1, "max": 1})
+    assert "a larger GPU (1× nvidia-a100-80gb)" in fix and "nvidia-h100-sxm" not in fix
