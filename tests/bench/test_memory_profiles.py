@@ -10,7 +10,7 @@ from inferstack import catalog
 from tests.bench.memory_report import SUM_TOLERANCE_GIB, compare, load_observations, logged_runtime, logged_sum_gap
 
 OBSERVATIONS = load_observations()
-SOURCES = {"llmd-planner", "llmd-bench", "pr10511", "i15815"}
+SOURCES = {"llmd-planner", "llmd-bench", "pr10511", "i15815", "l40s-qwen235b"}
 QUANTIZATIONS = {None, "fp8", "awq", "gptq"}
 # How far the planner may sit from vLLM's logs: its V1 runtime is within 0.22 GiB per GPU of every V1 run and its KV
 # tokens within 4.5% of every run that logs them (2026-12-03); the bounds leave a little room and fail on a 2 GiB flat
