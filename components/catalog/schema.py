@@ -269,10 +269,7 @@ class Interconnect(_Fact):
     non_torch_gib: float = Field(
         gt=0, description="GPU memory per GPU outside torch's allocator on a tensor-parallel replica over this link."
     )
-    non_torch_v0_19_gib: float | None = Field(
-        default=None, gt=0, description="non_torch_gib from vLLM v0.19 on, where measured apart (null: the same)."
-    )
-    non_torch_source: str = Field(description="Where non_torch_gib and non_torch_v0_19_gib come from.")
+    non_torch_source: str = Field(description="Where non_torch_gib comes from.")
 
 
 class GpuEfficiency(_Fact):
@@ -286,6 +283,9 @@ class GpuEfficiency(_Fact):
         default=None,
         gt=0,
         description="vLLM < 0.6 CPU time per running sequence per step on this GPU's hosts; null: the shared factor.",
+    )
+    non_torch_tp_gib: float | None = Field(
+        default=None, gt=0, description="The link's non_torch_gib for this GPU where measured apart; null: the link's."
     )
     defaults_before_v0_9: tuple[PositiveInt, PositiveInt] | None = Field(
         default=None,

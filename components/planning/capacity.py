@@ -109,7 +109,7 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
         prefill_mfu=table.factors.prefill_mfu.value,
         decode_mfu=table.factors.decode_mfu.value,
         overhead_gib=table.factors.runtime_non_torch_gib.value,
-        overhead_tp_gib=link.non_torch_gib,
+        overhead_tp_gib=(per_gpu.non_torch_tp_gib if per_gpu is not None else None) or link.non_torch_gib,
         activation_gib=table.factors.activation_peak_gib.value,
         # The pinned release sorts the logits in its sampler pass (the Triton top-k/top-p arrived in v0.17).
         sampler_bytes=table.factors.sampler_warmup_bytes.value,

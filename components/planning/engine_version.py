@@ -33,9 +33,6 @@ ASYNC_SCHEDULING_DEFAULT: Release = (0, 14)
 # The first release whose sampler filters top-k/top-p with a Triton kernel instead of sorting the vocabulary, which
 # shrinks the profile pass's sampler peak (efficiency.yaml sampler_warmup_bytes_triton).
 TRITON_TOP_K_TOP_P: Release = (0, 17)
-# The first release whose tensor-parallel replicas were measured holding more memory outside torch (efficiency.yaml
-# interconnects non_torch_v0_19_gib).
-LARGER_NON_TORCH: Release = (0, 19)
 API_SERVER_APART: Release = (0, 6)
 _VERSION = re.compile(
     r"(?:^|[:v@/-])v?(\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?[A-Za-z][A-Za-z0-9.+-]*|[.+-][A-Za-z0-9.+-]*)?$"
@@ -70,13 +67,7 @@ def vllm_efficiency(gpu: str, release: Release | None = None) -> Efficiency:
     """The catalog's factors for this GPU as `release` runs them (None: the pinned release)."""
     eff = dataclasses.replace(default_efficiency(gpu), max_num_seqs=vllm_max_num_seqs(gpu, release))
     if release is not None and release >= TRITON_TOP_K_TOP_P:
-        table = catalog.efficiency()
-        eff = dataclasses.replace(eff, sampler_bytes=table.factors.sampler_warmup_bytes_triton.value)
-        per_gpu = table.gpus.get(gpu)
-        link = table.interconnects[per_gpu.interconnect if per_gpu is not None else "nvlink"]
-        if release >= LARGER_NON_TORCH and link.non_torch_v0_19_gib is not None:
-            eff = dataclasses.replace(eff, overhead_tp_gib=link.non_torch_v0_19_gib)
-        return eff
+        return dataclasses.replace(eff, sampler_bytes=catalog.efficiency().factors.sampler_warmup_bytes_triton.value)
     if release is None or release >= ASYNC_SCHEDULING_DEFAULT:
         return eff
     if release < API_SERVER_APART:

@@ -12,7 +12,8 @@ from tests.bench.memory_report import SUM_TOLERANCE_GIB, compare, load_observati
 OBSERVATIONS = load_observations()
 SOURCES = {"llmd-planner", "llmd-bench", "pr10511", "i15815", "l40s-qwen235b"}
 QUANTIZATIONS = {None, "fp8", "awq", "gptq"}
-# How far the planner may sit from vLLM's logs: its V1 runtime is within 0.22 GiB per GPU of every V1 run and its KV
+# How far the planner may sit from vLLM's logs: its V1 runtime is within 0.22 GiB per GPU of every V1 run but one
+# (ABOVE_THE_LOG) and its KV
 # tokens within 4.5% of every run that logs them (2026-12-03); the bounds leave a little room and fail on a 2 GiB flat
 # runtime (off by up to 5.5 GiB, and 97% on Qwen2.5-72B at TP2).
 RUNTIME_TOLERANCE_GIB = 0.3
@@ -74,6 +75,11 @@ def test_planner_bytes_per_token_reproduce_vllms_tokens_in_its_own_kv_memory(obs
 
 
 V1_WITH_RUNTIME = [o for o in OBSERVATIONS if o["family"] == "V1" and logged_runtime(o) is not None]
+# Runs the planner does not follow, with why (efficiency.yaml, gpus' non_torch_tp_gib): it must hold back more than
+# they logged, never less.
+ABOVE_THE_LOG = {
+    "bench-llama70b-fp8-tp2": "0.55 GiB non-torch at TP2 on an H100, where every other Hopper TP > 1 log shows 1.4-2.2",
+}
 
 
 @pytest.mark.parametrize("obs", V1_WITH_RUNTIME, ids=_ids)
@@ -83,6 +89,9 @@ def test_planner_runtime_is_vllm_v1s_logged_runtime(obs: dict[str, Any]) -> None
     # that no other run shows (memory_report prints them).
     runtime = logged_runtime(obs)
     assert runtime is not None
+    if obs["id"] in ABOVE_THE_LOG:
+        assert compare(obs).runtime > runtime + RUNTIME_TOLERANCE_GIB, ABOVE_THE_LOG[obs["id"]]
+        return
     assert abs(compare(obs).runtime - runtime) <= RUNTIME_TOLERANCE_GIB, (compare(obs).runtime, runtime)
 
 

@@ -152,9 +152,11 @@ def test_the_profile_pass_holds_back_the_samplers_rows_by_release() -> None:
     assert runtime_gib(qwen, v17, 1) == pytest.approx(0.25 + 1024 * 152064 * 15.5 / 2**30)
     a100 = vllm_efficiency("nvidia-a100-40gb")
     assert runtime_gib(shape_of_model("llama-2-7b"), a100, 1) == pytest.approx(0.25 + 1.25), "forward peak, 32k vocab"
-    # Tensor parallel adds NCCL and custom all-reduce buffers, measured larger from v0.19.
-    assert runtime_gib(qwen, pinned, 2) - runtime_gib(qwen, pinned, 1) == pytest.approx(0.3)
-    assert runtime_gib(qwen, vllm_efficiency(h100, (0, 19)), 2) > runtime_gib(qwen, v17, 2)
+    # Tensor parallel adds NCCL and custom all-reduce buffers: ~2.1 GiB a GPU on Hopper NVLink parts, the link's
+    # smaller value elsewhere (efficiency.yaml).
+    assert runtime_gib(qwen, pinned, 2) - runtime_gib(qwen, pinned, 1) == pytest.approx(2.1 - 0.25)
+    a100_80 = vllm_efficiency("nvidia-a100-80gb")
+    assert runtime_gib(qwen, a100_80, 2) - runtime_gib(qwen, a100_80, 1) == pytest.approx(0.55 - 0.25)
 
 
 def test_a_lower_max_num_seqs_leaves_more_kv_cache() -> None:
