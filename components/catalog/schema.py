@@ -257,6 +257,7 @@ class EfficiencyFactors(_Table):
         description="Share of the shorter of expert weight streaming and expert math a fused MoE kernel adds (1: sum)."
     )
     trtllm_moe_overlap: Factor = Field(description="Share of what moe_serial adds that TensorRT-LLM MoE GEMMs hide.")
+    marlin_moe_overlap: Factor = Field(description="Share of what moe_serial adds that vLLM's Marlin MoE kernel hides.")
     sglang_request_latency_s: Factor = Field(description="SGLang's fixed first-token latency outside the GPU passes.")
     int4_gemm: Factor = Field(description="Share of 16-bit GEMM speed weight-only sub-byte kernels keep.")
 

@@ -102,6 +102,7 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
         piggyback_prefill=True,
         moe_gemm=table.factors.moe_gemm.value,
         moe_serial=table.factors.moe_serial.value,
+        marlin_moe_serial=table.factors.moe_serial.value * (1 - table.factors.marlin_moe_overlap.value),
         int4_gemm=table.factors.int4_gemm.value,
         attention_in_kv_dtype=True,
         kernels_in_sequence=True,
@@ -138,6 +139,7 @@ def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> A
         fp8_tensor_cores=gpu.fp8_dense_tflops is not None,
         tflops_16bit=gpu.bf16_dense_tflops or gpu.fp16_dense_tflops,
         tflops_fp8=gpu.fp8_dense_tflops,
+        compute_capability=gpu.arch.compute_capability if gpu.arch is not None else None,
     )
 
 

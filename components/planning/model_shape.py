@@ -82,3 +82,5 @@ class Precision:
     # FP8 weights (vLLM's fp8 method): native FP8 GEMMs where the GPU has FP8 tensor cores, else weight-only through
     # the FP8 Marlin kernel (16-bit activations, dequantized in the matmul, like the sub-byte case above).
     fp8_weights: bool = False
+    # AWQ/GPTQ: vLLM runs these through its Marlin kernels on every GPU (MoE experts too).
+    marlin_method: bool = False

@@ -42,6 +42,8 @@ class Accelerator:
     # of the weights' GEMMs; attention multiplies queries by the KV cache, at the KV dtype's rate (see step_time).
     tflops_16bit: float | None = None
     tflops_fp8: float | None = None
+    # CUDA compute capability (None: unknown): vLLM picks some kernels by it (Marlin below 9.0 for MXFP4 experts).
+    compute_capability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ class Efficiency:
     # Share of the shorter of a grouped expert GEMM's weight stream and its math that adds to the longer (fused MoE
     # kernels overlap the two less than dense GEMMs do): 1 sums them, 0 takes the larger (the roofline).
     moe_serial: float = 0.0
+    # moe_serial where the experts run through vLLM's Marlin MoE kernel (weight-only AWQ/GPTQ, FP8 without FP8 tensor
+    # cores, MXFP4 below compute capability 9.0); None: moe_serial.
+    marlin_moe_serial: float | None = None
     int4_gemm: float = 1.0
     # Fixed latency every request's first token pays outside the GPU passes (the API server's request handling,
     # the trip to the engine core and back, streaming the token); 0 on the roofline.
@@ -146,6 +151,7 @@ def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "aut
         int4_weights=weight_only,
         embedding_bits=embedding,
         fp8_weights=quantization == "fp8",
+        marlin_method=quantization in ("awq", "gptq"),
     )
 
 

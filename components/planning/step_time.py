@@ -87,6 +87,14 @@ def gemm_efficiency(shape: Shape, prec: Precision, eff: Efficiency, acc: Acceler
     return kept * (eff.int4_gemm if weight_only else 1.0)
 
 
+def expert_serial(prec: Precision, eff: Efficiency, acc: Accelerator) -> float:
+    """`moe_serial` of the kernel vLLM runs the experts with: its Marlin MoE for weight-only experts, else fused MoE."""
+    below_hopper = acc.compute_capability is not None and acc.compute_capability < 9.0
+    fp8_marlin = prec.fp8_weights and not acc.fp8_tensor_cores
+    marlin = prec.marlin_method or fp8_marlin or (prec.int4_weights and below_hopper)
+    return eff.marlin_moe_serial if marlin and eff.marlin_moe_serial is not None else eff.moe_serial
+
+
 def _window(shape: Shape, tokens: float) -> float:
     """Tokens a sliding-window layer attends to out of `tokens` (all of them without a window)."""
     return tokens if shape.sliding_window is None else min(tokens, shape.sliding_window)
@@ -176,7 +184,7 @@ def decode_step_s(
     # Grouped expert GEMMs (fused MoE kernels) overlap streaming the experts with multiplying them far less than a
     # dense GEMM does: `moe_serial` of the shorter of the two adds to the longer.
     stream, math_time = expert_bytes / bandwidth, expert_flops / rate
-    experts = max(stream, math_time) + eff.moe_serial * min(stream, math_time)
+    experts = max(stream, math_time) + expert_serial(prec, eff, acc) * min(stream, math_time)
     if eff.kernels_in_sequence:
         # The GEMMs stream the weights while they multiply; attention then streams the KV cache while it multiplies.
         passes = max(weights_time, flops / rate) + max(kv_time, attention / attention_rate)

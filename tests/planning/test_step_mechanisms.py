@@ -13,6 +13,7 @@ from inferstack.planning.step_time import (
     attention_tflops,
     decode_attention_flops,
     decode_step_s,
+    expert_serial,
     gemm_efficiency,
     prefill_attention_flops,
     prefill_s,
@@ -53,6 +54,29 @@ def test_fused_moe_kernels_add_the_expert_stream_to_the_expert_math() -> None:
     llama = shape("llama-3.1-8b")
     dense = [decode_step_s(llama, acc, precision(llama, None), e, batch=256, context=500) for e in (eff, overlapped)]
     assert dense[0] == pytest.approx(dense[1])
+
+
+@pytest.mark.parametrize(
+    ("model", "quantization", "gpu", "marlin"),
+    [
+        # MXFP4 experts: Marlin below compute capability 9.0, the Triton backend on Hopper (vLLM 0.11 mxfp4.py).
+        ("gpt-oss-20b", None, "nvidia-a100-80gb", True),
+        ("gpt-oss-20b", None, "nvidia-h100-sxm", False),
+        # FP8 experts: Marlin where the GPU has no FP8 tensor cores, native FP8 fused MoE where it has.
+        ("qwen3-235b-a22b", "fp8", "nvidia-a100-80gb", True),
+        ("qwen3-235b-a22b", "fp8", "nvidia-h100-sxm", False),
+        # GPTQ/AWQ experts run through Marlin on every GPU; 16-bit experts through the Triton fused MoE.
+        ("mixtral-8x7b", "gptq", "nvidia-h100-sxm", True),
+        ("mixtral-8x7b", None, "nvidia-a100-80gb", False),
+    ],
+)
+def test_weight_only_experts_run_through_marlin_which_overlaps_stream_and_math(
+    model: str, quantization: str | None, gpu: str, marlin: bool
+) -> None:
+    eff = default_efficiency(gpu)
+    assert eff.moe_serial == 1.0 and eff.marlin_moe_serial == 0.0, "efficiency.yaml: fused MoE sums, Marlin overlaps"
+    serial = expert_serial(precision(shape(model), quantization), eff, accelerator(gpu, 1, quantization))
+    assert serial == (eff.marlin_moe_serial if marlin else eff.moe_serial)
 
 
 def test_fp8_runs_weight_only_on_gpus_without_fp8_tensor_cores() -> None:
