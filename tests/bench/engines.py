@@ -60,9 +60,6 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
         # SGLang, or a vLLM point whose release is unknown: prefills in passes of its own; SGLang's server has a fixed
         # first-token latency of its own (efficiency.yaml sglang_request_latency_s).
         eff = dataclasses.replace(eff, piggyback_prefill=False)
-        if point["engine"] != "vllm":
-            # vLLM's profile pass samples at its batch cap; other engines' memory is not modelled past the fixed part.
-            eff = dataclasses.replace(eff, sampler_bytes=0.0)
         if point["engine"] == "sglang":
             latency = catalog.efficiency().factors.sglang_request_latency_s.value
             eff = dataclasses.replace(eff, request_latency_s=latency)
@@ -83,6 +80,15 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
             steps_per_schedule=point["scheduler_steps"],
         )
     return eff
+
+
+def memory_share(point: dict[str, Any], eff: Efficiency) -> tuple[Efficiency, float]:
+    """The factors and the share of GPU memory the point's engine sizes its KV cache with: vLLM's 0.9 less its runtime
+    (`eff`'s), or SGLang's static share of its release, which holds weights and KV cache with the runtime left out."""
+    if point["engine"] != "sglang":
+        return eff, 0.9
+    static = dataclasses.replace(eff, overhead_gib=0.0, overhead_tp_gib=None, activation_gib=0.0, sampler_bytes=0.0)
+    return static, sglang_memory_fraction(point)
 
 
 def _sglang_release(point: dict[str, Any]) -> tuple[int, int]:

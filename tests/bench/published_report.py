@@ -8,7 +8,6 @@ independent sweeps (tests/sweeps/); their aggregates are always printed.
 
 from __future__ import annotations
 
-import dataclasses
 import statistics
 import sys
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from inferstack.planning.sizing import Efficiency, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
 from inferstack.planning.throughput import Objectives, offline_performance, performance
 from inferstack.planning.waves import in_waves
-from tests.bench.engines import engine_efficiency, running_limit, sglang_memory_fraction
+from tests.bench.engines import engine_efficiency, memory_share, running_limit
 from tests.bench.sweeps import band, load_sweeps, sweep_points
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
@@ -63,11 +62,7 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     # Latencies: how many sequences run at once is the engine's scheduling, so the roofline runs the planner's number
     # (more at once would be slower per token). Throughput: the roofline may fill all of GPU memory.
     roofline_batch = eff is not planner and metric == "output_tokens_per_s"
-    memory, utilization = (eff, 1.0) if roofline_batch else (planner, 0.9)
-    if point["engine"] == "sglang" and not roofline_batch:
-        # SGLang's static share holds weights and KV cache; what it leaves out is the runtime's (engines.py).
-        memory = dataclasses.replace(planner, overhead_gib=0.0, overhead_tp_gib=None, activation_gib=0.0)
-        utilization = sglang_memory_fraction(point)
+    memory, utilization = (eff, 1.0) if roofline_batch else memory_share(point, planner)
     fit = memory_fit(shape, acc, prec, memory, context=prompt + output, utilization=utilization)
     limit = running_limit(point)
     if point.get("request_rate") is not None:
