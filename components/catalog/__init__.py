@@ -2,6 +2,7 @@
 
 from inferstack.catalog.lookup import (
     CatalogError,
+    checkpoint_kept_16bit_params_b,
     checkpoint_quantization,
     efficiency,
     gpu_instance_types,
@@ -22,6 +23,7 @@ __all__ = [
     "Region",
     "RegionOffer",
     "ServicePrice",
+    "checkpoint_kept_16bit_params_b",
     "checkpoint_quantization",
     "efficiency",
     "gpu_instance_types",

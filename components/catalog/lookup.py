@@ -115,6 +115,15 @@ def checkpoint_quantization(hub_id: str) -> str | None:
     return methods.get(hub_id.lower())
 
 
+def checkpoint_kept_16bit_params_b(hub_id: str) -> float:
+    """Linear-layer parameters (billions) a quantized checkpoint leaves at 16 bits; 0 when it quantizes them all."""
+    found = model_shape(hub_id)
+    if found is None or found[1].quantized is None:
+        return 0.0
+    kept = {name.lower(): value for name, value in found[1].quantized.kept_16bit_params_b.items()}
+    return kept.get(hub_id.lower(), 0.0)
+
+
 def model_shape(name: str) -> tuple[str, ModelShape] | None:
     """A shape by catalog key or by hub id (org/name, case-insensitive), with its key; None when unknown."""
     shapes = model_shapes()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
 from inferstack.catalog.schema_warmup import CudaGraphSizes
 
@@ -131,6 +131,18 @@ class QuantizedCheckpoints(_Fact):
     hub_ids: dict[str, Quantization] = Field(
         min_length=1, description="Hub id (org/name) of each quantized checkpoint and its quantization method."
     )
+    kept_16bit_params_b: dict[str, float] = Field(
+        default_factory=dict,
+        description="Linear-layer parameters (billions) a checkpoint's quantization_config leaves at 16 bits "
+        "(modules_to_not_convert), by hub id; a checkpoint not named quantizes every linear layer.",
+    )
+
+    @model_validator(mode="after")
+    def _kept_names_a_checkpoint(self) -> QuantizedCheckpoints:
+        unknown = sorted(set(self.kept_16bit_params_b) - set(self.hub_ids))
+        if unknown:
+            raise ValueError(f"kept_16bit_params_b names {unknown}, which hub_ids does not list")
+        return self
 
 
 class ModelShape(_Fact):

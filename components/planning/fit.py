@@ -15,8 +15,9 @@ from inferstack import catalog
 from inferstack.planning.capacity import accelerator, spec_model_shape
 from inferstack.planning.engine_version import vllm_efficiency
 from inferstack.planning.existing_nodes import node_bounds
-from inferstack.planning.serving import request_for, size
+from inferstack.planning.serving import size
 from inferstack.planning.sizing import precision
+from inferstack.planning.spec_request import request_for
 from inferstack.planning.throughput import Objectives, Performance, performance
 from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of
 
@@ -143,8 +144,8 @@ def load_fit(spec: EnvironmentSpec, key: str) -> LoadFit | None:
     # Latency only grows with concurrency: one request at a time is the best a replica can do.
     best = performance(
         shape,
-        accelerator(pool.gpu, tp, model.quantization),
-        precision(shape, model.quantization, model.kv_cache_dtype),
+        accelerator(pool.gpu, tp, request.quantization),
+        precision(shape, request.quantization, model.kv_cache_dtype, request.kept_16bit_params_b),
         vllm_efficiency(pool.gpu, request.vllm_release),
         prompt=request.prompt,
         output=request.output,

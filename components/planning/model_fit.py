@@ -19,7 +19,12 @@ from inferstack.planning.capacity import (
 )
 from inferstack.planning.engine_version import model_release, vllm_efficiency
 from inferstack.planning.lora import spec_lora_gib
-from inferstack.planning.precision import FP8_MIN_CAPABILITY, compute_capability, loaded_quantization
+from inferstack.planning.precision import (
+    FP8_MIN_CAPABILITY,
+    compute_capability,
+    loaded_kept_16bit_params_b,
+    loaded_quantization,
+)
 from inferstack.planning.sizing import (
     Efficiency,
     MemoryFit,
@@ -159,7 +164,7 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
     checkpoint = spec_checkpoint(model, shape)
     quantization = loaded_quantization(checkpoint, model.quantization)
-    prec = precision(shape, quantization, model.kv_cache_dtype)
+    prec = precision(shape, quantization, model.kv_cache_dtype, loaded_kept_16bit_params_b(checkpoint, quantization))
     acc = accelerator(pool.gpu, tp, quantization)
     lora = spec_lora_gib(model, shape, tp)
     fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization, lora_gib=lora)

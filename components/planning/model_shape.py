@@ -84,3 +84,6 @@ class Precision:
     fp8_weights: bool = False
     # AWQ/GPTQ: vLLM runs these through its Marlin kernels on every GPU (MoE experts too).
     marlin_method: bool = False
+    # Linear-layer parameters (billions) a quantized checkpoint leaves at 16 bits (its quantization_config's
+    # modules_to_not_convert): stored at 2 bytes and multiplied at the 16-bit rate. 0: every linear layer quantized.
+    kept_16bit_params_b: float = 0.0

@@ -32,13 +32,20 @@ class Checkpoint:
     hub_id: str
     quantization: str | None
     stored_bits: float
+    # Linear-layer parameters (billions) the quantized checkpoint stores at 16 bits (modules_to_not_convert).
+    kept_16bit_params_b: float = 0.0
 
 
 def checkpoint_of(hub_id: str, shape: Shape) -> Checkpoint:
     """The checkpoint a hub id names: a known quantized one, else the shape's own (unquantized) weights."""
     method = catalog.checkpoint_quantization(hub_id)
     bits = CHECKPOINT_BITS[method] if method is not None else shape.weight_bits
-    return Checkpoint(hub_id, method, bits)
+    return Checkpoint(hub_id, method, bits, catalog.checkpoint_kept_16bit_params_b(hub_id) if method else 0.0)
+
+
+def loaded_kept_16bit_params_b(checkpoint: Checkpoint, loaded: str | None) -> float:
+    """The checkpoint's 16-bit linear layers when the engine runs its own quantization (0 for another method)."""
+    return checkpoint.kept_16bit_params_b if loaded is not None and loaded == checkpoint.quantization else 0.0
 
 
 def loaded_quantization(checkpoint: Checkpoint, requested: str | None) -> str | None:
@@ -48,7 +55,8 @@ def loaded_quantization(checkpoint: Checkpoint, requested: str | None) -> str | 
 
 def stored_weights_gb(shape: Shape, checkpoint: Checkpoint) -> float:
     """GB (10^9 bytes) the checkpoint stores: what the bucket holds, staging copies and a replica reads at start."""
-    return shape.params_b * checkpoint.stored_bits / 8
+    kept = checkpoint.kept_16bit_params_b
+    return (shape.params_b - kept) * checkpoint.stored_bits / 8 + kept * 2
 
 
 def compute_capability(gpu: str) -> tuple[str, float] | None:

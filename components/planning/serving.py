@@ -12,16 +12,15 @@ from typing import Any
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
-from inferstack.planning.capacity import accelerator, hub_id
+from inferstack.planning.capacity import accelerator
 from inferstack.planning.defaults import pool_instance_type
-from inferstack.planning.engine_version import Release, model_release, vllm_efficiency, vllm_max_num_seqs
-from inferstack.planning.lora import spec_lora_gib
+from inferstack.planning.engine_version import Release, vllm_efficiency, vllm_max_num_seqs
 from inferstack.planning.open_loop import LoadSizing, size_load
-from inferstack.planning.precision import checkpoint_of, kv_cache_dtype_problem, loaded_quantization
+from inferstack.planning.precision import kv_cache_dtype_problem
 from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
 from inferstack.planning.startup import PathKind, StartupEstimate, StoreKind, path_accelerators, startup_estimate
 from inferstack.planning.throughput import Objectives, Performance, best_performance, performance
-from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
+from inferstack.spec.models import EnvironmentSpec, NodePoolSpec
 
 DEFAULT_PROMPT = 1000
 DEFAULT_OUTPUT = 250
@@ -48,6 +47,8 @@ class Request:
     objectives: Objectives = field(default_factory=Objectives)
     # Bits per parameter the checkpoint stores (what the bucket holds and a replica reads); None: the shape's own.
     stored_bits: float | None = None
+    # Linear-layer parameters (billions) the loaded checkpoint keeps at 16 bits (precision.Checkpoint's).
+    kept_16bit_params_b: float = 0.0
     store: StoreKind = "bucket"
     # Which cold-start path the replica's pool takes (a pool's `cold_start:`); the probe budget follows it.
     cold_start: PathKind = "default"
@@ -146,7 +147,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     """Fit, latency, capacity, replicas and price of one option."""
     limit = request.max_num_seqs or vllm_max_num_seqs(request.gpu, request.vllm_release)  # also its profile's rows
     shape, eff = request.shape, replace(vllm_efficiency(request.gpu, request.vllm_release), max_num_seqs=limit)
-    prec = precision(shape, request.quantization, request.kv_cache_dtype)
+    prec = precision(shape, request.quantization, request.kv_cache_dtype, request.kept_16bit_params_b)
     acc = accelerator(request.gpu, request.tp, request.quantization)
     context = request.context or min(shape.context, request.prompt + request.output)
     concurrency = request.concurrency or 1
@@ -213,8 +214,9 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
             )
             replicas = load.replicas if load is not None else None
     stored_bits = request.stored_bits if request.stored_bits is not None else shape.weight_bits
+    kept = request.kept_16bit_params_b  # stored at 2 bytes (precision.stored_weights_gb)
     start = startup_estimate(
-        shape.params_b * stored_bits / 8,
+        (shape.params_b - kept) * stored_bits / 8 + kept * 2,
         request.store,
         cloud,
         **path_accelerators(request.cold_start, cloud),
@@ -251,35 +253,6 @@ def compare(base: Request, *, cloud: str | None = None, region: str | None = Non
                 results.append(Sizing(**{**first.__dict__, "price": price}))
     return sorted(
         results, key=lambda s: (s.usd_per_million_tokens or float("inf"), s.price.instance_type if s.price else "")
-    )
-
-
-def request_for(
-    model: ModelSpec, shape: Shape, *, gpu: str, tp: int, store: StoreKind = "bucket", stored_bits: float | None = None
-) -> Request:
-    """What to size for a spec model on a GPU at a TP degree: its precision, context, load and objectives."""
-    load = model.load
-    checkpoint = checkpoint_of(hub_id(model.source), shape)
-    return Request(
-        shape=shape,
-        gpu=gpu,
-        tp=tp,
-        quantization=loaded_quantization(checkpoint, model.quantization),
-        kv_cache_dtype=model.kv_cache_dtype,
-        max_num_seqs=model.max_num_seqs,
-        stored_bits=checkpoint.stored_bits if stored_bits is None else stored_bits,
-        store=store,
-        context=model.max_model_len,
-        utilization=model.gpu_memory_utilization,
-        lora_gib=spec_lora_gib(model, shape, tp),
-        vllm_release=model_release(model),
-        prompt=load.prompt_tokens if load else DEFAULT_PROMPT,
-        output=load.output_tokens if load else DEFAULT_OUTPUT,
-        requests_per_s=load.requests_per_second if load else None,
-        objectives=Objectives(
-            ttft_s=load.ttft_ms / 1000 if load and load.ttft_ms else None,
-            tpot_s=load.tpot_ms / 1000 if load and load.tpot_ms else None,
-        ),
     )
 
 

@@ -132,8 +132,13 @@ class Efficiency:
 FP8_KV_DTYPES = frozenset({"fp8", "fp8_e4m3", "fp8_e5m2"})
 
 
-def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "auto") -> Precision:
-    """Weight bits from the quantization (else the checkpoint's own) and KV bytes (2, or 1 for an fp8 cache)."""
+def precision(
+    shape: Shape, quantization: str | None, kv_cache_dtype: str = "auto", kept_16bit_params_b: float = 0.0
+) -> Precision:
+    """Weight bits from the quantization (else the checkpoint's own) and KV bytes (2, or 1 for an fp8 cache).
+
+    `kept_16bit_params_b`: linear-layer parameters (billions) the quantized checkpoint leaves at 16 bits.
+    """
     if quantization == "fp8":
         bits = 8.0
     elif quantization in ("awq", "gptq"):
@@ -152,6 +157,7 @@ def precision(shape: Shape, quantization: str | None, kv_cache_dtype: str = "aut
         embedding_bits=embedding,
         fp8_weights=quantization == "fp8",
         marlin_method=quantization in ("awq", "gptq"),
+        kept_16bit_params_b=kept_16bit_params_b if quantization in ("fp8", "awq", "gptq") else 0.0,
     )
 
 
@@ -162,8 +168,9 @@ def embedding_bytes(prec: Precision, params_b: float) -> float:
 
 def weight_bytes(shape: Shape, prec: Precision) -> float:
     """Bytes of all weights of the model (the embedding and lm_head at their own bits when they are not quantized)."""
-    embedded = shape.embedding_params_b
-    return (shape.params_b - embedded) * 1e9 * prec.weight_bits / 8 + embedding_bytes(prec, embedded)
+    embedded, kept = shape.embedding_params_b, prec.kept_16bit_params_b
+    quantized = (shape.params_b - embedded - kept) * 1e9 * prec.weight_bits / 8
+    return quantized + kept * 1e9 * UNQUANTIZED_BITS / 8 + embedding_bytes(prec, embedded)
 
 
 @dataclass(frozen=True)
@@ -197,7 +204,27 @@ class MemoryFit:
 def runtime_gib(shape: Shape, eff: Efficiency, gpus: int) -> float:
     """GPU memory per GPU outside weights and KV cache: the fixed part plus the profile pass's larger peak."""
     fixed = eff.overhead_tp_gib if gpus > 1 and eff.overhead_tp_gib is not None else eff.overhead_gib
-    return fixed + max(eff.activation_gib, sampler_peak_gib(shape, eff))
+    return fixed + max(eff.activation_gib, forward_peak_gib(shape, eff, gpus), sampler_peak_gib(shape, eff))
+
+
+def forward_peak_gib(shape: Shape, eff: Efficiency, gpus: int) -> float:
+    """GPU memory per GPU the profile's forward pass over the whole token budget holds at its MLP (0: no budget).
+
+    While a gated MLP's activation runs, the normed input and the residual (hidden size each), the gate/up output (2
+    x width / tp) and the activation's output (width / tp) are alive at 2 bytes an element. `activation_gib` is the
+    floor measured at the default budgets: this counts where a larger budget (vLLM V0's max_model_len) exceeds it.
+    """
+    if not eff.batched_tokens or eff.activation_gib <= 0:
+        return 0.0
+    per_token = 2 * (2 * shape.hidden_size + 3 * mlp_width(shape) / gpus)
+    return eff.batched_tokens * per_token / GIB
+
+
+def mlp_width(shape: Shape) -> float:
+    """A layer's gated-MLP width (intermediate_size; a MoE's: top-k experts' together), from the parameter count."""
+    attention = shape.hidden_size * shape.head_dim * 2 * (shape.attention_heads + shape.kv_heads)
+    per_layer = (shape.active_b - shape.embedding_params_b) * 1e9 / shape.layers - attention
+    return max(0.0, per_layer / (3 * shape.hidden_size))
 
 
 def sampler_peak_gib(shape: Shape, eff: Efficiency) -> float:

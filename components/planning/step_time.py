@@ -128,6 +128,12 @@ def _flops(acc: Accelerator, eff: Efficiency, mfu: float, tflops: float | None =
     return (tflops or acc.tflops) * 1e12 * acc.count * eff.tp(acc.count) * mfu
 
 
+def gemm_s(flops: float, kept_flops: float, rate: float, acc: Accelerator, eff: Efficiency, mfu: float) -> float:
+    """Time of a pass's GEMMs: `kept_flops` of them (layers a checkpoint left at 16 bits) run at the 16-bit rate."""
+    kept_rate = _flops(acc, eff, mfu, acc.tflops_16bit) if kept_flops > 0 and acc.tflops_16bit else rate
+    return (flops - kept_flops) / rate + kept_flops / min(rate, kept_rate)
+
+
 def attention_tflops(acc: Accelerator, prec: Precision, eff: Efficiency) -> float:
     """Peak TFLOPS attention runs at: the KV dtype's rate (16-bit unless the cache is fp8), whatever the weights use.
 
@@ -185,11 +191,12 @@ def decode_step_s(
     # dense GEMM does: `moe_serial` of the shorter of the two adds to the longer.
     stream, math_time = expert_bytes / bandwidth, expert_flops / rate
     experts = max(stream, math_time) + expert_serial(prec, eff, acc) * min(stream, math_time)
+    gemm_time = gemm_s(flops, (batch + riders) * 2 * prec.kept_16bit_params_b * 1e9, rate, acc, eff, mfu)
     if eff.kernels_in_sequence:
         # The GEMMs stream the weights while they multiply; attention then streams the KV cache while it multiplies.
-        passes = max(weights_time, flops / rate) + max(kv_time, attention / attention_rate)
+        passes = max(weights_time, gemm_time) + max(kv_time, attention / attention_rate)
     else:
-        passes = max(weights_time + kv_time, flops / rate + attention / attention_rate)
+        passes = max(weights_time + kv_time, gemm_time + attention / attention_rate)
     gpu_time = passes + experts + allreduce_s(shape, acc, eff, tokens=batch + riders)
     cpu_time = eff.sequence_overhead_s * batch
     if eff.overlap_sequence_overhead:
@@ -213,7 +220,7 @@ def prefill_s(
     body = 2 * (matmul_params_b(shape) - head) * 1e9 * tokens + 2 * head * 1e9 * prompts
     attention = prompts * prefill_attention_flops(shape, prompt)
     mfu = eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc)
-    gemm_time = body / _flops(acc, eff, mfu)
+    gemm_time = gemm_s(body, 2 * prec.kept_16bit_params_b * 1e9 * tokens, _flops(acc, eff, mfu), acc, eff, mfu)
     attention_time = attention / _flops(acc, eff, mfu, attention_tflops(acc, prec, eff))
     weights_time = weights_read_bytes(shape, prec, tokens) / _bandwidth(acc, eff)
     if eff.kernels_in_sequence:

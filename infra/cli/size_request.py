@@ -70,11 +70,13 @@ def request(
     release = parse_release(vllm_version) if vllm_version is not None else None
     if vllm_version is not None and release is None:
         raise fail(f"--vllm-version: {vllm_version!r} is not a release — give one like 0.10.2 or v0.16.0")
+    loaded = precision.loaded_quantization(checkpoint, requested)
     return Request(
         shape=shape,
         gpu=gpu,
         tp=tp,
-        quantization=precision.loaded_quantization(checkpoint, requested),
+        quantization=loaded,
+        kept_16bit_params_b=precision.loaded_kept_16bit_params_b(checkpoint, loaded),
         kv_cache_dtype=kv_cache_dtype,
         max_num_seqs=max_num_seqs,
         vllm_release=release,

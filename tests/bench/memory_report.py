@@ -102,9 +102,13 @@ def compare(obs: dict[str, Any]) -> Comparison:
     acc = accelerator(obs["gpu"], obs["tp"], obs["quantization"])
     context = int(obs["max_model_len"])
     # The release the run logged (V0 runs before V1 became the default; an unstated V1 release as the pinned one) and
-    # the max_num_seqs it ran, whose rows the profile's sampler pass holds.
+    # the max_num_seqs it ran, whose rows the profile's sampler pass holds, and the token budget its forward pass ran.
     release = parse_release(obs["vllm"]) if obs["vllm"] else ((0, 7) if obs["family"] == "V0" else None)
-    eff = replace(vllm_efficiency(obs["gpu"], release), max_num_seqs=int(obs["max_num_seqs"]))
+    eff = replace(
+        vllm_efficiency(obs["gpu"], release),
+        max_num_seqs=int(obs["max_num_seqs"]),
+        batched_tokens=int(obs["max_num_batched_tokens"]),
+    )
     fit = memory_fit(shape, acc, prec, eff, context=context, utilization=obs["utilization"])
     return Comparison(obs, shape, fit, kv_bytes_per_token(shape, prec, obs["tp"], context))
 

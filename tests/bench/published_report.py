@@ -18,6 +18,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from inferstack import catalog
 from inferstack.planning.capacity import accelerator, model_shape
 from inferstack.planning.open_loop import size_load
 from inferstack.planning.sizing import Efficiency, memory_fit, precision
@@ -51,7 +52,9 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     found = model_shape(point["model"])
     assert found is not None, point["model"]
     shape = found[1]
-    prec = precision(shape, point["quantization"], point["kv_cache_dtype"])
+    # A point that names its checkpoint runs that checkpoint's layout (its 16-bit linear layers, if any).
+    kept = catalog.checkpoint_kept_16bit_params_b(point["checkpoint"]) if point.get("checkpoint") else 0.0
+    prec = precision(shape, point["quantization"], point["kv_cache_dtype"], kept)
     acc = accelerator(point["gpu"], point["tp"], point["quantization"])
     prompt, output, metric = point["input"], point["output"], point["metric"]
     if metric == "mbu":

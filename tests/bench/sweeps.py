@@ -9,7 +9,8 @@ unchanged). Two row kinds, told apart by the columns:
 - online (any of the metric columns ttft_ms, tpot_ms, output_tokens_per_s): one serving run, closed loop at
   `concurrency` clients or open loop at `request_rate` requests/s (Poisson); each metric the row gives is one point.
   `prompts` (optional) is the run's request count; the header may set `arrivals` (waves), `quantization`,
-  `kv_cache_dtype` and `max_model_len` (vLLM V0 runs only), as tests/published_benchmarks.yaml's header describes.
+  `kv_cache_dtype` and `max_model_len` (vLLM V0 runs only), as tests/published_benchmarks.yaml's header describes;
+  `checkpoint` (by model: the hub id run) where the catalog records that checkpoint's 16-bit layers.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def _common(sweep: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
     }
     if fields["model"] in sweep.get("max_model_len", {}):
         point["max_model_len"] = sweep["max_model_len"][fields["model"]]
+    if fields["model"] in sweep.get("checkpoint", {}):
+        # The hub id run, where its stored layout differs from the method's default (16-bit layers of an FP8 one).
+        point["checkpoint"] = sweep["checkpoint"][fields["model"]]
     return point
 
 

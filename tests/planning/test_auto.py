@@ -9,7 +9,8 @@ import pytest
 
 from inferstack import catalog
 from inferstack.planning.capacity import spec_model_shape
-from inferstack.planning.serving import Price, request_for, size
+from inferstack.planning.serving import Price, size
+from inferstack.planning.spec_request import request_for
 from inferstack.spec import ModelSpec, SpecError, tensor_parallel_of
 from inferstack.validation import parse_environment_explained
 
