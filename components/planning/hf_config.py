@@ -9,6 +9,7 @@ reads a mapping (`inferstack.infra.hf_cache` finds a cached file).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,14 @@ MXFP4_BITS = 4.25
 # AWQ/GPTQ group scales and zeros: the 0.25 bits per weight the planner adds for groups of 128 (sizing.FOUR_BIT).
 GROUP_BITS = 0.25
 DTYPE_BITS = {"bfloat16": 16.0, "float16": 16.0, "float32": 32.0}
-QUANT_METHODS = ("fp8", "awq", "gptq", "mxfp4", "compressed-tensors")
+QUANT_METHODS = ("fp8", "fbgemm_fp8", "awq", "gptq", "mxfp4", "compressed-tensors")
+# Methods vLLM serves as the planner's fp8: Meta's fbgemm_fp8 (row-wise scales) through its FBGEMMFp8Config.
+AS_FP8 = ("fp8", "fbgemm_fp8")
+# quantization_config keys that list modules left unquantized (Transformers' modules_to_not_convert, vLLM fp8's
+# ignored_layers, compressed-tensors' ignore).
+UNCONVERTED_KEYS = ("modules_to_not_convert", "ignored_layers", "ignore")
+# A listed module of one decoder layer: the whole layer, its attention block, or its MLP.
+LAYER_MODULE = re.compile(r"^(?:model\.)?layers\.(\d+)(?:\.(self_attn|mlp))?$")
 # Gemma 2 and 3 configs may leave the layer pattern out: Gemma 2 slides on every other layer (the even ones) and
 # Gemma 3 on all but every sixth (Gemma3TextConfig's sliding_window_pattern default 6), as Transformers' and public
 # reimplementations' Gemma code reads them (read 2026-12-02); later configs list `layer_types` instead.
@@ -81,6 +89,8 @@ class ModelConfig:
     model_type: str | None
     torch_dtype: str | None
     quantization: str | None
+    # Parameters (billions) of the decoder layers the quantization_config leaves at the checkpoint's dtype.
+    kept_16bit_params_b: float = 0.0
 
 
 def text_part(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,7 +187,7 @@ def quantization_of(cfg: Mapping[str, Any]) -> tuple[str | None, float | None]:
             f"config.json is quantized with {method!r}, which inferstack does not size ({', '.join(QUANT_METHODS)})",
             "add --shape weight_bits=VALUE (average bits per parameter of the checkpoint)",
         )
-    if method == "fp8":
+    if method in AS_FP8:
         return method, 8.0
     if method == "mxfp4":
         return method, MXFP4_BITS
@@ -195,6 +205,29 @@ def quantization_of(cfg: Mapping[str, Any]) -> tuple[str | None, float | None]:
     return method, float(bits) + (GROUP_BITS if bits < 8 else 0.0)
 
 
+def unconverted_params(cfg: Mapping[str, Any], counts: ParamCount | None) -> int:
+    """Parameters of the decoder layers a quantization_config lists as left unquantized (at the checkpoint's dtype).
+
+    Whole layers (`model.layers.N`), attention blocks (`…N.self_attn`) and MLPs (`…N.mlp`), each at the per-layer
+    average of its part; the lm_head and embeddings are 16-bit anyway, and other names (a MoE router, a vision
+    tower, regular expressions) hold few of the text decoder's parameters, or none.
+    """
+    quant = cfg.get("quantization_config")
+    layers = cfg.get("num_hidden_layers")
+    if not isinstance(quant, Mapping) or counts is None or not isinstance(layers, int) or layers <= 0:
+        return 0
+    listed = [name for key in UNCONVERTED_KEYS for name in (quant.get(key) or ()) if isinstance(name, str)]
+    attention, mlp = counts.attention / layers, (counts.dense_mlp + counts.experts) / layers
+    parts: dict[int, set[str]] = {}
+    for name in listed:
+        found = LAYER_MODULE.match(name.removesuffix(".weight"))
+        if found is not None and int(found.group(1)) < layers:
+            parts.setdefault(int(found.group(1)), set()).update(
+                [found.group(2)] if found.group(2) else ["self_attn", "mlp"]
+            )
+    return round(sum(("self_attn" in kept) * attention + ("mlp" in kept) * mlp for kept in parts.values()))
+
+
 def weight_bits_of(cfg: Mapping[str, Any], counts: ParamCount | None) -> float:
     """Average bits per stored parameter: quantized weights at their width, the rest at the checkpoint's dtype."""
     dtype = cfg.get("torch_dtype") or cfg.get("dtype") or "bfloat16"
@@ -209,6 +242,7 @@ def weight_bits_of(cfg: Mapping[str, Any], counts: ParamCount | None) -> float:
     # mxfp4 quantizes the experts only (attention, router and embeddings stay 16-bit); the other methods quantize
     # every linear layer but the embeddings and the output head.
     quantized = counts.experts if method == "mxfp4" else counts.total - counts.embeddings - counts.norms
+    quantized -= unconverted_params(cfg, counts) if method != "mxfp4" else 0
     return (quantized * bits + (counts.total - quantized) * base) / counts.total
 
 
@@ -262,4 +296,5 @@ def read_config(raw: Mapping[str, Any], overrides: Mapping[str, float] | None = 
         str(model_type) if model_type else None,
         str(dtype) if dtype else None,
         method,
+        unconverted_params(cfg, counts) / 1e9 if method is not None and method != "mxfp4" else 0.0,
     )

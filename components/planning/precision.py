@@ -39,8 +39,13 @@ class Checkpoint:
 def checkpoint_of(hub_id: str, shape: Shape) -> Checkpoint:
     """The checkpoint a hub id names: a known quantized one, else the shape's own (unquantized) weights."""
     method = catalog.checkpoint_quantization(hub_id)
-    bits = CHECKPOINT_BITS[method] if method is not None else shape.weight_bits
-    return Checkpoint(hub_id, method, bits, catalog.checkpoint_kept_16bit_params_b(hub_id) if method else 0.0)
+    if method is None:
+        return Checkpoint(hub_id, None, shape.weight_bits)
+    kept, embedded = catalog.checkpoint_kept_16bit_params_b(hub_id), shape.embedding_params_b
+    rest = shape.params_b - kept
+    # Every method leaves the embeddings and lm_head 16-bit: the stored bits of the rest average them in.
+    bits = ((rest - embedded) * CHECKPOINT_BITS[method] + embedded * 16) / rest
+    return Checkpoint(hub_id, method, bits, kept)
 
 
 def loaded_kept_16bit_params_b(checkpoint: Checkpoint, loaded: str | None) -> float:

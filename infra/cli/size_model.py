@@ -95,9 +95,14 @@ def _from_config(path: Path, name: str | None, overrides: dict[str, float]) -> S
     # A config.json is named by its model's folder; any other file by its own name (a relative path has no parent name).
     folder = path.resolve().parent.name if path.name == "config.json" else path.stem
     title = name or str(raw.get("_name_or_path") or folder or path.name)
-    method = config.quantization if config.quantization in REQUESTABLE else None
-    checkpoint = Checkpoint(title, method, shape.weight_bits)
-    return SizedModel(title, shape, checkpoint, None, shape.context, config.quantization)
+    # vLLM serves Meta's fbgemm_fp8 checkpoints as FP8 (its FBGEMMFp8Config): the planner's fp8.
+    loaded = "fp8" if config.quantization == "fbgemm_fp8" else config.quantization
+    method = loaded if loaded in REQUESTABLE else None
+    kept = config.kept_16bit_params_b if method is not None else 0.0
+    # shape.weight_bits averages every stored parameter; the checkpoint's bits are those of the rest, kept layers aside.
+    rest = (shape.weight_bits * shape.params_b - 16 * kept) / (shape.params_b - kept) if kept else shape.weight_bits
+    checkpoint = Checkpoint(title, method, rest, kept)
+    return SizedModel(title, shape, checkpoint, None, shape.context, loaded)
 
 
 def sized_model(model: str | None, model_config: Path | None, shape: list[str]) -> SizedModel:

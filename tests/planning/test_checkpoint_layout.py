@@ -68,7 +68,11 @@ def test_kept_layers_are_held_and_stored_at_two_bytes() -> None:
         shape, precision(shape, None)
     )  # nothing is quantized, so nothing is "kept"
     checkpoint = checkpoint_of(META_FP8, shape)
-    assert stored_weights_gb(shape, checkpoint) == pytest.approx((shape.params_b - kept) + 2 * kept)
+    # The rest at one byte, the kept layers and the embedding/lm_head (2 x 128256 x 16384) at two.
+    embedded = 2 * 128256 * 16384 / 1e9
+    assert stored_weights_gb(shape, checkpoint) == pytest.approx(
+        (shape.params_b - kept - embedded) + 2 * (kept + embedded)
+    )
     assert loaded_kept_16bit_params_b(checkpoint, "fp8") == kept
     assert loaded_kept_16bit_params_b(checkpoint, None) == 0.0
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from inferstack import catalog
 from inferstack.planning.capacity import shape_of
 from inferstack.planning.hf_config import ConfigProblem, read_config
 from inferstack.planning.kv_cache import kv_bytes_per_token
@@ -41,6 +42,7 @@ PUBLISHED = [
     ("mixtral-8x7b", 46.7, 12.9),
     ("gpt-oss-20b", 20.9, 3.6),
     ("deepseek-v3", 671.0, 37.0),
+    ("llama-3.1-405b-fp8", 405.9, None),
 ]
 
 
@@ -98,6 +100,9 @@ def test_sliding_and_latent_fields_are_read() -> None:
         ("deepseek-v3", "fp8", pytest.approx(8.02, abs=0.01)),
         # mxfp4 experts (19.1B at 4.25 bits) with 1.8B of 16-bit attention and embeddings.
         ("gpt-oss-20b", "mxfp4", pytest.approx(5.26, abs=0.01)),
+        # fbgemm_fp8 with 77.1B of 16-bit attention and first/last layers, 4.2B of 16-bit embeddings: (324.6 x 8 +
+        # 81.3 x 16) / 405.9.
+        ("llama-3.1-405b-fp8", "fbgemm_fp8", pytest.approx(9.60, abs=0.01)),
     ],
 )
 def test_weight_bits_follow_the_quantization_config(name: str, method: str | None, bits: Any) -> None:
@@ -242,3 +247,28 @@ def test_llama_4_interleaves_dense_layers_shares_an_expert_and_chunks_its_rope_l
     # Three layers of four use RoPE and attend within 8192-token chunks (vLLM's ChunkedLocalAttention).
     assert (got["sliding_window"], got["sliding_layers"]) == (8192, 36)
     assert got["tie_word_embeddings"] is False
+
+
+def test_unconverted_modules_are_counted_at_the_checkpoints_dtype() -> None:
+    # Meta's FP8 405B leaves layers 0 and 125 and every attention block unquantized: the catalog's fact, from the list.
+    model = read_config(config("llama-3.1-405b-fp8"))
+    assert model.kept_16bit_params_b == pytest.approx(
+        catalog.checkpoint_kept_16bit_params_b("meta-llama/Llama-3.1-405B-FP8"), abs=0.05
+    )
+    # Whole layers, attention blocks and MLPs by name, with or without "model." and ".weight"; a layer past the
+    # last, a router, a regular expression and the lm_head count nothing.
+    base = config("llama-3.1-8b")
+    attention = 4096 * 128 * 2 * (32 + 8)
+    mlp = 3 * 4096 * 14336
+    cases = [
+        (["model.layers.0"], attention + mlp),
+        (["layers.3.self_attn", "model.layers.3.self_attn.weight"], attention),
+        (["model.layers.7.mlp", "model.layers.7.self_attn"], attention + mlp),
+        (["model.layers.32", "model.layers.1.mlp.gate", "re:.*vision.*", "lm_head"], 0),
+    ]
+    for listed, expected in cases:
+        for key, method in (("modules_to_not_convert", "fp8"), ("ignored_layers", "fp8"), ("ignore", "fp8")):
+            cfg = {**base, "quantization_config": {"quant_method": method, key: listed}}
+            assert read_config(cfg).kept_16bit_params_b == pytest.approx(expected / 1e9), (listed, key)
+    # mxfp4 quantizes the experts only: what it lists is 16-bit already and is not counted twice.
+    assert read_config(config("gpt-oss-20b")).kept_16bit_params_b == 0.0

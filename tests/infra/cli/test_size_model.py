@@ -135,3 +135,19 @@ def test_a_linear_attention_config_exits_2_instead_of_sizing_its_state_as_kv(tmp
     code, out = size("--model-config", str(tmp_path / "config.json"), "--gpu", "nvidia-h200")
     assert code == EXIT_INVALID
     assert "recurrent state" in out and "full_attention_interval" in out and "Traceback" not in out
+
+
+def test_a_config_with_unconverted_layers_sizes_like_the_catalog_checkpoint() -> None:
+    # Meta's fbgemm_fp8 405B read from its config.json holds what the catalog's hub id does: FP8 with 16-bit layers.
+    args = ("--gpu", "nvidia-h100-sxm", "--tp", "8", "--json")
+    code, out = size("--model-config", str(FIXTURES / "llama-3.1-405b-fp8" / "config.json"), *args)
+    assert code == 0, out
+    code_hub, out_hub = size("--model", "meta-llama/Llama-3.1-405B-FP8", *args)
+    assert code_hub == 0, out_hub
+    from_config, from_hub = json.loads(out), json.loads(out_hub)
+    assert from_config["memory"]["weights_gib"] == pytest.approx(from_hub["memory"]["weights_gib"], rel=2e-3)
+    assert from_config["startup"]["stored_weights_gb"] == pytest.approx(
+        from_hub["startup"]["stored_weights_gb"], rel=2e-3
+    )
+    # 77.1B parameters at two bytes instead of one: ~72 GiB more than an all-FP8 405B over the 8 GPUs.
+    assert from_config["memory"]["weights_gib"] > 440
