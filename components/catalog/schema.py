@@ -239,6 +239,9 @@ class EfficiencyFactors(_Table):
     activation_peak_gib: Factor = Field(description="Activation peak per GPU of the profile's forward pass.")
     sampler_warmup_bytes: Factor = Field(description="Bytes per logit of the profile's sampler pass (sorting).")
     sampler_warmup_bytes_triton: Factor = Field(description="sampler_warmup_bytes with the Triton top-k/top-p.")
+    fused_allreduce_latency_s: Factor = Field(
+        description="allreduce_latency_s where vLLM fuses each all-reduce with the residual add and RMSNorm."
+    )
     cuda_reserved_gib: Factor = Field(description="GPU memory the CUDA runtime's total leaves out of nvidia-smi's.")
     runtime_overhead_spread_gib: Factor = Field(
         description="How far the runtime memory per GPU may sit from its estimate either way."

@@ -7,7 +7,8 @@ The facts are in components/catalog/data/efficiency.yaml: vLLM ran at most 256 s
 its host work per sequence between GPU steps before async scheduling became the default in v0.14
 (`v1_sequence_overhead_s`; V0 releases 0.6-0.7, whose API server already ran apart, pay the smaller
 `multi_step_sequence_overhead_s`), and before v0.6 also ran its API server in the engine's process
-(`legacy_sequence_overhead_s`, per GPU host where measured).
+(`legacy_sequence_overhead_s`, per GPU host where measured). From v0.17 it fuses each tensor-parallel all-reduce with
+the norm after it on Hopper and Blackwell NVLink GPUs (`fused_allreduce_latency_s`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ ASYNC_SCHEDULING_DEFAULT: Release = (0, 14)
 # The first release whose sampler filters top-k/top-p with a Triton kernel instead of sorting the vocabulary, which
 # shrinks the profile pass's sampler peak (efficiency.yaml sampler_warmup_bytes_triton).
 TRITON_TOP_K_TOP_P: Release = (0, 17)
+# The first release whose default compilation fuses each tensor-parallel all-reduce with the residual add and RMSNorm
+# on Hopper and Blackwell (efficiency.yaml fused_allreduce_latency_s).
+ALLREDUCE_RMS_FUSION: Release = (0, 17)
+FUSION_CAPABILITIES = (9.0, 10.0, 10.3)
 API_SERVER_APART: Release = (0, 6)
 _VERSION = re.compile(
     r"(?:^|[:v@/-])v?(\d+)\.(\d+)(?:\.(\d+))?(?:[.+-]?[A-Za-z][A-Za-z0-9.+-]*|[.+-][A-Za-z0-9.+-]*)?$"
@@ -67,7 +72,11 @@ def vllm_efficiency(gpu: str, release: Release | None = None) -> Efficiency:
     """The catalog's factors for this GPU as `release` runs them (None: the pinned release)."""
     eff = dataclasses.replace(default_efficiency(gpu), max_num_seqs=vllm_max_num_seqs(gpu, release))
     if release is not None and release >= TRITON_TOP_K_TOP_P:
-        return dataclasses.replace(eff, sampler_bytes=catalog.efficiency().factors.sampler_warmup_bytes_triton.value)
+        factors = catalog.efficiency().factors
+        eff = dataclasses.replace(eff, sampler_bytes=factors.sampler_warmup_bytes_triton.value)
+        if release >= ALLREDUCE_RMS_FUSION and _fuses_allreduce(gpu):
+            eff = dataclasses.replace(eff, allreduce_latency_s=factors.fused_allreduce_latency_s.value)
+        return eff
     if release is None or release >= ASYNC_SCHEDULING_DEFAULT:
         return eff
     if release < API_SERVER_APART:
@@ -87,6 +96,14 @@ def vllm_efficiency(gpu: str, release: Release | None = None) -> Efficiency:
     if (early := _v1_early_defaults(gpu, release)) is not None:
         eff = dataclasses.replace(eff, batched_tokens=early[1])
     return eff
+
+
+def _fuses_allreduce(gpu: str) -> bool:
+    """True where vLLM's all-reduce fusion runs: Hopper or Blackwell GPUs joined by NVLink (not PCIe cards)."""
+    entry, per_gpu = catalog.gpus().get(gpu), catalog.efficiency().gpus.get(gpu)
+    capability = entry.arch.compute_capability if entry is not None and entry.arch is not None else None
+    linked = per_gpu is not None and per_gpu.interconnect == "nvlink"
+    return linked and capability in FUSION_CAPABILITIES
 
 
 def vllm_max_num_seqs(gpu: str, release: Release | None = None) -> int:

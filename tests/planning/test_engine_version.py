@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from inferstack import catalog
 from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.infra.cli.app import app
-from inferstack.planning.capacity import default_efficiency, engine_max_num_seqs, model_shape
+from inferstack.planning.capacity import accelerator, default_efficiency, engine_max_num_seqs, model_shape
 from inferstack.planning.engine_version import (
     model_release,
     parse_release,
@@ -22,7 +22,8 @@ from inferstack.planning.engine_version import (
     vllm_max_num_seqs,
 )
 from inferstack.planning.model_fit import spec_model_fit
-from inferstack.planning.sizing import Shape, runtime_gib
+from inferstack.planning.sizing import Shape, precision, runtime_gib
+from inferstack.planning.step_time import decode_step_s
 from inferstack.spec import CONFIG_KEY, SpecError
 from inferstack.validation import parse_environment_checked
 from tests.conftest import shipped_stacks
@@ -172,3 +173,34 @@ def test_a_lower_max_num_seqs_leaves_more_kv_cache() -> None:
         fits[seqs] = result.fit
     assert fits[64].overhead_gib < fits[None].overhead_gib
     assert fits[64].max_sequences > fits[None].max_sequences
+
+
+def test_from_v0_17_hopper_and_blackwell_nvlink_gpus_fuse_each_all_reduce() -> None:
+    # vllm/config/vllm.py OPTIMIZATION_LEVEL_02: fuse_allreduce_rms on compute capability 9.0 / 10.x from 0.17.
+    factors = catalog.efficiency().factors
+    fused, unfused = factors.fused_allreduce_latency_s.value, default_efficiency("nvidia-h100-sxm").allreduce_latency_s
+    assert fused < unfused
+    for gpu in ("nvidia-h100-sxm", "nvidia-h200", "nvidia-b200"):
+        assert vllm_efficiency(gpu, (0, 17)).allreduce_latency_s == fused, gpu
+        assert vllm_efficiency(gpu, (0, 22)).allreduce_latency_s == fused, gpu
+        assert vllm_efficiency(gpu, (0, 16)).allreduce_latency_s == unfused, gpu
+        assert vllm_efficiency(gpu).allreduce_latency_s == unfused, gpu  # the pinned v0.16.0
+    # Ampere, and Hopper cards over PCIe, keep the unfused all-reduce.
+    for gpu in ("nvidia-a100-80gb", "nvidia-h100-pcie", "nvidia-l40s"):
+        assert vllm_efficiency(gpu, (0, 17)).allreduce_latency_s == default_efficiency(gpu).allreduce_latency_s, gpu
+
+
+def test_the_fused_all_reduce_shortens_a_tensor_parallel_decode_step_only() -> None:
+    found = model_shape("qwen2.5-72b")
+    assert found is not None
+    shape, prec = found[1], precision(found[1], None)
+    steps = {}
+    for tp in (1, 4):
+        acc = accelerator("nvidia-h100-sxm", tp, None)
+        steps[tp] = [
+            decode_step_s(shape, acc, prec, vllm_efficiency("nvidia-h100-sxm", release), batch=1, context=200)
+            for release in ((0, 16), (0, 17))
+        ]
+    assert steps[1][0] == steps[1][1]
+    # 160 all-reduces a step (80 layers, two each) at 30 -> 10 us: 3.2 ms less.
+    assert steps[4][0] - steps[4][1] == pytest.approx(160 * (30e-6 - 10e-6), rel=0.01)
