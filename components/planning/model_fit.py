@@ -81,13 +81,17 @@ def fit_alternatives(
     eff: Efficiency,
     quantizations: list[tuple[str, str]] | None = None,
     efficiency_of: Callable[[str], Efficiency] | None = None,
+    kv_cache_dtype: str = "auto",
+    kept_16bit_params_b: float = 0.0,
 ) -> list[Alternative]:
     """What would fit: a lower max_num_seqs, more tensor parallel (within `max_tp`), a larger GPU, or one of
-    `quantizations`. `efficiency_of` gives another GPU's factors (its own default max_num_seqs); None: `eff`'s."""
+    `quantizations`. `efficiency_of` gives another GPU's factors (its own default max_num_seqs); None: `eff`'s.
+    Every option keeps the KV cache dtype, and the checkpoint's 16-bit layers where it keeps its own quantization."""
     out: list[Alternative] = []
 
     def check(change: str, gpu: str, degree: int, quant: str | None, engine: Efficiency = eff) -> bool:
-        acc, prec = accelerator(gpu, degree, quant), precision(shape, quant)
+        kept = kept_16bit_params_b if quant == quantization else 0.0
+        acc, prec = accelerator(gpu, degree, quant), precision(shape, quant, kv_cache_dtype, kept)
         fit = memory_fit(shape, acc, prec, engine, context=context, utilization=utilization)
         if fit.fits:
             out.append(Alternative(change, fit.need_gib, fit.offer_gib))
@@ -182,6 +186,8 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
             eff=eff,
             quantizations=quantization_options(pool.gpu, checkpoint.quantization, _published(name)),
             efficiency_of=lambda gpu: _model_efficiency(model, gpu),
+            kv_cache_dtype=model.kv_cache_dtype,
+            kept_16bit_params_b=prec.kept_16bit_params_b,
         )
     )
     return ModelFit(key, name, pool.gpu, tp, context, prec, model.gpu_memory_utilization, fit, alternatives)
@@ -189,10 +195,11 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
 
 def fit_message(result: ModelFit) -> tuple[str, str]:
     """The problem and the fix of a model that does not fit, as a SpecIssue message and fix."""
-    fit = result.fit
+    fit, kept = result.fit, result.precision.kept_16bit_params_b
+    bits = f"{result.precision.weight_bits:g} bits" + (f", {kept:g}B parameters at 16" if kept else "")
     problem = (
         f"{result.shape_name} needs {fit.need_gib:.1f} GiB per replica (weights {fit.weights_gib:.1f} GiB at "
-        f"{result.precision.weight_bits:g} bits, KV cache {fit.kv_gib:.1f} GiB for one {result.context}-token "
+        f"{bits}, KV cache {fit.kv_gib:.1f} GiB for one {result.context}-token "
         f"sequence, runtime {fit.overhead_gib:.1f} GiB"
         + (f", LoRA adapter slots {fit.lora_gib:.1f} GiB" if fit.lora_gib else "")
         + f") but {result.tp}× {result.gpu} offer {fit.offer_gib:.1f} GiB "

@@ -162,3 +162,33 @@ def test_the_dstack_sweep_runs_metas_checkpoint_layout() -> None:
     wide = next(point for point in points if point["input"] == 2048 and point["prompts"] == 64)
     unnamed = {key: value for key, value in wide.items() if key != "checkpoint"}
     assert evaluate(wide).predicted < evaluate(unnamed).predicted
+
+
+def test_what_would_fit_prices_the_checkpoints_layout_and_kv_dtype() -> None:
+    # Meta's FP8 405B on one 8-GPU H100 node at TP4: refused, and each suggestion is sized as the refusal was.
+    from inferstack.spec import SpecError
+
+    document = {
+        "cloud": "aws",
+        "region": "us-east-1",
+        "zones": ["use1-az1", "use1-az2"],
+        "node_pools": {"gpu": {"gpu": "nvidia-h100-sxm", "gpus_per_node": 8, "max": 1}},
+        "models": {
+            "m": {
+                "pool": "gpu",
+                "source": f"hf://{META_FP8}@" + "0" * 40,
+                "tensor_parallel": 4,
+                "max_model_len": 8192,
+                "kv_cache_dtype": "fp8",
+            }
+        },
+    }
+    with pytest.raises(SpecError) as caught:
+        parse_environment(document, "test")
+    (issue,) = caught.value.issues
+    assert "at 8 bits, 77.1B parameters at 16" in issue.message
+    shape = shape_405b()
+    prec = precision(shape, "fp8", "fp8", kept_16bit_params_b=77.1)
+    eff = default_efficiency("nvidia-h100-sxm")
+    at_tp8 = memory_fit(shape, accelerator("nvidia-h100-sxm", 8, "fp8"), prec, eff, context=8192)
+    assert f"tensor_parallel: 8 ({at_tp8.need_gib:.0f} of {at_tp8.offer_gib:.0f} GiB)" in issue.fix
