@@ -9,12 +9,19 @@ reads a mapping (`inferstack.infra.hf_cache` finds a cached file).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inferstack.planning.param_count import Need, ParamCount, count_params, first_of, tied_embeddings
+from inferstack.planning.param_count import (
+    UNCONVERTED_KEYS,
+    Need,
+    ParamCount,
+    count_params,
+    first_of,
+    tied_embeddings,
+    unconverted_params,
+)
 from inferstack.spec.base import MAX_TOKENS
 
 # `shape:` fields (and --shape keys) that stand for one config.json key.
@@ -43,11 +50,6 @@ DTYPE_BITS = {"bfloat16": 16.0, "float16": 16.0, "float32": 32.0}
 QUANT_METHODS = ("fp8", "fbgemm_fp8", "awq", "gptq", "mxfp4", "compressed-tensors")
 # Methods vLLM serves as the planner's fp8: Meta's fbgemm_fp8 (row-wise scales) through its FBGEMMFp8Config.
 AS_FP8 = ("fp8", "fbgemm_fp8")
-# quantization_config keys that list modules left unquantized (Transformers' modules_to_not_convert, vLLM fp8's
-# ignored_layers, compressed-tensors' ignore).
-UNCONVERTED_KEYS = ("modules_to_not_convert", "ignored_layers", "ignore")
-# A listed module of one decoder layer: the whole layer, its attention block, or its MLP.
-LAYER_MODULE = re.compile(r"^(?:model\.)?layers\.(\d+)(?:\.(self_attn|mlp))?$")
 # Gemma 2 and 3 configs may leave the layer pattern out: Gemma 2 slides on every other layer (the even ones) and
 # Gemma 3 on all but every sixth (Gemma3TextConfig's sliding_window_pattern default 6), as Transformers' and public
 # reimplementations' Gemma code reads them (read 2026-12-02); later configs list `layer_types` instead.
@@ -187,6 +189,13 @@ def quantization_of(cfg: Mapping[str, Any]) -> tuple[str | None, float | None]:
             f"config.json is quantized with {method!r}, which inferstack does not size ({', '.join(QUANT_METHODS)})",
             "add --shape weight_bits=VALUE (average bits per parameter of the checkpoint)",
         )
+    for key in UNCONVERTED_KEYS:
+        if not isinstance(quant.get(key) or [], list):
+            raise ConfigProblem(
+                f"quantization_config.{key}",
+                f"config.json gives {key} as {type(quant[key]).__name__}, not a list of module names",
+                "correct the config.json, or add --shape weight_bits=VALUE (average bits per parameter)",
+            )
     if method in AS_FP8:
         return method, 8.0
     if method == "mxfp4":
@@ -203,29 +212,6 @@ def quantization_of(cfg: Mapping[str, Any]) -> tuple[str | None, float | None]:
             "quantization_config.bits", f"config.json gives no bit width for {method}", "add --shape weight_bits=VALUE"
         )
     return method, float(bits) + (GROUP_BITS if bits < 8 else 0.0)
-
-
-def unconverted_params(cfg: Mapping[str, Any], counts: ParamCount | None) -> int:
-    """Parameters of the decoder layers a quantization_config lists as left unquantized (at the checkpoint's dtype).
-
-    Whole layers (`model.layers.N`), attention blocks (`…N.self_attn`) and MLPs (`…N.mlp`), each at the per-layer
-    average of its part; the lm_head and embeddings are 16-bit anyway, and other names (a MoE router, a vision
-    tower, regular expressions) hold few of the text decoder's parameters, or none.
-    """
-    quant = cfg.get("quantization_config")
-    layers = cfg.get("num_hidden_layers")
-    if not isinstance(quant, Mapping) or counts is None or not isinstance(layers, int) or layers <= 0:
-        return 0
-    listed = [name for key in UNCONVERTED_KEYS for name in (quant.get(key) or ()) if isinstance(name, str)]
-    attention, mlp = counts.attention / layers, (counts.dense_mlp + counts.experts) / layers
-    parts: dict[int, set[str]] = {}
-    for name in listed:
-        found = LAYER_MODULE.match(name.removesuffix(".weight"))
-        if found is not None and int(found.group(1)) < layers:
-            parts.setdefault(int(found.group(1)), set()).update(
-                [found.group(2)] if found.group(2) else ["self_attn", "mlp"]
-            )
-    return round(sum(("self_attn" in kept) * attention + ("mlp" in kept) * mlp for kept in parts.values()))
 
 
 def weight_bits_of(cfg: Mapping[str, Any], counts: ParamCount | None) -> float:

@@ -14,6 +14,7 @@ embedding (a table lookup, not a matrix product) are left out; this reproduces t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -143,3 +144,34 @@ def count_params(cfg: Mapping[str, Any], need: Need) -> ParamCount:
     dense = dense_layers * 3 * hidden * dense_width if dense_layers else 0
     unused = sparse * (experts - min(per_token, experts)) * expert
     return ParamCount(embeddings, attention, dense, sparse * per_sparse_layer, unused, norms, tied)
+
+
+# quantization_config keys that list modules left unquantized (Transformers' modules_to_not_convert, vLLM fp8's
+# ignored_layers, compressed-tensors' ignore).
+UNCONVERTED_KEYS = ("modules_to_not_convert", "ignored_layers", "ignore")
+# A listed module of one decoder layer: the whole layer, its attention block, or its MLP.
+LAYER_MODULE = re.compile(r"^(?:model\.)?layers\.(\d+)(?:\.(self_attn|mlp))?$")
+
+
+def unconverted_params(cfg: Mapping[str, Any], counts: ParamCount | None) -> int:
+    """Parameters of the decoder layers a quantization_config lists as left unquantized (at the checkpoint's dtype).
+
+    Whole layers (`model.layers.N`), attention blocks (`…N.self_attn`) and MLPs (`…N.mlp`), each at the per-layer
+    average of its part; the lm_head and embeddings are 16-bit anyway, and other names (a MoE router, a vision
+    tower, regular expressions) hold few of the text decoder's parameters, or none.
+    """
+    quant = cfg.get("quantization_config")
+    layers = cfg.get("num_hidden_layers")
+    if not isinstance(quant, Mapping) or counts is None or not isinstance(layers, int) or layers <= 0:
+        return 0
+    lists = [quant.get(key) for key in UNCONVERTED_KEYS]
+    listed = [name for names in lists if isinstance(names, list) for name in names if isinstance(name, str)]
+    attention, mlp = counts.attention / layers, (counts.dense_mlp + counts.experts) / layers
+    parts: dict[int, set[str]] = {}
+    for name in listed:
+        found = LAYER_MODULE.match(name.removesuffix(".weight"))
+        if found is not None and int(found.group(1)) < layers:
+            parts.setdefault(int(found.group(1)), set()).update(
+                [found.group(2)] if found.group(2) else ["self_attn", "mlp"]
+            )
+    return round(sum(("self_attn" in kept) * attention + ("mlp" in kept) * mlp for kept in parts.values()))

@@ -272,3 +272,18 @@ def test_unconverted_modules_are_counted_at_the_checkpoints_dtype() -> None:
             assert read_config(cfg).kept_16bit_params_b == pytest.approx(expected / 1e9), (listed, key)
     # mxfp4 quantizes the experts only: what it lists is 16-bit already and is not counted twice.
     assert read_config(config("gpt-oss-20b")).kept_16bit_params_b == 0.0
+
+
+@pytest.mark.parametrize("key", ["modules_to_not_convert", "ignored_layers", "ignore"])
+@pytest.mark.parametrize("value", [5, True, 1.5, "model.layers.0", {"model.layers.0": 1}])
+def test_a_module_list_that_is_not_a_list_is_named_not_a_crash(key: str, value: Any) -> None:
+    cfg = {**config("llama-3.1-8b"), "quantization_config": {"quant_method": "fp8", key: value}}
+    with pytest.raises(ConfigProblem) as caught:
+        read_config(cfg)
+    assert caught.value.key == f"quantization_config.{key}" and "--shape weight_bits" in caught.value.fix
+
+
+def test_junk_entries_of_a_module_list_count_nothing() -> None:
+    junk = [None, 3, 1.5, [], {}, "model.layers.99999999999999999999", "model.layers.-1", "model.layers.٣x"]
+    cfg = {**config("llama-3.1-8b"), "quantization_config": {"quant_method": "fp8", "ignore": junk}}
+    assert read_config(cfg).kept_16bit_params_b == 0.0
