@@ -131,7 +131,7 @@ class QuantizedCheckpoints(_Fact):
     hub_ids: dict[str, Quantization] = Field(
         min_length=1, description="Hub id (org/name) of each quantized checkpoint and its quantization method."
     )
-    kept_16bit_params_b: dict[str, float] = Field(
+    kept_16bit_params_b: dict[str, PositiveFloat] = Field(
         default_factory=dict,
         description="Linear-layer parameters (billions) a checkpoint's quantization_config leaves at 16 bits "
         "(modules_to_not_convert), by hub id; a checkpoint not named quantizes every linear layer.",
