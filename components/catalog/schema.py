@@ -122,7 +122,8 @@ class ContextLimit(_Fact):
     )
 
 
-Quantization = Literal["fp8", "awq", "gptq"]
+# Methods a published checkpoint is stored in: the ones a stack may request, and Meta's fbgemm_fp8 (sized as fp8).
+Quantization = Literal["fp8", "fbgemm_fp8", "awq", "gptq"]
 
 
 class QuantizedCheckpoints(_Fact):

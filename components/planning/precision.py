@@ -21,8 +21,10 @@ BF16_MIN_CAPABILITY = 8.0
 FP8_MIN_CAPABILITY = 8.0
 FP8_NATIVE_CAPABILITY = 8.9
 # Bits per stored parameter of a quantized checkpoint.
-CHECKPOINT_BITS = {"awq": FOUR_BIT, "gptq": FOUR_BIT, "fp8": 8.0}
-A_CHECKPOINT = {"awq": "an AWQ", "gptq": "a GPTQ", "fp8": "an FP8"}
+CHECKPOINT_BITS = {"awq": FOUR_BIT, "gptq": FOUR_BIT, "fp8": 8.0, "fbgemm_fp8": 8.0}
+A_CHECKPOINT = {"awq": "an AWQ", "gptq": "a GPTQ", "fp8": "an FP8", "fbgemm_fp8": "a Meta fbgemm_fp8"}
+# A checkpoint method vLLM runs like one the planner sizes (and a stack may not request: vLLM reads it from the config).
+SIZED_AS = {"fbgemm_fp8": "fp8"}
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,19 @@ def checkpoint_of(hub_id: str, shape: Shape) -> Checkpoint:
 
 def loaded_kept_16bit_params_b(checkpoint: Checkpoint, loaded: str | None) -> float:
     """The checkpoint's 16-bit linear layers when the engine runs its own quantization (0 for another method)."""
-    return checkpoint.kept_16bit_params_b if loaded is not None and loaded == checkpoint.quantization else 0.0
+    own = sized_method(checkpoint.quantization)
+    return checkpoint.kept_16bit_params_b if loaded is not None and loaded == own else 0.0
 
 
 def loaded_quantization(checkpoint: Checkpoint, requested: str | None) -> str | None:
-    """The quantization the engine runs: the requested one, else the checkpoint's own (vLLM reads it from config)."""
-    return requested if requested is not None else checkpoint.quantization
+    """The quantization the engine runs, as the planner sizes it: the requested one, else the checkpoint's own (vLLM
+    reads it from config; fbgemm_fp8 runs as fp8)."""
+    return requested if requested is not None else sized_method(checkpoint.quantization)
+
+
+def sized_method(method: str | None) -> str | None:
+    """The planner's method for a checkpoint's stored one (fbgemm_fp8 is sized as fp8)."""
+    return SIZED_AS.get(method, method) if method is not None else None
 
 
 def stored_weights_gb(shape: Shape, checkpoint: Checkpoint) -> float:
@@ -108,12 +117,17 @@ def quantization_problem(
         return None
     if stored is not None and stored != quantization:
         other = A_CHECKPOINT[quantization]
+        # A method vLLM only reads from the config (fbgemm_fp8) cannot be asked for: leaving it out is the fix.
+        own = f"{stored} (or auto)" if stored not in SIZED_AS else "auto"
         return (
             f"{checkpoint.hub_id} is {A_CHECKPOINT[stored]} checkpoint: vLLM loads it with {stored} and refuses "
             f"{quantization}",
-            f"use --dtype {stored} (or auto), or a --model that is {other} checkpoint"
+            f"use --dtype {own}, or a --model that is {other} checkpoint"
             if flags
-            else f"use quantization: {stored} (or leave it out), or a source that is {other} checkpoint",
+            else (
+                f"use quantization: {stored} (or leave it out)" if stored not in SIZED_AS else "leave quantization out"
+            )
+            + f", or a source that is {other} checkpoint",
         )
     # Only a checkpoint the catalog knows is known to be unquantized; an unknown one may be either.
     if quantization in ("awq", "gptq") and stored is None and catalog.model_shape(checkpoint.hub_id) is not None:

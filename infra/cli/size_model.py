@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from inferstack import catalog
 from inferstack.infra.cli.common import fail
 from inferstack.planning.model_shape import Shape
-from inferstack.planning.precision import Checkpoint
+from inferstack.planning.precision import SIZED_AS, Checkpoint
 from inferstack.spec.model_parts import ModelShapeSpec
 
 if TYPE_CHECKING:
@@ -95,14 +95,13 @@ def _from_config(path: Path, name: str | None, overrides: dict[str, float]) -> S
     # A config.json is named by its model's folder; any other file by its own name (a relative path has no parent name).
     folder = path.resolve().parent.name if path.name == "config.json" else path.stem
     title = name or str(raw.get("_name_or_path") or folder or path.name)
-    # vLLM serves Meta's fbgemm_fp8 checkpoints as FP8 (its FBGEMMFp8Config): the planner's fp8.
-    loaded = "fp8" if config.quantization == "fbgemm_fp8" else config.quantization
-    method = loaded if loaded in REQUESTABLE else None
+    # Meta's fbgemm_fp8 is sized as fp8 (precision.SIZED_AS); vLLM reads it from the config and refuses another method.
+    method = config.quantization if config.quantization in (*REQUESTABLE, *SIZED_AS) else None
     kept = config.kept_16bit_params_b if method is not None else 0.0
     # shape.weight_bits averages every stored parameter; the checkpoint's bits are those of the rest, kept layers aside.
     rest = (shape.weight_bits * shape.params_b - 16 * kept) / (shape.params_b - kept) if kept else shape.weight_bits
     checkpoint = Checkpoint(title, method, rest, kept)
-    return SizedModel(title, shape, checkpoint, None, shape.context, loaded)
+    return SizedModel(title, shape, checkpoint, None, shape.context, config.quantization)
 
 
 def sized_model(model: str | None, model_config: Path | None, shape: list[str]) -> SizedModel:

@@ -14,7 +14,13 @@ import pytest
 from inferstack import catalog
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
 from inferstack.planning.model_fit import spec_model_fit
-from inferstack.planning.precision import checkpoint_of, loaded_kept_16bit_params_b, stored_weights_gb
+from inferstack.planning.precision import (
+    checkpoint_of,
+    loaded_kept_16bit_params_b,
+    loaded_quantization,
+    quantization_problem,
+    stored_weights_gb,
+)
 from inferstack.planning.sizing import (
     GIB,
     Efficiency,
@@ -52,7 +58,7 @@ def test_the_catalog_fact_is_the_unconverted_modules_of_the_shape() -> None:
     attention = shape.hidden_size * shape.head_dim * 2 * (shape.attention_heads + shape.kv_heads)
     kept = (shape.layers * attention + 2 * 3 * shape.hidden_size * 53248) / 1e9
     for hub in ("meta-llama/Llama-3.1-405B-FP8", META_FP8, "meta-llama/Meta-Llama-3.1-405B-Instruct-FP8"):
-        assert catalog.checkpoint_quantization(hub) == "fp8"
+        assert catalog.checkpoint_quantization(hub) == "fbgemm_fp8"
         assert catalog.checkpoint_kept_16bit_params_b(hub) == pytest.approx(kept, abs=0.05), hub
     assert catalog.checkpoint_kept_16bit_params_b(NVIDIA_FP8) == 0.0
     assert catalog.checkpoint_kept_16bit_params_b("meta-llama/Llama-3.1-405B-Instruct") == 0.0
@@ -68,6 +74,7 @@ def test_kept_layers_are_held_and_stored_at_two_bytes() -> None:
         shape, precision(shape, None)
     )  # nothing is quantized, so nothing is "kept"
     checkpoint = checkpoint_of(META_FP8, shape)
+    assert loaded_quantization(checkpoint, None) == "fp8"  # vLLM's fbgemm_fp8 runs, and is sized, as fp8
     # The rest at one byte, the kept layers and the embedding/lm_head (2 x 128256 x 16384) at two.
     embedded = 2 * 128256 * 16384 / 1e9
     assert stored_weights_gb(shape, checkpoint) == pytest.approx(
@@ -192,3 +199,39 @@ def test_what_would_fit_prices_the_checkpoints_layout_and_kv_dtype() -> None:
     eff = default_efficiency("nvidia-h100-sxm")
     at_tp8 = memory_fit(shape, accelerator("nvidia-h100-sxm", 8, "fp8"), prec, eff, context=8192)
     assert f"tensor_parallel: 8 ({at_tp8.need_gib:.0f} of {at_tp8.offer_gib:.0f} GiB)" in issue.fix
+
+
+def test_asking_for_fp8_on_metas_fbgemm_checkpoint_is_refused() -> None:
+    # vllm/config/model.py _verify_quantization: --quantization fp8 on an fbgemm_fp8 config raises at start-up, and
+    # fbgemm_fp8 is not a method a stack may name: leaving quantization out is the fix.
+    checkpoint = checkpoint_of(META_FP8, shape_405b())
+    problem = quantization_problem("fp8", "nvidia-h100-sxm", checkpoint)
+    assert problem is not None
+    assert "fbgemm_fp8" in problem[0] and problem[1].startswith("leave quantization out")
+    assert quantization_problem(None, "nvidia-h100-sxm", checkpoint) is None
+    flags = quantization_problem("fp8", "nvidia-h100-sxm", checkpoint, flags=True)
+    assert flags is not None and flags[1].startswith("use --dtype auto")
+
+
+def test_a_stack_asking_fp8_of_metas_checkpoint_is_refused_before_anything_is_created() -> None:
+    from inferstack.spec import SpecError
+
+    document = {
+        "cloud": "aws",
+        "region": "us-east-1",
+        "zones": ["use1-az1", "use1-az2"],
+        "node_pools": {"gpu": {"gpu": "nvidia-h100-sxm", "gpus_per_node": 8, "max": 1}},
+        "models": {
+            "m": {
+                "pool": "gpu",
+                "source": f"hf://{META_FP8}@" + "0" * 40,
+                "tensor_parallel": 8,
+                "max_model_len": 8192,
+                "quantization": "fp8",
+            }
+        },
+    }
+    with pytest.raises(SpecError) as caught:
+        parse_environment(document, "test")
+    issue = next(i for i in caught.value.issues if i.path.endswith("quantization"))
+    assert "fbgemm_fp8" in issue.message and "leave quantization out" in issue.fix
