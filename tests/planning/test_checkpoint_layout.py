@@ -44,6 +44,25 @@ def shape_405b():
     return found[1]
 
 
+def meta_fp8_stack(**model: object) -> dict[str, object]:
+    """A stack serving Meta's FP8 405B from one 8-GPU H100 pool; `model` adds or overrides the model's fields."""
+    return {
+        "cloud": "aws",
+        "region": "us-east-1",
+        "zones": ["use1-az1", "use1-az2"],
+        "node_pools": {"gpu": {"gpu": "nvidia-h100-sxm", "gpus_per_node": 8, "max": 1}},
+        "models": {
+            "m": {
+                "pool": "gpu",
+                "source": f"hf://{META_FP8}@" + "0" * 40,
+                "tensor_parallel": 8,
+                "max_model_len": 8192,
+                **model,
+            }
+        },
+    }
+
+
 def test_mlp_width_recovers_intermediate_size_from_the_parameter_count() -> None:
     # config.json intermediate_size: 14336 (Llama 3.1 8B), 53248 (405B); within 0.1% from params_b alone.
     for key, width in (("llama-3.1-8b", 14336), ("llama-3.1-405b", 53248)):
@@ -101,23 +120,7 @@ def test_kept_layers_multiply_at_the_16_bit_rate_and_stay_above_the_roofline() -
 
 
 def test_a_stack_serving_meta_fp8_holds_its_16_bit_layers() -> None:
-    spec = parse_environment(
-        {
-            "cloud": "aws",
-            "region": "us-east-1",
-            "zones": ["use1-az1", "use1-az2"],
-            "node_pools": {"gpu": {"gpu": "nvidia-h100-sxm", "gpus_per_node": 8, "max": 1}},
-            "models": {
-                "m": {
-                    "pool": "gpu",
-                    "source": f"hf://{META_FP8}@" + "0" * 40,
-                    "tensor_parallel": 8,
-                    "max_model_len": 8192,
-                }
-            },
-        },
-        "test",
-    )
+    spec = parse_environment(meta_fp8_stack(), "test")
     result = spec_model_fit(spec, "m")
     assert result is not None
     shape = shape_405b()
@@ -175,21 +178,7 @@ def test_what_would_fit_prices_the_checkpoints_layout_and_kv_dtype() -> None:
     # Meta's FP8 405B on one 8-GPU H100 node at TP4: refused, and each suggestion is sized as the refusal was.
     from inferstack.spec import SpecError
 
-    document = {
-        "cloud": "aws",
-        "region": "us-east-1",
-        "zones": ["use1-az1", "use1-az2"],
-        "node_pools": {"gpu": {"gpu": "nvidia-h100-sxm", "gpus_per_node": 8, "max": 1}},
-        "models": {
-            "m": {
-                "pool": "gpu",
-                "source": f"hf://{META_FP8}@" + "0" * 40,
-                "tensor_parallel": 4,
-                "max_model_len": 8192,
-                "kv_cache_dtype": "fp8",
-            }
-        },
-    }
+    document = meta_fp8_stack(tensor_parallel=4, kv_cache_dtype="fp8")
     with pytest.raises(SpecError) as caught:
         parse_environment(document, "test")
     (issue,) = caught.value.issues
@@ -216,21 +205,7 @@ def test_asking_for_fp8_on_metas_fbgemm_checkpoint_is_refused() -> None:
 def test_a_stack_asking_fp8_of_metas_checkpoint_is_refused_before_anything_is_created() -> None:
     from inferstack.spec import SpecError
 
-    document = {
-        "cloud": "aws",
-        "region": "us-east-1",
-        "zones": ["use1-az1", "use1-az2"],
-        "node_pools": {"gpu": {"gpu": "nvidia-h100-sxm", "gpus_per_node": 8, "max": 1}},
-        "models": {
-            "m": {
-                "pool": "gpu",
-                "source": f"hf://{META_FP8}@" + "0" * 40,
-                "tensor_parallel": 8,
-                "max_model_len": 8192,
-                "quantization": "fp8",
-            }
-        },
-    }
+    document = meta_fp8_stack(quantization="fp8")
     with pytest.raises(SpecError) as caught:
         parse_environment(document, "test")
     issue = next(i for i in caught.value.issues if i.path.endswith("quantization"))
