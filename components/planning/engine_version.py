@@ -71,19 +71,17 @@ def pinned_release() -> Release:
 def vllm_efficiency(gpu: str, release: Release | None = None) -> Efficiency:
     """The catalog's factors for this GPU as `release` runs them (None: the pinned release)."""
     eff = dataclasses.replace(default_efficiency(gpu), max_num_seqs=vllm_max_num_seqs(gpu, release))
+    factors = catalog.efficiency().factors
+    if release is not None and release >= ALLREDUCE_RMS_FUSION and _fuses_allreduce(gpu):
+        eff = dataclasses.replace(eff, allreduce_latency_s=factors.fused_allreduce_latency_s.value)
     if release is not None and release >= TRITON_TOP_K_TOP_P:
-        factors = catalog.efficiency().factors
-        eff = dataclasses.replace(eff, sampler_bytes=factors.sampler_warmup_bytes_triton.value)
-        if release >= ALLREDUCE_RMS_FUSION and _fuses_allreduce(gpu):
-            eff = dataclasses.replace(eff, allreduce_latency_s=factors.fused_allreduce_latency_s.value)
-        return eff
+        return dataclasses.replace(eff, sampler_bytes=factors.sampler_warmup_bytes_triton.value)
     if release is None or release >= ASYNC_SCHEDULING_DEFAULT:
         return eff
     if release < API_SERVER_APART:
-        table = catalog.efficiency()
-        per_gpu = table.gpus.get(gpu)
+        per_gpu = catalog.efficiency().gpus.get(gpu)
         host = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
-        legacy = host if host is not None else table.factors.legacy_sequence_overhead_s.value
+        legacy = host if host is not None else factors.legacy_sequence_overhead_s.value
         return dataclasses.replace(
             eff, sequence_overhead_s=legacy, overlap_sequence_overhead=False, piggyback_prefill=False
         )
@@ -91,8 +89,7 @@ def vllm_efficiency(gpu: str, release: Release | None = None) -> Efficiency:
     eff = dataclasses.replace(eff, overlap_sequence_overhead=False, piggyback_prefill=release >= V1_DEFAULT)
     if release < V1_DEFAULT:
         # V0 with the API server in a process of its own: the host work left per sequence (efficiency.yaml).
-        host = catalog.efficiency().factors.multi_step_sequence_overhead_s.value
-        eff = dataclasses.replace(eff, sequence_overhead_s=host)
+        eff = dataclasses.replace(eff, sequence_overhead_s=factors.multi_step_sequence_overhead_s.value)
     if (early := _v1_early_defaults(gpu, release)) is not None:
         eff = dataclasses.replace(eff, batched_tokens=early[1])
     return eff

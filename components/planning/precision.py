@@ -69,8 +69,12 @@ def sized_method(method: str | None) -> str | None:
 
 def stored_weights_gb(shape: Shape, checkpoint: Checkpoint) -> float:
     """GB (10^9 bytes) the checkpoint stores: what the bucket holds, staging copies and a replica reads at start."""
-    kept = checkpoint.kept_16bit_params_b
-    return (shape.params_b - kept) * checkpoint.stored_bits / 8 + kept * 2
+    return stored_gb(shape.params_b, checkpoint.stored_bits, checkpoint.kept_16bit_params_b)
+
+
+def stored_gb(params_b: float, stored_bits: float, kept_16bit_params_b: float = 0.0) -> float:
+    """GB stored for `params_b` billion parameters: the kept 16-bit layers at 2 bytes, the rest at `stored_bits`."""
+    return (params_b - kept_16bit_params_b) * stored_bits / 8 + kept_16bit_params_b * 2
 
 
 def compute_capability(gpu: str) -> tuple[str, float] | None:

@@ -16,7 +16,7 @@ from inferstack.planning.capacity import accelerator
 from inferstack.planning.defaults import pool_instance_type
 from inferstack.planning.engine_version import Release, vllm_efficiency, vllm_max_num_seqs
 from inferstack.planning.open_loop import LoadSizing, size_load
-from inferstack.planning.precision import kv_cache_dtype_problem
+from inferstack.planning.precision import kv_cache_dtype_problem, stored_gb
 from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
 from inferstack.planning.startup import PathKind, StartupEstimate, StoreKind, path_accelerators, startup_estimate
 from inferstack.planning.throughput import Objectives, Performance, best_performance, performance
@@ -214,9 +214,8 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
             )
             replicas = load.replicas if load is not None else None
     stored_bits = request.stored_bits if request.stored_bits is not None else shape.weight_bits
-    kept = request.kept_16bit_params_b  # stored at 2 bytes (precision.stored_weights_gb)
     start = startup_estimate(
-        (shape.params_b - kept) * stored_bits / 8 + kept * 2,
+        stored_gb(shape.params_b, stored_bits, request.kept_16bit_params_b),
         request.store,
         cloud,
         **path_accelerators(request.cold_start, cloud),
