@@ -44,6 +44,9 @@ class Gpu(_Fact):
     fp8_dense_tflops: PositiveFloat | None = Field(
         default=None, description="Dense FP8 tensor TFLOPS; null when the GPU has no FP8 tensor cores."
     )
+    fp4_dense_tflops: PositiveFloat | None = Field(
+        default=None, description="Dense FP4 (NVFP4) tensor TFLOPS; null when the GPU has no FP4 tensor cores."
+    )
     arch: GpuArch | None = Field(default=None, description="Architecture and compute capability; null: unknown.")
 
 
@@ -123,7 +126,7 @@ class ContextLimit(_Fact):
 
 
 # Methods a published checkpoint is stored in: the ones a stack may request, and Meta's fbgemm_fp8 (sized as fp8).
-Quantization = Literal["fp8", "fbgemm_fp8", "awq", "gptq"]
+Quantization = Literal["fp8", "fbgemm_fp8", "awq", "gptq", "modelopt_fp4"]
 
 
 class QuantizedCheckpoints(_Fact):

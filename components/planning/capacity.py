@@ -126,10 +126,10 @@ def engine_max_num_seqs(gpu: str) -> int:
 
 
 def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> Accelerator:
-    """The replica's GPUs; FP8 weights compute at the FP8 rate where the GPU has FP8 tensor cores."""
+    """The replica's GPUs; FP8 (FP4) weights compute at the FP8 (FP4) rate where the GPU has such tensor cores."""
     gpu = catalog.gpus()[gpu_key]
-    fp8 = gpu.fp8_dense_tflops if quantization == "fp8" else None
-    tflops = fp8 or gpu.bf16_dense_tflops or gpu.fp16_dense_tflops
+    low = {"fp8": gpu.fp8_dense_tflops, "modelopt_fp4": gpu.fp4_dense_tflops}.get(quantization or "")
+    tflops = low or gpu.bf16_dense_tflops or gpu.fp16_dense_tflops
     return Accelerator(
         gpu=gpu_key,
         memory_gib=gpu.memory_gib,
@@ -137,6 +137,7 @@ def accelerator(gpu_key: str, tp: int = 1, quantization: str | None = None) -> A
         tflops=tflops,
         count=tp,
         fp8_tensor_cores=gpu.fp8_dense_tflops is not None,
+        fp4_tensor_cores=gpu.fp4_dense_tflops is not None,
         tflops_16bit=gpu.bf16_dense_tflops or gpu.fp16_dense_tflops,
         tflops_fp8=gpu.fp8_dense_tflops,
         compute_capability=gpu.arch.compute_capability if gpu.arch is not None else None,

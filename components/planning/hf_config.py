@@ -22,6 +22,7 @@ from inferstack.planning.param_count import (
     tied_embeddings,
     unconverted_params,
 )
+from inferstack.planning.sizing import NVFP4_BITS
 from inferstack.spec.base import MAX_TOKENS
 
 # `shape:` fields (and --shape keys) that stand for one config.json key.
@@ -47,7 +48,7 @@ MXFP4_BITS = 4.25
 # AWQ/GPTQ group scales and zeros: the 0.25 bits per weight the planner adds for groups of 128 (sizing.FOUR_BIT).
 GROUP_BITS = 0.25
 DTYPE_BITS = {"bfloat16": 16.0, "float16": 16.0, "float32": 32.0}
-QUANT_METHODS = ("fp8", "fbgemm_fp8", "awq", "gptq", "mxfp4", "compressed-tensors")
+QUANT_METHODS = ("fp8", "fbgemm_fp8", "awq", "gptq", "mxfp4", "compressed-tensors", "modelopt")
 # Methods vLLM serves as the planner's fp8: Meta's fbgemm_fp8 (row-wise scales) through its FBGEMMFp8Config.
 AS_FP8 = ("fp8", "fbgemm_fp8")
 # Gemma 2 and 3 configs may leave the layer pattern out: Gemma 2 slides on every other layer (the even ones) and
@@ -198,6 +199,17 @@ def quantization_of(cfg: Mapping[str, Any]) -> tuple[str | None, float | None]:
             )
     if method in AS_FP8:
         return method, 8.0
+    if method == "modelopt":
+        # NVIDIA ModelOpt: quant_algo nested under "quantization" (hf_quant_config.json) or flat (config.json); vLLM
+        # 0.16 runs NVFP4 as modelopt_fp4 and FP8 as modelopt (ModelOptNvFp4Config / ModelOptFp8Config).
+        algo = str((quant.get("quantization") or quant).get("quant_algo") or "").upper()
+        if "FP4" in algo or "FP8" in algo:
+            return ("modelopt_fp4", NVFP4_BITS) if "FP4" in algo else ("modelopt", 8.0)
+        raise ConfigProblem(
+            "quantization_config.quant_algo",
+            f"ModelOpt's {algo or 'missing'} algorithm is not sized (NVFP4, FP8)",
+            "add --shape weight_bits=VALUE",
+        )
     if method == "mxfp4":
         return method, MXFP4_BITS
     if method == "compressed-tensors":

@@ -54,7 +54,8 @@ def quantization_options(
     gpu_key: str, checkpoint_quantization: str | None, published: Mapping[str, str]
 ) -> list[tuple[str, str]]:
     """(quantization, how to ask for it) that a model could switch to on this GPU: fp8 at load, or a published
-    quantized checkpoint of the model (awq/gptq), never a method its current checkpoint cannot load."""
+    quantized checkpoint of the model (awq/gptq, or NVFP4 on a GPU with FP4 tensor cores), never a method its current
+    checkpoint cannot load."""
     if checkpoint_quantization is not None:
         # A quantized checkpoint loads only its own method (validation refuses any other).
         return []
@@ -66,6 +67,12 @@ def quantization_options(
         if method in ("awq", "gptq"):
             options.append((method, f"source: hf://{hub_id}@<revision> (its {method} checkpoint)"))
             break
+    # NVFP4 runs anywhere from Turing (FP4 Marlin), but it is only offered where it multiplies natively.
+    if catalog.gpus()[gpu_key].fp4_dense_tflops is not None:
+        for hub_id, method in sorted(published.items()):
+            if method == "modelopt_fp4":
+                options.append((method, f"source: hf://{hub_id}@<revision> (its NVFP4 checkpoint)"))
+                break
     return options
 
 

@@ -84,6 +84,9 @@ class Precision:
     fp8_weights: bool = False
     # AWQ/GPTQ: vLLM runs these through its Marlin kernels on every GPU (MoE experts too).
     marlin_method: bool = False
+    # NVFP4 weights (vLLM's modelopt_fp4): FP4 GEMMs with activations quantized to FP4 where the GPU has FP4 tensor
+    # cores (Blackwell's CUTLASS/FlashInfer kernels), else weight-only through FP4 Marlin (16-bit activations).
+    fp4_weights: bool = False
     # Linear-layer parameters (billions) a quantized checkpoint leaves at 16 bits (its quantization_config's
     # modules_to_not_convert): stored at 2 bytes and multiplied at the 16-bit rate. 0: every linear layer quantized.
     kept_16bit_params_b: float = 0.0

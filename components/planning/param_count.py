@@ -147,8 +147,8 @@ def count_params(cfg: Mapping[str, Any], need: Need) -> ParamCount:
 
 
 # quantization_config keys that list modules left unquantized (Transformers' modules_to_not_convert, vLLM fp8's
-# ignored_layers, compressed-tensors' ignore).
-UNCONVERTED_KEYS = ("modules_to_not_convert", "ignored_layers", "ignore")
+# ignored_layers, compressed-tensors' ignore, ModelOpt's exclude_modules).
+UNCONVERTED_KEYS = ("modules_to_not_convert", "ignored_layers", "ignore", "exclude_modules")
 # A listed module of one decoder layer: the whole layer, its attention block, or its MLP.
 LAYER_MODULE = re.compile(r"^(?:model\.)?layers\.(\d+)(?:\.(self_attn|mlp))?$")
 

@@ -8,6 +8,10 @@ Facts from vLLM's source (read at vllm-project/vllm main, 2026-12-01; the pinned
   below 8.0 vLLM refuses the method.
 - A checkpoint with a `quantization_config` is loaded with that method; `--quantization` naming another one fails.
 - fp8 on an unquantized checkpoint quantizes at load: the bucket stores, and a replica reads, the 16-bit weights.
+- modelopt_fp4 (`ModelOptNvFp4Config`, vLLM 0.16.0 wheel, read 2026-12-03) loads only an NVFP4 checkpoint
+  (quantization_config quant_method "modelopt" with an NVFP4 quant_algo); its minimum capability is 7.5. The linear
+  backend is FlashInfer's or vLLM's CUTLASS FP4 GEMM on Blackwell (`select_nvfp4_linear_backend`), else FP4 Marlin
+  (`is_fp4_marlin_supported`: capability ≥ 7.5), which dequantizes the weights for 16-bit activations.
 """
 
 from __future__ import annotations
@@ -15,16 +19,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from inferstack import catalog
-from inferstack.planning.sizing import FOUR_BIT, Shape
+from inferstack.planning.sizing import FOUR_BIT, NVFP4_BITS, Shape
 
 BF16_MIN_CAPABILITY = 8.0
 FP8_MIN_CAPABILITY = 8.0
 FP8_NATIVE_CAPABILITY = 8.9
 # Bits per stored parameter of a quantized checkpoint.
-CHECKPOINT_BITS = {"awq": FOUR_BIT, "gptq": FOUR_BIT, "fp8": 8.0, "fbgemm_fp8": 8.0}
-A_CHECKPOINT = {"awq": "an AWQ", "gptq": "a GPTQ", "fp8": "an FP8", "fbgemm_fp8": "a Meta fbgemm_fp8"}
+CHECKPOINT_BITS = {
+    "awq": FOUR_BIT,
+    "gptq": FOUR_BIT,
+    "fp8": 8.0,
+    "fbgemm_fp8": 8.0,
+    "modelopt": 8.0,
+    "modelopt_fp4": NVFP4_BITS,
+}
+A_CHECKPOINT = {
+    "awq": "an AWQ",
+    "gptq": "a GPTQ",
+    "fp8": "an FP8",
+    "fbgemm_fp8": "a Meta fbgemm_fp8",
+    "modelopt": "a ModelOpt FP8",
+    "modelopt_fp4": "an NVFP4 (ModelOpt)",
+}
+# Methods that load only a checkpoint already quantized with them (fp8 also quantizes a 16-bit checkpoint at load).
+PREQUANTIZED_ONLY = ("awq", "gptq", "modelopt_fp4")
 # A checkpoint method vLLM runs like one the planner sizes (and a stack may not request: vLLM reads it from the config).
-SIZED_AS = {"fbgemm_fp8": "fp8"}
+SIZED_AS = {"fbgemm_fp8": "fp8", "modelopt": "fp8"}
 
 
 @dataclass(frozen=True)
@@ -134,7 +154,7 @@ def quantization_problem(
             + f", or a source that is {other} checkpoint",
         )
     # Only a checkpoint the catalog knows is known to be unquantized; an unknown one may be either.
-    if quantization in ("awq", "gptq") and stored is None and catalog.model_shape(checkpoint.hub_id) is not None:
+    if quantization in PREQUANTIZED_ONLY and stored is None and catalog.model_shape(checkpoint.hub_id) is not None:
         return (
             f"{quantization} loads only {A_CHECKPOINT[quantization]} checkpoint and {checkpoint.hub_id} is unquantized",
             _quantized_fix(checkpoint.hub_id, quantization, flags),

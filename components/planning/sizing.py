@@ -23,6 +23,11 @@ from inferstack.planning.model_shape import Shape as Shape
 GIB = float(2**30)
 # AWQ/GPTQ store 4-bit weights plus a scale (and zero) per group of 128: ~4.25 bits per parameter.
 FOUR_BIT = 4.25
+# NVFP4 (ModelOpt's modelopt_fp4): a 4-bit E2M1 value per weight and one FP8 E4M3 scale per group of 16 (vLLM's
+# ModelOptNvFp4Config group_size default), plus a per-tensor FP32 scale too small to count.
+NVFP4_BITS = 4.5
+# vLLM methods that quantize the linear layers only (the embedding and lm_head keep the checkpoint's 16-bit dtype).
+LINEAR_ONLY_METHODS = frozenset({"fp8", "awq", "gptq", "modelopt_fp4"})
 # The dtype a quantization method leaves the embedding and lm_head in (the BF16/FP16 checkpoint's).
 UNQUANTIZED_BITS = 16.0
 
@@ -38,6 +43,8 @@ class Accelerator:
     count: int = 1
     # False on GPUs without FP8 tensor cores (Ampere, Turing): FP8 weights run weight-only there (FP8 Marlin).
     fp8_tensor_cores: bool = True
+    # True on GPUs with FP4 tensor cores (Blackwell): NVFP4 weights multiply natively there, elsewhere weight-only.
+    fp4_tensor_cores: bool = False
     # Peak dense TFLOPS per GPU at 16 bits and at FP8 (None: unknown, or no FP8 tensor cores). `tflops` is the rate
     # of the weights' GEMMs; attention multiplies queries by the KV cache, at the KV dtype's rate (see step_time).
     tflops_16bit: float | None = None
@@ -143,13 +150,17 @@ def precision(
         bits = 8.0
     elif quantization in ("awq", "gptq"):
         bits = FOUR_BIT
+    elif quantization == "modelopt_fp4":
+        bits = NVFP4_BITS
     else:
         bits = shape.weight_bits
     kv = 1.0 if kv_cache_dtype in FP8_KV_DTYPES else 2.0
     weight_only = quantization in ("awq", "gptq") or (quantization is None and shape.weight_bits < 8)
-    # vLLM's fp8, AWQ and GPTQ methods quantize the linear layers only: the embedding and lm_head keep the 16-bit
-    # dtype of the checkpoint (fp8.py Fp8Config.get_quant_method returns a method for LinearBase and FusedMoE only).
-    embedding = UNQUANTIZED_BITS if quantization in ("fp8", "awq", "gptq") and shape.vocab_size else None
+    # vLLM's fp8, AWQ, GPTQ and ModelOpt FP4 methods quantize the linear layers only: the embedding and lm_head keep
+    # the 16-bit dtype of the checkpoint (Fp8Config and ModelOptNvFp4Config.get_quant_method return a method for
+    # LinearBase and FusedMoE only; the lm_head is a ParallelLMHead, an embedding).
+    linear_only = quantization in LINEAR_ONLY_METHODS
+    embedding = UNQUANTIZED_BITS if linear_only and shape.vocab_size else None
     return Precision(
         weight_bits=bits,
         kv_bytes=kv,
@@ -157,7 +168,8 @@ def precision(
         embedding_bits=embedding,
         fp8_weights=quantization == "fp8",
         marlin_method=quantization in ("awq", "gptq"),
-        kept_16bit_params_b=kept_16bit_params_b if quantization in ("fp8", "awq", "gptq") else 0.0,
+        fp4_weights=quantization == "modelopt_fp4",
+        kept_16bit_params_b=kept_16bit_params_b if linear_only else 0.0,
     )
 
 

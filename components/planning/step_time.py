@@ -83,7 +83,11 @@ def gemm_efficiency(shape: Shape, prec: Precision, eff: Efficiency, acc: Acceler
     """What a compute-bound pass keeps of dense 16-bit GEMM speed: grouped expert GEMMs, in-matmul dequantization."""
     kept = eff.moe_gemm if shape.active_params_b is not None else 1.0
     # Weight-only kernels (AWQ/GPTQ Marlin, and FP8 Marlin on GPUs without FP8 tensor cores) dequantize in the matmul.
-    weight_only = prec.int4_weights or (prec.fp8_weights and not acc.fp8_tensor_cores)
+    weight_only = (
+        prec.int4_weights
+        or (prec.fp8_weights and not acc.fp8_tensor_cores)
+        or (prec.fp4_weights and not acc.fp4_tensor_cores)
+    )
     return kept * (eff.int4_gemm if weight_only else 1.0)
 
 
@@ -91,7 +95,8 @@ def expert_serial(prec: Precision, eff: Efficiency, acc: Accelerator) -> float:
     """`moe_serial` of the kernel vLLM runs the experts with: its Marlin MoE for weight-only experts, else fused MoE."""
     below_hopper = acc.compute_capability is not None and acc.compute_capability < 9.0
     fp8_marlin = prec.fp8_weights and not acc.fp8_tensor_cores
-    marlin = prec.marlin_method or fp8_marlin or (prec.int4_weights and below_hopper)
+    fp4_marlin = prec.fp4_weights and not acc.fp4_tensor_cores
+    marlin = prec.marlin_method or fp8_marlin or fp4_marlin or (prec.int4_weights and below_hopper)
     return eff.marlin_moe_serial if marlin and eff.marlin_moe_serial is not None else eff.moe_serial
 
 

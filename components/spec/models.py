@@ -163,8 +163,10 @@ class ModelSpec(FrozenSpec):
     dtype: Dtype = Field(
         default="auto", description="Weight and activation dtype (bf16 and fp16 are aliases); default: auto."
     )
-    quantization: Literal["fp8", "awq", "gptq"] | None = Field(
-        default=None, description="Weight quantization; default: none."
+    quantization: Literal["fp8", "awq", "gptq", "modelopt_fp4"] | None = Field(
+        default=None,
+        description="Weight quantization (--quantization; awq, gptq and modelopt_fp4 need a checkpoint quantized "
+        "that way); default: none, or the checkpoint's own.",
     )
     kv_cache_dtype: Literal["auto", "fp8", "fp8_e4m3", "fp8_e5m2"] = Field(
         default="auto",

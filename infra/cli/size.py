@@ -134,7 +134,8 @@ def size_command(
     gpu: Annotated[str, typer.Option("--gpu", help="GPU catalog key, e.g. nvidia-l4.")] = "nvidia-l4",
     tp: Annotated[int, typer.Option("--tp", min=1, max=8, help="Tensor-parallel degree.")] = 1,
     dtype: Annotated[
-        str, typer.Option("--dtype", help="Weights: auto, bfloat16 (bf16), float16 (fp16), fp8, awq or gptq.")
+        str,
+        typer.Option("--dtype", help="Weights: auto, bfloat16 (bf16), float16 (fp16), fp8, awq, gptq or modelopt_fp4."),
     ] = "auto",
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", min=1, help="Concurrent sequences per replica.")
@@ -211,8 +212,10 @@ def size_command(
     from inferstack.spec.base import canonical_dtype
 
     dtype = canonical_dtype(dtype)
-    if dtype not in ("auto", "bfloat16", "float16", "fp8", "awq", "gptq"):
-        raise _fail(f"--dtype: unknown {dtype!r} — use auto, bfloat16 (bf16), float16 (fp16), fp8, awq or gptq")
+    if dtype not in ("auto", "bfloat16", "float16", "fp8", "awq", "gptq", "modelopt_fp4"):
+        raise _fail(
+            f"--dtype: unknown {dtype!r} — use auto, bfloat16 (bf16), float16 (fp16), fp8, awq, gptq or modelopt_fp4"
+        )
     if cloud is not None and cloud not in ("aws", "gcp"):
         raise _fail(f"--cloud: unknown {cloud!r} — use aws or gcp")
     if store not in ("bucket", "local"):

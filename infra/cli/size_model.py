@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 SHAPE_KEYS = tuple(ModelShapeSpec.model_fields)
 # Quantization methods `--dtype` can name; a checkpoint in another method (mxfp4, compressed-tensors) loads as is.
-REQUESTABLE = ("fp8", "awq", "gptq")
+REQUESTABLE = ("fp8", "awq", "gptq", "modelopt_fp4")
 
 
 @dataclass(frozen=True)

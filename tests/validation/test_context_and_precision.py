@@ -101,6 +101,10 @@ GPTQ_NONE = (
     "gptq loads only a GPTQ checkpoint and mistralai/Mistral-7B-Instruct-v0.3 is unquantized — use a "
     "GPTQ checkpoint (the catalog records none of this model), or quantization: fp8 (quantizes at load)"
 )
+FP4_UNQUANTIZED = (
+    "modelopt_fp4 loads only an NVFP4 (ModelOpt) checkpoint and Qwen/Qwen2.5-7B-Instruct is unquantized — use an "
+    "NVFP4 (ModelOpt) checkpoint (the catalog records none of this model), or quantization: fp8 (quantizes at load)"
+)
 AWQ_AS_FP8 = (
     "Qwen/Qwen2.5-7B-Instruct-AWQ is an AWQ checkpoint: vLLM loads it with awq and refuses fp8 — use quantization: awq "
     "(or leave it out), or a source that is an FP8 checkpoint"
@@ -115,6 +119,7 @@ AWQ_AS_FP8 = (
         ({"quantization": "awq"}, "nvidia-l4", "quantization", AWQ_UNQUANTIZED),
         ({"quantization": "gptq", "source": MISTRAL}, "nvidia-l4", "quantization", GPTQ_NONE),
         ({"quantization": "fp8", "source": QWEN7_AWQ}, "nvidia-l4", "quantization", AWQ_AS_FP8),
+        ({"quantization": "modelopt_fp4"}, "nvidia-l4", "quantization", FP4_UNQUANTIZED),
     ],
 )
 def test_precision_mismatches_are_refused(model: dict[str, Any], gpu: str, path: str, message: str) -> None:
@@ -130,6 +135,7 @@ def test_precision_mismatches_are_refused(model: dict[str, Any], gpu: str, path:
         ({"quantization": "fp8"}, "nvidia-a10g"),  # weight-only fp8 through vLLM's Marlin kernels
         ({"dtype": "bfloat16", "quantization": "fp8"}, "nvidia-l4"),
         ({"quantization": "awq", "source": UNLISTED}, "nvidia-l4"),  # unknown checkpoint: not refused
+        ({"quantization": "modelopt_fp4", "source": UNLISTED}, "nvidia-l4"),  # FP4 Marlin from compute 7.5
     ],
 )
 def test_precision_the_hardware_and_checkpoint_run_is_accepted(model: dict[str, Any], gpu: str) -> None:
