@@ -3,6 +3,7 @@
 from inferstack.catalog.lookup import (
     CatalogError,
     checkpoint_kept_16bit_params_b,
+    checkpoint_kv_cache_dtype,
     checkpoint_quantization,
     efficiency,
     gpu_instance_types,
@@ -24,6 +25,7 @@ __all__ = [
     "RegionOffer",
     "ServicePrice",
     "checkpoint_kept_16bit_params_b",
+    "checkpoint_kv_cache_dtype",
     "checkpoint_quantization",
     "efficiency",
     "gpu_instance_types",

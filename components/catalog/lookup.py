@@ -124,6 +124,15 @@ def checkpoint_kept_16bit_params_b(hub_id: str) -> float:
     return kept.get(hub_id.lower(), 0.0)
 
 
+def checkpoint_kv_cache_dtype(hub_id: str) -> str | None:
+    """The KV-cache dtype vLLM resolves `auto` to for a quantized checkpoint (its kv_cache_quant_algo); None: own."""
+    found = model_shape(hub_id)
+    if found is None or found[1].quantized is None:
+        return None
+    named = {name.lower(): value for name, value in found[1].quantized.kv_cache_dtype.items()}
+    return named.get(hub_id.lower())
+
+
 def model_shape(name: str) -> tuple[str, ModelShape] | None:
     """A shape by catalog key or by hub id (org/name, case-insensitive), with its key; None when unknown."""
     shapes = model_shapes()

@@ -141,11 +141,21 @@ class QuantizedCheckpoints(_Fact):
         "(modules_to_not_convert), by hub id; a checkpoint not named quantizes every linear layer.",
     )
 
+    kv_cache_dtype: dict[str, Literal["fp8_e4m3"]] = Field(
+        default_factory=dict,
+        description="The KV-cache dtype vLLM resolves --kv-cache-dtype auto to, by hub id (a ModelOpt checkpoint's "
+        "kv_cache_quant_algo); a checkpoint not named keeps the model's dtype.",
+    )
+
     @model_validator(mode="after")
     def _kept_names_a_checkpoint(self) -> QuantizedCheckpoints:
-        unknown = sorted(set(self.kept_16bit_params_b) - set(self.hub_ids))
-        if unknown:
-            raise ValueError(f"kept_16bit_params_b names {unknown}, which hub_ids does not list")
+        for field, named in (
+            ("kept_16bit_params_b", self.kept_16bit_params_b),
+            ("kv_cache_dtype", self.kv_cache_dtype),
+        ):
+            unknown = sorted(set(named) - set(self.hub_ids))
+            if unknown:
+                raise ValueError(f"{field} names {unknown}, which hub_ids does not list")
         return self
 
 

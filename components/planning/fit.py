@@ -145,7 +145,7 @@ def load_fit(spec: EnvironmentSpec, key: str) -> LoadFit | None:
     best = performance(
         shape,
         accelerator(pool.gpu, tp, request.quantization),
-        precision(shape, request.quantization, model.kv_cache_dtype, request.kept_16bit_params_b),
+        precision(shape, request.quantization, request.kv_cache_dtype, request.kept_16bit_params_b),
         vllm_efficiency(pool.gpu, request.vllm_release),
         prompt=request.prompt,
         output=request.output,

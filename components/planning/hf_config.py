@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from inferstack.planning import modelopt
 from inferstack.planning.param_count import (
     UNCONVERTED_KEYS,
     Need,
@@ -22,7 +23,6 @@ from inferstack.planning.param_count import (
     tied_embeddings,
     unconverted_params,
 )
-from inferstack.planning.sizing import NVFP4_BITS
 from inferstack.spec.base import MAX_TOKENS
 
 # `shape:` fields (and --shape keys) that stand for one config.json key.
@@ -94,6 +94,8 @@ class ModelConfig:
     quantization: str | None
     # Parameters (billions) of the decoder layers the quantization_config leaves at the checkpoint's dtype.
     kept_16bit_params_b: float = 0.0
+    # The KV-cache dtype vLLM resolves `auto` to for this checkpoint (a ModelOpt kv_cache_quant_algo); None: its own.
+    kv_cache_dtype: str | None = None
 
 
 def text_part(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -200,16 +202,14 @@ def quantization_of(cfg: Mapping[str, Any]) -> tuple[str | None, float | None]:
     if method in AS_FP8:
         return method, 8.0
     if method == "modelopt":
-        # NVIDIA ModelOpt: quant_algo nested under "quantization" (hf_quant_config.json) or flat (config.json); vLLM
-        # 0.16 runs NVFP4 as modelopt_fp4 and FP8 as modelopt (ModelOptNvFp4Config / ModelOptFp8Config).
-        algo = str((quant.get("quantization") or quant).get("quant_algo") or "").upper()
-        if "FP4" in algo or "FP8" in algo:
-            return ("modelopt_fp4", NVFP4_BITS) if "FP4" in algo else ("modelopt", 8.0)
-        raise ConfigProblem(
-            "quantization_config.quant_algo",
-            f"ModelOpt's {algo or 'missing'} algorithm is not sized (NVFP4, FP8)",
-            "add --shape weight_bits=VALUE",
-        )
+        if (found := modelopt.method_and_bits(quant)) is None:
+            algo = modelopt.settings(quant).get("quant_algo")
+            raise ConfigProblem(
+                "quantization_config.quant_algo",
+                f"ModelOpt's {algo!r} algorithm is not sized (NVFP4, FP8)",
+                "add --shape weight_bits=VALUE",
+            )
+        return found
     if method == "mxfp4":
         return method, MXFP4_BITS
     if method == "compressed-tensors":
@@ -295,4 +295,5 @@ def read_config(raw: Mapping[str, Any], overrides: Mapping[str, float] | None = 
         str(dtype) if dtype else None,
         method,
         unconverted_params(cfg, counts) / 1e9 if method is not None and method != "mxfp4" else 0.0,
+        modelopt.kv_cache_dtype(quant) if isinstance(quant := cfg.get("quantization_config"), Mapping) else None,
     )

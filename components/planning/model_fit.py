@@ -22,6 +22,7 @@ from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.precision import (
     FP8_MIN_CAPABILITY,
     compute_capability,
+    engine_kv_cache_dtype,
     loaded_kept_16bit_params_b,
     loaded_quantization,
 )
@@ -175,7 +176,8 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
     # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
     checkpoint = spec_checkpoint(model, shape)
     quantization = loaded_quantization(checkpoint, model.quantization)
-    prec = precision(shape, quantization, model.kv_cache_dtype, loaded_kept_16bit_params_b(checkpoint, quantization))
+    kv_cache_dtype = engine_kv_cache_dtype(model.kv_cache_dtype, checkpoint)
+    prec = precision(shape, quantization, kv_cache_dtype, loaded_kept_16bit_params_b(checkpoint, quantization))
     acc = accelerator(pool.gpu, tp, quantization)
     lora = spec_lora_gib(model, shape, tp)
     fit = memory_fit(shape, acc, prec, eff, context=context, utilization=model.gpu_memory_utilization, lora_gib=lora)
@@ -193,7 +195,7 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
             eff=eff,
             quantizations=quantization_options(pool.gpu, checkpoint.quantization, _published(name)),
             efficiency_of=lambda gpu: _model_efficiency(model, gpu),
-            kv_cache_dtype=model.kv_cache_dtype,
+            kv_cache_dtype=kv_cache_dtype,
             kept_16bit_params_b=prec.kept_16bit_params_b,
         )
     )

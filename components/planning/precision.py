@@ -56,6 +56,9 @@ class Checkpoint:
     stored_bits: float
     # Linear-layer parameters (billions) the quantized checkpoint stores at 16 bits (modules_to_not_convert).
     kept_16bit_params_b: float = 0.0
+    # The KV-cache dtype vLLM resolves `--kv-cache-dtype auto` to for it (a ModelOpt kv_cache_quant_algo, see
+    # planning/modelopt.py); None: the model's own dtype.
+    kv_cache_dtype: str | None = None
 
 
 def checkpoint_of(hub_id: str, shape: Shape) -> Checkpoint:
@@ -67,7 +70,12 @@ def checkpoint_of(hub_id: str, shape: Shape) -> Checkpoint:
     rest = shape.params_b - kept
     # Every method leaves the embeddings and lm_head 16-bit: the stored bits of the rest average them in.
     bits = ((rest - embedded) * CHECKPOINT_BITS[method] + embedded * 16) / rest
-    return Checkpoint(hub_id, method, bits, kept)
+    return Checkpoint(hub_id, method, bits, kept, catalog.checkpoint_kv_cache_dtype(hub_id))
+
+
+def engine_kv_cache_dtype(requested: str, checkpoint: Checkpoint) -> str:
+    """The KV-cache dtype the engine keeps: the requested one, or for `auto` the one the checkpoint names."""
+    return checkpoint.kv_cache_dtype if requested == "auto" and checkpoint.kv_cache_dtype else requested
 
 
 def loaded_kept_16bit_params_b(checkpoint: Checkpoint, loaded: str | None) -> float:

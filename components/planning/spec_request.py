@@ -5,7 +5,12 @@ from __future__ import annotations
 from inferstack.planning.capacity import hub_id
 from inferstack.planning.engine_version import model_release
 from inferstack.planning.lora import spec_lora_gib
-from inferstack.planning.precision import checkpoint_of, loaded_kept_16bit_params_b, loaded_quantization
+from inferstack.planning.precision import (
+    checkpoint_of,
+    engine_kv_cache_dtype,
+    loaded_kept_16bit_params_b,
+    loaded_quantization,
+)
 from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Request
 from inferstack.planning.sizing import Shape
 from inferstack.planning.startup import StoreKind
@@ -26,7 +31,7 @@ def request_for(
         tp=tp,
         quantization=quantization,
         kept_16bit_params_b=loaded_kept_16bit_params_b(checkpoint, quantization),
-        kv_cache_dtype=model.kv_cache_dtype,
+        kv_cache_dtype=engine_kv_cache_dtype(model.kv_cache_dtype, checkpoint),
         max_num_seqs=model.max_num_seqs,
         stored_bits=checkpoint.stored_bits if stored_bits is None else stored_bits,
         store=store,

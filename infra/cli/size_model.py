@@ -100,7 +100,7 @@ def _from_config(path: Path, name: str | None, overrides: dict[str, float]) -> S
     kept = config.kept_16bit_params_b if method is not None else 0.0
     # shape.weight_bits averages every stored parameter; the checkpoint's bits are those of the rest, kept layers aside.
     rest = (shape.weight_bits * shape.params_b - 16 * kept) / (shape.params_b - kept) if kept else shape.weight_bits
-    checkpoint = Checkpoint(title, method, rest, kept)
+    checkpoint = Checkpoint(title, method, rest, kept, config.kv_cache_dtype if method is not None else None)
     return SizedModel(title, shape, checkpoint, None, shape.context, config.quantization)
 
 

@@ -77,7 +77,7 @@ def request(
         tp=tp,
         quantization=loaded,
         kept_16bit_params_b=precision.loaded_kept_16bit_params_b(checkpoint, loaded),
-        kv_cache_dtype=kv_cache_dtype,
+        kv_cache_dtype=precision.engine_kv_cache_dtype(kv_cache_dtype, checkpoint),
         max_num_seqs=max_num_seqs,
         vllm_release=release,
         stored_bits=checkpoint.stored_bits,

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from inferstack.planning import modelopt
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
 from inferstack.planning.hf_config import ConfigProblem, read_config
 from inferstack.planning.model_fit import quantization_options
+from inferstack.planning.precision import Checkpoint, engine_kv_cache_dtype
 from inferstack.planning.sizing import NVFP4_BITS, precision, weight_bytes
 from inferstack.planning.step_time import decode_step_s, gemm_efficiency, prefill_s
 
@@ -106,3 +108,33 @@ def test_an_nvfp4_checkpoint_is_offered_only_where_fp4_multiplies_natively() -> 
     on_h100 = [method for method, _ in quantization_options("nvidia-h100-sxm", None, published)]
     assert on_b200 == ["fp8", "modelopt_fp4"]
     assert on_h100 == ["fp8"]
+
+
+@pytest.mark.parametrize(
+    ("quant", "cache"),
+    [
+        (dict(NVFP4_FLAT, kv_cache_quant_algo="FP8"), "fp8_e4m3"),
+        ({"quant_method": "modelopt", "quantization": {"quant_algo": "FP8", "kv_cache_quant_algo": "FP8"}}, "fp8_e4m3"),
+        (dict(NVFP4_FLAT, kv_cache_scheme={"dynamic": False, "num_bits": 8, "type": "float"}), "fp8_e4m3"),
+        (dict(NVFP4_FLAT, kv_cache_quant_algo="NVFP4"), None),  # not mapped by vLLM 0.16: auto stays auto
+        (NVFP4_FLAT, None),
+        ({"quant_method": "fp8", "kv_cache_quant_algo": "FP8"}, None),  # only ModelOpt methods resolve auto
+    ],
+)
+def test_auto_kv_cache_resolves_to_a_modelopt_checkpoints_kv_algorithm(
+    quant: dict[str, Any], cache: str | None
+) -> None:
+    assert modelopt.kv_cache_dtype(quant) == cache
+    if quant["quant_method"] == "modelopt":
+        assert read_config(llama8(quant)).kv_cache_dtype == cache
+
+
+def test_the_resolved_kv_cache_dtype_halves_the_cache_only_under_auto() -> None:
+    fp8_kv = Checkpoint("nvidia/x-FP4", "modelopt_fp4", NVFP4_BITS, 0.0, "fp8_e4m3")
+    own = Checkpoint("nvidia/y-FP4", "modelopt_fp4", NVFP4_BITS)
+    assert engine_kv_cache_dtype("auto", fp8_kv) == "fp8_e4m3"
+    assert engine_kv_cache_dtype("fp8_e5m2", fp8_kv) == "fp8_e5m2"  # an explicit flag wins, as in vLLM
+    assert engine_kv_cache_dtype("auto", own) == "auto"
+    shape = shape70()
+    assert precision(shape, "modelopt_fp4", engine_kv_cache_dtype("auto", fp8_kv)).kv_bytes == 1.0
+    assert precision(shape, "modelopt_fp4", engine_kv_cache_dtype("auto", own)).kv_bytes == 2.0
