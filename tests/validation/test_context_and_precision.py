@@ -182,3 +182,25 @@ def test_kv_cache_dtype_and_max_num_seqs_reach_the_engine_command_line() -> None
     # The defaults stay off the command line: the engine's own defaults apply.
     plain = vllm_gpu_args(EngineArgs(model_path="/m", served_name="m"))
     assert "--kv-cache-dtype" not in plain and "--max-num-seqs" not in plain
+
+
+LLAMA70_FP4 = "hf://nvidia/Llama-3.3-70B-Instruct-FP4@" + "d" * 40
+
+
+def test_an_nvfp4_checkpoint_validates_on_blackwell_and_refuses_another_method() -> None:
+    # p6-b200.48xlarge carries eight B200s; the 70B NVFP4 checkpoint (~43 GB) fits one of them.
+    fp4 = {"source": LLAMA70_FP4, "max_model_len": 8192}
+
+    def b200(model: dict[str, Any]) -> dict[str, Any]:
+        document = env(model, gpu="nvidia-b200", gpus=8)
+        document["zones"] = ["use1-az1", "use1-az6"]
+        document["node_pools"]["gpu"]["zones"] = ["use1-az6"]  # the catalog's only us-east-1 zone with p6-b200
+        return document
+
+    parse_environment(b200({**fp4, "quantization": "modelopt_fp4"}), "t")
+    parse_environment(b200(fp4), "t")  # its own method, read from the config
+    assert issues(b200({**fp4, "quantization": "fp8"})) == {
+        "environment.models.m.quantization": "nvidia/Llama-3.3-70B-Instruct-FP4 is an NVFP4 (ModelOpt) checkpoint: "
+        "vLLM loads it with modelopt_fp4 and refuses fp8 — use quantization: modelopt_fp4 (or leave it out), or a "
+        "source that is an FP8 checkpoint"
+    }
