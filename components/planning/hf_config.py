@@ -185,7 +185,7 @@ def quantization_of(cfg: Mapping[str, Any]) -> tuple[str | None, float | None]:
     quant = cfg.get("quantization_config")
     if not isinstance(quant, Mapping):
         return None, None
-    method = quant.get("quant_method")
+    method = "modelopt" if modelopt.is_modelopt(quant) else quant.get("quant_method")
     if method not in QUANT_METHODS:
         raise ConfigProblem(
             "quantization_config.quant_method",

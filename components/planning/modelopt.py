@@ -2,7 +2,8 @@
 
 Read in the vLLM 0.16.0 wheel (2026-12-03): ModelOpt 0.31+ writes its settings into config.json's
 quantization_config (flat), earlier releases into hf_quant_config.json (nested under "quantization"), and
-transformers_utils/config.py loads either as the config's quantization_config. `ModelOptNvFp4Config` takes an
+transformers_utils/config.py loads either as the config's quantization_config; hf_quant_config.json names no
+quant_method, and model_arch_config_convertor.py sets one where its producer is modelopt. `ModelOptNvFp4Config` takes an
 NVFP4 quant_algo as modelopt_fp4 and `ModelOptFp8Config` an FP8 one as modelopt. `resolve_kv_cache_dtype_string`
 (engine/arg_utils.py) turns `--kv-cache-dtype auto` into the checkpoint's kv_cache_quant_algo (or kv_cache_scheme)
 for a modelopt method: "fp8" maps to fp8_e4m3 (MODELOPT_TO_VLLM_KV_CACHE_DTYPE_MAP); anything else stays auto.
@@ -17,6 +18,13 @@ from inferstack.planning.sizing import NVFP4_BITS
 
 # The cache dtype vLLM 0.16 maps each ModelOpt kv_cache_quant_algo to (utils/torch_utils.py).
 KV_ALGO_TO_CACHE_DTYPE = {"fp8": "fp8_e4m3"}
+
+
+def is_modelopt(quant: Mapping[str, Any]) -> bool:
+    """True for a ModelOpt quantization_config: a modelopt quant_method, or a producer named modelopt."""
+    producer = quant.get("producer")
+    named = isinstance(producer, Mapping) and producer.get("name") == "modelopt"
+    return named or str(quant.get("quant_method") or "").startswith("modelopt")
 
 
 def settings(quant: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -37,7 +45,7 @@ def method_and_bits(quant: Mapping[str, Any]) -> tuple[str, float] | None:
 
 def kv_cache_dtype(quant: Mapping[str, Any]) -> str | None:
     """The KV-cache dtype `auto` resolves to for this ModelOpt config (None: the model's own dtype)."""
-    if not str(quant.get("quant_method") or "").startswith("modelopt"):
+    if not is_modelopt(quant):
         return None
     inner = settings(quant)
     algo = inner.get("kv_cache_scheme") or quant.get("kv_cache_scheme") or inner.get("kv_cache_quant_algo")

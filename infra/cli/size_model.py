@@ -78,6 +78,24 @@ def _validated(fields: dict[str, Any], source: str) -> Shape:
     return shape_of(spec)
 
 
+def _with_modelopt_quant_config(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The config with its folder's hf_quant_config.json as quantization_config when it has none, as vLLM reads it.
+
+    ModelOpt 0.29 and earlier write their settings to hf_quant_config.json beside config.json (vLLM 0.16
+    transformers_utils/config.py loads it as the config's quantization_config when the config has none).
+    """
+    beside = path.parent / "hf_quant_config.json"
+    if "quantization_config" in raw or not beside.is_file():
+        return raw
+    try:
+        quant = json.loads(beside.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        fail(f"--model-config: cannot read {beside} as JSON ({error}) — correct or remove that file")
+    if not isinstance(quant, dict):
+        fail(f"--model-config: {beside} is not a JSON object — correct or remove that file")
+    return {**raw, "quantization_config": quant}
+
+
 def _from_config(path: Path, name: str | None, overrides: dict[str, float]) -> SizedModel:
     from inferstack.planning.hf_config import ConfigProblem, read_config
 
@@ -87,6 +105,7 @@ def _from_config(path: Path, name: str | None, overrides: dict[str, float]) -> S
         fail(f"--model-config: cannot read {path} as JSON ({error}) — give the path of a config.json")
     if not isinstance(raw, dict):
         fail(f"--model-config: {path} is not a JSON object — give the path of a config.json")
+    raw = _with_modelopt_quant_config(raw, path)
     try:
         config = read_config(raw, overrides)
     except ConfigProblem as problem:

@@ -23,7 +23,11 @@ from inferstack.planning.step_time import decode_step_s, gemm_efficiency, prefil
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "hf_configs"
 NVFP4_FLAT = {"quant_method": "modelopt", "quant_algo": "NVFP4", "group_size": 16, "exclude_modules": ["lm_head"]}
-NVFP4_NESTED = {"quant_method": "modelopt", "quantization": {"quant_algo": "NVFP4", "exclude_modules": ["lm_head"]}}
+# hf_quant_config.json (ModelOpt before 0.31) names its producer, not a quant_method.
+NVFP4_NESTED = {
+    "producer": {"name": "modelopt"},
+    "quantization": {"quant_algo": "NVFP4", "exclude_modules": ["lm_head"]},
+}
 
 
 def llama8(quant: dict[str, Any] | None) -> dict[str, Any]:
@@ -114,7 +118,11 @@ def test_an_nvfp4_checkpoint_is_offered_only_where_fp4_multiplies_natively() -> 
     ("quant", "cache"),
     [
         (dict(NVFP4_FLAT, kv_cache_quant_algo="FP8"), "fp8_e4m3"),
-        ({"quant_method": "modelopt", "quantization": {"quant_algo": "FP8", "kv_cache_quant_algo": "FP8"}}, "fp8_e4m3"),
+        (
+            {"producer": {"name": "modelopt"}, "quantization": {"quant_algo": "FP8", "kv_cache_quant_algo": "FP8"}},
+            "fp8_e4m3",
+        ),
+        ({"quant_method": "modelopt_fp4", "quant_algo": "NVFP4", "kv_cache_quant_algo": "FP8"}, "fp8_e4m3"),
         (dict(NVFP4_FLAT, kv_cache_scheme={"dynamic": False, "num_bits": 8, "type": "float"}), "fp8_e4m3"),
         (dict(NVFP4_FLAT, kv_cache_quant_algo="NVFP4"), None),  # not mapped by vLLM 0.16: auto stays auto
         (NVFP4_FLAT, None),
@@ -125,7 +133,7 @@ def test_auto_kv_cache_resolves_to_a_modelopt_checkpoints_kv_algorithm(
     quant: dict[str, Any], cache: str | None
 ) -> None:
     assert modelopt.kv_cache_dtype(quant) == cache
-    if quant["quant_method"] == "modelopt":
+    if modelopt.is_modelopt(quant):
         assert read_config(llama8(quant)).kv_cache_dtype == cache
 
 

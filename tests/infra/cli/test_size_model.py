@@ -151,3 +151,26 @@ def test_a_config_with_unconverted_layers_sizes_like_the_catalog_checkpoint() ->
     )
     # 77.1B parameters at two bytes instead of one: ~72 GiB more than an all-FP8 405B over the 8 GPUs.
     assert from_config["memory"]["weights_gib"] > 440
+
+
+def test_a_modelopt_checkpoint_is_read_from_hf_quant_config_beside_its_config(tmp_path: Path) -> None:
+    # ModelOpt before 0.31 writes its settings to hf_quant_config.json; vLLM reads it when config.json has none.
+    folder = tmp_path / "Llama-3.1-8B-Instruct-FP4"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "llama-3.1-8b" / "config.json", folder / "config.json")
+    fixed = ("--model-config", str(folder / "config.json"), "--gpu", "nvidia-b200", "--context", "32768", "--json")
+    code, out = size(*fixed)
+    assert code == 0, out
+    plain = json.loads(out)
+    nested = {"producer": {"name": "modelopt"}, "quantization": {"quant_algo": "NVFP4", "kv_cache_quant_algo": "FP8"}}
+    (folder / "hf_quant_config.json").write_text(json.dumps(nested), encoding="utf-8")  # no quant_method, as written
+    code, out = size(*fixed)
+    assert code == 0, out
+    fp4 = json.loads(out)
+    assert fp4["request"]["quantization"] == "modelopt_fp4"
+    # 4.5-bit linear layers, 16-bit embeddings; the checkpoint's FP8 KV cache halves a sequence's cache.
+    assert fp4["memory"]["weights_gib"] < 0.4 * plain["memory"]["weights_gib"]
+    assert fp4["memory"]["kv_per_sequence_gib"] == pytest.approx(plain["memory"]["kv_per_sequence_gib"] / 2)
+    (folder / "hf_quant_config.json").write_text("[1]", encoding="utf-8")
+    code, out = size(*fixed)
+    assert code == EXIT_INVALID and "hf_quant_config.json is not a JSON object" in out
