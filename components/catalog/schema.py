@@ -126,7 +126,7 @@ class ContextLimit(_Fact):
 
 
 # Methods a published checkpoint is stored in: the ones a stack may request, and Meta's fbgemm_fp8 (sized as fp8).
-Quantization = Literal["fp8", "fbgemm_fp8", "awq", "gptq", "modelopt_fp4"]
+Quantization = Literal["fp8", "fbgemm_fp8", "awq", "gptq", "modelopt", "modelopt_fp4"]
 
 
 class QuantizedCheckpoints(_Fact):

@@ -92,6 +92,9 @@ def test_gpu_figures_are_dense_and_consistent(gpus: dict[str, Gpu]) -> None:
         if g.fp8_dense_tflops is not None:
             # FP8 is twice BF16 on Hopper/Ada/Blackwell; a 4x ratio would mean a sparse figure slipped in.
             assert 1.5 <= g.fp8_dense_tflops / g.fp16_dense_tflops <= 2.5, key
+        if g.fp4_dense_tflops is not None:
+            # Dense FP4 is twice dense FP8 on Blackwell; only a GPU with FP8 tensor cores has FP4 ones.
+            assert g.fp8_dense_tflops is not None and g.fp4_dense_tflops == 2 * g.fp8_dense_tflops, key
         # FP16 and BF16 tensor rates are equal wherever BF16 exists.
         assert g.bf16_dense_tflops in (None, g.fp16_dense_tflops), key
     for key in ("nvidia-t4", "nvidia-a10g", "nvidia-a100-40gb", "nvidia-a100-80gb"):

@@ -60,7 +60,7 @@ def test_an_unknown_shape_key_is_refused_on_every_cloud(stack: str) -> None:
     doc["models"][model]["shape"] = "qwen2.5-7bb"
     assert problems(doc) == [
         f"environment.models.{model}.shape: unknown model shape 'qwen2.5-7bb' — "
-        "did you mean qwen2.5-7b, qwen2.5-72b, qwen2.5-32b?"
+        "did you mean qwen2.5-7b, qwen2.5-72b, qwen2.5-3b?"
     ]
 
 
