@@ -89,9 +89,21 @@ def attention_params(cfg: Mapping[str, Any], need: Need, hidden: int, heads: int
 IMPLICIT_SHARED_EXPERT = frozenset({"llama4", "llama4_text"})
 
 
-# Model types whose config class unties the output embedding when the key is absent (Llama4TextConfig's default
-# tie_word_embeddings=False, transformers 4.51.3); every other type takes Transformers' PretrainedConfig default, tied.
-UNTIED_BY_DEFAULT = frozenset({"llama4", "llama4_text"})
+# Decoder model types whose config class unties the output embedding when the key is absent: the
+# tie_word_embeddings=False default of their __init__ in the transformers 4.57.1 wheel's configuration_*.py (read
+# 2026-12-03; Gemma, Cohere, ERNIE 4.5, LFM2 and JetMoE default to True). Every other type takes Transformers'
+# PretrainedConfig default, tied.
+UNTIED_BY_DEFAULT = frozenset(
+    {
+        "apertus", "arcee", "aria_text", "bamba", "bitnet", "codegen", "deepseek_v2", "deepseek_v3", "diffllama",
+        "doge", "dots1", "exaone4", "falcon_h1", "flex_olmo", "glm", "glm4", "glm4_moe", "glm4v_text", "gpt_neox",
+        "gpt_oss", "gptj", "granite", "granitemoe", "granitemoehybrid", "granitemoeshared", "helium",
+        "hunyuan_v1_dense", "hunyuan_v1_moe", "jamba", "llama", "llama4", "llama4_text", "longcat_flash", "minimax",
+        "ministral", "mistral", "mixtral", "mllama_text_model", "nemotron", "olmo", "olmo2", "olmo3", "olmoe",
+        "persimmon", "phi", "phi3", "phimoe", "qwen2", "qwen2_5_vl_text", "qwen2_moe", "qwen2_vl_text", "qwen3",
+        "qwen3_moe", "qwen3_next", "qwen3_vl_moe_text", "qwen3_vl_text", "seed_oss", "stablelm",
+    }
+)  # fmt: skip
 
 
 def tied_embeddings(cfg: Mapping[str, Any]) -> bool:

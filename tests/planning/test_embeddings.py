@@ -55,8 +55,13 @@ def test_a_moe_active_count_already_excludes_the_lookup() -> None:
 def test_the_config_reader_passes_the_tie_on() -> None:
     llama = json.loads((FIXTURES / "llama-3.1-8b" / "config.json").read_text(encoding="utf-8"))
     assert read_config(llama).fields["tie_word_embeddings"] is False
-    # Transformers' default when the key is absent: tied.
-    assert read_config({k: v for k, v in llama.items() if k != "tie_word_embeddings"}).fields["tie_word_embeddings"]
+    # The key absent: the model type's config class default (LlamaConfig and MixtralConfig untie, Gemma2Config ties,
+    # transformers 4.57.1), else PretrainedConfig's, tied.
+    keyless = {k: v for k, v in llama.items() if k != "tie_word_embeddings"}
+    assert read_config(keyless).fields["tie_word_embeddings"] is False
+    assert read_config({**keyless, "model_type": "mixtral"}).fields["tie_word_embeddings"] is False
+    assert read_config({**keyless, "model_type": "gemma2"}).fields["tie_word_embeddings"] is True
+    assert read_config({**keyless, "model_type": "house_decoder"}).fields["tie_word_embeddings"] is True
 
 
 def test_a_moe_shape_with_nothing_left_to_route_reads_everything() -> None:
