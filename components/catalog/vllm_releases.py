@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from inferstack.catalog.lookup import load_file
 
 RELEASES_FILE = "vllm_releases.yaml"
-FeatureKey = Literal["s3_streaming", "gcs_streaming", "distributed_streaming"]
+FeatureKey = Literal["s3_streaming", "gcs_streaming", "distributed_streaming", "modelopt_fp4"]
 MinorRelease = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+$")]
 
 

@@ -17,7 +17,11 @@ from inferstack.validation.cloud import check_cloud_fields, check_region_and_zon
 from inferstack.validation.cold_start import check_cold_start, warn_fast_pull_on_root_volume, warn_unstreamed_image
 from inferstack.validation.common import Check
 from inferstack.validation.compute_class import check_compute_class, warn_compute_class
-from inferstack.validation.engine_release import check_engine_release, warn_engine_release
+from inferstack.validation.engine_release import (
+    check_engine_release,
+    check_quantization_release,
+    warn_engine_release,
+)
 from inferstack.validation.engines import warn_cpu_engine
 from inferstack.validation.existing_nodes import check_existing_nodes
 from inferstack.validation.gateway import check_gateway
@@ -63,6 +67,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_cold_start,
     check_models,
     check_engine_release,
+    check_quantization_release,
     check_model_shapes,
     check_model_fit,
     check_adapters,

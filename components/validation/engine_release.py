@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from inferstack import catalog
 from inferstack.catalog.k8s_addons import k8s_addons
 from inferstack.catalog.metrics import metric_catalog
 from inferstack.catalog.vllm_releases import Feature, FeatureKey, feature, version_numbers
+from inferstack.planning.capacity import hub_id
 from inferstack.planning.engine_version import Version, model_version
 from inferstack.planning.spec_serving import model_store_kind
 from inferstack.spec.errors import SpecIssue, SpecWarning
@@ -67,6 +69,23 @@ def check_engine_release(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
             f"vLLM {needed.since}, so the engine would fail at start-up",
             f"use an image of vLLM {needed.since} or later, {_pinned_fix()}, or set model_store.bucket: false "
             f"(weights on a local cache volume, not {scheme})",
+        )
+
+
+def check_quantization_release(spec: EnvironmentSpec) -> Iterable[SpecIssue]:
+    """An image whose vLLM release cannot load the model's NVFP4 weights (asked for, or its checkpoint's method)."""
+    for name, model in sorted(spec.models.items()):
+        version = model_version(model)
+        if version is None:
+            continue
+        loaded = model.quantization or catalog.checkpoint_quantization(hub_id(model.source))
+        if loaded != "modelopt_fp4" or version >= (needed := feature("modelopt_fp4")).first():
+            continue
+        yield SpecIssue(
+            field_path("models", name, "image"),
+            f"vLLM {_shown(version)} cannot load {needed.description}: the method arrived in vLLM {needed.since}, so "
+            "the engine would fail at start-up",
+            f"use an image of vLLM {needed.since} or later, {_pinned_fix()}, or a checkpoint in another format",
         )
 
 

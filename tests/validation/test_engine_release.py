@@ -103,3 +103,29 @@ def test_a_patch_number_is_read_from_the_tag() -> None:
     assert parse_version("vllm/vllm-openai:v0.10.2") == (0, 10, 2)
     assert parse_version("v0.10") == (0, 10, 0)
     assert parse_version("vllm/vllm-openai@sha256:" + "b" * 64) is None
+
+
+def nvfp4_on_b200(image: str) -> dict[str, Any]:
+    """A one-model AWS stack serving NVIDIA's NVFP4 Llama 3.3 70B on a B200 node from `image`."""
+    return {
+        "cloud": "aws",
+        "region": "us-east-1",
+        "zones": ["use1-az1", "use1-az6"],
+        "node_pools": {"gpu": {"gpu": "nvidia-b200", "gpus_per_node": 8, "max": 1, "zones": ["use1-az6"]}},
+        "models": {
+            "m": {
+                "pool": "gpu",
+                "source": "hf://nvidia/Llama-3.3-70B-Instruct-FP4@" + "d" * 40,
+                "max_model_len": 8192,
+                "image": image,
+            }
+        },
+    }
+
+
+def test_an_nvfp4_checkpoint_needs_the_release_that_loads_modelopt_fp4() -> None:
+    # The checkpoint's own method counts even when the stack names no quantization.
+    found = issues(nvfp4_on_b200("vllm/vllm-openai:v0.8.5"), "t")
+    message = found["environment." + IMAGE.format("m")]
+    assert "vLLM 0.8.5 cannot load NVFP4 checkpoints" in message and "arrived in vLLM 0.9.0" in message
+    assert issues(nvfp4_on_b200("vllm/vllm-openai:v0.9.0"), "t") == {}
