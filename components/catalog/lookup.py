@@ -106,31 +106,28 @@ def _hub_index() -> dict[str, str]:
     return index
 
 
-def checkpoint_quantization(hub_id: str) -> str | None:
-    """The quantization of a published checkpoint's stored weights (awq, gptq, fp8); None: unquantized or unknown."""
+def _checkpoint_fact(hub_id: str, field: str) -> Any:
+    """One `quantized.<field>` fact of a published checkpoint, its hub id matched case-insensitively; None: none."""
     found = model_shape(hub_id)
     if found is None or found[1].quantized is None:
         return None
-    methods = {name.lower(): method for name, method in found[1].quantized.hub_ids.items()}
-    return methods.get(hub_id.lower())
+    named: dict[str, Any] = getattr(found[1].quantized, field)
+    return {name.lower(): value for name, value in named.items()}.get(hub_id.lower())
+
+
+def checkpoint_quantization(hub_id: str) -> str | None:
+    """The quantization of a published checkpoint's stored weights (awq, gptq, fp8); None: unquantized or unknown."""
+    return _checkpoint_fact(hub_id, "hub_ids")
 
 
 def checkpoint_kept_16bit_params_b(hub_id: str) -> float:
     """Linear-layer parameters (billions) a quantized checkpoint leaves at 16 bits; 0 when it quantizes them all."""
-    found = model_shape(hub_id)
-    if found is None or found[1].quantized is None:
-        return 0.0
-    kept = {name.lower(): value for name, value in found[1].quantized.kept_16bit_params_b.items()}
-    return kept.get(hub_id.lower(), 0.0)
+    return _checkpoint_fact(hub_id, "kept_16bit_params_b") or 0.0
 
 
 def checkpoint_kv_cache_dtype(hub_id: str) -> str | None:
     """The KV-cache dtype vLLM resolves `auto` to for a quantized checkpoint (its kv_cache_quant_algo); None: own."""
-    found = model_shape(hub_id)
-    if found is None or found[1].quantized is None:
-        return None
-    named = {name.lower(): value for name, value in found[1].quantized.kv_cache_dtype.items()}
-    return named.get(hub_id.lower())
+    return _checkpoint_fact(hub_id, "kv_cache_dtype")
 
 
 def model_shape(name: str) -> tuple[str, ModelShape] | None:

@@ -48,8 +48,9 @@ def kv_cache_dtype(quant: Mapping[str, Any]) -> str | None:
     if not is_modelopt(quant):
         return None
     inner = settings(quant)
-    algo = inner.get("kv_cache_scheme") or quant.get("kv_cache_scheme") or inner.get("kv_cache_quant_algo")
-    algo = algo or quant.get("kv_cache_quant_algo")
+    # vLLM's order: a scheme before an algorithm name, the nested settings before the top level.
+    found = (part.get(key) for key in ("kv_cache_scheme", "kv_cache_quant_algo") for part in (inner, quant))
+    algo = next((value for value in found if value), None)
     if isinstance(algo, Mapping):
         # A compressed-tensors style scheme: static 8-bit floats are an fp8 cache.
         fp8 = algo.get("dynamic") is False and algo.get("num_bits") == 8 and algo.get("type") == "float"

@@ -87,25 +87,24 @@ def _with_modelopt_quant_config(raw: dict[str, Any], path: Path) -> dict[str, An
     beside = path.parent / "hf_quant_config.json"
     if "quantization_config" in raw or not beside.is_file():
         return raw
+    return {**raw, "quantization_config": _json_object(beside, "correct or remove that file")}
+
+
+def _json_object(path: Path, fix: str) -> dict[str, Any]:
+    """The JSON object a --model-config file holds (exit 2 naming the file and `fix` when it holds none)."""
     try:
-        quant = json.loads(beside.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        fail(f"--model-config: cannot read {beside} as JSON ({error}) — correct or remove that file")
-    if not isinstance(quant, dict):
-        fail(f"--model-config: {beside} is not a JSON object — correct or remove that file")
-    return {**raw, "quantization_config": quant}
+        fail(f"--model-config: cannot read {path} as JSON ({error}) — {fix}")
+    if not isinstance(raw, dict):
+        fail(f"--model-config: {path} is not a JSON object — {fix}")
+    return raw
 
 
 def _from_config(path: Path, name: str | None, overrides: dict[str, float]) -> SizedModel:
     from inferstack.planning.hf_config import ConfigProblem, read_config
 
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        fail(f"--model-config: cannot read {path} as JSON ({error}) — give the path of a config.json")
-    if not isinstance(raw, dict):
-        fail(f"--model-config: {path} is not a JSON object — give the path of a config.json")
-    raw = _with_modelopt_quant_config(raw, path)
+    raw = _with_modelopt_quant_config(_json_object(path, "give the path of a config.json"), path)
     try:
         config = read_config(raw, overrides)
     except ConfigProblem as problem:
