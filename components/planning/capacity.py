@@ -95,6 +95,7 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
         sequence_overhead_s=table.factors.v1_sequence_overhead_s.value,
         overlap_sequence_overhead=True,
         request_latency_s=table.factors.v1_request_latency_s.value,
+        request_latency_per_running_s=table.factors.v1_request_latency_per_running_s.value,
         allreduce_latency_s=link.allreduce_latency_s,
         link_gbps=link.link_gbps,
         prefill_stall=table.factors.prefill_stall.value,

@@ -84,8 +84,14 @@ def performance(
     # A request that finds the engine busy waits, on average, for half of the decode run in flight (one step, or
     # every step of a multi-step scheduler call) before its prefill pass; a lone client finds the engine idle.
     wait = eff.steps_per_schedule * step / 2 if running > 1 else 0.0
-    ttft = wait + pre + (chunks - 1) * step + (running - 1) * (pre / cycle) * pre * visible / 2 + eff.request_latency_s
+    others_prefilling = (running - 1) * (pre / cycle) * pre * visible / 2
+    ttft = wait + pre + (chunks - 1) * step + others_prefilling + request_latency(eff, running)
     return _cycled(shape, acc, prec, concurrency, running, output, cycle, ttft=ttft, tpot=tpot, context=context)
+
+
+def request_latency(eff: Efficiency, running: int) -> float:
+    """First-token time outside the GPU passes with `running` sequences streaming (this request among them)."""
+    return eff.request_latency_s + eff.request_latency_per_running_s * max(0, running - 1)
 
 
 def _piggybacked(
@@ -132,7 +138,7 @@ def _piggybacked(
     cycle = output * step + running * added
     tpot = (cycle - added) / output if output else step
     # A new request waits for the step in flight (none when the engine idles), then rides its chunks' steps.
-    ttft = (step / 2 if running > 1 else 0.0) + chunks * mixed + eff.request_latency_s
+    ttft = (step / 2 if running > 1 else 0.0) + chunks * mixed + request_latency(eff, running)
     return _cycled(shape, acc, prec, concurrency, running, output, cycle, ttft=ttft, tpot=tpot, context=context)
 
 

@@ -14,7 +14,7 @@ import dataclasses
 
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
 from inferstack.planning.step_time import prefill_s
-from inferstack.planning.throughput import Performance, prefill_batch
+from inferstack.planning.throughput import Performance, prefill_batch, request_latency
 
 
 def wave_ttft_s(
@@ -22,7 +22,7 @@ def wave_ttft_s(
 ) -> float:
     """First-token time of a prompt arriving in a wave of `running` prompts: the pass that holds its share of them."""
     together = prefill_batch(eff, prompt=prompt, running=running)
-    return prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=together) + eff.request_latency_s
+    return prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=together) + request_latency(eff, running)
 
 
 def in_waves(

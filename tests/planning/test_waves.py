@@ -9,7 +9,7 @@ import pytest
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
 from inferstack.planning.sizing import precision
 from inferstack.planning.step_time import prefill_s
-from inferstack.planning.throughput import performance
+from inferstack.planning.throughput import performance, request_latency
 from inferstack.planning.waves import in_waves, wave_ttft_s
 
 QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
@@ -30,16 +30,18 @@ def test_one_client_keeps_the_steady_state_ttft() -> None:
 def test_a_wave_waits_for_the_pass_that_holds_all_its_prompts() -> None:
     steady, waves = _waves(43, 32)
     # 32 prompts of 43 tokens fit one 2048-token pass: the wave's first tokens come out of it together.
-    assert waves == pytest.approx(prefill_s(QWEN7, ACC, PREC, EFF, prompt=43, prompts=32) + EFF.request_latency_s)
+    assert waves == pytest.approx(prefill_s(QWEN7, ACC, PREC, EFF, prompt=43, prompts=32) + request_latency(EFF, 32))
     assert waves > 2 * steady
 
 
 def test_the_wave_grows_with_the_clients_until_the_token_budget_is_full() -> None:
     assert EFF.batched_tokens == 2048
-    small, full, over = (_waves(43, n)[1] for n in (16, 47, 64))
+    # The GPU part of each wave's first-token time (the time outside the GPU grows with the running sequences).
+    small, full, over = (_waves(43, n)[1] - request_latency(EFF, n) for n in (16, 47, 64))
     # 2048 // 43 = 47 prompts fill a pass; beyond that a wave splits into budget-sized groups, each one pass.
     assert small < full == pytest.approx(over)
-    assert full == pytest.approx(wave_ttft_s(QWEN7, ACC, PREC, EFF, prompt=43, running=200))
+    busiest = wave_ttft_s(QWEN7, ACC, PREC, EFF, prompt=43, running=200) - request_latency(EFF, 200)
+    assert full == pytest.approx(busiest)
 
 
 def test_the_wait_for_a_slot_still_adds_to_a_wave() -> None:
