@@ -274,9 +274,11 @@ class EfficiencyFactors(_Table):
     v1_sequence_overhead_s: Factor = Field(
         description="Engine-core host time per running sequence per step of vLLM's V1 engine (0.8 on)."
     )
-    v1_request_latency_s: Factor = Field(description="vLLM V1's fixed time to first token outside the GPU passes.")
+    v1_request_latency_s: Factor = Field(
+        description="vLLM's time to first token outside the GPU passes for a request that runs alone."
+    )
     v1_request_latency_per_running_s: Factor = Field(
-        description="What each other running sequence adds to vLLM V1's first-token time outside the GPU passes."
+        description="What each other running sequence adds to vLLM's first-token time outside the GPU passes."
     )
     v0_max_num_seqs: Factor = Field(
         description="vLLM's --max-num-seqs default on every GPU before V1 (v0.8) set it by GPU memory."

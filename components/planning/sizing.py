@@ -102,8 +102,8 @@ class Efficiency:
     # cores, MXFP4 below compute capability 9.0); None: moe_serial.
     marlin_moe_serial: float | None = None
     int4_gemm: float = 1.0
-    # Fixed latency every request's first token pays outside the GPU passes (the API server's request handling,
-    # the trip to the engine core and back, streaming the token); 0 on the roofline.
+    # Latency a lone request's first token pays outside the GPU passes (the API server's request handling, the
+    # trip to the engine core and back, streaming the token); 0 on the roofline.
     request_latency_s: float = 0.0
     # What each other running sequence adds to that latency: the API server streams every running sequence's tokens
     # between the engine core and the clients, and a new request's handling and first token queue behind that work.
