@@ -19,9 +19,10 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from inferstack import catalog
+from inferstack.planning.burst import burst_performance
 from inferstack.planning.capacity import accelerator, model_shape
 from inferstack.planning.open_loop import size_load
-from inferstack.planning.sizing import Efficiency, memory_fit, precision
+from inferstack.planning.sizing import Efficiency, MemoryFit, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
 from inferstack.planning.throughput import Objectives, offline_performance, performance
 from inferstack.planning.waves import in_waves
@@ -85,18 +86,37 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
         assert load is not None and load.replicas == 1, f"{point['id']}: the planner says one replica cannot serve it"
         perf = load.per_replica
     elif point["concurrency"] is None:
-        perf = offline_performance(
-            shape,
-            acc,
-            prec,
-            eff,
-            prompt=prompt,
-            output=output,
-            max_sequences=fit.max_sequences,
-            limit=limit,
-            requests=point["prompts"],
-            longest_output=point.get("output_max"),
-        )
+        burst, kv_tokens = fixed_burst(point, fit), kv_capacity_tokens(fit, prompt + output)
+        if burst and eff is planner:
+            # Fixed lengths beyond what the KV cache holds at their final length: vLLM admits on current blocks and
+            # preempts by recompute (planning/burst.py).
+            perf = burst_performance(
+                shape,
+                acc,
+                prec,
+                eff,
+                prompt=prompt,
+                output=output,
+                requests=point["prompts"],
+                kv_tokens=kv_tokens,
+                limit=limit,
+            ).performance
+        else:
+            # The roofline of such a burst runs the most any schedule can keep running: a request holds prompt + k
+            # tokens at its k-th step, so on average no more than kv_tokens / (prompt + output/2) run at once.
+            sequences = kv_tokens // (prompt + output // 2) if burst else fit.max_sequences
+            perf = offline_performance(
+                shape,
+                acc,
+                prec,
+                eff,
+                prompt=prompt,
+                output=output,
+                max_sequences=sequences,
+                limit=limit,
+                requests=point["prompts"],
+                longest_output=point.get("output_max"),
+            )
     else:
         running = min(limit, fit.max_sequences)
         perf = performance(
@@ -111,6 +131,19 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
     if metric == "ttft_ms":
         return perf.ttft_s * 1000
     return perf.output_tokens_per_s * point["replicas"]
+
+
+def fixed_burst(point: dict[str, Any], fit: MemoryFit) -> bool:
+    """True for a vLLM offline burst of fixed lengths (`output_lengths: fixed`) its KV cache cannot hold at once."""
+    if point.get("output_lengths") != "fixed" or point["engine"] != "vllm" or point["concurrency"] is not None:
+        return False
+    length = point["input"] + point["output"]
+    return point["prompts"] * length > kv_capacity_tokens(fit, length)
+
+
+def kv_capacity_tokens(fit: MemoryFit, length: int) -> int:
+    """Tokens the KV cache holds, from a fit computed for sequences of `length` tokens."""
+    return int(fit.kv_budget_gib / fit.kv_per_sequence_gib * length) if fit.kv_per_sequence_gib > 0 else 0
 
 
 def evaluate(point: dict[str, Any]) -> Prediction:

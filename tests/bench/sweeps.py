@@ -10,7 +10,8 @@ unchanged). Two row kinds, told apart by the columns:
   `concurrency` clients or open loop at `request_rate` requests/s (Poisson); each metric the row gives is one point.
   `prompts` (optional) is the run's request count; the header may set `arrivals` (waves), `quantization`,
   `kv_cache_dtype` and `max_model_len` (vLLM V0 runs only), as tests/published_benchmarks.yaml's header describes;
-  `checkpoint` (by model: the hub id run) where the catalog records that checkpoint's 16-bit layers.
+  `checkpoint` (by model: the hub id run) where the catalog records that checkpoint's 16-bit layers; `output_lengths:
+  fixed` where every request runs to its output length (ignore_eos).
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def _common(sweep: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
         "engine_version": str(sweep["engine_version"]),
         "use": "validation",
     }
+    if sweep.get("output_lengths") is not None:
+        point["output_lengths"] = sweep["output_lengths"]
     if fields["model"] in sweep.get("max_model_len", {}):
         point["max_model_len"] = sweep["max_model_len"][fields["model"]]
     if fields["model"] in sweep.get("checkpoint", {}):

@@ -1,0 +1,90 @@
+"""Offline bursts of fixed lengths beyond the KV cache: vLLM's admission on current blocks and recompute preemption."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from inferstack.planning.burst import WATERMARK, burst_performance
+from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
+from inferstack.planning.sizing import precision
+from inferstack.planning.step_time import decode_step_s, prefill_s
+
+QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
+ACC, EFF = accelerator("nvidia-l4"), default_efficiency("nvidia-l4")
+PREC = precision(QWEN7, None)
+
+
+def _run(prompt: int, output: int, requests: int, kv_tokens: int, limit: int = 256):
+    return burst_performance(
+        QWEN7, ACC, PREC, EFF, prompt=prompt, output=output, requests=requests, kv_tokens=kv_tokens, limit=limit
+    )
+
+
+def test_a_cache_for_one_request_runs_them_one_after_another() -> None:
+    # 640 tokens hold one 512 + 128 request and no second prompt: each request is a prefill and 127 decode steps.
+    run = _run(512, 128, 3, 640)
+    one = prefill_s(QWEN7, ACC, PREC, EFF, prompt=512) + 127 * decode_step_s(
+        QWEN7, ACC, PREC, EFF, batch=1, context=513 + 126 / 2
+    )
+    assert run.preemptions == 0 and run.recomputed_tokens == 0
+    assert run.performance.output_tokens_per_s == pytest.approx(3 * 128 / (3 * one))
+    assert run.performance.running == 1
+    # The second request waits for the first; the third for both.
+    assert run.performance.queue_s == pytest.approx(one)
+
+
+def test_a_burst_that_fits_at_its_final_length_never_preempts() -> None:
+    run = _run(256, 256, 16, 16 * 512 * 2)
+    assert run.preemptions == 0 and run.recomputed_tokens == 0
+    assert run.performance.running == 16
+
+
+def test_an_overflowing_burst_runs_more_than_fit_at_the_final_length_and_redoes_prompts() -> None:
+    # 8192 tokens hold 4 requests of 128 + 1920 at their final length, but 64 prompts of 128 at admission.
+    run = _run(128, 1920, 32, 8192)
+    assert run.preemptions > 0 and run.recomputed_tokens > 0
+    assert run.performance.running > 8192 // (128 + 1920)
+    # And it is faster than running the same requests four at a time in waves.
+    waves = _run(128, 1920, 32, 8192, limit=4)
+    assert waves.preemptions == 0
+    assert run.performance.output_tokens_per_s > waves.performance.output_tokens_per_s
+
+
+def test_no_schedule_keeps_more_running_than_the_tokens_they_hold_allow() -> None:
+    # A request holds prompt + k tokens at its k-th step: on average at most kv / (prompt + output/2) run at once.
+    run = _run(128, 1920, 64, 8192)
+    assert run.performance.running <= 8192 / (128 + 1920 / 2)
+
+
+def test_more_kv_cache_is_never_slower() -> None:
+    rates = [_run(256, 512, 48, kv).performance.output_tokens_per_s for kv in (800, 2000, 6000, 20000, 60000)]
+    assert rates == sorted(rates)
+
+
+def test_the_watermark_keeps_a_share_of_the_cache_free_at_admission() -> None:
+    # Two prompts of 496 tokens need 992 of 1000 tokens: within the cache, but into the 1% the scheduler keeps free.
+    assert WATERMARK == 0.01
+    assert _run(496, 4, 2, 1000).performance.queue_s > 0
+    # Two of 495 leave exactly the 10 tokens it keeps: both are admitted at once.
+    assert _run(495, 4, 2, 1000).performance.queue_s == 0
+
+
+def test_a_token_budget_splits_the_prompts_of_a_pass() -> None:
+    tight = dataclasses.replace(EFF, batched_tokens=512)
+    run = burst_performance(QWEN7, ACC, PREC, tight, prompt=256, output=16, requests=8, kv_tokens=100_000, limit=256)
+    roomy = _run(256, 16, 8, 100_000)
+    # Four passes of two prompts instead of one pass of eight: later prompts wait for the earlier passes, and the first
+    # ones get their first token sooner.
+    assert run.performance.queue_s > 0 == roomy.performance.queue_s
+    assert run.performance.ttft_s < roomy.performance.ttft_s
+
+
+@pytest.mark.parametrize(
+    ("prompt", "output", "requests", "kv_tokens", "message"),
+    [(0, 8, 1, 100, "at least one token"), (8, 8, 1, 15, "fewer than one request's 16")],
+)
+def test_impossible_bursts_are_refused(prompt: int, output: int, requests: int, kv_tokens: int, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _run(prompt, output, requests, kv_tokens)
