@@ -90,7 +90,8 @@ def burst_performance(
                 break
             admitted.append(waiting.popleft())
             batch_tokens += head.tokens
-            recomputed += head.tokens - prompt
+            # A readmitted request prefills its prompt and every token it had generated again.
+            recomputed += head.tokens if head.admitted_s is not None else 0
         if admitted:
             for request in admitted:
                 request.admitted_s = clock if request.admitted_s is None else request.admitted_s
