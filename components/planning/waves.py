@@ -5,7 +5,8 @@ A benchmark client that starts `concurrency` clients at once (vLLM's `bench serv
 (`--ignore-eos`, or `max_tokens` always reached) keeps them synchronised: the requests prefilled in one pass finish in
 the same step, and their clients send the next ones together. Each wave's prompts then wait for one prefill pass that
 holds as many of them as the engine's token budget takes (vLLM's scheduler fills a step with waiting prompts up to
---max-num-batched-tokens), instead of arriving one by one into decode steps. Pure arithmetic, no catalog.
+--max-num-batched-tokens), instead of arriving one by one into decode steps. The first wave of any finite run whose
+clients start together waits for every pass ahead of it (`with_startup`). Pure arithmetic, no catalog.
 """
 
 from __future__ import annotations
@@ -37,3 +38,47 @@ def in_waves(
     steady = perf.ttft_s - perf.queue_s
     wave = wave_ttft_s(shape, acc, prec, eff, prompt=prompt, running=perf.running)
     return dataclasses.replace(perf, ttft_s=max(steady, wave) + perf.queue_s)
+
+
+def startup_ttft_s(
+    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, clients: int
+) -> float:
+    """Mean first-token time of a run's first wave: `clients` prompts sent at once, prefilled pass after pass.
+
+    The passes take as many prompts as the token budget holds, in arrival order; a prompt's first token comes out of
+    its own pass, after every pass before it. Decode steps of the prompts already served, which the engine runs
+    between or beside these passes, are left out: this is the least the wave waits.
+    """
+    clients = max(1, clients)
+    together = prefill_batch(eff, prompt=prompt, running=clients)
+    full, rest = divmod(clients, together)
+    pass_s = prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=together)
+    # The g-th full pass's prompts wait g passes; a last, partial pass ends after all the full ones.
+    waited = together * pass_s * full * (full + 1) / 2
+    if rest:
+        waited += rest * (full * pass_s + prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=rest))
+    return waited / clients + request_latency(eff, clients)
+
+
+def with_startup(
+    perf: Performance,
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    *,
+    prompt: int,
+    requests: int,
+) -> Performance:
+    """`perf` with the mean TTFT of a finite closed-loop run of `requests` whose clients all start at once.
+
+    vLLM's `bench serve` at the default request rate (inf) with --max-concurrency sends the first `concurrency`
+    requests together (benchmarks/serve.py get_request: no delay between them); later requests follow completions and
+    meet the steady state. A run of few requests per client is dominated by that first wave.
+    """
+    first = min(requests, max(1, perf.running))
+    if first <= 1:
+        return perf
+    wave = startup_ttft_s(shape, acc, prec, eff, prompt=prompt, clients=first)
+    ttft = (first * max(wave, perf.ttft_s - perf.queue_s) + (requests - first) * perf.ttft_s) / requests
+    return dataclasses.replace(perf, ttft_s=ttft)

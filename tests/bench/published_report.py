@@ -25,7 +25,7 @@ from inferstack.planning.open_loop import size_load
 from inferstack.planning.sizing import Efficiency, MemoryFit, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
 from inferstack.planning.throughput import Objectives, offline_performance, performance
-from inferstack.planning.waves import in_waves
+from inferstack.planning.waves import in_waves, with_startup
 from tests.bench.engines import engine_efficiency, memory_share, running_limit
 from tests.bench.sweeps import band, load_sweeps, sweep_points
 
@@ -126,6 +126,10 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
             # Clients in step (arrivals: waves) share a prefill pass; the roofline keeps the steady state, a lower
             # bound for them too (an ideal engine could serve a wave's prompts in any order).
             perf = in_waves(perf, shape, acc, prec, eff, prompt=prompt)
+        if point.get("prompts") and eff is planner:
+            # A finite run whose clients start together (vLLM bench serve at request rate inf): its first wave
+            # queues for every prefill pass ahead of it; the roofline keeps the steady state, a lower bound.
+            perf = with_startup(perf, shape, acc, prec, eff, prompt=prompt, requests=point["prompts"])
     if metric == "tpot_ms":
         return perf.tpot_s * 1000
     if metric == "ttft_ms":

@@ -10,7 +10,7 @@ from inferstack.planning.capacity import accelerator, default_efficiency, model_
 from inferstack.planning.sizing import precision
 from inferstack.planning.step_time import prefill_s
 from inferstack.planning.throughput import performance, request_latency
-from inferstack.planning.waves import in_waves, wave_ttft_s
+from inferstack.planning.waves import in_waves, startup_ttft_s, wave_ttft_s, with_startup
 
 QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
 ACC, EFF = accelerator("nvidia-l4"), default_efficiency("nvidia-l4")
@@ -60,3 +60,42 @@ def test_a_wave_never_beats_the_steady_state() -> None:
     waves = in_waves(steady, QWEN7, ACC, PREC, roomy, prompt=4000)
     assert waves.ttft_s >= steady.ttft_s
     assert waves.tpot_s == steady.tpot_s and waves.output_tokens_per_s == steady.output_tokens_per_s
+
+
+def test_a_first_wave_that_fits_one_pass_waits_for_that_pass_only() -> None:
+    # 32 prompts of 43 tokens share one 2048-token pass: the start-up wave is an ordinary wave.
+    assert startup_ttft_s(QWEN7, ACC, PREC, EFF, prompt=43, clients=32) == pytest.approx(
+        wave_ttft_s(QWEN7, ACC, PREC, EFF, prompt=43, running=32)
+    )
+
+
+def test_a_first_wave_of_long_prompts_queues_for_every_pass_ahead() -> None:
+    # 4000-token prompts take a pass each: the k-th of 8 gets its first token after k passes, (8 + 1) / 2 on average.
+    one = prefill_s(QWEN7, ACC, PREC, EFF, prompt=4000)
+    mean = startup_ttft_s(QWEN7, ACC, PREC, EFF, prompt=4000, clients=8)
+    assert mean == pytest.approx(4.5 * one + request_latency(EFF, 8))
+
+
+def test_a_partial_last_pass_ends_after_the_full_ones() -> None:
+    # 1000-token prompts, two a pass: 5 clients are passes of 2, 2 and 1.
+    two = prefill_s(QWEN7, ACC, PREC, EFF, prompt=1000, prompts=2)
+    single = prefill_s(QWEN7, ACC, PREC, EFF, prompt=1000, prompts=1)
+    expected = (2 * two + 2 * 2 * two + (2 * two + single)) / 5 + request_latency(EFF, 5)
+    assert startup_ttft_s(QWEN7, ACC, PREC, EFF, prompt=1000, clients=5) == pytest.approx(expected)
+
+
+def test_a_finite_run_weighs_its_first_wave_by_the_requests_in_it() -> None:
+    steady = performance(QWEN7, ACC, PREC, EFF, prompt=4000, output=128, concurrency=8)
+    wave = startup_ttft_s(QWEN7, ACC, PREC, EFF, prompt=4000, clients=8)
+    assert wave > steady.ttft_s
+    two_each = with_startup(steady, QWEN7, ACC, PREC, EFF, prompt=4000, requests=16)
+    assert two_each.ttft_s == pytest.approx((wave + steady.ttft_s) / 2)
+    # The longer the run, the closer it comes to the steady state; TPOT and throughput stay the steady state's.
+    long_run = with_startup(steady, QWEN7, ACC, PREC, EFF, prompt=4000, requests=8000)
+    assert steady.ttft_s < long_run.ttft_s < two_each.ttft_s
+    assert (long_run.tpot_s, long_run.output_tokens_per_s) == (steady.tpot_s, steady.output_tokens_per_s)
+
+
+def test_one_client_has_no_start_up_wave() -> None:
+    steady = performance(QWEN7, ACC, PREC, EFF, prompt=4000, output=128, concurrency=1)
+    assert with_startup(steady, QWEN7, ACC, PREC, EFF, prompt=4000, requests=10) == steady
