@@ -142,7 +142,8 @@ def fixed_burst(point: dict[str, Any], fit: MemoryFit) -> bool:
     if point.get("output_lengths") != "fixed" or point["engine"] != "vllm" or point["concurrency"] is not None:
         return False
     length = point["input"] + point["output"]
-    return point["prompts"] * length > kv_capacity_tokens(fit, length)
+    # A cache that cannot hold one whole request is the steady state's case (the engine would not start).
+    return length <= kv_capacity_tokens(fit, length) < point["prompts"] * length
 
 
 def kv_capacity_tokens(fit: MemoryFit, length: int) -> int:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.bench.published_report import aggregate, error, evaluate, load_table
+from inferstack.planning.sizing import MemoryFit
+from tests.bench.published_report import aggregate, error, evaluate, fixed_burst, load_table
 
 TABLE = load_table()
 POINTS: list[dict[str, Any]] = TABLE["points"]
@@ -29,6 +30,8 @@ def test_the_set_is_broad_and_every_point_is_cited() -> None:
         assert len(point["source"]) > 40 and point["engine"] in ENGINES and point["engine_version"]
         # Waves need a closed loop of several clients (published_report.predict reads no other value).
         assert point.get("arrivals") in (None, "waves") and (point.get("arrivals") is None or point["concurrency"])
+        # Fixed lengths are modelled on offline vLLM bursts (published_report.fixed_burst reads no other value).
+        assert point.get("output_lengths") in (None, "fixed")
 
 
 @pytest.mark.parametrize("point", POINTS, ids=[p["id"] for p in POINTS])
@@ -60,3 +63,32 @@ def test_held_out_points_meet_the_aggregate_tolerance(engine: str | None, median
     assert result.count >= 5
     assert result.median <= TOLERANCE[median], result
     assert result.within >= TOLERANCE[within], result
+
+
+def _fit(kv_budget_gib: float) -> MemoryFit:
+    """A fit for 1000-token sequences of 1 GiB each with `kv_budget_gib` left for the KV cache."""
+    return MemoryFit(
+        weights_gib=10.0,
+        kv_per_sequence_gib=1.0,
+        kv_gib=1.0,
+        overhead_gib=0.0,
+        need_gib=11.0,
+        offer_gib=10.0 + kv_budget_gib,
+        max_sequences=int(kv_budget_gib),
+    )
+
+
+def test_only_an_offline_vllm_burst_of_fixed_lengths_past_the_cache_runs_the_scheduler_model() -> None:
+    burst = {
+        "engine": "vllm",
+        "concurrency": None,
+        "prompts": 64,
+        "input": 900,
+        "output": 100,
+        "output_lengths": "fixed",
+    }
+    assert fixed_burst(burst, _fit(8.0))
+    assert not fixed_burst(burst, _fit(64.0)), "the whole burst fits: the steady state holds"
+    assert not fixed_burst(burst, _fit(0.5)), "not one request fits: the engine would not start"
+    assert not fixed_burst({**burst, "output_lengths": None}, _fit(8.0))
+    assert not fixed_burst({**burst, "engine": "tensorrt-llm"}, _fit(8.0))
