@@ -12,6 +12,7 @@ from typing import Any
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
+from inferstack.planning.batch_job import BatchRun, batch_run
 from inferstack.planning.capacity import accelerator
 from inferstack.planning.defaults import pool_instance_type
 from inferstack.planning.engine_version import Release, vllm_efficiency, vllm_max_num_seqs
@@ -56,6 +57,8 @@ class Request:
     lora_gib: float = 0.0
     # The vLLM release sized (planning/engine_version.py); None: the pinned image's.
     vllm_release: Release | None = None
+    # An offline batch job of this many requests queued at once (planning/batch_job.py); None: none sized.
+    batch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ class Sizing:
     startup: StartupEstimate
     # The open-loop sizing of `request.requests_per_s` (where `replicas` comes from); None without a rate.
     load: LoadSizing | None = None
+    # The offline batch job of `request.batch` requests on one replica; None without one (or when nothing fits).
+    batch: BatchRun | None = None
 
     @property
     def usd_per_million_tokens(self) -> float | None:
@@ -107,6 +112,7 @@ class Sizing:
             "price": asdict(self.price) if self.price else None,
             "usd_per_million_output_tokens": self.usd_per_million_tokens,
             "startup": self.startup.to_dict(),
+            "batch": asdict(self.batch) if self.batch else None,
         }
 
 
@@ -173,7 +179,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
         utilization=request.utilization,
         lora_gib=request.lora_gib,
     )
-    at = capacity = load = None
+    at = capacity = load = batch = None
     replicas = None
     # Weights and one full-length sequence fit: the engine runs what its cap and the KV cache allow, the rest queue.
     one = memory_fit(shape, acc, prec, eff, context=context, utilization=request.utilization, lora_gib=request.lora_gib)
@@ -213,6 +219,18 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
                 kv_sequences=per_request.max_sequences,
             )
             replicas = load.replicas if load is not None else None
+        if request.batch is not None:
+            batch = batch_run(
+                shape,
+                acc,
+                prec,
+                eff,
+                per_request,
+                prompt=request.prompt,
+                output=request.output,
+                requests=request.batch,
+                limit=limit,
+            )
     stored_bits = request.stored_bits if request.stored_bits is not None else shape.weight_bits
     start = startup_estimate(
         stored_gb(shape.params_b, stored_bits, request.kept_16bit_params_b),
@@ -231,6 +249,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
         price=price,
         startup=start,
         load=load,
+        batch=batch,
     )
 
 

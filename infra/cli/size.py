@@ -100,6 +100,10 @@ def _print_sizing(name: str, result: Sizing) -> None:
         lines.append("[red]no concurrency meets the objectives[/]")
     if result.load is not None:
         lines.append(result.load.describe())
+    if result.batch is not None:
+        lines.append(escape(result.batch.describe()))
+    elif req.batch is not None:
+        lines.append(f"[red]batch of {req.batch}: no request fits the KV cache[/]")
     if result.price is not None:
         price = result.price
         dollars = result.usd_per_million_tokens
@@ -149,6 +153,12 @@ def size_command(
         int | None, typer.Option("--output", min=1, help="Output tokens per request (default: a typical answer).")
     ] = None,
     rps: Annotated[float | None, typer.Option("--rps", min=0.0, help="Target requests per second.")] = None,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            "--batch", min=1, help="An offline job of this many requests queued at once: its duration on one replica."
+        ),
+    ] = None,
     ttft_ms: Annotated[float | None, typer.Option("--ttft-ms", min=0.0, help="TTFT objective in ms.")] = None,
     tpot_ms: Annotated[float | None, typer.Option("--tpot-ms", min=0.0, help="Per-token objective in ms.")] = None,
     context: Annotated[
@@ -225,6 +235,8 @@ def size_command(
     found = sized_model(model, model_config, shape or [])
     if rank not in ("tokens", "nodes"):
         raise _fail(f"--rank: unknown {rank!r} — use tokens or nodes")
+    if batch is not None and (compare_all or capacity is not None):
+        raise _fail("--batch: sizes one option's job — drop --compare/--capacity, or size each GPU in turn")
     if rank != "tokens" and not compare_all:
         raise _fail("--rank: ranks the options of --compare — add --compare")
     if kv_cache_dtype not in ("auto", "fp8", "fp8_e4m3", "fp8_e5m2"):
@@ -247,6 +259,7 @@ def size_command(
         max_num_seqs,
         cold_start or "default",
         vllm_version,
+        batch,
     )
     if max_loras:
         request = with_lora(request, max_loras, max_lora_rank)

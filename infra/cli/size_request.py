@@ -37,6 +37,7 @@ def request(
     max_num_seqs: int | None = None,
     cold_start: str = "default",
     vllm_version: str | None = None,
+    batch: int | None = None,
 ) -> Request:
     """The planner's Request for `size`'s flags; a flag mistake exits 2 naming the flag and the fix."""
     from inferstack import catalog
@@ -88,5 +89,6 @@ def request(
         output=DEFAULT_OUTPUT if output is None else output,
         concurrency=concurrency,
         requests_per_s=rps,
+        batch=batch,
         objectives=Objectives(ttft_s=ttft_ms / 1000 if ttft_ms else None, tpot_s=tpot_ms / 1000 if tpot_ms else None),
     )

@@ -19,6 +19,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from inferstack import catalog
+from inferstack.planning.batch_job import kv_capacity_tokens
 from inferstack.planning.burst import burst_performance
 from inferstack.planning.capacity import accelerator, model_shape
 from inferstack.planning.open_loop import size_load
@@ -144,11 +145,6 @@ def fixed_burst(point: dict[str, Any], fit: MemoryFit) -> bool:
     length = point["input"] + point["output"]
     # A cache that cannot hold one whole request is the steady state's case (the engine would not start).
     return length <= kv_capacity_tokens(fit, length) < point["prompts"] * length
-
-
-def kv_capacity_tokens(fit: MemoryFit, length: int) -> int:
-    """Tokens the KV cache holds, from a fit computed for sequences of `length` tokens."""
-    return int(fit.kv_budget_gib / fit.kv_per_sequence_gib * length) if fit.kv_per_sequence_gib > 0 else 0
 
 
 def evaluate(point: dict[str, Any]) -> Prediction:

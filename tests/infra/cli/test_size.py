@@ -64,6 +64,8 @@ def test_compare_ranks_options_by_price_per_token() -> None:
         ["size", "--model", "qwen2.5-7b", "--gpu", "nvidia-z9"],
         ["size", "--model", "qwen2.5-7b", "--dtype", "int3"],
         ["size", "--model", "qwen2.5-7b", "--tp", "0"],
+        ["size", "--model", "qwen2.5-7b", "--batch", "0"],
+        ["size", "--model", "qwen2.5-7b", "--batch", "10", "--compare"],
         ["cost", "no-such-stack"],
     ],
 )
@@ -190,3 +192,20 @@ def test_size_names_the_samplers_share_of_the_runtime_and_a_lower_max_num_seqs_f
     }
     assert memory["default"]["sampler_gib"] > 4 > memory["capped"]["sampler_gib"]
     assert memory["capped"]["max_sequences"] > memory["default"]["max_sequences"]
+
+
+def test_a_batch_job_reports_its_duration_and_the_schedulers_redone_work() -> None:
+    args = ["size", "--model", "qwen2.5-7b", "--gpu", "nvidia-l4", "--input", "1000", "--output", "500"]
+    data = json.loads(runner.invoke(app, [*args, "--batch", "2000", "--json"]).stdout)
+    job = data["batch"]
+    assert job["model"] == "scheduler" and job["preemptions"] > 0
+    assert job["duration_s"] == pytest.approx(2000 * 500 / job["output_tokens_per_s"])
+    assert data["request"]["batch"] == 2000
+    text = runner.invoke(app, [*args, "--batch", "10"]).output
+    assert "batch of 10 (each to its full output)" in text and "preempts" not in text
+    assert json.loads(runner.invoke(app, [*args, "--json"]).stdout)["batch"] is None
+
+
+def test_a_batch_with_compare_names_the_fix() -> None:
+    result = runner.invoke(app, ["size", "--model", "qwen2.5-7b", "--batch", "10", "--compare"])
+    assert result.exit_code == EXIT_INVALID and "--batch: sizes one option's job" in result.output

@@ -1,0 +1,93 @@
+"""An offline batch job: N requests queued at once, each generating its full output; how long it runs.
+
+A batch that the KV cache holds at its final length runs as one deep batch (throughput.offline_performance); a larger
+one goes through vLLM's scheduler (burst.py), which admits prompts on their current blocks and preempts by recompute.
+Every request is taken to generate exactly `output` tokens (max_tokens reached, or --ignore-eos): the most work the
+job can take. Pure arithmetic, no catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from inferstack.planning.burst import burst_performance
+from inferstack.planning.sizing import Accelerator, Efficiency, MemoryFit, Precision, Shape
+from inferstack.planning.throughput import offline_performance
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """What an offline batch of `requests` does on one replica."""
+
+    requests: int
+    duration_s: float
+    output_tokens_per_s: float
+    # Mean time from the job's start to a request's first token.
+    mean_ttft_s: float
+    # Sequences decoding at once (time-weighted mean where the scheduler is followed).
+    running: int
+    preemptions: int
+    recomputed_tokens: int
+    # "one batch" when the KV cache holds every request at once, "scheduler" when vLLM's admission is followed.
+    model: Literal["one batch", "scheduler"]
+
+    def describe(self) -> str:
+        """One line: how long the job runs, and what the scheduler redid to get there."""
+        line = (
+            f"batch of {self.requests:,} (each to its full output): {self.duration_s:,.1f} s on one replica, "
+            f"{self.output_tokens_per_s:,.0f} output tokens/s, first tokens after {self.mean_ttft_s:,.1f} s on "
+            f"average, {self.running} decoding at once"
+        )
+        if self.model == "scheduler":
+            line += (
+                f"; beyond the KV cache vLLM preempts {self.preemptions:,} time(s) and prefills "
+                f"{self.recomputed_tokens:,} tokens again"
+            )
+        return line
+
+
+def kv_capacity_tokens(fit: MemoryFit, length: int) -> int:
+    """Tokens the KV cache holds, from a fit computed for sequences of `length` tokens (0 when nothing fits)."""
+    if fit.kv_per_sequence_gib <= 0 or fit.kv_budget_gib <= 0:
+        return 0
+    return int(fit.kv_budget_gib / fit.kv_per_sequence_gib * length)
+
+
+def batch_run(
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    fit: MemoryFit,
+    *,
+    prompt: int,
+    output: int,
+    requests: int,
+    limit: int,
+) -> BatchRun | None:
+    """The batch job on one replica whose memory is `fit` (computed at `prompt + output`); None when no request fits."""
+    length = prompt + output
+    kv_tokens = kv_capacity_tokens(fit, length)
+    if kv_tokens < length or requests < 1:
+        return None
+    if requests * length <= kv_tokens and requests <= limit:
+        perf = offline_performance(
+            shape, acc, prec, eff, prompt=prompt, output=output, max_sequences=requests, limit=limit, requests=requests
+        )
+        duration = requests * output / perf.output_tokens_per_s
+        return BatchRun(requests, duration, perf.output_tokens_per_s, perf.ttft_s, perf.running, 0, 0, "one batch")
+    run = burst_performance(
+        shape, acc, prec, eff, prompt=prompt, output=output, requests=requests, kv_tokens=kv_tokens, limit=limit
+    )
+    perf = run.performance
+    return BatchRun(
+        requests,
+        requests * output / perf.output_tokens_per_s,
+        perf.output_tokens_per_s,
+        perf.ttft_s,
+        perf.running,
+        run.preemptions,
+        run.recomputed_tokens,
+        "scheduler",
+    )

@@ -1,0 +1,48 @@
+"""Offline batch jobs: one deep batch when the KV cache holds them all, vLLM's scheduler when it does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from inferstack.planning.batch_job import batch_run, kv_capacity_tokens
+from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
+from inferstack.planning.sizing import memory_fit, precision
+from inferstack.planning.throughput import offline_performance
+
+QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
+ACC, EFF = accelerator("nvidia-l4"), default_efficiency("nvidia-l4")
+PREC = precision(QWEN7, None)
+FIT = memory_fit(QWEN7, ACC, PREC, EFF, context=1500)
+
+
+def _job(requests: int, fit=FIT):
+    return batch_run(QWEN7, ACC, PREC, EFF, fit, prompt=1000, output=500, requests=requests, limit=256)
+
+
+def test_the_capacity_in_tokens_is_the_budget_over_the_bytes_a_token() -> None:
+    tokens = kv_capacity_tokens(FIT, 1500)
+    assert FIT.max_sequences == tokens // 1500
+    assert tokens == pytest.approx(FIT.kv_budget_gib / FIT.kv_per_sequence_gib * 1500, abs=1)
+
+
+def test_a_job_the_cache_holds_runs_as_one_batch() -> None:
+    job = _job(10)
+    assert job is not None and job.model == "one batch" and job.preemptions == 0
+    perf = offline_performance(QWEN7, ACC, PREC, EFF, prompt=1000, output=500, max_sequences=10, limit=256, requests=10)
+    assert job.output_tokens_per_s == perf.output_tokens_per_s
+    assert job.duration_s == pytest.approx(10 * 500 / perf.output_tokens_per_s)
+
+
+def test_a_job_beyond_the_cache_follows_the_scheduler_and_takes_longer_per_request() -> None:
+    small, large = _job(10), _job(500)
+    assert small is not None and large is not None
+    assert large.model == "scheduler" and large.preemptions > 0 and large.recomputed_tokens > 0
+    assert large.running > FIT.max_sequences
+    assert large.duration_s > small.duration_s
+    assert "preempts" in large.describe() and "preempts" not in small.describe()
+
+
+def test_no_job_where_one_request_does_not_fit() -> None:
+    tiny = memory_fit(QWEN7, ACC, PREC, EFF, context=1500, utilization=0.7)
+    assert kv_capacity_tokens(tiny, 1500) < 1500
+    assert _job(10, tiny) is None
