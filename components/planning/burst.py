@@ -1,20 +1,23 @@
-"""An offline burst of fixed-length requests larger than the KV cache: vLLM's scheduler followed event by event.
+"""An offline burst of fixed-length requests larger than the KV cache: vLLM's scheduler followed step by step.
 
 When every request runs to the same output length (`--ignore-eos`, vLLM's benchmark_throughput) and the burst does
 not fit the KV cache at its final length, the steady-state model (throughput.py) runs only what fits at that length
-and queues the rest. vLLM does not: its scheduler admits a waiting request as soon as the blocks of its current tokens
-are free, beyond a watermark of 1% of the blocks, and when a decode step finds no free block it preempts the running
-request of lowest priority (the newest under FCFS) by recompute: its blocks are freed, it goes back to the front of
-the queue, and on readmission its prompt and the tokens it already generated are prefilled again (vllm/core/scheduler.py
-`_schedule_running`, `_schedule_prefills`, PreemptionMode.RECOMPUTE; vllm/core/block_manager watermark 0.01; read
-2026-12-07). So more sequences run at once than fit at their final length, at the price of redone prefills. V0's default
-schedule runs a step of waiting prompts whenever one can be admitted, and decode steps otherwise; that is what is
-followed here. V1 admits on the blocks of a prompt's next chunk and mixes the chunks into decode steps
-(v1/core/sched/scheduler.py); here its prefills are charged as passes of their own, which overstates them slightly.
+and queues the rest. vLLM does not: it admits a waiting request as soon as the blocks of its tokens are free, and when
+a running request finds no free block it preempts the running request of lowest priority (the newest under FCFS) by
+recompute: its blocks are freed, it goes back to the front of the queue, and on readmission its prompt and the tokens
+it had generated are prefilled again. So more sequences run at once than fit at their final length, at the price of
+redone prefills. Both engines are followed (read 2026-12-07):
+
+- V0 (vllm/core/scheduler.py `_schedule_default`, PreemptionMode.RECOMPUTE; block manager watermark 0.01): a step
+  prefills waiting prompts whenever one can be admitted (its whole prompt's blocks, past the 1% watermark, within
+  the token budget), and decodes otherwise.
+- V1 (vllm/v1/core/sched/scheduler.py `schedule`, `_preempt_request`): every step serves the running requests first
+  (a decode token each, or the next chunk of a prompt), then, if none was preempted, admits waiting requests on the
+  blocks of their next chunk within what is left of the token budget; prompt chunks ride in the decode step.
 
 Pure arithmetic on the per-pass times of step_time.py; KV memory is counted in tokens (block rounding left out: a
-sequence wastes half a 16-token block on average). Between events (an admission, a preemption, a finish) every running
-sequence gains one token a step, so the run advances a stretch of steps at once.
+sequence wastes half a 16-token block on average). A stretch of decode-only steps with nothing to admit advances at
+once: every running sequence gains one token a step until one finishes or the cache is full.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from collections import deque
 from dataclasses import dataclass
 
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
-from inferstack.planning.step_time import decode_read_bytes, decode_step_s, prefill_s
+from inferstack.planning.step_time import decode_read_bytes, decode_step_s, prefill_attention_flops, prefill_s
 from inferstack.planning.throughput import Performance
 
-# vLLM keeps this share of the KV blocks free when it admits a waiting request (CacheConfig watermark, default 0.01).
+# vLLM V0 keeps this share of the KV blocks free when it admits a waiting request (CacheConfig watermark, 0.01).
 WATERMARK = 0.01
 
 
@@ -41,12 +44,193 @@ class BurstRun:
 
 @dataclass
 class _Request:
-    """One request of the burst: the tokens it holds (or must prefill again) and the tokens it has generated."""
+    """One request: the KV tokens it holds, the prefill tokens it still owes, the tokens it has generated."""
 
-    tokens: int
+    pending: int
+    tokens: int = 0
     generated: int = 0
     first_token_s: float | None = None
     admitted_s: float | None = None
+    finished_s: float = 0.0
+
+
+@dataclass
+class _Run:
+    """The burst's state as the scheduler works through it."""
+
+    shape: Shape
+    acc: Accelerator
+    prec: Precision
+    eff: Efficiency
+    kv_tokens: int
+    limit: int
+    output: int
+    waiting: deque[_Request]
+    running: list[_Request]
+    clock: float = 0.0
+    decode_time: float = 0.0
+    running_time: float = 0.0
+    read_bytes: float = 0.0
+    preemptions: int = 0
+    recomputed: int = 0
+
+    @property
+    def free(self) -> int:
+        """KV tokens no running request holds."""
+        return self.kv_tokens - sum(r.tokens for r in self.running)
+
+    def admit(self, request: _Request) -> None:
+        """Move the head of the queue to the running set; a readmitted request prefills all it held again."""
+        self.waiting.popleft()
+        self.recomputed += request.pending if request.admitted_s is not None else 0
+        request.admitted_s = self.clock if request.admitted_s is None else request.admitted_s
+        self.running.append(request)
+
+    def preempt_newest(self) -> _Request:
+        """Free the newest running request's blocks and queue it first, to prefill its prompt and output again."""
+        victim = self.running.pop()
+        victim.pending, victim.tokens = victim.tokens, 0
+        self.waiting.appendleft(victim)
+        self.preemptions += 1
+        return victim
+
+    def decode_stretch(self) -> None:
+        """Decode steps with nothing to admit or prefill: until a request finishes or the cache is full."""
+        while len(self.running) > 1 and self.free < len(self.running):
+            self.preempt_newest()
+        batch = len(self.running)
+        steps = max(1, min(min(self.output - r.generated for r in self.running), self.free // batch))
+        context = sum(r.tokens for r in self.running) / batch + (steps - 1) / 2
+        self.decoded(
+            steps,
+            steps * decode_step_s(self.shape, self.acc, self.prec, self.eff, batch=batch, context=context),
+            batch,
+            context,
+        )
+        for request in self.running:
+            request.tokens += steps
+            request.generated += steps
+
+    def decoded(self, steps: int, elapsed: float, batch: int, context: float) -> None:
+        """Account `steps` decode steps of `batch` sequences at `context` tokens that took `elapsed` seconds."""
+        self.clock += elapsed
+        self.decode_time += elapsed
+        self.running_time += elapsed * batch
+        self.read_bytes += steps * decode_read_bytes(self.shape, self.prec, self.acc, batch=batch, context=context)
+
+    def prefilled(self, request: _Request, tokens: int) -> None:
+        """`tokens` more of a request's prefill are done; the pass that ends it samples its next token."""
+        request.pending -= tokens
+        request.tokens += tokens
+        if request.pending == 0:
+            request.tokens += 1
+            request.generated += 1
+            request.first_token_s = self.clock if request.first_token_s is None else request.first_token_s
+
+    def retire(self, finished: list[_Request]) -> None:
+        """Take the requests that have generated their whole output out of the running set."""
+        for request in self.running:
+            if request.generated >= self.output:
+                request.finished_s = self.clock
+                finished.append(request)
+        self.running = [r for r in self.running if r.generated < self.output]
+
+
+def _v0_step(run: _Run) -> None:
+    """V0: a pass of waiting prompts whenever the first can be admitted, else decode steps."""
+    budget = run.eff.batched_tokens or run.kv_tokens
+    free, taken, admitted = run.free, 0, []
+    while run.waiting and len(run.running) < run.limit:
+        head = run.waiting[0]
+        if free - taken - head.pending < WATERMARK * run.kv_tokens or (admitted and taken + head.pending > budget):
+            break
+        taken += head.pending
+        run.admit(head)
+        admitted.append(head)
+    if not admitted:
+        run.decode_stretch()
+        return
+    run.clock += prefill_s(run.shape, run.acc, run.prec, run.eff, prompt=taken // len(admitted), prompts=len(admitted))
+    for request in admitted:
+        run.prefilled(request, request.pending)
+
+
+def _v1_step(run: _Run) -> None:
+    """V1: running requests first (a decode token, or a prompt chunk), then waiting ones on what budget is left."""
+    if all(r.pending == 0 for r in run.running) and not _v1_admits(run):
+        run.decode_stretch()
+        return
+    budget = run.eff.batched_tokens or run.kv_tokens
+    free, chunks, decodes, preempted, index = run.free, [], [], False, 0
+    while index < len(run.running) and budget > 0:
+        request = run.running[index]
+        want = min(request.pending, budget) if request.pending else 1
+        while free < want and not _is_newest(request, run):
+            free += run.preempt_newest().pending
+            preempted = True
+        if free < want:
+            # The newest request is this one: it is preempted itself and nothing after it runs this step.
+            run.preempt_newest()
+            preempted = True
+            break
+        free, budget, index = free - want, budget - want, index + 1
+        if request.pending:
+            chunks.append((request, want))
+        else:
+            decodes.append(request)
+    while not preempted and run.waiting and budget > 0 and len(run.running) < run.limit:
+        head = run.waiting[0]
+        want = min(head.pending, budget)
+        if free < want:
+            break
+        run.admit(head)
+        free, budget = free - want, budget - want
+        chunks.append((head, want))
+    _mixed_step(run, decodes, chunks)
+
+
+def _is_newest(request: _Request, run: _Run) -> bool:
+    """True when the newest running request, the one preemption would take next, is `request` itself."""
+    return run.running[-1] is request
+
+
+def _v1_admits(run: _Run) -> bool:
+    """Whether V1 would admit the head of the queue next step: a slot, token budget and blocks for its next chunk."""
+    if not run.waiting or len(run.running) >= run.limit:
+        return False
+    budget = (run.eff.batched_tokens or run.kv_tokens) - len(run.running)
+    return budget > 0 and run.free - len(run.running) >= min(run.waiting[0].pending, budget)
+
+
+def _mixed_step(run: _Run, decodes: list[_Request], chunks: list[tuple[_Request, int]]) -> None:
+    """One V1 pass: `decodes` gain a token while the prompt chunks ride in the same pass."""
+    riders = sum(tokens for _, tokens in chunks)
+    # Each chunk attends to the tokens of its prompt before it as well as to its own.
+    attention = sum(
+        prefill_attention_flops(run.shape, r.tokens + n) - prefill_attention_flops(run.shape, r.tokens)
+        for r, n in chunks
+    )
+    if decodes:
+        context = sum(r.tokens for r in decodes) / len(decodes)
+        elapsed = decode_step_s(
+            run.shape,
+            run.acc,
+            run.prec,
+            run.eff,
+            batch=len(decodes),
+            context=context,
+            riders=riders,
+            rider_prompts=len(chunks),
+            rider_attention=attention,
+        )
+        run.decoded(1, elapsed, len(decodes), context)
+    elif chunks:
+        run.clock += prefill_s(run.shape, run.acc, run.prec, run.eff, prompt=riders // len(chunks), prompts=len(chunks))
+    for request in decodes:
+        request.tokens += 1
+        request.generated += 1
+    for request, tokens in chunks:
+        run.prefilled(request, tokens)
 
 
 def burst_performance(
@@ -64,99 +248,36 @@ def burst_performance(
     """`requests` prompts of `prompt` tokens queued at once, each generating exactly `output` tokens.
 
     `kv_tokens` is the KV cache's capacity in tokens (it must hold one whole request) and `limit` the engine's cap on
-    running sequences. TTFT and TPOT are the requests' means; `running` the time-weighted mean of sequences decoding.
+    running sequences; `eff.piggyback_prefill` picks V1's schedule, else V0's. TTFT and TPOT are the requests' means;
+    `running` the time-weighted mean of sequences decoding.
     """
     if prompt < 1 or output < 1 or requests < 1:
         raise ValueError("a burst needs a prompt, an output and a request of at least one token each")
     if kv_tokens < prompt + output:
         raise ValueError(f"the KV cache holds {kv_tokens} tokens, fewer than one request's {prompt + output}")
-    waiting = deque(_Request(prompt) for _ in range(requests))
-    running: list[_Request] = []
-    finished: list[tuple[_Request, float]] = []
-    budget = eff.batched_tokens or kv_tokens
-    reserve = WATERMARK * kv_tokens
-    clock = decode_time = running_time = read_bytes = 0.0
-    preemptions = recomputed = 0
-    while waiting or running:
-        used = sum(r.tokens for r in running)
-        admitted: list[_Request] = []
-        batch_tokens = 0
-        while waiting and len(running) + len(admitted) < limit:
-            head = waiting[0]
-            fits_cache = kv_tokens - used - batch_tokens - head.tokens >= reserve
-            # A pass takes prompts up to the token budget; a prompt larger than the budget goes alone.
-            fits_pass = not admitted or batch_tokens + head.tokens <= budget
-            if not (fits_cache and fits_pass):
-                break
-            admitted.append(waiting.popleft())
-            batch_tokens += head.tokens
-            # A readmitted request prefills its prompt and every token it had generated again.
-            recomputed += head.tokens if head.admitted_s is not None else 0
-        if admitted:
-            for request in admitted:
-                request.admitted_s = clock if request.admitted_s is None else request.admitted_s
-            clock += prefill_s(shape, acc, prec, eff, prompt=batch_tokens // len(admitted), prompts=len(admitted))
-            for request in admitted:
-                # The prefill pass samples the next token; a readmitted request keeps its first-token time.
-                request.tokens += 1
-                request.generated += 1
-                request.first_token_s = clock if request.first_token_s is None else request.first_token_s
-            running.extend(admitted)
-        else:
-            free = kv_tokens - used
-            while len(running) > 1 and free < len(running):
-                # No block for every running sequence's next token: the newest is preempted and recomputed later.
-                victim = running.pop()
-                free += victim.tokens
-                waiting.appendleft(victim)
-                preemptions += 1
-            batch = len(running)
-            steps = max(1, min(min(output - r.generated for r in running), free // batch))
-            context = sum(r.tokens for r in running) / batch + (steps - 1) / 2
-            elapsed = steps * decode_step_s(shape, acc, prec, eff, batch=batch, context=context)
-            clock += elapsed
-            decode_time += elapsed
-            running_time += elapsed * batch
-            read_bytes += steps * decode_read_bytes(shape, prec, acc, batch=batch, context=context)
-            for request in running:
-                request.tokens += steps
-                request.generated += steps
-        finished.extend((r, clock) for r in running if r.generated >= output)
-        running = [r for r in running if r.generated < output]
-    perf = _summary(
-        finished,
-        acc,
-        output=output,
-        clock=clock,
-        decode_time=decode_time,
-        running_time=running_time,
-        read_bytes=read_bytes,
-    )
-    return BurstRun(perf, preemptions, recomputed)
+    waiting = deque(_Request(pending=prompt) for _ in range(requests))
+    run = _Run(shape, acc, prec, eff, kv_tokens, limit, output, waiting, [])
+    step = _v1_step if eff.piggyback_prefill else _v0_step
+    finished: list[_Request] = []
+    while run.waiting or run.running:
+        step(run)
+        run.retire(finished)
+    return BurstRun(_summary(run, finished), run.preemptions, run.recomputed)
 
 
-def _summary(
-    finished: list[tuple[_Request, float]],
-    acc: Accelerator,
-    *,
-    output: int,
-    clock: float,
-    decode_time: float,
-    running_time: float,
-    read_bytes: float,
-) -> Performance:
+def _summary(run: _Run, finished: list[_Request]) -> Performance:
     """The burst's Performance from its requests' first-token and finish times."""
     count = len(finished)
-    first = [r.first_token_s if r.first_token_s is not None else 0.0 for r, _ in finished]
-    tpot = sum(done - f for (_, done), f in zip(finished, first, strict=True)) / count / max(1, output - 1)
-    peak = acc.bandwidth_gbps * 1e9 * acc.count
+    first = [r.first_token_s if r.first_token_s is not None else 0.0 for r in finished]
+    tpot = sum(r.finished_s - f for r, f in zip(finished, first, strict=True)) / count / max(1, run.output - 1)
+    peak = run.acc.bandwidth_gbps * 1e9 * run.acc.count
     return Performance(
         concurrency=count,
         ttft_s=sum(first) / count,
         tpot_s=tpot,
-        output_tokens_per_s=count * output / clock,
-        requests_per_s=count / clock,
-        bandwidth_utilization=min(1.0, read_bytes / clock / peak),
-        running=max(1, round(running_time / decode_time)) if decode_time else 1,
-        queue_s=sum(r.admitted_s or 0.0 for r, _ in finished) / count,
+        output_tokens_per_s=count * run.output / run.clock,
+        requests_per_s=count / run.clock,
+        bandwidth_utilization=min(1.0, run.read_bytes / run.clock / peak),
+        running=max(1, round(run.running_time / run.decode_time)) if run.decode_time else 1,
+        queue_s=sum(r.admitted_s or 0.0 for r in finished) / count,
     )

@@ -14,11 +14,13 @@ from inferstack.planning.step_time import decode_step_s, prefill_s
 QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
 ACC, EFF = accelerator("nvidia-l4"), default_efficiency("nvidia-l4")
 PREC = precision(QWEN7, None)
+# vLLM V0's schedule: prompts prefilled in passes of their own (the pinned engine, V1, rides them in decode steps).
+V0 = dataclasses.replace(EFF, piggyback_prefill=False)
 
 
-def _run(prompt: int, output: int, requests: int, kv_tokens: int, limit: int = 256):
+def _run(prompt: int, output: int, requests: int, kv_tokens: int, limit: int = 256, eff=V0):
     return burst_performance(
-        QWEN7, ACC, PREC, EFF, prompt=prompt, output=output, requests=requests, kv_tokens=kv_tokens, limit=limit
+        QWEN7, ACC, PREC, eff, prompt=prompt, output=output, requests=requests, kv_tokens=kv_tokens, limit=limit
     )
 
 
@@ -74,13 +76,42 @@ def test_the_watermark_keeps_a_share_of_the_cache_free_at_admission() -> None:
 
 
 def test_a_token_budget_splits_the_prompts_of_a_pass() -> None:
-    tight = dataclasses.replace(EFF, batched_tokens=512)
+    tight = dataclasses.replace(V0, batched_tokens=512)
     run = burst_performance(QWEN7, ACC, PREC, tight, prompt=256, output=16, requests=8, kv_tokens=100_000, limit=256)
     roomy = _run(256, 16, 8, 100_000)
     # Four passes of two prompts instead of one pass of eight: later prompts wait for the earlier passes, and the first
     # ones get their first token sooner.
     assert run.performance.queue_s > 0 == roomy.performance.queue_s
     assert run.performance.ttft_s < roomy.performance.ttft_s
+
+
+@pytest.mark.parametrize("eff", [V0, EFF], ids=["v0", "v1"])
+def test_both_schedules_run_every_request_to_its_full_output(eff) -> None:
+    for kv in (640, 8192, 200_000):
+        run = _run(128, 512, 24, kv, eff=eff)
+        assert run.performance.concurrency == 24
+        # First tokens come before the burst ends, and every token after the first takes a step.
+        assert 0 < run.performance.ttft_s < 24 / run.performance.requests_per_s and run.performance.tpot_s > 0
+        # Never more running than the tokens they hold allow, and a roomier cache is never slower.
+        assert run.performance.running <= kv / (128 + 512 / 2)
+    rates = [_run(128, 512, 24, kv, eff=eff).performance.output_tokens_per_s for kv in (640, 2000, 8192, 200_000)]
+    assert rates == sorted(rates)
+
+
+def test_v1_admits_on_the_next_chunk_with_no_watermark() -> None:
+    # The two prompts V0 keeps apart (they reach into its 1% reserve) start together under V1.
+    assert EFF.piggyback_prefill
+    assert _run(496, 4, 2, 1000, eff=EFF).performance.queue_s == 0
+    # A prompt over the token budget is prefilled chunk by chunk beside the running decodes.
+    assert EFF.batched_tokens == 2048
+    long = _run(5000, 64, 4, 30_000, eff=EFF)
+    assert long.preemptions == 0 and long.performance.running >= 1
+
+
+def test_v1_preempts_the_newest_and_redoes_its_prompt_too() -> None:
+    run = _run(128, 1920, 32, 8192, eff=EFF)
+    assert run.preemptions > 0 and run.recomputed_tokens >= run.preemptions * 128
+    assert run.performance.running > 8192 // (128 + 1920)
 
 
 @pytest.mark.parametrize(
