@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
-from inferstack.planning.batch_job import BatchRun, batch_run
 from inferstack.planning.capacity import accelerator
 from inferstack.planning.defaults import pool_instance_type
 from inferstack.planning.engine_version import Release, vllm_efficiency, vllm_max_num_seqs
@@ -22,6 +21,9 @@ from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
 from inferstack.planning.startup import PathKind, StartupEstimate, StoreKind, path_accelerators, startup_estimate
 from inferstack.planning.throughput import Objectives, Performance, best_performance, performance
 from inferstack.spec.models import EnvironmentSpec, NodePoolSpec
+
+if TYPE_CHECKING:
+    from inferstack.planning.batch_job import BatchRun
 
 DEFAULT_PROMPT = 1000
 DEFAULT_OUTPUT = 250
@@ -220,6 +222,9 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
             )
             replicas = load.replicas if load is not None else None
         if request.batch is not None:
+            # Loaded only for a batch job: `validate` and `plan` size serving, never a job.
+            from inferstack.planning.batch_job import batch_run
+
             batch = batch_run(
                 shape,
                 acc,

@@ -32,6 +32,8 @@ STARTUP = {
     ("stacks",): None,
     ("schema",): None,
     ("size", "--model", "qwen2.5-7b", "--gpu", "nvidia-l4"): None,
+    # A batch job beyond the KV cache is followed step by step through vLLM's scheduler (planning/burst.py).
+    ("size", "--model", "qwen2.5-7b", "--gpu", "nvidia-h100-sxm", "--batch", "20000"): None,
 }
 
 
