@@ -1,7 +1,8 @@
-"""An offline batch job: N requests queued at once, each generating its full output; how long it runs.
+"""An offline batch job: N requests queued at once or sent by C workers, each generating its full output; how long.
 
 A batch that the KV cache holds at its final length runs as one deep batch (throughput.offline_performance); a larger
-one goes through vLLM's scheduler (burst.py), which admits prompts on their current blocks and preempts by recompute.
+one, or one sent by fewer workers than requests (each sends its next request when the last one ends), goes through
+vLLM's scheduler (burst.py), which admits prompts on their current blocks and preempts by recompute.
 Every request is taken to generate exactly `output` tokens (max_tokens reached, or --ignore-eos): the most work the
 job can take. Pure arithmetic, no catalog.
 """
@@ -23,7 +24,7 @@ class BatchRun:
     requests: int
     duration_s: float
     output_tokens_per_s: float
-    # Mean time from the job's start to a request's first token.
+    # Mean time from a request's sending (the job's start, when all are queued at once) to its first token.
     mean_ttft_s: float
     # Sequences decoding at once (time-weighted mean where the scheduler is followed).
     running: int
@@ -31,15 +32,18 @@ class BatchRun:
     recomputed_tokens: int
     # "one batch" when the KV cache holds every request at once, "scheduler" when vLLM's admission is followed.
     model: Literal["one batch", "scheduler"]
+    # Workers sending the requests (None: all queued at once).
+    clients: int | None = None
 
     def describe(self) -> str:
         """One line: how long the job runs, and what the scheduler redid to get there."""
+        senders = f", sent by {self.clients} workers" if self.clients else ""
         line = (
-            f"batch of {self.requests:,} (each to its full output): {self.duration_s:,.1f} s on one replica, "
+            f"batch of {self.requests:,} (each to its full output{senders}): {self.duration_s:,.1f} s on one replica, "
             f"{self.output_tokens_per_s:,.0f} output tokens/s, first tokens after {self.mean_ttft_s:,.1f} s on "
             f"average, {self.running} decoding at once"
         )
-        if self.model == "scheduler":
+        if self.preemptions:
             line += (
                 f"; beyond the KV cache vLLM preempts {self.preemptions:,} time(s) and prefills "
                 f"{self.recomputed_tokens:,} tokens again"
@@ -65,20 +69,34 @@ def batch_run(
     output: int,
     requests: int,
     limit: int,
+    clients: int | None = None,
 ) -> BatchRun | None:
-    """The batch job on one replica whose memory is `fit` (computed at `prompt + output`); None when no request fits."""
+    """The batch job on one replica whose memory is `fit` (computed at `prompt + output`); None when no request fits.
+
+    `clients`: the workers sending the requests, each its next when the last one ends (None: all queued at once).
+    """
     length = prompt + output
     kv_tokens = kv_capacity_tokens(fit, length)
     if kv_tokens < length or requests < 1:
         return None
-    if requests * length <= kv_tokens and requests <= limit:
+    workers = None if clients is None or clients >= requests else clients
+    if workers is None and requests * length <= kv_tokens and requests <= limit:
         perf = offline_performance(
             shape, acc, prec, eff, prompt=prompt, output=output, max_sequences=requests, limit=limit, requests=requests
         )
         duration = requests * output / perf.output_tokens_per_s
         return BatchRun(requests, duration, perf.output_tokens_per_s, perf.ttft_s, perf.running, 0, 0, "one batch")
     run = burst_performance(
-        shape, acc, prec, eff, prompt=prompt, output=output, requests=requests, kv_tokens=kv_tokens, limit=limit
+        shape,
+        acc,
+        prec,
+        eff,
+        prompt=prompt,
+        output=output,
+        requests=requests,
+        kv_tokens=kv_tokens,
+        limit=limit,
+        clients=workers,
     )
     perf = run.performance
     return BatchRun(
@@ -90,4 +108,5 @@ def batch_run(
         run.preemptions,
         run.recomputed_tokens,
         "scheduler",
+        workers,
     )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s, prefill_attention_flops, prefill_s
-from inferstack.planning.throughput import Performance
+from inferstack.planning.throughput import Performance, request_latency
 
 # vLLM V0 keeps this share of the KV blocks free when it admits a waiting request (CacheConfig watermark, 0.01).
 WATERMARK = 0.01
@@ -52,6 +52,10 @@ class _Request:
     first_token_s: float | None = None
     admitted_s: float | None = None
     finished_s: float = 0.0
+    # When its client sent it: 0 for a request queued at the start, a predecessor's finish in a closed loop.
+    arrived_s: float = 0.0
+    # First-token time outside the GPU passes (throughput.request_latency at its running batch).
+    host_s: float = 0.0
 
 
 @dataclass
@@ -73,6 +77,8 @@ class _Run:
     read_bytes: float = 0.0
     preemptions: int = 0
     recomputed: int = 0
+    # Requests in the system at once: the clients of a closed loop, or the whole burst.
+    clients: int = 0
 
     @property
     def free(self) -> int:
@@ -125,7 +131,10 @@ class _Run:
         if request.pending == 0:
             request.tokens += 1
             request.generated += 1
-            request.first_token_s = self.clock if request.first_token_s is None else request.first_token_s
+            if request.first_token_s is None:
+                request.first_token_s = self.clock
+                # The token leaves the engine after its host work (API server, detokenizer) for the running batch.
+                request.host_s = request_latency(self.eff, len(self.running))
 
     def retire(self, finished: list[_Request]) -> None:
         """Take the requests that have generated their whole output out of the running set."""
@@ -244,40 +253,48 @@ def burst_performance(
     requests: int,
     kv_tokens: int,
     limit: int,
+    clients: int | None = None,
 ) -> BurstRun:
-    """`requests` prompts of `prompt` tokens queued at once, each generating exactly `output` tokens.
+    """`requests` prompts of `prompt` tokens, each generating exactly `output` tokens, queued at once or by `clients`.
 
     `kv_tokens` is the KV cache's capacity in tokens (it must hold one whole request) and `limit` the engine's cap on
-    running sequences; `eff.piggyback_prefill` picks V1's schedule, else V0's. TTFT and TPOT are the requests' means;
-    `running` the time-weighted mean of sequences decoding.
+    running sequences; `eff.piggyback_prefill` picks V1's schedule, else V0's. With `clients`, a closed loop: that many
+    requests are sent at the start and each finished one is followed by the next until `requests` were sent (vLLM
+    bench serve's --max-concurrency at request rate inf). TTFT (from a request's sending, with the engine's
+    first-token latency outside the GPU) and TPOT are the requests' means; `running` the time-weighted mean decoding.
     """
     if prompt < 1 or output < 1 or requests < 1:
         raise ValueError("a burst needs a prompt, an output and a request of at least one token each")
     if kv_tokens < prompt + output:
         raise ValueError(f"the KV cache holds {kv_tokens} tokens, fewer than one request's {prompt + output}")
-    waiting = deque(_Request(pending=prompt) for _ in range(requests))
-    run = _Run(shape, acc, prec, eff, kv_tokens, limit, output, waiting, [])
+    sent = requests if clients is None else max(1, min(clients, requests))
+    waiting = deque(_Request(pending=prompt) for _ in range(sent))
+    run = _Run(shape, acc, prec, eff, kv_tokens, limit, output, waiting, [], clients=sent)
     step = _v1_step if eff.piggyback_prefill else _v0_step
     finished: list[_Request] = []
     while run.waiting or run.running:
         step(run)
+        done = len(finished)
         run.retire(finished)
+        for _ in range(min(len(finished) - done, requests - sent)):
+            run.waiting.append(_Request(pending=prompt, arrived_s=run.clock))
+            sent += 1
     return BurstRun(_summary(run, finished), run.preemptions, run.recomputed)
 
 
 def _summary(run: _Run, finished: list[_Request]) -> Performance:
     """The burst's Performance from its requests' first-token and finish times."""
     count = len(finished)
-    first = [r.first_token_s if r.first_token_s is not None else 0.0 for r in finished]
+    first = [r.first_token_s if r.first_token_s is not None else r.arrived_s for r in finished]
     tpot = sum(r.finished_s - f for r, f in zip(finished, first, strict=True)) / count / max(1, run.output - 1)
     peak = run.acc.bandwidth_gbps * 1e9 * run.acc.count
     return Performance(
-        concurrency=count,
-        ttft_s=sum(first) / count,
+        concurrency=run.clients,
+        ttft_s=sum(f - r.arrived_s + r.host_s for r, f in zip(finished, first, strict=True)) / count,
         tpot_s=tpot,
         output_tokens_per_s=count * run.output / run.clock,
         requests_per_s=count / run.clock,
         bandwidth_utilization=min(1.0, run.read_bytes / run.clock / peak),
         running=max(1, round(run.running_time / run.decode_time)) if run.decode_time else 1,
-        queue_s=sum(r.admitted_s or 0.0 for r in finished) / count,
+        queue_s=sum((r.admitted_s or r.arrived_s) - r.arrived_s for r in finished) / count,
     )

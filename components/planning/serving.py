@@ -235,6 +235,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
                 output=request.output,
                 requests=request.batch,
                 limit=limit,
+                clients=request.concurrency,
             )
     stored_bits = request.stored_bits if request.stored_bits is not None else shape.weight_bits
     start = startup_estimate(

@@ -156,7 +156,10 @@ def size_command(
     batch: Annotated[
         int | None,
         typer.Option(
-            "--batch", min=1, help="An offline job of this many requests queued at once: its duration on one replica."
+            "--batch",
+            min=1,
+            help="An offline job of this many requests (queued at once, or sent by --concurrency workers): its "
+            "duration on one replica.",
         ),
     ] = None,
     ttft_ms: Annotated[float | None, typer.Option("--ttft-ms", min=0.0, help="TTFT objective in ms.")] = None,

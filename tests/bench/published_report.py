@@ -86,38 +86,38 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
         )
         assert load is not None and load.replicas == 1, f"{point['id']}: the planner says one replica cannot serve it"
         perf = load.per_replica
+    elif eff is planner and (fixed_burst(point, fit) or fixed_loop(point, fit)):
+        # Fixed lengths keep the requests in step: vLLM's scheduler is followed request by request (planning/burst.py:
+        # admission on current blocks, preemption by recompute, a closed loop's start-up wave and waves alike).
+        perf = burst_performance(
+            shape,
+            acc,
+            prec,
+            eff,
+            prompt=prompt,
+            output=output,
+            requests=point["prompts"],
+            kv_tokens=kv_capacity_tokens(fit, prompt + output),
+            limit=limit,
+            clients=point["concurrency"],
+        ).performance
     elif point["concurrency"] is None:
-        burst, kv_tokens = fixed_burst(point, fit), kv_capacity_tokens(fit, prompt + output)
-        if burst and eff is planner:
-            # Fixed lengths beyond what the KV cache holds at their final length: vLLM admits on current blocks and
-            # preempts by recompute (planning/burst.py).
-            perf = burst_performance(
-                shape,
-                acc,
-                prec,
-                eff,
-                prompt=prompt,
-                output=output,
-                requests=point["prompts"],
-                kv_tokens=kv_tokens,
-                limit=limit,
-            ).performance
-        else:
-            # The roofline of such a burst runs the most any schedule can keep running: a request holds prompt + k
-            # tokens at its k-th step, so on average no more than kv_tokens / (prompt + output/2) run at once.
-            sequences = kv_tokens // (prompt + output // 2) if burst else fit.max_sequences
-            perf = offline_performance(
-                shape,
-                acc,
-                prec,
-                eff,
-                prompt=prompt,
-                output=output,
-                max_sequences=sequences,
-                limit=limit,
-                requests=point["prompts"],
-                longest_output=point.get("output_max"),
-            )
+        # The roofline of a fixed-length burst runs the most any schedule can keep running: a request holds prompt + k
+        # tokens at its k-th step, so on average no more than kv_tokens / (prompt + output/2) run at once.
+        burst = fixed_burst(point, fit)
+        sequences = kv_capacity_tokens(fit, prompt + output) // (prompt + output // 2) if burst else fit.max_sequences
+        perf = offline_performance(
+            shape,
+            acc,
+            prec,
+            eff,
+            prompt=prompt,
+            output=output,
+            max_sequences=sequences,
+            limit=limit,
+            requests=point["prompts"],
+            longest_output=point.get("output_max"),
+        )
     else:
         running = min(limit, fit.max_sequences)
         perf = performance(
@@ -145,6 +145,14 @@ def fixed_burst(point: dict[str, Any], fit: MemoryFit) -> bool:
     length = point["input"] + point["output"]
     # A cache that cannot hold one whole request is the steady state's case (the engine would not start).
     return length <= kv_capacity_tokens(fit, length) < point["prompts"] * length
+
+
+def fixed_loop(point: dict[str, Any], fit: MemoryFit) -> bool:
+    """True for a vLLM closed-loop run of fixed lengths whose request count is known and whose cache holds one."""
+    if point.get("output_lengths") != "fixed" or point["engine"] != "vllm" or not point.get("prompts"):
+        return False
+    length = point["input"] + point["output"]
+    return point["concurrency"] is not None and kv_capacity_tokens(fit, length) >= length
 
 
 def evaluate(point: dict[str, Any]) -> Prediction:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from inferstack.planning.sizing import MemoryFit
-from tests.bench.published_report import aggregate, error, evaluate, fixed_burst, load_table
+from tests.bench.published_report import aggregate, error, evaluate, fixed_burst, fixed_loop, load_table
 
 TABLE = load_table()
 POINTS: list[dict[str, Any]] = TABLE["points"]
@@ -92,3 +92,12 @@ def test_only_an_offline_vllm_burst_of_fixed_lengths_past_the_cache_runs_the_sch
     assert not fixed_burst(burst, _fit(0.5)), "not one request fits: the engine would not start"
     assert not fixed_burst({**burst, "output_lengths": None}, _fit(8.0))
     assert not fixed_burst({**burst, "engine": "tensorrt-llm"}, _fit(8.0))
+
+
+def test_a_closed_loop_of_fixed_lengths_with_a_known_count_runs_the_scheduler_model() -> None:
+    loop = {"engine": "vllm", "concurrency": 8, "prompts": 64, "input": 900, "output": 100, "output_lengths": "fixed"}
+    assert fixed_loop(loop, _fit(8.0)) and fixed_loop(loop, _fit(64.0))
+    assert not fixed_loop({**loop, "prompts": None}, _fit(8.0)), "the run's length decides its start-up share"
+    assert not fixed_loop({**loop, "output_lengths": None}, _fit(8.0)), "mixed lengths fall out of step"
+    assert not fixed_loop(loop, _fit(0.5))
+    assert not fixed_burst(loop, _fit(8.0)), "a closed loop is no offline burst"

@@ -46,3 +46,13 @@ def test_no_job_where_one_request_does_not_fit() -> None:
     tiny = memory_fit(QWEN7, ACC, PREC, EFF, context=1500, utilization=0.7)
     assert kv_capacity_tokens(tiny, 1500) < 1500
     assert _job(10, tiny) is None
+
+
+def test_a_job_sent_by_workers_follows_the_closed_loop_and_keeps_their_count_running() -> None:
+    job = batch_run(QWEN7, ACC, PREC, EFF, FIT, prompt=1000, output=500, requests=200, limit=256, clients=8)
+    assert job is not None and job.model == "scheduler" and job.clients == 8
+    assert job.running <= 8 and job.preemptions == 0
+    assert "sent by 8 workers" in job.describe()
+    # As many workers as requests is the job queued at once.
+    at_once = batch_run(QWEN7, ACC, PREC, EFF, FIT, prompt=1000, output=500, requests=10, limit=256, clients=10)
+    assert at_once == _job(10)

@@ -10,6 +10,7 @@ from inferstack.planning.burst import WATERMARK, burst_performance
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
 from inferstack.planning.sizing import precision
 from inferstack.planning.step_time import decode_step_s, prefill_s
+from inferstack.planning.throughput import request_latency
 
 QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
 ACC, EFF = accelerator("nvidia-l4"), default_efficiency("nvidia-l4")
@@ -112,6 +113,41 @@ def test_v1_preempts_the_newest_and_redoes_its_prompt_too() -> None:
     run = _run(128, 1920, 32, 8192, eff=EFF)
     assert run.preemptions > 0 and run.recomputed_tokens >= run.preemptions * 128
     assert run.performance.running > 8192 // (128 + 1920)
+
+
+@pytest.mark.parametrize("eff", [V0, EFF], ids=["v0", "v1"])
+def test_a_closed_loop_of_one_client_sends_each_request_after_the_last(eff) -> None:
+    run = burst_performance(
+        QWEN7, ACC, PREC, eff, prompt=512, output=128, requests=3, kv_tokens=100_000, limit=256, clients=1
+    )
+    one = prefill_s(QWEN7, ACC, PREC, eff, prompt=512) + 127 * decode_step_s(
+        QWEN7, ACC, PREC, eff, batch=1, context=513 + 126 / 2
+    )
+    perf = run.performance
+    assert perf.concurrency == 1 and perf.queue_s == 0
+    assert perf.output_tokens_per_s == pytest.approx(3 * 128 / (3 * one))
+    # Each request's first token: its own prefill, and the engine's latency outside the GPU.
+    assert perf.ttft_s == pytest.approx(prefill_s(QWEN7, ACC, PREC, eff, prompt=512) + request_latency(eff, 1))
+
+
+def test_clients_for_every_request_are_the_offline_burst() -> None:
+    offline = _run(256, 256, 40, 8192, eff=EFF)
+    loop = burst_performance(
+        QWEN7, ACC, PREC, EFF, prompt=256, output=256, requests=40, kv_tokens=8192, limit=256, clients=40
+    )
+    assert loop == offline
+
+
+def test_a_closed_loops_first_wave_waits_for_the_prompts_ahead_and_later_ones_less() -> None:
+    # 8 clients of 4000-token prompts, 8 or 64 requests: the later waves arrive spread out.
+    short = burst_performance(
+        QWEN7, ACC, PREC, EFF, prompt=4000, output=128, requests=8, kv_tokens=200_000, limit=256, clients=8
+    )
+    long = burst_performance(
+        QWEN7, ACC, PREC, EFF, prompt=4000, output=128, requests=64, kv_tokens=200_000, limit=256, clients=8
+    )
+    assert short.performance.ttft_s > 3 * prefill_s(QWEN7, ACC, PREC, EFF, prompt=4000)
+    assert long.performance.ttft_s < short.performance.ttft_s
 
 
 @pytest.mark.parametrize(

@@ -204,6 +204,8 @@ def test_a_batch_job_reports_its_duration_and_the_schedulers_redone_work() -> No
     text = runner.invoke(app, [*args, "--batch", "10"]).output
     assert "batch of 10 (each to its full output)" in text and "preempts" not in text
     assert json.loads(runner.invoke(app, [*args, "--json"]).stdout)["batch"] is None
+    workers = json.loads(runner.invoke(app, [*args, "--batch", "200", "--concurrency", "8", "--json"]).stdout)
+    assert workers["batch"]["clients"] == 8 and workers["batch"]["running"] <= 8
 
 
 def test_a_batch_with_compare_names_the_fix() -> None:
