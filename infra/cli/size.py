@@ -158,6 +158,8 @@ def size_command(
         typer.Option(
             "--batch",
             min=1,
+            # Followed step by step: 100,000 long prompts on a large GPU take ~20 s (tests/bench/benchmark.py).
+            max=100_000,
             help="An offline job of this many requests (queued at once, or sent by --concurrency workers): its "
             "duration on one replica.",
         ),

@@ -34,6 +34,8 @@ STARTUP = {
     ("size", "--model", "qwen2.5-7b", "--gpu", "nvidia-l4"): None,
     # A batch job beyond the KV cache is followed step by step through vLLM's scheduler (planning/burst.py).
     ("size", "--model", "qwen2.5-7b", "--gpu", "nvidia-h100-sxm", "--batch", "20000"): None,
+    # The largest job `--batch` takes, long prompts on the GPU with the most running sequences.
+    ("size", "--model", "qwen2.5-0.5b", "--gpu", "nvidia-b200", "--input", "4000", "--batch", "100000"): None,
 }
 
 

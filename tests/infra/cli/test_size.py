@@ -65,6 +65,7 @@ def test_compare_ranks_options_by_price_per_token() -> None:
         ["size", "--model", "qwen2.5-7b", "--dtype", "int3"],
         ["size", "--model", "qwen2.5-7b", "--tp", "0"],
         ["size", "--model", "qwen2.5-7b", "--batch", "0"],
+        ["size", "--model", "qwen2.5-7b", "--batch", "100001"],
         ["size", "--model", "qwen2.5-7b", "--batch", "10", "--compare"],
         ["cost", "no-such-stack"],
     ],
