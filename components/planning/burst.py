@@ -14,6 +14,9 @@ redone prefills. Both engines are followed (read 2026-12-07):
 - V1 (vllm/v1/core/sched/scheduler.py `schedule`, `_preempt_request`): every step serves the running requests first
   (a decode token each, or the next chunk of a prompt), then, if none was preempted, admits waiting requests on the
   blocks of their next chunk within what is left of the token budget; prompt chunks ride in the decode step.
+  V1 keeps prefix caching on by default, so a preempted request's freed blocks may still be cached when it returns and
+  its prompt not all redone; that is left out (every readmission here prefills all it held), an upper bound on the
+  redone work.
 
 Pure arithmetic on the per-pass times of step_time.py; KV memory is counted in tokens (block rounding left out: a
 sequence wastes half a 16-token block on average). A stretch of decode-only steps with nothing to admit advances at
