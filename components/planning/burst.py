@@ -177,7 +177,7 @@ def _v1_step(run: _Run) -> None:
     while index < len(run.running) and budget > 0:
         request = run.running[index]
         want = min(request.pending, budget) if request.pending else 1
-        while free < want and not _is_newest(request, run):
+        while free < want and run.running[-1] is not request:
             free += run.preempt_newest().pending
             preempted = True
         if free < want:
@@ -199,11 +199,6 @@ def _v1_step(run: _Run) -> None:
         free, budget = free - want, budget - want
         chunks.append((head, want))
     _mixed_step(run, decodes, chunks)
-
-
-def _is_newest(request: _Request, run: _Run) -> bool:
-    """True when the newest running request, the one preemption would take next, is `request` itself."""
-    return run.running[-1] is request
 
 
 def _v1_admits(run: _Run) -> bool:
