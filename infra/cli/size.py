@@ -103,7 +103,8 @@ def _print_sizing(name: str, result: Sizing) -> None:
     if result.batch is not None:
         lines.append(escape(result.batch.describe()))
     elif req.batch is not None:
-        lines.append(f"[red]batch of {req.batch}: no request fits the KV cache[/]")
+        why = "no request fits the KV cache" if fit.fits else "the model and one request do not fit (above)"
+        lines.append(f"[red]batch of {req.batch}: not sized — {why}[/]")
     if result.price is not None:
         price = result.price
         dollars = result.usd_per_million_tokens

@@ -209,6 +209,11 @@ def test_a_batch_job_reports_its_duration_and_the_schedulers_redone_work() -> No
     assert workers["batch"]["clients"] == 8 and workers["batch"]["running"] <= 8
 
 
+def test_a_batch_the_gpu_cannot_hold_says_so() -> None:
+    result = runner.invoke(app, ["size", "--model", "llama-3.1-70b", "--gpu", "nvidia-l4", "--batch", "10"])
+    assert result.exit_code == 0 and "batch of 10: not sized — the model and one request do not fit" in result.output
+
+
 def test_a_batch_with_compare_names_the_fix() -> None:
     result = runner.invoke(app, ["size", "--model", "qwen2.5-7b", "--batch", "10", "--compare"])
     assert result.exit_code == EXIT_INVALID and "--batch: sizes one option's job" in result.output
