@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from inferstack.planning.batch_job import batch_run, kv_capacity_tokens
@@ -56,3 +58,15 @@ def test_a_job_sent_by_workers_follows_the_closed_loop_and_keeps_their_count_run
     # As many workers as requests is the job queued at once.
     at_once = batch_run(QWEN7, ACC, PREC, EFF, FIT, prompt=1000, output=500, requests=10, limit=256, clients=10)
     assert at_once == _job(10)
+
+
+def test_no_job_where_vllm_v0_would_never_admit_the_prompt() -> None:
+    v0 = dataclasses.replace(EFF, piggyback_prefill=False)
+    tokens = kv_capacity_tokens(memory_fit(QWEN7, ACC, PREC, v0, context=1500), 1500)
+    # Prompts that fill the cache but for 10 tokens: within it, but into V0's 1% watermark.
+    fit = memory_fit(QWEN7, ACC, PREC, v0, context=tokens - 9)
+    assert kv_capacity_tokens(fit, tokens - 9) >= tokens - 9
+    assert batch_run(QWEN7, ACC, PREC, v0, fit, prompt=tokens - 10, output=1, requests=3, limit=256) is None
+    # The pinned engine (V1) keeps no such reserve: the same job runs, one request at a time.
+    job = batch_run(QWEN7, ACC, PREC, EFF, fit, prompt=tokens - 10, output=1, requests=3, limit=256)
+    assert job is not None and job.running == 1

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 
 import pytest
 
-from inferstack.planning.burst import WATERMARK, burst_performance
+from inferstack.planning.burst import burst_performance
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
 from inferstack.planning.sizing import precision
 from inferstack.planning.step_time import decode_step_s, prefill_s
 from inferstack.planning.throughput import performance, request_latency
+from inferstack.planning.vllm_scheduler import WATERMARK, SchedulerState, SimRequest
 
 QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
 ACC, EFF = accelerator("nvidia-l4"), default_efficiency("nvidia-l4")
@@ -179,3 +181,22 @@ def test_a_long_closed_loop_agrees_with_the_steady_state_model(clients: int) -> 
     steady = performance(QWEN7, ACC, PREC, EFF, prompt=1000, output=500, concurrency=clients)
     assert run.output_tokens_per_s == pytest.approx(steady.output_tokens_per_s, rel=0.1)
     assert run.tpot_s == pytest.approx(steady.tpot_s, rel=0.1)
+
+
+def test_a_request_preempted_mid_prompt_owes_its_whole_prompt_again() -> None:
+    # V1 can preempt a request whose prompt is only partly prefilled: it must redo what it computed and still do the
+    # rest (it owes its whole prompt), and only what it computed counts as redone.
+    state = SchedulerState(QWEN7, ACC, PREC, EFF, 10_000, 256, 16, deque(), [])
+    older, newer = SimRequest(pending=0, tokens=900, generated=5), SimRequest(pending=700, tokens=300)
+    state.running, state.used, state.prefilling = [older, newer], 1200, 1
+    assert state.preempt_newest() == 300
+    assert newer.pending == 1000 and newer.tokens == 0 and state.waiting[0] is newer
+    assert (state.used, state.prefilling, state.recomputed, state.preemptions) == (900, 0, 300, 1)
+
+
+def test_v0_never_admits_a_prompt_into_its_watermark() -> None:
+    # 9,000 + 1 tokens in a 9,001-token cache: the prompt would leave less than 1% free, which V0 refuses forever.
+    with pytest.raises(ValueError, match="watermark"):
+        _run(9000, 1, 1, 9001)
+    # V1 has no such reserve and runs it.
+    assert _run(9000, 1, 1, 9001, eff=EFF).performance.concurrency == 1

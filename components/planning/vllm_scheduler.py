@@ -1,0 +1,236 @@
+"""vLLM's scheduler as burst.py follows it: the state of a run and one scheduling step of V0 or of V1.
+
+The rules and their sources are in burst.py's docstring. Pure arithmetic on the per-pass times of step_time.py.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
+from inferstack.planning.step_time import decode_read_bytes, decode_step_s, prefill_attention_flops, prefill_s
+from inferstack.planning.throughput import request_latency
+
+# vLLM V0 keeps this share of the KV blocks free when it admits a waiting request (CacheConfig watermark, 0.01).
+WATERMARK = 0.01
+
+
+@dataclass
+class SimRequest:
+    """One request: the KV tokens it holds, the prefill tokens it still owes, the tokens it has generated."""
+
+    pending: int
+    tokens: int = 0
+    generated: int = 0
+    first_token_s: float | None = None
+    admitted_s: float | None = None
+    finished_s: float = 0.0
+    # When its client sent it: 0 for a request queued at the start, a predecessor's finish in a closed loop.
+    arrived_s: float = 0.0
+    # First-token time outside the GPU passes (throughput.request_latency at its running batch).
+    host_s: float = 0.0
+
+
+@dataclass
+class SchedulerState:
+    """The burst's state as the scheduler works through it."""
+
+    shape: Shape
+    acc: Accelerator
+    prec: Precision
+    eff: Efficiency
+    kv_tokens: int
+    limit: int
+    output: int
+    waiting: deque[SimRequest]
+    running: list[SimRequest]
+    clock: float = 0.0
+    decode_time: float = 0.0
+    running_time: float = 0.0
+    read_bytes: float = 0.0
+    preemptions: int = 0
+    recomputed: int = 0
+    # Requests in the system at once: the clients of a closed loop, or the whole burst.
+    clients: int = 0
+    # KV tokens the running requests hold, and how many of them still owe prefill tokens (kept as they change).
+    used: int = 0
+    prefilling: int = 0
+
+    @property
+    def free(self) -> int:
+        """KV tokens no running request holds."""
+        return self.kv_tokens - self.used
+
+    def admit(self, request: SimRequest) -> None:
+        """Move the head of the queue to the running set; a readmitted request prefills all it held again."""
+        self.waiting.popleft()
+        request.admitted_s = self.clock if request.admitted_s is None else request.admitted_s
+        self.running.append(request)
+        self.prefilling += 1
+
+    def preempt_newest(self) -> int:
+        """Free the newest running request's blocks (their count is returned) and queue it first, to prefill again."""
+        victim = self.running.pop()
+        freed = victim.tokens
+        # What it computed is redone on readmission, with whatever of its prompt it had not reached yet.
+        self.recomputed += victim.tokens
+        self.used -= victim.tokens
+        self.prefilling -= 1 if victim.pending else 0
+        victim.pending, victim.tokens = victim.tokens + victim.pending, 0
+        self.waiting.appendleft(victim)
+        self.preemptions += 1
+        return freed
+
+    def decode_stretch(self) -> None:
+        """Decode steps with nothing to admit or prefill: until a request finishes or the cache is full."""
+        if not self.running:
+            # V0 never admits a prompt that would leave less than its watermark free (AllocStatus.NEVER).
+            raise ValueError("no request can be admitted: the KV cache is too small for one past vLLM's watermark")
+        while len(self.running) > 1 and self.free < len(self.running):
+            self.preempt_newest()
+        batch = len(self.running)
+        steps = max(1, min(min(self.output - r.generated for r in self.running), self.free // batch))
+        context = self.used / batch + (steps - 1) / 2
+        self.decoded(
+            steps,
+            steps * decode_step_s(self.shape, self.acc, self.prec, self.eff, batch=batch, context=context),
+            batch,
+            context,
+        )
+        for request in self.running:
+            request.tokens += steps
+            request.generated += steps
+        self.used += steps * batch
+
+    def decoded(self, steps: int, elapsed: float, batch: int, context: float) -> None:
+        """Account `steps` decode steps of `batch` sequences at `context` tokens that took `elapsed` seconds."""
+        self.clock += elapsed
+        self.decode_time += elapsed
+        self.running_time += elapsed * batch
+        self.read_bytes += steps * decode_read_bytes(self.shape, self.prec, self.acc, batch=batch, context=context)
+
+    def prefilled(self, request: SimRequest, tokens: int) -> None:
+        """`tokens` more of a request's prefill are done; the pass that ends it samples its next token."""
+        request.pending -= tokens
+        request.tokens += tokens
+        self.used += tokens
+        if request.pending == 0:
+            request.tokens += 1
+            request.generated += 1
+            self.used += 1
+            self.prefilling -= 1
+            if request.first_token_s is None:
+                request.first_token_s = self.clock
+                # The token leaves the engine after its host work (API server, detokenizer) for the running batch.
+                request.host_s = request_latency(self.eff, len(self.running))
+
+    def retire(self, finished: list[SimRequest]) -> None:
+        """Take the requests that have generated their whole output out of the running set."""
+        done = [r for r in self.running if r.generated >= self.output]
+        for request in done:
+            request.finished_s = self.clock
+            self.used -= request.tokens
+        finished.extend(done)
+        if done:
+            self.running = [r for r in self.running if r.generated < self.output]
+
+
+def v0_step(run: SchedulerState) -> None:
+    """V0: a pass of waiting prompts whenever the first can be admitted, else decode steps."""
+    budget = run.eff.batched_tokens or run.kv_tokens
+    free, taken, admitted = run.free, 0, []
+    while run.waiting and len(run.running) < run.limit:
+        head = run.waiting[0]
+        if free - taken - head.pending < WATERMARK * run.kv_tokens or (admitted and taken + head.pending > budget):
+            break
+        taken += head.pending
+        run.admit(head)
+        admitted.append(head)
+    if not admitted:
+        run.decode_stretch()
+        return
+    run.clock += prefill_s(run.shape, run.acc, run.prec, run.eff, prompt=taken // len(admitted), prompts=len(admitted))
+    for request in admitted:
+        run.prefilled(request, request.pending)
+
+
+def v1_step(run: SchedulerState) -> None:
+    """V1: running requests first (a decode token, or a prompt chunk), then waiting ones on what budget is left."""
+    if run.prefilling == 0 and not _v1_admits(run):
+        run.decode_stretch()
+        return
+    budget = run.eff.batched_tokens or run.kv_tokens
+    free, chunks, decodes, preempted, index = run.free, [], [], False, 0
+    if run.prefilling == 0 and min(free, budget) >= len(run.running):
+        # Every running request decodes and a token each fits: no walk through them is needed.
+        decodes, index = list(run.running), len(run.running)
+        free, budget = free - index, budget - index
+    while index < len(run.running) and budget > 0:
+        request = run.running[index]
+        want = min(request.pending, budget) if request.pending else 1
+        while free < want and run.running[-1] is not request:
+            free += run.preempt_newest()
+            preempted = True
+        if free < want:
+            # The newest request is this one: it is preempted itself and nothing after it runs this step.
+            run.preempt_newest()
+            preempted = True
+            break
+        free, budget, index = free - want, budget - want, index + 1
+        if request.pending:
+            chunks.append((request, want))
+        else:
+            decodes.append(request)
+    while not preempted and run.waiting and budget > 0 and len(run.running) < run.limit:
+        head = run.waiting[0]
+        want = min(head.pending, budget)
+        if free < want:
+            break
+        run.admit(head)
+        free, budget = free - want, budget - want
+        chunks.append((head, want))
+    _mixed_step(run, decodes, chunks)
+
+
+def _v1_admits(run: SchedulerState) -> bool:
+    """Whether V1 would admit the head of the queue next step: a slot, token budget and blocks for its next chunk."""
+    if not run.waiting or len(run.running) >= run.limit:
+        return False
+    budget = (run.eff.batched_tokens or run.kv_tokens) - len(run.running)
+    return budget > 0 and run.free - len(run.running) >= min(run.waiting[0].pending, budget)
+
+
+def _mixed_step(run: SchedulerState, decodes: list[SimRequest], chunks: list[tuple[SimRequest, int]]) -> None:
+    """One V1 pass: `decodes` gain a token while the prompt chunks ride in the same pass."""
+    riders = sum(tokens for _, tokens in chunks)
+    # Each chunk attends to the tokens of its prompt before it as well as to its own.
+    attention = sum(
+        prefill_attention_flops(run.shape, r.tokens + n) - prefill_attention_flops(run.shape, r.tokens)
+        for r, n in chunks
+    )
+    if decodes:
+        # With every running request scheduled, the decoding ones hold all but the prefilling prompts' tokens.
+        everyone = len(decodes) + len(chunks) == len(run.running)
+        held = run.used - sum(r.tokens for r, _ in chunks) if everyone else sum(r.tokens for r in decodes)
+        context = held / len(decodes)
+        elapsed = decode_step_s(
+            run.shape,
+            run.acc,
+            run.prec,
+            run.eff,
+            batch=len(decodes),
+            context=context,
+            riders=riders,
+            rider_prompts=len(chunks),
+            rider_attention=attention,
+        )
+        run.decoded(1, elapsed, len(decodes), context)
+    elif chunks:
+        run.clock += prefill_s(run.shape, run.acc, run.prec, run.eff, prompt=riders // len(chunks), prompts=len(chunks))
+    for request in decodes:
+        request.tokens += 1
+        request.generated += 1
+    run.used += len(decodes)
+    for request, tokens in chunks:
+        run.prefilled(request, tokens)
