@@ -168,6 +168,10 @@ class ModelShape(_Fact):
     active_params_b: PositiveFloat | None = Field(
         default=None, description="Parameters active per token in billions (MoE); null: all of them."
     )
+    expert_params_b: PositiveFloat | None = Field(
+        default=None,
+        description="Routed-expert parameters in billions, all layers (MoE; no router, no shared expert); null: dense.",
+    )
     layers: PositiveInt = Field(description="Transformer layers (num_hidden_layers).")
     hidden_size: PositiveInt = Field(description="Model width (hidden_size).")
     attention_heads: PositiveInt = Field(description="Query heads (num_attention_heads).")

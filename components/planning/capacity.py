@@ -35,6 +35,7 @@ def shape_of(entry: ModelShape | ModelShapeSpec) -> Shape:
     return Shape(
         params_b=entry.params_b,
         active_params_b=entry.active_params_b,
+        expert_params_b=entry.expert_params_b,
         layers=entry.layers,
         hidden_size=entry.hidden_size,
         attention_heads=entry.attention_heads,

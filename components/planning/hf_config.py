@@ -40,7 +40,7 @@ SHAPE_TO_CONFIG = {
 }
 CONFIG_TO_SHAPE = {config: shape for shape, config in SHAPE_TO_CONFIG.items()}
 # `shape:` fields the reader computes rather than reads: an override replaces the computed value.
-COMPUTED = ("params_b", "active_params_b", "weight_bits", "sliding_layers")
+COMPUTED = ("params_b", "active_params_b", "expert_params_b", "weight_bits", "sliding_layers")
 # Keys only the parameter count reads: the fix may also be to give the count itself.
 COUNT_ONLY = {"intermediate_size", "moe_intermediate_size", "qk_nope_head_dim", "v_head_dim", "num_experts_per_tok"}
 # MXFP4 (gpt-oss experts): 4-bit E2M1 values and one 8-bit scale per block of 32 values.
@@ -269,6 +269,7 @@ def read_config(raw: Mapping[str, Any], overrides: Mapping[str, float] | None = 
     fields: dict[str, Any] = {
         "params_b": counts.total / 1e9 if counts else None,
         "active_params_b": counts.active / 1e9 if counts and moe else None,
+        "expert_params_b": counts.routed_experts / 1e9 if counts and moe and counts.routed_experts else None,
         "layers": layers,
         "hidden_size": hidden,
         "attention_heads": heads,

@@ -33,6 +33,10 @@ class Shape:
     # 0: unknown, every parameter is treated alike.
     vocab_size: int = 0
     tie_word_embeddings: bool = False
+    # Parameters (billions) of a MoE's routed experts over all layers: what a token reads only a share of. Everything
+    # else (attention, shared experts, dense layers, router, norms) every token reads. None: estimated from the
+    # attention projections (`step_time.shared_params_b`).
+    expert_params_b: float | None = None
 
     def __post_init__(self) -> None:
         # A shape that breaks these would size silently wrong; the spec and the config reader report them first.

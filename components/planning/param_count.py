@@ -37,6 +37,8 @@ class ParamCount:
     unused_experts: int
     norms: int
     tied_embeddings: bool = False
+    # The routed experts alone (no router, no shared expert): the part of `experts` a token uses only a share of.
+    routed_experts: int = 0
 
     @property
     def total(self) -> int:
@@ -155,7 +157,8 @@ def count_params(cfg: Mapping[str, Any], need: Need) -> ParamCount:
     dense_width = first_of(cfg, ("intermediate_size_mlp",)) or need("intermediate_size")
     dense = dense_layers * 3 * hidden * dense_width if dense_layers else 0
     unused = sparse * (experts - min(per_token, experts)) * expert
-    return ParamCount(embeddings, attention, dense, sparse * per_sparse_layer, unused, norms, tied)
+    routed = sparse * experts * expert
+    return ParamCount(embeddings, attention, dense, sparse * per_sparse_layer, unused, norms, tied, routed)
 
 
 # quantization_config keys that list modules left unquantized (Transformers' modules_to_not_convert, vLLM fp8's

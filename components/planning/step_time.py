@@ -11,8 +11,22 @@ from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
 
 
 def shared_params_b(shape: Shape) -> float:
-    """Parameters (billions) of a MoE every token reads: the attention projections (Q, K, V, O) of every layer."""
-    per_layer = shape.hidden_size * shape.head_dim * 2 * (shape.attention_heads + shape.kv_heads)
+    """Parameters (billions) of a MoE every token reads: all but the routed experts and the embeddings.
+
+    Without `expert_params_b`, the attention projections of every layer (Q, K, V, O at the head widths; an MLA layer's
+    latent projections in place of K and V), which leaves out shared experts and dense layers.
+    """
+    if shape.expert_params_b is not None:
+        # The spec check reports counts that do not add up; sizing meanwhile keeps within the active parameters.
+        return min(shape.active_b, max(0.0, shape.params_b - shape.expert_params_b - shape.embedding_params_b))
+    query_out = shape.attention_heads * shape.head_dim * 2
+    if shape.latent_attention:
+        # DeepSeek-V2/V3: K and V come from a cached latent (kv_lora_rank + rope) expanded per head, not from hidden.
+        latent = (shape.kv_lora_rank or 0) + shape.qk_rope_head_dim
+        key_value = shape.hidden_size * latent + (shape.kv_lora_rank or 0) * shape.attention_heads * shape.head_dim * 2
+        per_layer = shape.hidden_size * query_out + key_value
+    else:
+        per_layer = shape.hidden_size * (query_out + shape.kv_heads * shape.head_dim * 2)
     return min(shape.active_b, shape.layers * per_layer / 1e9)
 
 
@@ -31,6 +45,8 @@ def _routed_share(shape: Shape) -> tuple[float, float, float]:
     shared = shared_params_b(shape)
     embedded = shape.embedding_params_b
     experts = shape.params_b - shared - embedded
+    if shape.expert_params_b is not None:
+        experts = min(experts, shape.expert_params_b)
     if experts <= 0:
         # An inline shape whose attention and embeddings account for every parameter: nothing is routed.
         return shared, 0.0, 0.0

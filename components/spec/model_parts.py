@@ -84,6 +84,13 @@ class ModelShapeSpec(FrozenSpec):
         le=MAX_PARAMS_B,
         description="Parameters active per token in billions (MoE); default: all of them.",
     )
+    expert_params_b: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_PARAMS_B,
+        description="Routed-expert parameters in billions over all layers (MoE; no router or shared expert); "
+        "default: estimated from the attention projections.",
+    )
     layers: PositiveInt = Field(le=MAX_DIMENSION, description="Transformer layers (num_hidden_layers); required.")
     hidden_size: PositiveInt = Field(le=MAX_DIMENSION, description="Model width (hidden_size); required.")
     attention_heads: PositiveInt = Field(le=MAX_DIMENSION, description="Query heads (num_attention_heads); required.")

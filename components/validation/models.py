@@ -91,6 +91,7 @@ def shape_issues(shape: ModelShapeSpec, *path: str) -> Iterator[SpecIssue]:
             f"{shape.active_params_b:g}B active parameters are more than the {shape.params_b:g}B in total",
             "active_params_b counts the parameters used per token (MoE): at most params_b, or leave it out",
         )
+    yield from expert_issues(shape, *path)
     if shape.kv_heads > shape.attention_heads or shape.attention_heads % shape.kv_heads:
         # Grouped-query attention shares each KV head among a whole number of query heads.
         yield SpecIssue(
@@ -121,6 +122,33 @@ def shape_issues(shape: ModelShapeSpec, *path: str) -> Iterator[SpecIssue]:
             field_path(*path, "qk_rope_head_dim"),
             "is part of a latent-attention (MLA) cache, but kv_lora_rank is not set",
             "add kv_lora_rank from config.json, or remove qk_rope_head_dim",
+        )
+
+
+def expert_issues(shape: ModelShapeSpec, *path: str) -> Iterator[SpecIssue]:
+    """A MoE's routed-expert count must fit inside its total and leave the active parameters room."""
+    experts = shape.expert_params_b
+    if experts is None:
+        return
+    fix = (
+        "count the routed experts from config.json (MoE layers x experts x 3 x hidden_size x moe_intermediate_size, "
+        "in billions), or leave expert_params_b out"
+    )
+    if shape.active_params_b is None:
+        yield SpecIssue(field_path(*path, "expert_params_b"), "is set but active_params_b is not (a dense model)", fix)
+    elif experts > shape.params_b:
+        yield SpecIssue(
+            field_path(*path, "expert_params_b"),
+            f"{experts:g}B of routed experts are more than the {shape.params_b:g}B in total",
+            fix,
+        )
+    elif shape.params_b - experts - shape.vocab_size * shape.hidden_size / 1e9 > shape.active_params_b + 0.05:
+        # What is not a routed expert (less the input embedding, a lookup) every token multiplies by.
+        yield SpecIssue(
+            field_path(*path, "active_params_b"),
+            f"{shape.active_params_b:g}B active parameters are fewer than the "
+            f"{shape.params_b - experts:g}B that are not routed experts",
+            fix,
         )
 
 

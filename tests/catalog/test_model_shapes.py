@@ -27,6 +27,20 @@ def test_a_catalog_shape_is_what_its_config_json_says(entry: str, fixture: str) 
     assert shape.params_b == pytest.approx(read["params_b"], rel=0.02)
     for key in ("kv_lora_rank", "qk_rope_head_dim"):
         assert getattr(shape, key) == read.get(key)
+    # A MoE's routed experts as the config counts them (a dense model has none).
+    routed = read.get("expert_params_b")
+    assert shape.expert_params_b == (pytest.approx(routed, rel=0.01) if routed is not None else None)
+
+
+def test_every_catalog_moe_counts_its_routed_experts_within_its_active_parameters() -> None:
+    for key, shape in catalog.model_shapes().items():
+        if shape.active_params_b is None:
+            assert shape.expert_params_b is None, key
+            continue
+        assert shape.expert_params_b is not None, f"{key}: a MoE without expert_params_b"
+        # What is not a routed expert (less the input embedding, a lookup) every token multiplies by.
+        every_token = shape.params_b - shape.expert_params_b - shape.vocab_size * shape.hidden_size / 1e9
+        assert 0 < every_token < shape.active_params_b, key
 
 
 def test_deepseeks_published_checkpoints_are_block_fp8_and_stored_near_their_size() -> None:

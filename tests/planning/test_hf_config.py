@@ -56,6 +56,26 @@ def test_parameter_counts_match_the_published_totals(name: str, total: float, ac
         assert got["active_params_b"] == pytest.approx(active, rel=0.02)
 
 
+# Routed-expert parameters in billions, worked by hand: MoE layers x experts x 3 x hidden x expert width.
+ROUTED = [
+    ("mixtral-8x7b", 32 * 8 * 3 * 4096 * 14336 / 1e9),
+    ("gpt-oss-20b", 24 * 32 * 3 * 2880 * 2880 / 1e9),
+    # 3 dense layers and one shared expert per MoE layer are not routed.
+    ("deepseek-v3", 58 * 256 * 3 * 7168 * 2048 / 1e9),
+    # Every other layer holds 128 experts; the shared expert is not routed.
+    ("llama-4-maverick", 24 * 128 * 3 * 5120 * 8192 / 1e9),
+]
+
+
+@pytest.mark.parametrize(("name", "routed"), ROUTED)
+def test_a_moe_config_counts_its_routed_experts(name: str, routed: float) -> None:
+    assert fields(name)["expert_params_b"] == pytest.approx(routed)
+
+
+def test_a_dense_config_has_no_routed_experts() -> None:
+    assert "expert_params_b" not in fields("llama-3.1-8b")
+
+
 # KV bytes per token at bf16, TP 1, worked by hand from each config.json.
 KV_BY_HAND = [
     # 2 (K, V) × 32 layers × 8 KV heads × 128 head_dim × 2 bytes.

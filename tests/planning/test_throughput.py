@@ -159,6 +159,27 @@ def test_a_moe_batch_touches_more_distinct_experts_but_never_more_than_all_weigh
     assert 0 < shared_params_b(mixtral) < mixtral.active_b
 
 
+def test_a_deepseek_batch_reads_its_routed_experts_not_only_its_latent_attention() -> None:
+    import dataclasses as dc
+
+    from inferstack.planning.sizing import weight_bytes
+    from inferstack.planning.step_time import shared_params_b, weights_read_bytes
+
+    deepseek = model_shape("deepseek-v3")[1]  # type: ignore[index]
+    prec = precision(deepseek, "fp8")
+    # Every token reads attention, 3 dense layers, shared experts and the lm_head (~16B); the rest is routed.
+    assert 14 < shared_params_b(deepseek) < 18
+    one, full = weights_read_bytes(deepseek, prec, 1), weights_read_bytes(deepseek, prec, 4096)
+    # One token reads about its active parameters (8 of 256 experts); a large batch reads nearly every expert.
+    assert one == pytest.approx(deepseek.active_b * 1e9, rel=0.05)
+    assert full > 0.95 * weight_bytes(deepseek, prec) - deepseek.vocab_size * deepseek.hidden_size * 2
+    # Without the routed count, MLA's latent projections (not per-head K and V from hidden) are the shared estimate:
+    # still well below the active parameters, so the experts keep a routed share.
+    estimated = dc.replace(deepseek, expert_params_b=None)
+    assert shared_params_b(estimated) < 0.7 * deepseek.active_b
+    assert weights_read_bytes(estimated, prec, 4096) > 10 * weights_read_bytes(estimated, prec, 1)
+
+
 def test_weight_only_int4_and_moe_kernels_slow_compute_bound_passes() -> None:
     eff = default_efficiency("nvidia-h100-sxm")
     acc = accelerator("nvidia-h100-sxm")

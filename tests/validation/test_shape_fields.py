@@ -60,6 +60,10 @@ def test_a_latent_replaces_per_head_kv() -> None:
         ({"sliding_layers": 40, "sliding_window": 128}, "sliding_layers", "more than the 34 layers"),
         ({"sliding_layers": 4}, "sliding_layers", "sliding_window is not"),
         ({"qk_rope_head_dim": 64}, "qk_rope_head_dim", "kv_lora_rank is not set"),
+        ({"expert_params_b": 2.0}, "expert_params_b", "active_params_b is not"),
+        ({"active_params_b": 1.0, "expert_params_b": 5.0}, "expert_params_b", "more than the 3.9B in total"),
+        # 3.9 - 1.0 - 0.67 (input embedding) = 2.2B every token multiplies by, more than 1.5 active.
+        ({"active_params_b": 1.5, "expert_params_b": 1.0}, "active_params_b", "fewer than the 2.9B"),
     ],
 )
 def test_inconsistent_shape_fields_are_spec_errors(extra: dict[str, Any], field: str, says: str) -> None:
