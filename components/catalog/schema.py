@@ -294,6 +294,7 @@ class EfficiencyFactors(_Table):
     moe_serial: Factor = Field(
         description="Share of the shorter of expert weight streaming and expert math a fused MoE kernel adds (1: sum)."
     )
+    moe_layer_floor_s: Factor = Field(description="Fixed time of one MoE layer's fused expert kernels in every pass.")
     trtllm_moe_overlap: Factor = Field(description="Share of what moe_serial adds that TensorRT-LLM MoE GEMMs hide.")
     marlin_moe_overlap: Factor = Field(description="Share of what moe_serial adds that vLLM's Marlin MoE kernel hides.")
     sglang_request_latency_s: Factor = Field(description="SGLang's fixed first-token latency outside the GPU passes.")

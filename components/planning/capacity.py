@@ -104,6 +104,7 @@ def default_efficiency(gpu: str | None = None) -> Efficiency:
         piggyback_prefill=True,
         moe_gemm=table.factors.moe_gemm.value,
         moe_serial=table.factors.moe_serial.value,
+        moe_layer_s=table.factors.moe_layer_floor_s.value,
         marlin_moe_serial=table.factors.moe_serial.value * (1 - table.factors.marlin_moe_overlap.value),
         int4_gemm=table.factors.int4_gemm.value,
         attention_in_kv_dtype=True,

@@ -101,6 +101,9 @@ class Efficiency:
     # moe_serial where the experts run through vLLM's Marlin MoE kernel (weight-only AWQ/GPTQ, FP8 without FP8 tensor
     # cores, MXFP4 below compute capability 9.0); None: moe_serial.
     marlin_moe_serial: float | None = None
+    # Fixed time of one MoE layer's expert kernels in every pass (routing, token alignment, the two grouped GEMM
+    # launches, activation, combine), on top of streaming the experts it touches; 0 on the roofline.
+    moe_layer_s: float = 0.0
     int4_gemm: float = 1.0
     # Latency a lone request's first token pays outside the GPU passes (the API server's request handling, the
     # trip to the engine core and back, streaming the token); 0 on the roofline.

@@ -121,10 +121,26 @@ def _window(shape: Shape, tokens: float) -> float:
     return tokens if shape.sliding_window is None else min(tokens, shape.sliding_window)
 
 
+def _pair_flops(shape: Shape, *, decode: bool) -> float:
+    """FLOPs of one query against one cached position in one head: QK and AV, 2 per multiply-add each.
+
+    vLLM runs multi-head latent attention two ways (vllm/model_executor/layers/attention/mla_attention.py, the
+    module docstring): decode absorbs the up-projections and attends over the cached latent itself (QK over
+    kv_lora_rank + rope, AV over kv_lora_rank); prefill expands the latent to per-head keys (qk_nope + rope) and values
+    (v_head_dim, which DeepSeek-V2/V3 set to qk_nope) and runs ordinary attention.
+    """
+    if not shape.latent_attention:
+        return 4 * shape.head_dim
+    rank = shape.kv_lora_rank or 0
+    if decode:
+        return 2 * (rank + shape.qk_rope_head_dim) + 2 * rank
+    return 2 * shape.head_dim + 2 * (shape.head_dim - shape.qk_rope_head_dim)
+
+
 def decode_attention_flops(shape: Shape, context: float) -> float:
-    """Attention FLOPs of one decode token over `context` tokens (QK and AV, 2 each); sliding layers see the window."""
+    """Attention FLOPs of one decode token over `context` tokens; sliding layers see the window."""
     attended = shape.full_layers * context + shape.sliding_layers * _window(shape, context)
-    return 4 * attended * shape.attention_heads * shape.head_dim
+    return attended * shape.attention_heads * _pair_flops(shape, decode=True)
 
 
 def prefill_attention_flops(shape: Shape, prompt: int) -> float:
@@ -133,7 +149,7 @@ def prefill_attention_flops(shape: Shape, prompt: int) -> float:
     # Token i attends to min(i, w) tokens: p²/2 for full layers, p·w - w²/2 for sliding ones.
     sliding = prompt * window - window**2 / 2
     attended = shape.full_layers * prompt**2 / 2 + shape.sliding_layers * sliding
-    return 4 * attended * shape.attention_heads * shape.head_dim
+    return attended * shape.attention_heads * _pair_flops(shape, decode=False)
 
 
 def decode_read_bytes(shape: Shape, prec: Precision, acc: Accelerator, *, batch: int, context: float) -> float:
@@ -176,6 +192,15 @@ def allreduce_s(shape: Shape, acc: Accelerator, eff: Efficiency, *, tokens: floa
     return 2 * shape.layers * each
 
 
+def moe_floor_s(shape: Shape, eff: Efficiency) -> float:
+    """Fixed time of a pass's MoE expert kernels: `moe_layer_s` per layer (0 for a dense model).
+
+    Every layer counts: a shape does not say which layers are dense (DeepSeek's first 3 of 61, Llama 4 Maverick's
+    every other one), so models with dense layers get a floor slightly too long.
+    """
+    return shape.layers * eff.moe_layer_s if _routed_share(shape)[1] > 0 else 0.0
+
+
 def decode_step_s(
     shape: Shape,
     acc: Accelerator,
@@ -211,7 +236,7 @@ def decode_step_s(
     # Grouped expert GEMMs (fused MoE kernels) overlap streaming the experts with multiplying them far less than a
     # dense GEMM does: `moe_serial` of the shorter of the two adds to the longer.
     stream, math_time = expert_bytes / bandwidth, expert_flops / rate
-    experts = max(stream, math_time) + expert_serial(prec, eff, acc) * min(stream, math_time)
+    experts = max(stream, math_time) + expert_serial(prec, eff, acc) * min(stream, math_time) + moe_floor_s(shape, eff)
     gemm_time = gemm_s(flops, (batch + riders) * 2 * prec.kept_16bit_params_b * 1e9, rate, acc, eff, mfu)
     if eff.kernels_in_sequence:
         # The GEMMs stream the weights while they multiply; attention then streams the KV cache while it multiplies.
@@ -249,4 +274,4 @@ def prefill_s(
         passes = max(weights_time, gemm_time) + attention_time
     else:
         passes = max(weights_time, gemm_time + attention_time)
-    return eff.step_overhead_s + passes + allreduce_s(shape, acc, eff, tokens=tokens)
+    return eff.step_overhead_s + passes + moe_floor_s(shape, eff) + allreduce_s(shape, acc, eff, tokens=tokens)

@@ -47,6 +47,8 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
             eff,
             batched_tokens=TRTLLM_TOKENS,
             moe_serial=serial,
+            # Its CUTLASS MoE GEMMs' fixed cost was not measured (efficiency.yaml moe_layer_floor_s).
+            moe_layer_s=0.0,
             sequence_overhead_s=0.0,
             request_latency_s=0.0,
             request_latency_per_running_s=0.0,

@@ -264,3 +264,36 @@ def test_each_other_running_sequence_delays_the_first_token_outside_the_gpu() ->
         running = min(clients, cap or clients)
         assert served.ttft_s - fixed.ttft_s == pytest.approx(eff.request_latency_per_running_s * (running - 1))
         assert served.tpot_s == fixed.tpot_s and served.output_tokens_per_s == fixed.output_tokens_per_s
+
+
+def test_latent_attention_costs_what_vllms_two_mla_paths_compute() -> None:
+    from inferstack.planning.step_time import decode_attention_flops
+
+    deepseek = model_shape("deepseek-v3")[1]  # type: ignore[index]
+    # Decode attends over the cached latent (QK over 512 + 64, AV over 512) in each of 128 heads of 61 layers.
+    assert decode_attention_flops(deepseek, 1000) == 61 * 1000 * 128 * (2 * 576 + 2 * 512)
+    # Prefill expands it to per-head keys of 192 and values of 128: causal, p²/2 pairs a layer.
+    assert prefill_attention_flops(deepseek, 2000) == 61 * 2000**2 / 2 * 128 * (2 * 192 + 2 * 128)
+    # A GQA model keeps QK and AV at its head width.
+    assert decode_attention_flops(LLAMA8, 1000) == 32 * 1000 * 32 * 4 * 128
+
+
+def test_each_moe_layer_pays_its_expert_kernels_fixed_cost_in_every_pass() -> None:
+    eff = default_efficiency("nvidia-h100-sxm")
+    acc = accelerator("nvidia-h100-sxm")
+    oss = model_shape("gpt-oss-20b")[1]  # type: ignore[index]
+    prec = precision(oss, None)
+    without = dataclasses.replace(eff, moe_layer_s=0.0)
+    for batch in (1, 64):
+        added = decode_step_s(oss, acc, prec, eff, batch=batch, context=500) - decode_step_s(
+            oss, acc, prec, without, batch=batch, context=500
+        )
+        assert added == pytest.approx(oss.layers * eff.moe_layer_s)
+    assert prefill_s(oss, acc, prec, eff, prompt=1000) - prefill_s(oss, acc, prec, without, prompt=1000) == (
+        pytest.approx(oss.layers * eff.moe_layer_s)
+    )
+    # A dense model has no expert kernels.
+    bf16 = precision(LLAMA8, None)
+    assert decode_step_s(LLAMA8, acc, bf16, eff, batch=8, context=500) == decode_step_s(
+        LLAMA8, acc, bf16, without, batch=8, context=500
+    )
