@@ -18,7 +18,12 @@ SHAPE_KEYS = ("layers", "hidden_size", "attention_heads", "kv_heads", "head_dim"
 
 @pytest.mark.parametrize(
     ("entry", "fixture"),
-    [("llama-3.1-8b", "llama-3.1-8b"), ("mixtral-8x7b", "mixtral-8x7b"), ("deepseek-v3", "deepseek-v3")],
+    [
+        ("llama-3.1-8b", "llama-3.1-8b"),
+        ("mixtral-8x7b", "mixtral-8x7b"),
+        ("deepseek-v3", "deepseek-v3"),
+        ("glm-4.6", "glm-4.6"),
+    ],
 )
 def test_a_catalog_shape_is_what_its_config_json_says(entry: str, fixture: str) -> None:
     shape = catalog.model_shapes()[entry]
