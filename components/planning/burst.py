@@ -27,6 +27,7 @@ two engines' steps live in vllm_scheduler.py.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
@@ -83,17 +84,49 @@ def burst_performance(
     return BurstRun(_summary(run, finished), run.preemptions, run.recomputed)
 
 
+def mixed_burst_performance(
+    shape: Shape,
+    acc: Accelerator,
+    prec: Precision,
+    eff: Efficiency,
+    *,
+    lengths: Sequence[tuple[int, int]],
+    kv_tokens: int,
+    limit: int,
+) -> BurstRun:
+    """An offline burst of mixed lengths (`lengths`: each request's prompt and output, in queue order), queued at once.
+
+    What a ShareGPT run at request rate inf is: the batch fills as the prompts are prefilled and drains as the short
+    outputs finish, so the run lasts at least as long as its longest request and spends its end at a small batch,
+    which the steady state (every request at the mean lengths) does not see. Otherwise as `burst_performance`.
+    """
+    if not lengths or any(p < 1 or o < 1 for p, o in lengths):
+        raise ValueError("a burst needs at least one request, each of at least one prompt and one output token")
+    longest = max(p + o for p, o in lengths)
+    if kv_tokens < longest:
+        raise ValueError(f"the KV cache holds {kv_tokens} tokens, fewer than the longest request's {longest}")
+    waiting = deque(SimRequest(pending=p, output=o) for p, o in lengths)
+    run = SchedulerState(shape, acc, prec, eff, kv_tokens, limit, 0, waiting, [], clients=len(lengths))
+    step = v1_step if eff.piggyback_prefill else v0_step
+    finished: list[SimRequest] = []
+    while run.waiting or run.running:
+        step(run)
+        run.retire(finished)
+    return BurstRun(_summary(run, finished), run.preemptions, run.recomputed)
+
+
 def _summary(run: SchedulerState, finished: list[SimRequest]) -> Performance:
     """The burst's Performance from its requests' first-token and finish times."""
     count = len(finished)
     first = [r.first_token_s if r.first_token_s is not None else r.arrived_s for r in finished]
-    tpot = sum(r.finished_s - f for r, f in zip(finished, first, strict=True)) / count / max(1, run.output - 1)
+    # vLLM bench's TPOT: each request's decode time over its tokens after the first, averaged over requests.
+    tpot = sum((r.finished_s - f) / max(1, run.target(r) - 1) for r, f in zip(finished, first, strict=True)) / count
     peak = run.acc.bandwidth_gbps * 1e9 * run.acc.count
     return Performance(
         concurrency=run.clients,
         ttft_s=sum(f - r.arrived_s + r.host_s for r, f in zip(finished, first, strict=True)) / count,
         tpot_s=tpot,
-        output_tokens_per_s=count * run.output / run.clock,
+        output_tokens_per_s=sum(run.target(r) for r in finished) / run.clock,
         requests_per_s=count / run.clock,
         bandwidth_utilization=min(1.0, run.read_bytes / run.clock / peak),
         running=max(1, round(run.running_time / run.decode_time)) if run.decode_time else 1,

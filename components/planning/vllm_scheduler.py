@@ -30,6 +30,8 @@ class SimRequest:
     arrived_s: float = 0.0
     # First-token time outside the GPU passes (throughput.request_latency at its running batch).
     host_s: float = 0.0
+    # Tokens it generates; 0: the burst's common output length (SchedulerState.output).
+    output: int = 0
 
 
 @dataclass
@@ -56,6 +58,10 @@ class SchedulerState:
     # KV tokens the running requests hold, and how many of them still owe prefill tokens (kept as they change).
     used: int = 0
     prefilling: int = 0
+
+    def target(self, request: SimRequest) -> int:
+        """The tokens `request` generates before it finishes."""
+        return request.output or self.output
 
     @property
     def free(self) -> int:
@@ -90,7 +96,7 @@ class SchedulerState:
         while len(self.running) > 1 and self.free < len(self.running):
             self.preempt_newest()
         batch = len(self.running)
-        steps = max(1, min(min(self.output - r.generated for r in self.running), self.free // batch))
+        steps = max(1, min(min(self.target(r) - r.generated for r in self.running), self.free // batch))
         context = self.used / batch + (steps - 1) / 2
         self.decoded(
             steps,
@@ -127,13 +133,13 @@ class SchedulerState:
 
     def retire(self, finished: list[SimRequest]) -> None:
         """Take the requests that have generated their whole output out of the running set."""
-        done = [r for r in self.running if r.generated >= self.output]
+        done = [r for r in self.running if r.generated >= self.target(r)]
         for request in done:
             request.finished_s = self.clock
             self.used -= request.tokens
         finished.extend(done)
         if done:
-            self.running = [r for r in self.running if r.generated < self.output]
+            self.running = [r for r in self.running if r.generated < self.target(r)]
 
 
 def v0_step(run: SchedulerState) -> None:

@@ -30,8 +30,9 @@ def test_the_set_is_broad_and_every_point_is_cited() -> None:
         assert len(point["source"]) > 40 and point["engine"] in ENGINES and point["engine_version"]
         # Waves need a closed loop of several clients (published_report.predict reads no other value).
         assert point.get("arrivals") in (None, "waves") and (point.get("arrivals") is None or point["concurrency"])
-        # Fixed lengths are modelled on offline vLLM bursts (published_report.fixed_burst reads no other value).
-        assert point.get("output_lengths") in (None, "fixed")
+        # Fixed lengths are modelled on offline vLLM bursts (published_report.fixed_burst), ShareGPT spreads on V1 ones
+        # (tests/bench/sharegpt.py sharegpt_burst); no other value is read.
+        assert point.get("output_lengths") in (None, "fixed", "sharegpt")
 
 
 @pytest.mark.parametrize("point", POINTS, ids=[p["id"] for p in POINTS])
