@@ -41,16 +41,20 @@ def burst_lengths(prompt: float, output: float, requests: int) -> list[tuple[int
 
 
 def sharegpt_burst(point: dict[str, Any]) -> bool:
-    """True for a vLLM V1 (0.8 on) offline burst of ShareGPT requests (`output_lengths: sharegpt`, queued at once).
+    """True for an offline burst of ShareGPT requests (`output_lengths: sharegpt`, queued at once) on vLLM V1 (0.8 on)
+    or SGLang.
 
-    Older vLLM keeps the steady state: its per-sequence host cost (efficiency.yaml legacy_sequence_overhead_s) was
-    fitted on LambdaLabs' ShareGPT bursts under that model, and would have to be refitted under this one.
+    SGLang's scheduler runs a prefill batch whenever it can form one and decodes otherwise (sglang/srt/managers/
+    scheduler.py get_next_batch_to_run), the order of vLLM V0's that burst.py's V0 step follows (the report gives
+    SGLang points no piggybacked prefill); its admission also reserves room for the running requests' future tokens
+    (new_token_ratio), which is not modelled. vLLM before V1 keeps the steady state: its per-sequence host cost
+    (efficiency.yaml legacy_sequence_overhead_s) was fitted on LambdaLabs' ShareGPT bursts under that model.
     """
     minor = vllm_minor(point)
+    engine = point["engine"] == "sglang" or (minor is not None and minor >= V1_MINOR)
     return (
         point.get("output_lengths") == "sharegpt"
-        and minor is not None
-        and minor >= V1_MINOR
+        and engine
         and point["concurrency"] is None
         and bool(point.get("prompts"))
     )

@@ -37,11 +37,12 @@ def _point(**changes: object) -> dict[str, object]:
     return {**base, **changes}
 
 
-def test_only_an_offline_vllm_v1_sharegpt_burst_runs_the_mixed_length_model() -> None:
+def test_only_an_offline_vllm_v1_or_sglang_sharegpt_burst_runs_the_mixed_length_model() -> None:
     assert sharegpt_burst(_point())
+    assert sharegpt_burst(_point(engine="sglang", engine_version="0.5.3")), "prefill first, as V0's step"
     assert not sharegpt_burst(_point(output_lengths=None))
     assert not sharegpt_burst(_point(engine_version="0.5.4")), "V0's host cost was fitted on the steady state"
-    assert not sharegpt_burst(_point(engine="sglang", engine_version="0.5.3"))
+    assert not sharegpt_burst(_point(engine="tensorrt-llm", engine_version="1.0"))
     assert not sharegpt_burst(_point(concurrency=4)), "a closed loop is no burst"
     assert not sharegpt_burst(_point(prompts=None)), "the request count sets the run's length"
 
