@@ -22,13 +22,14 @@ from inferstack import catalog
 from inferstack.planning.batch_job import kv_capacity_tokens
 from inferstack.planning.burst import burst_performance, mixed_burst_performance
 from inferstack.planning.capacity import accelerator, model_shape
+from inferstack.planning.length_mix import sharegpt_lengths
 from inferstack.planning.open_loop import size_load
 from inferstack.planning.sizing import Efficiency, MemoryFit, memory_fit, precision
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s
 from inferstack.planning.throughput import Objectives, offline_performance, performance
 from inferstack.planning.waves import in_waves, with_startup
 from tests.bench.engines import engine_efficiency, memory_share, running_limit
-from tests.bench.sharegpt import burst_lengths, sharegpt_burst
+from tests.bench.sharegpt import sharegpt_burst
 from tests.bench.sweeps import band, load_sweeps, sweep_points
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
@@ -103,8 +104,8 @@ def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
             clients=point["concurrency"],
         ).performance
     elif eff is planner and sharegpt_burst(point):
-        # A ShareGPT burst's lengths spread (tests/bench/sharegpt.py): vLLM's scheduler fills and drains the batch.
-        lengths = burst_lengths(prompt, output, point["prompts"])
+        # A ShareGPT burst's lengths spread (planning/length_mix.py): vLLM's scheduler fills and drains the batch.
+        lengths = sharegpt_lengths(prompt, output, point["prompts"])
         perf = mixed_burst_performance(
             shape, acc, prec, eff, lengths=lengths, kv_tokens=kv_capacity_tokens(fit, prompt + output), limit=limit
         ).performance

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bench.sharegpt import burst_lengths, sample, sharegpt_burst
+from inferstack.catalog.length_samples import sharegpt_sample
+from inferstack.planning.length_mix import sharegpt_lengths
+from tests.bench.sharegpt import sharegpt_burst
 
 
 def test_the_sample_is_the_published_runs_requests() -> None:
-    pairs = sample()
+    pairs = sharegpt_sample().pairs()
     # The source file's totals (73671 in, 71810 out) over its 320 requests; 34 that ended at once count one token.
     assert len(pairs) == 320
     assert sum(p for p, _ in pairs) == 73671
@@ -17,7 +19,7 @@ def test_the_sample_is_the_published_runs_requests() -> None:
 
 
 def test_a_burst_keeps_the_spread_at_the_points_means_and_repeats_the_sample_in_order() -> None:
-    lengths = burst_lengths(217.0, 202.0, 1000)
+    lengths = sharegpt_lengths(217.0, 202.0, 1000)
     assert len(lengths) == 1000
     assert sum(p for p, _ in lengths) / 1000 == pytest.approx(217, rel=0.02)
     assert sum(o for _, o in lengths) / 1000 == pytest.approx(202, rel=0.02)
