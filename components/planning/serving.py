@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
@@ -61,6 +61,8 @@ class Request:
     vllm_release: Release | None = None
     # An offline batch job of this many requests queued at once (planning/batch_job.py); None: none sized.
     batch: int | None = None
+    # How the job's lengths spread: "fixed" (all at prompt/output) or "sharegpt" (planning/length_mix.py).
+    batch_lengths: Literal["fixed", "sharegpt"] = "fixed"
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,7 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
                 requests=request.batch,
                 limit=limit,
                 clients=request.concurrency,
+                lengths=request.batch_lengths,
             )
     stored_bits = request.stored_bits if request.stored_bits is not None else shape.weight_bits
     start = startup_estimate(

@@ -21,7 +21,7 @@ from inferstack.infra.cli.size_cold_start import (
     scale_to_zero,
     scale_to_zero_line,
 )
-from inferstack.infra.cli.size_request import fail as _fail
+from inferstack.infra.cli.size_request import check_flags, check_modes
 from inferstack.infra.cli.size_request import request as _request
 
 if TYPE_CHECKING:
@@ -165,6 +165,14 @@ def size_command(
             "duration on one replica.",
         ),
     ] = None,
+    lengths: Annotated[
+        str,
+        typer.Option(
+            "--lengths",
+            help="With --batch: fixed (every request at --input/--output) or sharegpt (spread around them like chat "
+            "traffic, queued at once).",
+        ),
+    ] = "fixed",
     ttft_ms: Annotated[float | None, typer.Option("--ttft-ms", min=0.0, help="TTFT objective in ms.")] = None,
     tpot_ms: Annotated[float | None, typer.Option("--tpot-ms", min=0.0, help="Per-token objective in ms.")] = None,
     context: Annotated[
@@ -228,25 +236,11 @@ def size_command(
     from inferstack.spec.base import canonical_dtype
 
     dtype = canonical_dtype(dtype)
-    if dtype not in ("auto", "bfloat16", "float16", "fp8", "awq", "gptq", "modelopt_fp4"):
-        raise _fail(
-            f"--dtype: unknown {dtype!r} — use auto, bfloat16 (bf16), float16 (fp16), fp8, awq, gptq or modelopt_fp4"
-        )
-    if cloud is not None and cloud not in ("aws", "gcp"):
-        raise _fail(f"--cloud: unknown {cloud!r} — use aws or gcp")
-    if store not in ("bucket", "local"):
-        raise _fail(f"--store: unknown {store!r} — use bucket or local")
-    if cold_start not in (None, "default", "accelerated"):
-        raise _fail(f"--cold-start: unknown {cold_start!r} — use default or accelerated")
+    check_flags(dtype=dtype, cloud=cloud, store=store, cold_start=cold_start, kv_cache_dtype=kv_cache_dtype)
     found = sized_model(model, model_config, shape or [])
-    if rank not in ("tokens", "nodes"):
-        raise _fail(f"--rank: unknown {rank!r} — use tokens or nodes")
-    if batch is not None and (compare_all or capacity is not None):
-        raise _fail("--batch: sizes one option's job — drop --compare/--capacity, or size each GPU in turn")
-    if rank != "tokens" and not compare_all:
-        raise _fail("--rank: ranks the options of --compare — add --compare")
-    if kv_cache_dtype not in ("auto", "fp8", "fp8_e4m3", "fp8_e5m2"):
-        raise _fail(f"--kv-cache-dtype: unknown {kv_cache_dtype!r} — use auto, fp8, fp8_e4m3 or fp8_e5m2")
+    check_modes(
+        rank=rank, compare_all=compare_all, capacity=capacity, batch=batch, lengths=lengths, clients=concurrency
+    )
     request = _request(
         found,
         gpu,
@@ -266,6 +260,7 @@ def size_command(
         cold_start or "default",
         vllm_version,
         batch,
+        "sharegpt" if lengths == "sharegpt" else "fixed",
     )
     if max_loras:
         request = with_lora(request, max_loras, max_lora_rank)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
@@ -17,6 +17,40 @@ def fail(message: str) -> typer.Exit:
     """Print a flag mistake to stderr and exit 2 (invalid input), never a traceback."""
     typer.echo(message, err=True)
     return typer.Exit(EXIT_INVALID)
+
+
+def check_flags(*, dtype: str, cloud: str | None, store: str, cold_start: str | None, kv_cache_dtype: str) -> None:
+    """Each value flag names a choice `size` knows; a mistake exits 2 naming the flag and the choices."""
+    if dtype not in ("auto", "bfloat16", "float16", "fp8", "awq", "gptq", "modelopt_fp4"):
+        raise fail(
+            f"--dtype: unknown {dtype!r} — use auto, bfloat16 (bf16), float16 (fp16), fp8, awq, gptq or modelopt_fp4"
+        )
+    if cloud is not None and cloud not in ("aws", "gcp"):
+        raise fail(f"--cloud: unknown {cloud!r} — use aws or gcp")
+    if store not in ("bucket", "local"):
+        raise fail(f"--store: unknown {store!r} — use bucket or local")
+    if cold_start not in (None, "default", "accelerated"):
+        raise fail(f"--cold-start: unknown {cold_start!r} — use default or accelerated")
+    if kv_cache_dtype not in ("auto", "fp8", "fp8_e4m3", "fp8_e5m2"):
+        raise fail(f"--kv-cache-dtype: unknown {kv_cache_dtype!r} — use auto, fp8, fp8_e4m3 or fp8_e5m2")
+
+
+def check_modes(
+    *, rank: str, compare_all: bool, capacity: str | None, batch: int | None, lengths: str, clients: int | None
+) -> None:
+    """The flags that pick what `size` answers go together; a mistake exits 2 naming the flag and the fix."""
+    if rank not in ("tokens", "nodes"):
+        raise fail(f"--rank: unknown {rank!r} — use tokens or nodes")
+    if batch is not None and (compare_all or capacity is not None):
+        raise fail("--batch: sizes one option's job — drop --compare/--capacity, or size each GPU in turn")
+    if rank != "tokens" and not compare_all:
+        raise fail("--rank: ranks the options of --compare — add --compare")
+    if lengths not in ("fixed", "sharegpt"):
+        raise fail(f"--lengths: unknown {lengths!r} — use fixed or sharegpt")
+    if lengths != "fixed" and batch is None:
+        raise fail("--lengths: spreads the requests of a --batch job — add --batch N")
+    if lengths != "fixed" and clients is not None:
+        raise fail("--lengths sharegpt: sizes a job queued at once — drop --concurrency, or use --lengths fixed")
 
 
 def request(
@@ -38,6 +72,7 @@ def request(
     cold_start: str = "default",
     vllm_version: str | None = None,
     batch: int | None = None,
+    batch_lengths: Literal["fixed", "sharegpt"] = "fixed",
 ) -> Request:
     """The planner's Request for `size`'s flags; a flag mistake exits 2 naming the flag and the fix."""
     from inferstack import catalog
@@ -90,5 +125,6 @@ def request(
         concurrency=concurrency,
         requests_per_s=rps,
         batch=batch,
+        batch_lengths=batch_lengths,
         objectives=Objectives(ttft_s=ttft_ms / 1000 if ttft_ms else None, tpot_s=tpot_ms / 1000 if tpot_ms else None),
     )

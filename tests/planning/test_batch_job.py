@@ -70,3 +70,30 @@ def test_no_job_where_vllm_v0_would_never_admit_the_prompt() -> None:
     # The pinned engine (V1) keeps no such reserve: the same job runs, one request at a time.
     job = batch_run(QWEN7, ACC, PREC, EFF, fit, prompt=tokens - 10, output=1, requests=3, limit=256)
     assert job is not None and job.running == 1
+
+
+def test_a_chat_like_spread_of_lengths_drains_the_batch_and_takes_longer_than_every_request_at_the_means() -> None:
+    h100 = accelerator("nvidia-h100-sxm")
+    eff = default_efficiency("nvidia-h100-sxm")
+    fit = memory_fit(QWEN7, h100, PREC, eff, context=420)
+    fixed = batch_run(QWEN7, h100, PREC, eff, fit, prompt=220, output=200, requests=1000, limit=1024)
+    spread = batch_run(
+        QWEN7, h100, PREC, eff, fit, prompt=220, output=200, requests=1000, limit=1024, lengths="sharegpt"
+    )
+    assert fixed is not None and spread is not None
+    assert spread.lengths == "sharegpt" and spread.model == "scheduler"
+    # The same mean work, but the batch drains as short outputs finish: fewer decode at once and the job lasts longer.
+    assert spread.duration_s > fixed.duration_s and spread.running < fixed.running
+    assert "spread as ShareGPT's" in spread.describe() and "full output" in fixed.describe()
+
+
+def test_no_spread_job_where_its_longest_request_does_not_fit() -> None:
+    # A cache for a few mean requests (1000 + 2000 tokens) cannot hold the spread's longest (4.3x the mean output).
+    small = memory_fit(QWEN7, ACC, PREC, EFF, context=3000, utilization=0.74)
+    tokens = kv_capacity_tokens(small, 3000)
+    assert 3000 <= tokens < 1000 + 2000 * 4
+    assert batch_run(QWEN7, ACC, PREC, EFF, small, prompt=1000, output=2000, requests=50, limit=256) is not None
+    spread = batch_run(
+        QWEN7, ACC, PREC, EFF, small, prompt=1000, output=2000, requests=50, limit=256, lengths="sharegpt"
+    )
+    assert spread is None

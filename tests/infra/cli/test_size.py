@@ -67,6 +67,7 @@ def test_compare_ranks_options_by_price_per_token() -> None:
         ["size", "--model", "qwen2.5-7b", "--batch", "0"],
         ["size", "--model", "qwen2.5-7b", "--batch", "100001"],
         ["size", "--model", "qwen2.5-7b", "--batch", "10", "--compare"],
+        ["size", "--model", "qwen2.5-7b", "--batch", "10", "--lengths", "zipf"],
         ["cost", "no-such-stack"],
     ],
 )
@@ -207,6 +208,28 @@ def test_a_batch_job_reports_its_duration_and_the_schedulers_redone_work() -> No
     assert json.loads(runner.invoke(app, [*args, "--json"]).stdout)["batch"] is None
     workers = json.loads(runner.invoke(app, [*args, "--batch", "200", "--concurrency", "8", "--json"]).stdout)
     assert workers["batch"]["clients"] == 8 and workers["batch"]["running"] <= 8
+
+
+def test_a_batch_of_chat_like_lengths_is_sized_queued_at_once() -> None:
+    args = ["size", "--model", "qwen2.5-7b", "--gpu", "nvidia-h100-sxm", "--input", "220", "--output", "200"]
+    data = json.loads(runner.invoke(app, [*args, "--batch", "1000", "--lengths", "sharegpt", "--json"]).stdout)
+    assert data["batch"]["lengths"] == "sharegpt" and data["request"]["batch_lengths"] == "sharegpt"
+    fixed = json.loads(runner.invoke(app, [*args, "--batch", "1000", "--json"]).stdout)["batch"]
+    assert fixed["lengths"] == "fixed" and data["batch"]["duration_s"] > fixed["duration_s"]
+    text = runner.invoke(app, [*args, "--batch", "1000", "--lengths", "sharegpt"]).output
+    assert "batch of 1,000 (lengths spread as ShareGPT's around the means)" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--lengths", "sharegpt"], "--lengths: spreads the requests of a --batch job — add --batch N"),
+        (["--batch", "10", "--concurrency", "2", "--lengths", "sharegpt"], "sizes a job queued at once"),
+    ],
+)
+def test_spread_lengths_outside_a_queued_batch_name_the_fix(extra: list[str], says: str) -> None:
+    result = runner.invoke(app, ["size", "--model", "qwen2.5-7b", *extra])
+    assert result.exit_code == EXIT_INVALID and says in result.output
 
 
 def test_a_batch_the_gpu_cannot_hold_says_so() -> None:
