@@ -27,7 +27,7 @@ two engines' steps live in vllm_scheduler.py.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
@@ -72,16 +72,16 @@ def burst_performance(
     sent = requests if clients is None else max(1, min(clients, requests))
     waiting = deque(SimRequest(pending=prompt) for _ in range(sent))
     run = SchedulerState(shape, acc, prec, eff, kv_tokens, limit, output, waiting, [], clients=sent)
-    step = v1_step if eff.piggyback_prefill else v0_step
-    finished: list[SimRequest] = []
-    while run.waiting or run.running:
-        step(run)
-        done = len(finished)
-        run.retire(finished)
-        for _ in range(min(len(finished) - done, requests - sent)):
+    unsent = requests - sent
+
+    def send(done: int) -> None:
+        # Each finished request's client sends its next one, until every request was sent.
+        nonlocal unsent
+        for _ in range(min(done, unsent)):
             run.waiting.append(SimRequest(pending=prompt, arrived_s=run.clock))
-            sent += 1
-    return BurstRun(_summary(run, finished), run.preemptions, run.recomputed)
+            unsent -= 1
+
+    return _follow(run, send)
 
 
 def mixed_burst_performance(
@@ -106,12 +106,19 @@ def mixed_burst_performance(
     if kv_tokens < longest:
         raise ValueError(f"the KV cache holds {kv_tokens} tokens, fewer than the longest request's {longest}")
     waiting = deque(SimRequest(pending=p, output=o) for p, o in lengths)
-    run = SchedulerState(shape, acc, prec, eff, kv_tokens, limit, 0, waiting, [], clients=len(lengths))
-    step = v1_step if eff.piggyback_prefill else v0_step
+    return _follow(SchedulerState(shape, acc, prec, eff, kv_tokens, limit, 0, waiting, [], clients=len(lengths)))
+
+
+def _follow(run: SchedulerState, send: Callable[[int], None] | None = None) -> BurstRun:
+    """Step `run` through its engine's scheduler until every request finished; `send(n)` after `n` finished a step."""
+    step = v1_step if run.eff.piggyback_prefill else v0_step
     finished: list[SimRequest] = []
     while run.waiting or run.running:
         step(run)
+        done = len(finished)
         run.retire(finished)
+        if send is not None:
+            send(len(finished) - done)
     return BurstRun(_summary(run, finished), run.preemptions, run.recomputed)
 
 

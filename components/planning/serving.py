@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
@@ -23,7 +23,7 @@ from inferstack.planning.throughput import Objectives, Performance, best_perform
 from inferstack.spec.models import EnvironmentSpec, NodePoolSpec
 
 if TYPE_CHECKING:
-    from inferstack.planning.batch_job import BatchRun
+    from inferstack.planning.batch_job import BatchRun, Lengths
 
 DEFAULT_PROMPT = 1000
 DEFAULT_OUTPUT = 250
@@ -62,7 +62,7 @@ class Request:
     # An offline batch job of this many requests queued at once (planning/batch_job.py); None: none sized.
     batch: int | None = None
     # How the job's lengths spread: "fixed" (all at prompt/output) or "sharegpt" (planning/length_mix.py).
-    batch_lengths: Literal["fixed", "sharegpt"] = "fixed"
+    batch_lengths: Lengths = "fixed"
 
 
 @dataclass(frozen=True)

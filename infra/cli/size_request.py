@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -10,6 +10,7 @@ from inferstack.infra.cli.common import EXIT_INVALID
 
 if TYPE_CHECKING:
     from inferstack.infra.cli.size_model import SizedModel
+    from inferstack.planning.batch_job import Lengths
     from inferstack.planning.serving import Request
 
 
@@ -72,7 +73,7 @@ def request(
     cold_start: str = "default",
     vllm_version: str | None = None,
     batch: int | None = None,
-    batch_lengths: Literal["fixed", "sharegpt"] = "fixed",
+    batch_lengths: Lengths = "fixed",
 ) -> Request:
     """The planner's Request for `size`'s flags; a flag mistake exits 2 naming the flag and the fix."""
     from inferstack import catalog
