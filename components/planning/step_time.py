@@ -176,6 +176,8 @@ def attention_tflops(acc: Accelerator, prec: Precision, eff: Efficiency) -> floa
 
     vLLM's FlashAttention backends multiply queries by the cache in the cache's dtype: FP8 weights with a 16-bit KV
     cache still attend at 16 bits. The roofline (`attention_in_kv_dtype` False) never runs slower than the weights.
+    Nor do the weights' kernels slow attention down: `gemm_efficiency` (grouped expert GEMMs, in-matmul
+    dequantization) describes the GEMMs only, so the step functions attend at the plain prefill/decode MFU.
     """
     kv_rate = acc.tflops_fp8 if prec.kv_bytes < 2 and acc.tflops_fp8 is not None else (acc.tflops_16bit or acc.tflops)
     return kv_rate if eff.attention_in_kv_dtype else max(kv_rate, acc.tflops)
@@ -221,7 +223,7 @@ def decode_step_s(
     bandwidth = _bandwidth(acc, eff)
     mfu = eff.decode_mfu * gemm_efficiency(shape, prec, eff, acc)
     rate = _flops(acc, eff, mfu)
-    attention_rate = _flops(acc, eff, mfu, attention_tflops(acc, prec, eff))
+    attention_rate = _flops(acc, eff, eff.decode_mfu, attention_tflops(acc, prec, eff))
     expert_bytes = expert_read_bytes(shape, prec, batch + riders)
     expert_flops = (batch + riders) * 2 * expert_matmul_params_b(shape) * 1e9
     weights_time = (weights_read_bytes(shape, prec, batch) - expert_read_bytes(shape, prec, batch)) / bandwidth
@@ -267,7 +269,7 @@ def prefill_s(
     attention = prompts * prefill_attention_flops(shape, prompt)
     mfu = eff.prefill_mfu * gemm_efficiency(shape, prec, eff, acc)
     gemm_time = gemm_s(body, 2 * prec.kept_16bit_params_b * 1e9 * tokens, _flops(acc, eff, mfu), acc, eff, mfu)
-    attention_time = attention / _flops(acc, eff, mfu, attention_tflops(acc, prec, eff))
+    attention_time = attention / _flops(acc, eff, eff.prefill_mfu, attention_tflops(acc, prec, eff))
     weights_time = weights_read_bytes(shape, prec, tokens) / _bandwidth(acc, eff)
     if eff.kernels_in_sequence:
         # As in a decode step: attention runs between the GEMMs, so it adds to their roofline.

@@ -10,11 +10,13 @@ import pytest
 from inferstack.planning.capacity import accelerator, default_efficiency, model_shape
 from inferstack.planning.sizing import Efficiency, Shape, precision
 from inferstack.planning.step_time import (
+    allreduce_s,
     attention_tflops,
     decode_attention_flops,
     decode_step_s,
     expert_serial,
     gemm_efficiency,
+    moe_floor_s,
     prefill_attention_flops,
     prefill_s,
 )
@@ -130,7 +132,7 @@ def test_attention_runs_at_the_kv_cache_precision_not_the_weights() -> None:
     assert attention_tflops(h100, fp8_cache, eff) == h100.tflops == h100.tflops_fp8
     prompt = 16_384
     gap = prefill_s(llama, h100, bf16_cache, eff, prompt=prompt) - prefill_s(llama, h100, fp8_cache, eff, prompt=prompt)
-    mfu = eff.prefill_mfu * gemm_efficiency(llama, bf16_cache, eff, h100)
+    mfu = eff.prefill_mfu
     assert h100.tflops_16bit is not None and h100.tflops_fp8 is not None
     per_second = {t: t * 1e12 * h100.count * eff.tp(h100.count) * mfu for t in (h100.tflops_16bit, h100.tflops_fp8)}
     attention = prefill_attention_flops(llama, prompt)
@@ -154,3 +156,28 @@ def test_attention_adds_to_the_gemms_instead_of_hiding_behind_them() -> None:
     merged = decode_step_s(llama, h200, prec, fused, batch=876, context=1100)
     assert big > 1.3 * merged
     assert merged >= decode_step_s(llama, h200, prec, Efficiency.physical(), batch=876, context=1100)
+
+
+def test_expert_and_dequantizing_gemms_do_not_slow_attention() -> None:
+    qwen, h100 = shape("qwen3-235b-a22b"), accelerator("nvidia-h100-sxm", 8, "bf16")
+    prec = precision(qwen, "bf16")
+    eff = default_efficiency("nvidia-h100-sxm")
+    slower = dataclasses.replace(eff, moe_gemm=eff.moe_gemm / 2)
+    assert gemm_efficiency(qwen, prec, slower, h100) == pytest.approx(gemm_efficiency(qwen, prec, eff, h100) / 2)
+    # A long prompt is compute-bound: halving the grouped-GEMM efficiency doubles the GEMMs' time, and only theirs.
+    short, long_ = 4_096, 32_768
+
+    def attention_share(e: Efficiency) -> float:
+        """The part of a long prompt's prefill over a short one's that is not linear in the tokens: attention."""
+        ratio = long_ / short
+        return prefill_s(qwen, h100, prec, e, prompt=long_) - ratio * prefill_s(qwen, h100, prec, e, prompt=short)
+
+    quadratic = prefill_attention_flops(qwen, long_) - long_ / short * prefill_attention_flops(qwen, short)
+    rate = attention_tflops(h100, prec, eff) * 1e12 * h100.count * eff.tp(h100.count) * eff.prefill_mfu
+    # The fixed costs (floor, step overhead, all-reduce latency) do not depend on the GEMM efficiency; the lm_head, run
+    # once per prompt rather than per token, is the one GEMM left over (~1e-5 of it). Attention slowed with the GEMMs
+    # would double this share.
+    assert attention_share(slower) == pytest.approx(attention_share(eff), rel=1e-4)
+    # Per pass, the fixed costs count once in the long prompt and `ratio` times in the short ones.
+    fixed = eff.step_overhead_s + moe_floor_s(qwen, eff) + allreduce_s(qwen, h100, eff, tokens=0)
+    assert attention_share(eff) == pytest.approx(quadratic / rate - (long_ / short - 1) * fixed, rel=1e-3)
