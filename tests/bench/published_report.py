@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,16 @@ class Prediction:
     roofline: float
 
 
-def predict(point: dict[str, Any], eff: Efficiency | None = None) -> float:
-    """The planner's value of the point's metric (with the catalog's factors for its GPU, or `eff`)."""
+def predict(
+    point: dict[str, Any], eff: Efficiency | None = None, adjust: Callable[[Efficiency], Efficiency] | None = None
+) -> float:
+    """The planner's value of the point's metric (with the catalog's factors for its GPU, or `eff`).
+
+    `adjust` changes the planner's factors before they are used (tests/bench/refit.py tries candidate values with it).
+    """
     planner = engine_efficiency(point)
+    if adjust is not None:
+        planner = adjust(planner)
     eff = eff or planner
     found = model_shape(point["model"])
     assert found is not None, point["model"]
