@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from inferstack.planning.engine_version import V1_DEFAULT
 from tests.bench.engines import vllm_minor
-
-# vLLM V1, the default engine from v0.8.
-V1_MINOR = 8
 
 
 def sharegpt_burst(point: dict[str, Any]) -> bool:
@@ -27,7 +25,7 @@ def sharegpt_burst(point: dict[str, Any]) -> bool:
     (efficiency.yaml legacy_sequence_overhead_s) was fitted on LambdaLabs' ShareGPT bursts under that model.
     """
     minor = vllm_minor(point)
-    engine = point["engine"] == "sglang" or (minor is not None and minor >= V1_MINOR)
+    engine = point["engine"] == "sglang" or (minor is not None and (0, minor) >= V1_DEFAULT)
     return (
         point.get("output_lengths") == "sharegpt"
         and engine
