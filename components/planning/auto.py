@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from inferstack import catalog
 from inferstack.planning.capacity import UnknownShape, spec_model_shape
 from inferstack.planning.defaults import pool_zones
-from inferstack.planning.serving import Price, Sizing, compare, pool_price, size
+from inferstack.planning.serving import Price, Sizing, compare, size
 from inferstack.planning.sizing import Shape
-from inferstack.planning.spec_request import request_for
+from inferstack.planning.spec_request import pool_price, request_for
 from inferstack.spec.base import AUTO
 from inferstack.spec.errors import ROOT, SpecIssue, join_path
 from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec, tensor_parallel_of

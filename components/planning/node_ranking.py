@@ -34,10 +34,12 @@ def compare_capacities(
 ) -> list[Sizing]:
     """`serving.compare` once per capacity type, each option labelled with its type, cheapest token first."""
     results: list[Sizing] = []
+    # The capacity type changes the price, not what a replica does: each option is sized once for all of them.
+    sized: dict[tuple[str, int, str], Sizing] = {}
     for capacity in dict.fromkeys(capacities):
         if capacity not in CAPACITIES:
             raise ValueError(f"unknown capacity {capacity!r}: one of {', '.join(CAPACITIES)}")
-        for result in compare(base, cloud=cloud, region=region, spot=capacity == "spot"):
+        for result in compare(base, cloud=cloud, region=region, spot=capacity == "spot", sized=sized):
             price = result.price
             if capacity == "reserved" and price is not None:
                 # The on-demand price, relabelled: the replica's share and the per-token price are unchanged.

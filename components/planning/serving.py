@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING, Any
 from inferstack import catalog
 from inferstack.catalog.schema import Cloud
 from inferstack.planning.capacity import accelerator
-from inferstack.planning.defaults import pool_instance_type
 from inferstack.planning.engine_version import Release, vllm_efficiency, vllm_max_num_seqs
 from inferstack.planning.open_loop import LoadSizing, size_load
 from inferstack.planning.precision import kv_cache_dtype_problem, stored_gb
 from inferstack.planning.sizing import MemoryFit, Shape, memory_fit, precision
 from inferstack.planning.startup import PathKind, StartupEstimate, StoreKind, path_accelerators, startup_estimate
 from inferstack.planning.throughput import Objectives, Performance, best_performance, performance
-from inferstack.spec.models import EnvironmentSpec, NodePoolSpec
 
 if TYPE_CHECKING:
     from inferstack.planning.batch_job import BatchRun, Lengths
@@ -262,39 +260,33 @@ def size(request: Request, price: Price | None, cloud: str = "aws") -> Sizing:
     )
 
 
-def compare(base: Request, *, cloud: str | None = None, region: str | None = None, spot: bool = False) -> list[Sizing]:
-    """Every GPU/TP/instance/region option of the catalog that fits and meets the objectives, cheapest first."""
+def compare(
+    base: Request,
+    *,
+    cloud: str | None = None,
+    region: str | None = None,
+    spot: bool = False,
+    sized: dict[tuple[str, int, str], Sizing] | None = None,
+) -> list[Sizing]:
+    """Every GPU/TP/instance/region option of the catalog that fits and meets the objectives, cheapest first.
+
+    Each GPU, TP degree and cloud is sized once (the cloud decides the node's boot and the weights' path) and priced
+    per instance and region; `sized` keeps those sizings across calls with the same `base` (one per capacity type).
+    """
+    memo: dict[tuple[str, int, str], Sizing] = {} if sized is None else sized
     results: list[Sizing] = []
     for gpu in catalog.gpus():
         if kv_cache_dtype_problem(base.kv_cache_dtype, gpu):
             continue  # the engine cannot keep this KV cache there
         for tp in (1, 2, 4, 8):
-            prices = list(instance_prices(gpu, tp, cloud=cloud, region=region, spot=spot))
-            if not prices:
-                continue
             request = Request(**{**base.__dict__, "gpu": gpu, "tp": tp})
-            first = size(request, prices[0], prices[0].cloud)
-            if not first.fit.fits or first.capacity is None:
-                continue
-            for price in prices:
-                results.append(Sizing(**{**first.__dict__, "price": price}))
+            for price in instance_prices(gpu, tp, cloud=cloud, region=region, spot=spot):
+                key = (gpu, tp, price.cloud)
+                if key not in memo:
+                    memo[key] = size(request, price, price.cloud)
+                option = memo[key]
+                if option.fit.fits and option.capacity is not None:
+                    results.append(Sizing(**{**option.__dict__, "price": price}))
     return sorted(
         results, key=lambda s: (s.usd_per_million_tokens or float("inf"), s.price.instance_type if s.price else "")
-    )
-
-
-def pool_price(spec: EnvironmentSpec, pool: NodePoolSpec, tp: int) -> Price | None:
-    """What a replica using `tp` GPUs of a pool's node costs (spot when the pool is spot and a price is known)."""
-    resolved = pool_instance_type(spec, pool) if spec.region else None
-    if resolved is None or spec.region is None:
-        return None
-    type_name, itype = resolved
-    offer = itype.regions.get(spec.region)
-    if offer is None:
-        return None
-    spot = pool.capacity[0] == "spot" and offer.spot_usd_per_hour is not None
-    usd = offer.spot_usd_per_hour if spot and offer.spot_usd_per_hour else offer.on_demand_usd_per_hour
-    capacity = "spot" if spot else "on_demand"
-    return Price(
-        spec.cloud, spec.region, type_name, capacity, usd, itype.gpus, usd * tp / itype.gpus, itype.as_of.isoformat()
     )

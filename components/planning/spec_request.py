@@ -1,8 +1,10 @@
-"""What to size for a spec model: the `serving.Request` its checkpoint, engine settings and load ask for."""
+"""What to size for a spec model: the `serving.Request` its checkpoint, engine settings and load ask for, and its pool's
+price."""
 
 from __future__ import annotations
 
 from inferstack.planning.capacity import hub_id
+from inferstack.planning.defaults import pool_instance_type
 from inferstack.planning.engine_version import model_release
 from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.precision import (
@@ -11,11 +13,11 @@ from inferstack.planning.precision import (
     loaded_kept_16bit_params_b,
     loaded_quantization,
 )
-from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Request
+from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, Price, Request
 from inferstack.planning.sizing import Shape
 from inferstack.planning.startup import StoreKind
 from inferstack.planning.throughput import Objectives
-from inferstack.spec.models import ModelSpec
+from inferstack.spec.models import EnvironmentSpec, ModelSpec, NodePoolSpec
 
 
 def request_for(
@@ -46,4 +48,21 @@ def request_for(
             ttft_s=load.ttft_ms / 1000 if load and load.ttft_ms else None,
             tpot_s=load.tpot_ms / 1000 if load and load.tpot_ms else None,
         ),
+    )
+
+
+def pool_price(spec: EnvironmentSpec, pool: NodePoolSpec, tp: int) -> Price | None:
+    """What a replica using `tp` GPUs of a pool's node costs (spot when the pool is spot and a price is known)."""
+    resolved = pool_instance_type(spec, pool) if spec.region else None
+    if resolved is None or spec.region is None:
+        return None
+    type_name, itype = resolved
+    offer = itype.regions.get(spec.region)
+    if offer is None:
+        return None
+    spot = pool.capacity[0] == "spot" and offer.spot_usd_per_hour is not None
+    usd = offer.spot_usd_per_hour if spot and offer.spot_usd_per_hour else offer.on_demand_usd_per_hour
+    capacity = "spot" if spot else "on_demand"
+    return Price(
+        spec.cloud, spec.region, type_name, capacity, usd, itype.gpus, usd * tp / itype.gpus, itype.as_of.isoformat()
     )

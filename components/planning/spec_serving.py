@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from inferstack import catalog
 from inferstack.planning.capacity import spec_model_shape
 from inferstack.planning.model_startup import spec_model_startup
-from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, pool_price, size
-from inferstack.planning.spec_request import request_for
+from inferstack.planning.serving import DEFAULT_OUTPUT, DEFAULT_PROMPT, size
+from inferstack.planning.spec_request import pool_price, request_for
 from inferstack.planning.startup import StartupEstimate, StoreKind
 from inferstack.planning.wake import WakePlan, wake_plan, wakes
 from inferstack.spec.models import EnvironmentSpec, tensor_parallel_of

@@ -187,22 +187,39 @@ def load_yaml(text: str) -> object:
 
 
 def _check_size(data: object) -> None:
-    # Counts values as a reader walks them, aliases expanded: a shared value counts each time it is reached.
-    budget, stack = MAX_VALUES, [data]
-    while stack:
-        value = stack.pop()
-        budget -= 1
-        if budget < 0:
-            raise YamlProblems(
-                [YamlProblem(0, 0, f"expands to more than {MAX_VALUES:,} values (YAML aliases?)", "remove aliases")]
-            )
-        if isinstance(value, str):
-            _check_text(value)
-        elif isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
+    if _values(data, {}, set()) > MAX_VALUES:
+        raise YamlProblems(
+            [YamlProblem(0, 0, f"expands to more than {MAX_VALUES:,} values (YAML aliases?)", "remove aliases")]
+        )
+
+
+def _values(value: object, counted: dict[int, int], open_ids: set[int]) -> int:
+    """The values a reader meets walking `value`, aliases expanded: a shared value counts each time it is reached.
+
+    A container met again (an alias) adds the count it had the first time instead of being walked again, so an alias
+    bomb costs its distinct values, not its expansion; one inside itself expands without end. Nesting is bounded by
+    MAX_DEPTH when the YAML is composed, so the recursion is too.
+    """
+    if isinstance(value, str):
+        _check_text(value)
+        return 1
+    if not isinstance(value, dict | list):
+        return 1
+    key = id(value)
+    if key in counted:
+        return counted[key]
+    if key in open_ids:
+        return MAX_VALUES + 1
+    open_ids.add(key)
+    children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+    total = 1
+    for child in children:
+        total += _values(child, counted, open_ids)
+        if total > MAX_VALUES:
+            break
+    open_ids.discard(key)
+    counted[key] = total
+    return total
 
 
 def _check_text(value: str) -> None:

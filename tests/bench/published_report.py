@@ -8,6 +8,7 @@ independent sweeps (tests/sweeps/); their aggregates are always printed.
 
 from __future__ import annotations
 
+import functools
 import statistics
 import sys
 from collections.abc import Callable
@@ -15,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from inferstack import catalog
+from inferstack.catalog.lookup import read_yaml
 from inferstack.planning.batch_job import kv_capacity_tokens
 from inferstack.planning.burst import burst_performance, mixed_burst_performance
 from inferstack.planning.capacity import accelerator, model_shape
@@ -37,9 +37,10 @@ TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
 WITHIN = 0.25
 
 
+@functools.cache
 def load_table() -> dict[str, Any]:
-    """The published-benchmarks file as data."""
-    return yaml.safe_load(TABLE.read_text(encoding="utf-8"))
+    """The published-benchmarks file as data, parsed once a process (callers read it, never change it)."""
+    return read_yaml(TABLE.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from inferstack import catalog
 from inferstack.planning.capacity import model_shape
 from inferstack.planning.cost_rows import HOURS_PER_MONTH
 from inferstack.planning.node_ranking import compare_by_nodes, compare_capacities, load_cost
-from inferstack.planning.serving import Request, compare
+from inferstack.planning.serving import Request, compare, size
 from inferstack.planning.throughput import Objectives
 
 QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
@@ -106,3 +106,31 @@ def test_a_reserved_option_is_priced_at_the_on_demand_rate_and_labelled() -> Non
 def test_an_unknown_capacity_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown capacity 'cheap'"):
         compare_capacities(BASE, ("cheap",))
+
+
+def test_every_compared_option_is_sized_for_its_own_cloud() -> None:
+    # A GPU both clouds offer boots a node in a different time on each (and reads its weights by another path):
+    # a GCP row must not carry the sizing of the AWS instance listed first.
+    rows = [row for row in compare(BASE) if row.request.tp == 1]
+    clouds = {(row.request.gpu, row.price.cloud) for row in rows if row.price}
+    both = {gpu for gpu, cloud in clouds if cloud == "gcp"} & {gpu for gpu, cloud in clouds if cloud == "aws"}
+    assert both, "the catalog has GPUs on both clouds"
+    own = {(gpu, cloud): size(Request(**{**BASE.__dict__, "gpu": gpu, "tp": 1}), None, cloud) for gpu, cloud in clouds}
+    for row in rows:
+        assert row.price is not None
+        assert row.startup == own[(row.request.gpu, row.price.cloud)].startup, row.price
+
+
+def test_ranking_every_capacity_sizes_each_option_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import inferstack.planning.serving as serving
+
+    calls: list[tuple[str, int, str]] = []
+    real_size = serving.size
+
+    def counted(request: Request, price: object, cloud: str = "aws") -> object:
+        calls.append((request.gpu, request.tp, cloud))
+        return real_size(request, price, cloud)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(serving, "size", counted)
+    compare_capacities(BASE, ["on_demand", "spot", "reserved"], cloud="aws")
+    assert calls and len(calls) == len(set(calls)), "one sizing per GPU, TP degree and cloud for all three capacities"

@@ -94,6 +94,18 @@ def test_an_alias_bomb_is_refused() -> None:
     ]
 
 
+def test_aliases_count_every_time_they_are_reached_up_to_the_limit() -> None:
+    # A shared list counts once per alias (a reader walks it each time): 1 + 3 keys + 1,000 + 98 x 1,000 + 1 + n.
+    def document(extra: int) -> str:
+        return "\n".join(
+            [f"a: &a [{', '.join(['x'] * 999)}]", f"b: [{', '.join(['*a'] * 98)}]", f"c: [{', '.join(['y'] * extra)}]"]
+        )
+
+    assert MAX_VALUES == 99_006 + 994, "the document below is sized for this limit"
+    assert isinstance(load_yaml(document(994)), dict), "exactly at the limit"
+    assert problems(document(995)) == [f": expands to more than {MAX_VALUES:,} values (YAML aliases?) — remove aliases"]
+
+
 def test_an_unquoted_date_stays_text() -> None:
     # JSON has no date type: the value is the string as written, which a string field accepts.
     assert load_yaml("a: 2024-01-01") == {"a": "2024-01-01"}
