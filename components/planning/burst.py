@@ -70,15 +70,15 @@ def burst_performance(
     if kv_tokens < prompt + output:
         raise ValueError(f"the KV cache holds {kv_tokens} tokens, fewer than one request's {prompt + output}")
     sent = requests if clients is None else max(1, min(clients, requests))
-    waiting = deque(SimRequest(pending=prompt) for _ in range(sent))
-    run = SchedulerState(shape, acc, prec, eff, kv_tokens, limit, output, waiting, [], clients=sent)
+    waiting = deque(SimRequest(pending=prompt, output=output) for _ in range(sent))
+    run = SchedulerState(shape, acc, prec, eff, kv_tokens, limit, waiting, [], clients=sent)
     unsent = requests - sent
 
     def send(done: int) -> None:
         # Each finished request's client sends its next one, until every request was sent.
         nonlocal unsent
         for _ in range(min(done, unsent)):
-            run.waiting.append(SimRequest(pending=prompt, arrived_s=run.clock))
+            run.waiting.append(SimRequest(pending=prompt, output=output, arrived_s=run.clock))
             unsent -= 1
 
     return _follow(run, send)
@@ -106,7 +106,7 @@ def mixed_burst_performance(
     if kv_tokens < longest:
         raise ValueError(f"the KV cache holds {kv_tokens} tokens, fewer than the longest request's {longest}")
     waiting = deque(SimRequest(pending=p, output=o) for p, o in lengths)
-    return _follow(SchedulerState(shape, acc, prec, eff, kv_tokens, limit, 0, waiting, [], clients=len(lengths)))
+    return _follow(SchedulerState(shape, acc, prec, eff, kv_tokens, limit, waiting, [], clients=len(lengths)))
 
 
 def _follow(run: SchedulerState, send: Callable[[int], None] | None = None) -> BurstRun:
@@ -127,13 +127,13 @@ def _summary(run: SchedulerState, finished: list[SimRequest]) -> Performance:
     count = len(finished)
     first = [r.first_token_s if r.first_token_s is not None else r.arrived_s for r in finished]
     # vLLM bench's TPOT: each request's decode time over its tokens after the first, averaged over requests.
-    tpot = sum((r.finished_s - f) / max(1, run.target(r) - 1) for r, f in zip(finished, first, strict=True)) / count
+    tpot = sum((r.finished_s - f) / max(1, r.output - 1) for r, f in zip(finished, first, strict=True)) / count
     peak = run.acc.bandwidth_gbps * 1e9 * run.acc.count
     return Performance(
         concurrency=run.clients,
         ttft_s=sum(f - r.arrived_s + r.host_s for r, f in zip(finished, first, strict=True)) / count,
         tpot_s=tpot,
-        output_tokens_per_s=sum(run.target(r) for r in finished) / run.clock,
+        output_tokens_per_s=sum(r.output for r in finished) / run.clock,
         requests_per_s=count / run.clock,
         bandwidth_utilization=min(1.0, run.read_bytes / run.clock / peak),
         running=max(1, round(run.running_time / run.decode_time)) if run.decode_time else 1,

@@ -36,6 +36,21 @@ STARTUP = {
     ("size", "--model", "qwen2.5-7b", "--gpu", "nvidia-h100-sxm", "--batch", "20000"): None,
     # The largest job `--batch` takes, long prompts on the GPU with the most running sequences.
     ("size", "--model", "qwen2.5-0.5b", "--gpu", "nvidia-b200", "--input", "4000", "--batch", "100000"): None,
+    # Short prompts and long outputs: the cache fills every step and vLLM preempts ~90,000 times (15.6 s before the
+    # scheduler's requests carried their own output length, 10.8 s after, 2026-12-08).
+    (
+        "size",
+        "--model",
+        "qwen2.5-7b",
+        "--gpu",
+        "nvidia-h100-sxm",
+        "--batch",
+        "20000",
+        "--input",
+        "128",
+        "--output",
+        "4000",
+    ): None,
     # The same job at ShareGPT's spread of lengths: every finish ends a run of decode steps (~8 s measured here).
     (
         "size",

@@ -186,8 +186,9 @@ def test_a_long_closed_loop_agrees_with_the_steady_state_model(clients: int) -> 
 def test_a_request_preempted_mid_prompt_owes_its_whole_prompt_again() -> None:
     # V1 can preempt a request whose prompt is only partly prefilled: it must redo what it computed and still do the
     # rest (it owes its whole prompt), and only what it computed counts as redone.
-    state = SchedulerState(QWEN7, ACC, PREC, EFF, 10_000, 256, 16, deque(), [])
-    older, newer = SimRequest(pending=0, tokens=900, generated=5), SimRequest(pending=700, tokens=300)
+    state = SchedulerState(QWEN7, ACC, PREC, EFF, 10_000, 256, deque(), [])
+    older = SimRequest(pending=0, output=16, tokens=900, generated=5)
+    newer = SimRequest(pending=700, output=16, tokens=300)
     state.running, state.used, state.prefilling = [older, newer], 1200, 1
     assert state.preempt_newest() == 300
     assert newer.pending == 1000 and newer.tokens == 0 and state.waiting[0] is newer
