@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import statistics
+from collections.abc import Callable
 from typing import Any
 
 from inferstack import catalog
@@ -20,6 +21,8 @@ from tests.bench.published_report import error, load_table, predict, source_of
 LATENCIES = ("tpot_ms", "ttft_ms")
 # Past this host time per sequence the rate points' one replica no longer carries its rate (the search's ceiling).
 V1_OVERHEAD_HIGH_S = 0.0004
+# The legacy (vLLM 0.5) host cost's search ceiling: each GPU's fit sits well below it.
+LEGACY_HIGH_S = 0.0005
 
 # efficiency.yaml moe_gemm: "fitted to the 6 MoE calibration points" (vLLM 0.11 gpt-oss-20b offline on H100,
 # TensorRT-LLM 0.17 Mixtral 8x7B on H100 at TP1 and TP2, LambdaLabs vLLM 0.5.4 Mixtral on A100 TP4/TP8 and H100 TP2).
@@ -39,13 +42,15 @@ def fit_points(ids: tuple[str, ...]) -> list[dict[str, Any]]:
     return [by_id[point_id] for point_id in ids]
 
 
+def optimism(point: dict[str, Any], adjust: Callable[[Efficiency], Efficiency]) -> float:
+    """Log of predicted over measured, signed so that + is an optimistic model (latencies inverted)."""
+    logged = math.log(1 + error(point, predict(point, adjust=adjust)))
+    return -logged if point["metric"] in LATENCIES else logged
+
+
 def moe_gemm_log_error(value: float, points: list[dict[str, Any]]) -> float:
     """Mean log error of `points` with `moe_gemm` set to `value` (throughput points: rises with the value)."""
-
-    def adjust(eff: Efficiency) -> Efficiency:
-        return dataclasses.replace(eff, moe_gemm=value)
-
-    return statistics.mean(math.log(1 + error(point, predict(point, adjust=adjust))) for point in points)
+    return statistics.mean(optimism(point, lambda eff: dataclasses.replace(eff, moe_gemm=value)) for point in points)
 
 
 def moe_gemm_fit(low: float = 0.3, high: float = 1.0, steps: int = 12) -> float:
@@ -57,6 +62,27 @@ def moe_gemm_fit(low: float = 0.3, high: float = 1.0, steps: int = 12) -> float:
             high = middle
         else:
             low = middle
+    return (low + high) / 2
+
+
+def host_cost_log_error(value: float, points: list[dict[str, Any]]) -> float:
+    """Mean log error of `points` with the engine's host time per running sequence at `value` (falls with it)."""
+    return statistics.mean(
+        optimism(point, lambda eff: dataclasses.replace(eff, sequence_overhead_s=value)) for point in points
+    )
+
+
+def host_cost_fit(points: list[dict[str, Any]], high: float, steps: int = 10) -> float:
+    """The host time per sequence that zeroes `points`' mean log error (0 when even none leaves them pessimistic)."""
+    low = 0.0
+    if host_cost_log_error(low, points) <= 0:
+        return low
+    for _ in range(steps):
+        middle = (low + high) / 2
+        if host_cost_log_error(middle, points) > 0:
+            low = middle
+        else:
+            high = middle
     return (low + high) / 2
 
 
@@ -74,28 +100,25 @@ def v1_calibration_points() -> dict[str, list[dict[str, Any]]]:
     return {"all": points, "gpustack": gpustack, "other": [point for point in points if point not in gpustack]}
 
 
-def v1_overhead_log_error(value: float, points: list[dict[str, Any]]) -> float:
-    """Mean log error of `points` with V1's host time per sequence at `value`, + where the model is optimistic."""
+def legacy_calibration_points() -> dict[str, list[dict[str, Any]]]:
+    """efficiency.yaml legacy_sequence_overhead_s's points: the LambdaLabs vLLM 0.5.4 calibration runs, all and by GPU.
 
-    def adjust(eff: Efficiency) -> Efficiency:
-        return dataclasses.replace(eff, sequence_overhead_s=value)
+    The fallback value zeroes all of them, each GPU's own value (the gpus table) that GPU's runs only.
+    """
+    points = [
+        point
+        for point in load_table()["points"]
+        if point["use"] == "calibration" and source_of(point) == "lambda" and vllm_minor(point) == 5
+    ]
+    by_gpu = {gpu: [point for point in points if point["gpu"] == gpu] for gpu in sorted({p["gpu"] for p in points})}
+    return {"all": points, **by_gpu}
 
-    logs = [math.log(1 + error(point, predict(point, adjust=adjust))) for point in points]
-    return statistics.mean(-x if point["metric"] in LATENCIES else x for x, point in zip(logs, points, strict=True))
 
-
-def v1_overhead_fit(points: list[dict[str, Any]], high: float, steps: int = 10) -> float:
-    """The V1 host time per sequence that zeroes `points`' mean log error (0 when even none leaves them pessimistic)."""
-    low = 0.0
-    if v1_overhead_log_error(low, points) <= 0:
-        return low
-    for _ in range(steps):
-        middle = (low + high) / 2
-        if v1_overhead_log_error(middle, points) > 0:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
+def legacy_stored(group: str) -> float:
+    """The catalog's legacy_sequence_overhead_s for a group of legacy_calibration_points (a GPU's, or the fallback)."""
+    per_gpu = catalog.efficiency().gpus.get(group)
+    own = per_gpu.legacy_sequence_overhead_s if per_gpu is not None else None
+    return own if own is not None else catalog.efficiency().factors.legacy_sequence_overhead_s.value
 
 
 def main() -> None:
@@ -105,11 +128,17 @@ def main() -> None:
     print(f"moe_gemm  catalog {stored:.3f}  refit {moe_gemm_fit():.3f}  (six MoE calibration points, mean log error 0)")
     stored = factors.v1_sequence_overhead_s.value
     for lab, points in v1_calibration_points().items():
-        fit, at = v1_overhead_fit(points, high=V1_OVERHEAD_HIGH_S), v1_overhead_log_error(stored, points)
+        fit, at = host_cost_fit(points, high=V1_OVERHEAD_HIGH_S), host_cost_log_error(stored, points)
         zero = f"beyond {fit * 1e3:.1f} ms" if fit >= V1_OVERHEAD_HIGH_S * 0.999 else f"at {fit * 1e3:.3f} ms"
         print(
             f"v1_sequence_overhead_s  catalog {stored * 1e3:.3f} ms  {lab} ({len(points)} V1 calibration points): "
             f"zero {zero}, mean log error {at:+.3f} at the catalog value"
+        )
+    for group, points in legacy_calibration_points().items():
+        fit = host_cost_fit(points, high=LEGACY_HIGH_S)
+        print(
+            f"legacy_sequence_overhead_s  {group} ({len(points)} LambdaLabs 0.5.4 calibration points): "
+            f"catalog {legacy_stored(group) * 1e3:.3f} ms  refit {fit * 1e3:.3f} ms"
         )
 
 

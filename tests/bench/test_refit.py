@@ -6,14 +6,17 @@ import pytest
 
 from inferstack import catalog
 from tests.bench.refit import (
+    LEGACY_HIGH_S,
     MOE_GEMM_POINTS,
     V1_OVERHEAD_HIGH_S,
     fit_points,
+    host_cost_fit,
+    host_cost_log_error,
+    legacy_calibration_points,
+    legacy_stored,
     moe_gemm_fit,
     moe_gemm_log_error,
     v1_calibration_points,
-    v1_overhead_fit,
-    v1_overhead_log_error,
 )
 
 
@@ -34,5 +37,13 @@ def test_the_v1_host_cost_stays_between_labs_that_pull_apart() -> None:
     labs = v1_calibration_points()
     assert len(labs["gpustack"]) >= 20 and len(labs["other"]) >= 30
     stored = catalog.efficiency().factors.v1_sequence_overhead_s.value
-    assert v1_overhead_log_error(stored, labs["gpustack"]) > 0.1, "gpustack's runs: slower than modelled"
-    assert v1_overhead_fit(labs["other"], high=V1_OVERHEAD_HIGH_S) == pytest.approx(stored, abs=0.00002)
+    assert host_cost_log_error(stored, labs["gpustack"]) > 0.1, "gpustack's runs: slower than modelled"
+    assert host_cost_fit(labs["other"], high=V1_OVERHEAD_HIGH_S) == pytest.approx(stored, abs=0.00002)
+
+
+@pytest.mark.parametrize("group", ["all", "nvidia-a100-80gb", "nvidia-h100-sxm"])
+def test_each_legacy_host_cost_is_the_value_its_rule_gives(group: str) -> None:
+    # The fallback zeroes all 19 LambdaLabs vLLM 0.5.4 calibration runs, each GPU's own value that GPU's runs.
+    points = legacy_calibration_points()[group]
+    assert len(points) >= 9
+    assert host_cost_fit(points, high=LEGACY_HIGH_S) == pytest.approx(legacy_stored(group), abs=0.00001)
