@@ -121,6 +121,32 @@ def legacy_stored(group: str) -> float:
     return own if own is not None else catalog.efficiency().factors.legacy_sequence_overhead_s.value
 
 
+def sglang_ttft_points() -> list[dict[str, Any]]:
+    """efficiency.yaml sglang_request_latency_s's points: the SGLang TTFT calibration points."""
+    return [
+        point
+        for point in load_table()["points"]
+        if point["engine"] == "sglang" and point["metric"] == "ttft_ms" and point["use"] == "calibration"
+    ]
+
+
+def sglang_latency_fit(low: float = 0.0, high: float = 0.1, steps: int = 12) -> float:
+    """The SGLang first-token latency outside the GPU that zeroes its TTFT calibration points' mean log error."""
+    points = sglang_ttft_points()
+
+    def slower(value: float) -> bool:
+        # A TTFT's log error rises with the latency: + means the model is slower than measured.
+        return (
+            statistics.mean(-optimism(p, lambda eff: dataclasses.replace(eff, request_latency_s=value)) for p in points)
+            > 0
+        )
+
+    for _ in range(steps):
+        middle = (low + high) / 2
+        low, high = (low, middle) if slower(middle) else (middle, high)
+    return (low + high) / 2
+
+
 def main() -> None:
     """Prints each refitted factor next to the catalog's value."""
     factors = catalog.efficiency().factors
@@ -134,6 +160,11 @@ def main() -> None:
             f"v1_sequence_overhead_s  catalog {stored * 1e3:.3f} ms  {lab} ({len(points)} V1 calibration points): "
             f"zero {zero}, mean log error {at:+.3f} at the catalog value"
         )
+    stored = factors.sglang_request_latency_s.value
+    fit = sglang_latency_fit()
+    print(
+        f"sglang_request_latency_s  catalog {stored * 1e3:.1f} ms  refit {fit * 1e3:.1f} ms  (SGLang TTFT calibration)"
+    )
     for group, points in legacy_calibration_points().items():
         fit = host_cost_fit(points, high=LEGACY_HIGH_S)
         print(

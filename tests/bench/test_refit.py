@@ -16,6 +16,8 @@ from tests.bench.refit import (
     legacy_stored,
     moe_gemm_fit,
     moe_gemm_log_error,
+    sglang_latency_fit,
+    sglang_ttft_points,
     v1_calibration_points,
 )
 
@@ -47,3 +49,8 @@ def test_each_legacy_host_cost_is_the_value_its_rule_gives(group: str) -> None:
     points = legacy_calibration_points()[group]
     assert len(points) >= 9
     assert host_cost_fit(points, high=LEGACY_HIGH_S) == pytest.approx(legacy_stored(group), abs=0.00001)
+
+
+def test_the_sglang_first_token_latency_is_the_value_its_rule_gives() -> None:
+    assert len(sglang_ttft_points()) >= 6
+    assert sglang_latency_fit() == pytest.approx(catalog.efficiency().factors.sglang_request_latency_s.value, abs=0.001)
