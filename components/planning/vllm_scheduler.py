@@ -56,6 +56,8 @@ class SchedulerState:
     # KV tokens the running requests hold, and how many of them still owe prefill tokens (kept as they change).
     used: int = 0
     prefilling: int = 0
+    # False after a decode stretch that stopped short of every request's last token: retire() has nothing to look for.
+    may_finish: bool = True
 
     @property
     def free(self) -> int:
@@ -91,7 +93,9 @@ class SchedulerState:
             self.preempt_newest()
         batch = len(self.running)
         # A list, not a generator: this runs every few steps over every running request, and a list is faster.
-        steps = max(1, min(min([r.output - r.generated for r in self.running]), self.free // batch))
+        closest = min([r.output - r.generated for r in self.running])
+        steps = max(1, min(closest, self.free // batch))
+        self.may_finish = steps >= closest
         context = self.used / batch + (steps - 1) / 2
         self.decoded(
             steps,
@@ -128,6 +132,9 @@ class SchedulerState:
 
     def retire(self, finished: list[SimRequest]) -> None:
         """Take the requests that have generated their whole output out of the running set."""
+        if not self.may_finish:
+            self.may_finish = True
+            return
         done = [r for r in self.running if r.generated >= r.output]
         for request in done:
             request.finished_s = self.clock
@@ -163,9 +170,12 @@ def v1_step(run: SchedulerState) -> None:
         return
     budget = run.eff.batched_tokens or run.kv_tokens
     free, chunks, decodes, preempted, index = run.free, [], [], False, 0
-    if run.prefilling == 0 and min(free, budget) >= len(run.running):
-        # Every running request decodes and a token each fits: no walk through them is needed.
-        decodes, index = list(run.running), len(run.running)
+    decoding = len(run.running) - run.prefilling
+    if min(free, budget) >= decoding:
+        # Prompts are prefilled in admission order (a later one gets budget only once the earlier ones got all they
+        # owed), so the prefilling requests are the newest: the decoding ones lead the list and, when a token each
+        # fits, take it without a walk, which then starts at the first prompt still owed.
+        decodes, index = run.running[:decoding], decoding
         free, budget = free - index, budget - index
     while index < len(run.running) and budget > 0:
         request = run.running[index]

@@ -36,8 +36,8 @@ STARTUP = {
     ("size", "--model", "qwen2.5-7b", "--gpu", "nvidia-h100-sxm", "--batch", "20000"): None,
     # The largest job `--batch` takes, long prompts on the GPU with the most running sequences.
     ("size", "--model", "qwen2.5-0.5b", "--gpu", "nvidia-b200", "--input", "4000", "--batch", "100000"): None,
-    # Short prompts and long outputs: the cache fills every step and vLLM preempts ~90,000 times (15.6 s before the
-    # scheduler's requests carried their own output length, 10.8 s after, 2026-12-08).
+    # Short prompts and long outputs: the cache fills every step and vLLM preempts ~90,000 times (15.6 s at the
+    # start of 2026-12-08, 8.3-8.9 s after the scheduler's fast paths that day).
     (
         "size",
         "--model",
@@ -51,7 +51,8 @@ STARTUP = {
         "--output",
         "4000",
     ): None,
-    # The same job at ShareGPT's spread of lengths: every finish ends a run of decode steps (~8 s measured here).
+    # The same job at ShareGPT's spread of lengths: every finish ends a run of decode steps (11.0 s -> 5.5-7.3 s on
+    # 2026-12-08, when the decoding requests ahead of the prompts stopped being walked one by one).
     (
         "size",
         "--model",

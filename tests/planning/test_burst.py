@@ -12,7 +12,7 @@ from inferstack.planning.capacity import accelerator, default_efficiency, model_
 from inferstack.planning.sizing import precision
 from inferstack.planning.step_time import decode_step_s, prefill_s
 from inferstack.planning.throughput import performance, request_latency
-from inferstack.planning.vllm_scheduler import WATERMARK, SchedulerState, SimRequest
+from inferstack.planning.vllm_scheduler import WATERMARK, SchedulerState, SimRequest, v1_step
 
 QWEN7 = model_shape("qwen2.5-7b")[1]  # type: ignore[index]
 ACC, EFF = accelerator("nvidia-l4"), default_efficiency("nvidia-l4")
@@ -201,3 +201,40 @@ def test_v0_never_admits_a_prompt_into_its_watermark() -> None:
         _run(9000, 1, 1, 9001)
     # V1 has no such reserve and runs it.
     assert _run(9000, 1, 1, 9001, eff=EFF).performance.concurrency == 1
+
+
+@pytest.mark.parametrize(
+    ("prompt", "output", "requests", "kv_tokens", "lengths"),
+    [
+        (3000, 200, 40, 40_000, None),  # long prompts chunked over several steps, preemption when the cache fills
+        (128, 1920, 32, 8192, None),  # short prompts, long outputs: preempted and readmitted over and over
+        (0, 0, 0, 30_000, [(4000, 50), (200, 900), (1500, 10), (30, 400), (2500, 300)] * 8),  # mixed lengths
+    ],
+)
+def test_v1_keeps_its_prefilling_requests_at_the_end_of_the_running_list(
+    monkeypatch: pytest.MonkeyPatch, prompt: int, output: int, requests: int, kv_tokens: int, lengths
+) -> None:
+    # vllm_scheduler.v1_step takes the leading decodes in one slice: it relies on the requests that still owe prompt
+    # tokens being the newest, which every step must keep.
+    import inferstack.planning.burst as burst
+
+    seen: list[int] = []
+
+    def checked(run: SchedulerState) -> None:
+        real_v1_step(run)
+        owing = [bool(r.pending) for r in run.running]
+        assert owing == sorted(owing), "a decoding request after one that still owes prompt tokens"
+        assert sum(owing) == run.prefilling
+        seen.append(sum(owing))
+
+    real_v1_step = v1_step
+    monkeypatch.setattr(burst, "v1_step", checked)
+    eff = dataclasses.replace(EFF, piggyback_prefill=True, batched_tokens=2048)
+    if lengths is None:
+        run = burst.burst_performance(
+            QWEN7, ACC, PREC, eff, prompt=prompt, output=output, requests=requests, kv_tokens=kv_tokens, limit=256
+        )
+    else:
+        run = burst.mixed_burst_performance(QWEN7, ACC, PREC, eff, lengths=lengths, kv_tokens=kv_tokens, limit=256)
+    assert any(seen), "some steps ran with prompts still owed"
+    assert run.preemptions > 0 or lengths is not None
