@@ -147,6 +147,37 @@ def sglang_latency_fit(low: float = 0.0, high: float = 0.1, steps: int = 12) -> 
     return (low + high) / 2
 
 
+def prefill_stall_points() -> list[dict[str, Any]]:
+    """efficiency.yaml prefill_stall's points: the NIM runs at 25 and 50 clients and TensorRT-LLM's offline ones."""
+    return [
+        point
+        for point in load_table()["points"]
+        if point["use"] == "calibration"
+        and (
+            (point["id"].startswith("nim-") and point["concurrency"] in (25, 50))
+            or (point["engine"] == "tensorrt-llm" and point["concurrency"] is None)
+        )
+    ]
+
+
+def prefill_stall_error(value: float, points: list[dict[str, Any]]) -> float:
+    """Mean |log error| of `points` with prefill_stall at `value` where the engine prefills apart (the catalog's
+    value; vLLM's multi-step runs keep their own)."""
+    stored = catalog.efficiency().factors.prefill_stall.value
+
+    def adjust(eff: Efficiency) -> Efficiency:
+        return dataclasses.replace(eff, prefill_stall=value) if eff.prefill_stall == stored else eff
+
+    return statistics.mean(abs(optimism(point, adjust)) for point in points)
+
+
+def prefill_stall_grid(step: float = 0.05) -> dict[float, float]:
+    """prefill_stall's mean |log error| on its points at every `step` from 0.5 to 1 (the rule takes the lowest)."""
+    points = prefill_stall_points()
+    values = [round(0.5 + step * i, 4) for i in range(round(0.5 / step) + 1)]
+    return {value: prefill_stall_error(value, points) for value in values}
+
+
 def main() -> None:
     """Prints each refitted factor next to the catalog's value."""
     factors = catalog.efficiency().factors
@@ -164,6 +195,12 @@ def main() -> None:
     fit = sglang_latency_fit()
     print(
         f"sglang_request_latency_s  catalog {stored * 1e3:.1f} ms  refit {fit * 1e3:.1f} ms  (SGLang TTFT calibration)"
+    )
+    grid, points = prefill_stall_grid(), prefill_stall_points()
+    best, stored = min(grid, key=grid.__getitem__), factors.prefill_stall.value
+    print(
+        f"prefill_stall  catalog {stored:.2f} (mean |log error| {prefill_stall_error(stored, points):.4f})"
+        f"  grid best {best:.2f} ({grid[best]:.4f}) on {len(points)} points"
     )
     for group, points in legacy_calibration_points().items():
         fit = host_cost_fit(points, high=LEGACY_HIGH_S)
