@@ -48,6 +48,17 @@ def optimism(point: dict[str, Any], adjust: Callable[[Efficiency], Efficiency]) 
     return -logged if point["metric"] in LATENCIES else logged
 
 
+def bisect_zero(f: Callable[[float], float], low: float, high: float, *, rising: bool, steps: int = 12) -> float:
+    """Where a monotone `f` (rising with its argument, or falling) crosses zero between `low` and `high`."""
+    for _ in range(steps):
+        middle = (low + high) / 2
+        if (f(middle) > 0) == rising:
+            high = middle
+        else:
+            low = middle
+    return (low + high) / 2
+
+
 def moe_gemm_log_error(value: float, points: list[dict[str, Any]]) -> float:
     """Mean log error of `points` with `moe_gemm` set to `value` (throughput points: rises with the value)."""
     return statistics.mean(optimism(point, lambda eff: dataclasses.replace(eff, moe_gemm=value)) for point in points)
@@ -56,13 +67,7 @@ def moe_gemm_log_error(value: float, points: list[dict[str, Any]]) -> float:
 def moe_gemm_fit(low: float = 0.3, high: float = 1.0, steps: int = 12) -> float:
     """The `moe_gemm` that zeroes the mean log error of its six calibration points (bisection)."""
     points = fit_points(MOE_GEMM_POINTS)
-    for _ in range(steps):
-        middle = (low + high) / 2
-        if moe_gemm_log_error(middle, points) > 0:
-            high = middle
-        else:
-            low = middle
-    return (low + high) / 2
+    return bisect_zero(lambda value: moe_gemm_log_error(value, points), low, high, rising=True, steps=steps)
 
 
 def host_cost_log_error(value: float, points: list[dict[str, Any]]) -> float:
@@ -74,16 +79,9 @@ def host_cost_log_error(value: float, points: list[dict[str, Any]]) -> float:
 
 def host_cost_fit(points: list[dict[str, Any]], high: float, steps: int = 10) -> float:
     """The host time per sequence that zeroes `points`' mean log error (0 when even none leaves them pessimistic)."""
-    low = 0.0
-    if host_cost_log_error(low, points) <= 0:
-        return low
-    for _ in range(steps):
-        middle = (low + high) / 2
-        if host_cost_log_error(middle, points) > 0:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
+    if host_cost_log_error(0.0, points) <= 0:
+        return 0.0
+    return bisect_zero(lambda value: host_cost_log_error(value, points), 0.0, high, rising=False, steps=steps)
 
 
 def v1_calibration_points() -> dict[str, list[dict[str, Any]]]:
@@ -134,17 +132,14 @@ def sglang_latency_fit(low: float = 0.0, high: float = 0.1, steps: int = 12) -> 
     """The SGLang first-token latency outside the GPU that zeroes its TTFT calibration points' mean log error."""
     points = sglang_ttft_points()
 
-    def slower(value: float) -> bool:
+    def slower(value: float) -> float:
         # A TTFT's log error rises with the latency: + means the model is slower than measured.
-        return (
-            statistics.mean(-optimism(p, lambda eff: dataclasses.replace(eff, request_latency_s=value)) for p in points)
-            > 0
-        )
+        def adjust(eff: Efficiency) -> Efficiency:
+            return dataclasses.replace(eff, request_latency_s=value)
 
-    for _ in range(steps):
-        middle = (low + high) / 2
-        low, high = (low, middle) if slower(middle) else (middle, high)
-    return (low + high) / 2
+        return statistics.mean(-optimism(point, adjust) for point in points)
+
+    return bisect_zero(slower, low, high, rising=True, steps=steps)
 
 
 def prefill_stall_points() -> list[dict[str, Any]]:
