@@ -173,6 +173,27 @@ def prefill_stall_grid(step: float = 0.05) -> dict[float, float]:
     return {value: prefill_stall_error(value, points) for value in values}
 
 
+def tp8_points(engine: str) -> list[dict[str, Any]]:
+    """The TP8 calibration points of one engine (tensor_parallel.efficiency[8] touches nothing narrower)."""
+    return [p for p in load_table()["points"] if p["tp"] == 8 and p["use"] == "calibration" and p["engine"] == engine]
+
+
+def tp8_squared_error(value: float, points: list[dict[str, Any]]) -> float:
+    """Sum of squared log errors of `points` with the TP8 efficiency at `value` (the rule's least squares)."""
+
+    def adjust(eff: Efficiency) -> Efficiency:
+        return dataclasses.replace(eff, tp_efficiency={**eff.tp_efficiency, 8: value})
+
+    return sum(optimism(point, adjust) ** 2 for point in points)
+
+
+def tp8_fit(engine: str, step: float = 0.01) -> float:
+    """The TP8 efficiency, on a `step` grid from 0.5 to 1, that minimises `engine`'s TP8 calibration points' error."""
+    points = tp8_points(engine)
+    values = [round(0.5 + step * i, 4) for i in range(round(0.5 / step) + 1)]
+    return min(values, key=lambda value: tp8_squared_error(value, points))
+
+
 def main() -> None:
     """Prints each refitted factor next to the catalog's value."""
     factors = catalog.efficiency().factors
@@ -197,6 +218,10 @@ def main() -> None:
         f"prefill_stall  catalog {stored:.2f} (mean |log error| {prefill_stall_error(stored, points):.4f})"
         f"  grid best {best:.2f} ({grid[best]:.4f}) on {len(points)} points"
     )
+    stored = catalog.efficiency().tensor_parallel.efficiency[8]
+    for engine in ("vllm", "tensorrt-llm", "sglang"):
+        fit, count = tp8_fit(engine), len(tp8_points(engine))
+        print(f"tensor_parallel[8]  catalog {stored:.2f}  {engine} ({count} TP8 calibration points): {fit:.2f}")
     for group, points in legacy_calibration_points().items():
         fit = host_cost_fit(points, high=LEGACY_HIGH_S)
         print(
