@@ -187,18 +187,18 @@ def load_yaml(text: str) -> object:
 
 
 def _check_size(data: object) -> None:
-    if _values(data, {}, set()) > MAX_VALUES:
+    if _values(data, {}) > MAX_VALUES:
         raise YamlProblems(
             [YamlProblem(0, 0, f"expands to more than {MAX_VALUES:,} values (YAML aliases?)", "remove aliases")]
         )
 
 
-def _values(value: object, counted: dict[int, int], open_ids: set[int]) -> int:
+def _values(value: object, counted: dict[int, int]) -> int:
     """The values a reader meets walking `value`, aliases expanded: a shared value counts each time it is reached.
 
     A container met again (an alias) adds the count it had the first time instead of being walked again, so an alias
-    bomb costs its distinct values, not its expansion; one inside itself expands without end. Nesting is bounded by
-    MAX_DEPTH when the YAML is composed, so the recursion is too.
+    bomb costs its distinct values, not its expansion. The composer has already refused an alias inside its own anchor
+    and nesting past MAX_DEPTH, so the walk ends and its recursion is bounded.
     """
     if isinstance(value, str):
         _check_text(value)
@@ -206,20 +206,14 @@ def _values(value: object, counted: dict[int, int], open_ids: set[int]) -> int:
     if not isinstance(value, dict | list):
         return 1
     key = id(value)
-    if key in counted:
-        return counted[key]
-    if key in open_ids:
-        return MAX_VALUES + 1
-    open_ids.add(key)
-    children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-    total = 1
-    for child in children:
-        total += _values(child, counted, open_ids)
-        if total > MAX_VALUES:
-            break
-    open_ids.discard(key)
-    counted[key] = total
-    return total
+    if key not in counted:
+        total = 1
+        for child in [*value.keys(), *value.values()] if isinstance(value, dict) else value:
+            total += _values(child, counted)
+            if total > MAX_VALUES:
+                break
+        counted[key] = total
+    return counted[key]
 
 
 def _check_text(value: str) -> None:

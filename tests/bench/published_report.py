@@ -35,6 +35,8 @@ from tests.bench.sweeps import band, load_sweeps, sweep_points
 
 TABLE = Path(__file__).resolve().parents[1] / "published_benchmarks.yaml"
 WITHIN = 0.25
+# Lower is better for latencies; higher is better for throughput and bandwidth use.
+LATENCIES = frozenset({"tpot_ms", "ttft_ms"})
 
 
 @functools.cache

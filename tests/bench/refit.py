@@ -16,9 +16,8 @@ from inferstack import catalog
 from inferstack.planning.engine_version import V1_DEFAULT
 from inferstack.planning.sizing import Efficiency
 from tests.bench.engines import vllm_minor
-from tests.bench.published_report import error, load_table, predict, source_of
+from tests.bench.published_report import LATENCIES, error, load_table, predict, source_of
 
-LATENCIES = ("tpot_ms", "ttft_ms")
 # Past this host time per sequence the rate points' one replica no longer carries its rate (the search's ceiling).
 V1_OVERHEAD_HIGH_S = 0.0004
 # The legacy (vLLM 0.5) host cost's search ceiling: each GPU's fit sits well below it.

@@ -10,38 +10,30 @@ from __future__ import annotations
 import dataclasses
 import math
 import statistics
-from typing import Any
 
-import pytest
-
-import tests.bench.published_report as report
 from inferstack import catalog
 from inferstack.planning.sizing import Efficiency
-from tests.bench.engines import engine_efficiency
+from tests.bench.published_report import load_table, predict
 
 CALIBRATION_TTFTS = [
     point
-    for point in report.load_table()["points"]
+    for point in load_table()["points"]
     if point["engine"] == "vllm" and point["metric"] == "ttft_ms" and point["use"] == "calibration"
 ]
 
 
-def _mean_abs_log_error(monkeypatch: pytest.MonkeyPatch, base_s: float, per_running_s: float) -> float:
-    def with_latency(point: dict[str, Any]) -> Efficiency:
-        return dataclasses.replace(
-            engine_efficiency(point), request_latency_s=base_s, request_latency_per_running_s=per_running_s
-        )
+def _mean_abs_log_error(base_s: float, per_running_s: float) -> float:
+    def with_latency(eff: Efficiency) -> Efficiency:
+        return dataclasses.replace(eff, request_latency_s=base_s, request_latency_per_running_s=per_running_s)
 
-    with monkeypatch.context() as patched:
-        patched.setattr(report, "engine_efficiency", with_latency)
-        return statistics.mean(abs(math.log(report.predict(p) / p["measured"])) for p in CALIBRATION_TTFTS)
+    return statistics.mean(abs(math.log(predict(p, adjust=with_latency) / p["measured"])) for p in CALIBRATION_TTFTS)
 
 
-def test_the_recorded_latency_pair_is_the_calibration_optimum_on_its_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_recorded_latency_pair_is_the_calibration_optimum_on_its_grid() -> None:
     factors = catalog.efficiency().factors
     base, slope = factors.v1_request_latency_s.value, factors.v1_request_latency_per_running_s.value
     assert len(CALIBRATION_TTFTS) >= 10
-    recorded = _mean_abs_log_error(monkeypatch, base, slope)
+    recorded = _mean_abs_log_error(base, slope)
     for step_base, step_slope in ((0.001, 0.0), (-0.001, 0.0), (0.0, 0.0001), (0.0, -0.0001)):
-        neighbour = _mean_abs_log_error(monkeypatch, base + step_base, max(0.0, slope + step_slope))
+        neighbour = _mean_abs_log_error(base + step_base, max(0.0, slope + step_slope))
         assert recorded <= neighbour + 1e-9, (step_base, step_slope, recorded, neighbour)

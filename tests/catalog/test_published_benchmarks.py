@@ -8,13 +8,20 @@ from typing import Any
 import pytest
 
 from inferstack.planning.sizing import MemoryFit
-from tests.bench.published_report import Prediction, aggregate, error, evaluate, fixed_burst, fixed_loop, load_table
+from tests.bench.published_report import (
+    LATENCIES,
+    Prediction,
+    aggregate,
+    error,
+    evaluate,
+    fixed_burst,
+    fixed_loop,
+    load_table,
+)
 
 TABLE = load_table()
 POINTS: list[dict[str, Any]] = TABLE["points"]
 TOLERANCE: dict[str, float] = TABLE["tolerance"]
-# Lower is better for latencies; higher is better for throughput and bandwidth use.
-LATENCIES = {"tpot_ms", "ttft_ms"}
 ENGINES = ("vllm", "sglang", "tensorrt-llm")
 BY_ID = {point["id"]: point for point in POINTS}
 HELD_OUT = [point for point in POINTS if point["use"] == "validation"]
