@@ -123,6 +123,11 @@ class ContextLimit(_Fact):
         default=None,
         description="A rope scaling the model card documents but the published config does not enable; null: none.",
     )
+    hub_ids: dict[str, PositiveInt] = Field(
+        default_factory=dict,
+        description="max_position_embeddings of published configs of this shape that differ from the one above "
+        "(a base model beside its instruct release), by hub id.",
+    )
 
 
 # Methods a published checkpoint is stored in: the ones a stack may request, and Meta's fbgemm_fp8 (sized as fp8).
@@ -206,6 +211,14 @@ class ModelShape(_Fact):
     quantized: QuantizedCheckpoints | None = Field(
         default=None, description="Published quantized checkpoints of this shape; null: none recorded."
     )
+
+    @model_validator(mode="after")
+    def _context_names_a_hub_id(self) -> ModelShape:
+        named = set(self.context_limit.hub_ids) if self.context_limit is not None else set()
+        unknown = sorted(named - set(self.hub_ids))
+        if unknown:
+            raise ValueError(f"context_limit.hub_ids names {unknown}, which hub_ids does not list")
+        return self
 
 
 class Factor(_Fact):

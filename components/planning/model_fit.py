@@ -17,6 +17,7 @@ from inferstack.planning.capacity import (
     spec_checkpoint,
     spec_model_shape,
 )
+from inferstack.planning.context import default_context
 from inferstack.planning.engine_version import model_release, vllm_efficiency
 from inferstack.planning.lora import spec_lora_gib
 from inferstack.planning.precision import (
@@ -171,7 +172,7 @@ def spec_model_fit(spec: EnvironmentSpec, key: str) -> ModelFit | None:
         return None
     name, shape = found
     tp = tensor_parallel_of(model)
-    context = model.max_model_len or shape.context
+    context = default_context(model, shape.context)
     eff = _model_efficiency(model, pool.gpu)
     # GPU memory holds the loaded precision (fp8 at load halves a 16-bit checkpoint; an AWQ checkpoint stays 4-bit).
     checkpoint = spec_checkpoint(model, shape)

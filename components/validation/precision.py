@@ -10,21 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from inferstack import catalog
-from inferstack.planning.capacity import UnknownShape, hub_id, spec_checkpoint, spec_model_shape
-from inferstack.planning.context import ModelContext, context_of, context_problem
+from inferstack.planning.capacity import UnknownShape, spec_checkpoint, spec_model_shape
+from inferstack.planning.context import context_problem, spec_model_context
 from inferstack.planning.precision import dtype_problem, kv_cache_dtype_problem, quantization_problem
 from inferstack.spec.errors import SpecIssue
 from inferstack.spec.models import EnvironmentSpec, ModelSpec
 from inferstack.validation.common import field_path
-
-
-def spec_model_context(model: ModelSpec) -> ModelContext:
-    """A spec model's context facts: its catalog shape's limit; unknown for inline shapes and unknown hub ids."""
-    name = model.shape if isinstance(model.shape, str) else None if model.shape is not None else hub_id(model.source)
-    found = catalog.model_shape(name) if name is not None else None
-    if found is None:
-        return ModelContext(name or "inline shape", None)
-    return context_of(found[1].name, found[1].context_limit)
 
 
 def context_issue(model: ModelSpec) -> tuple[str, str] | None:

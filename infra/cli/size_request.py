@@ -86,7 +86,11 @@ def request(
     if not compare_all and gpu not in catalog.gpus():
         raise fail(f"--gpu: unknown GPU {gpu!r} — choose one of: {', '.join(sorted(catalog.gpus()))}")
     shape = found.shape
-    limits = catalog_context(found.catalog_key) if found.catalog_key else ModelContext(found.name, found.max_context)
+    limits = (
+        catalog_context(found.catalog_key, found.name)
+        if found.catalog_key
+        else ModelContext(found.name, found.max_context)
+    )
     if context is not None and (problem := context_problem(context, limits)):
         raise fail(f"--context: {problem[0]} — {problem[1]}")
     checkpoint = found.checkpoint

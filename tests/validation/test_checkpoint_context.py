@@ -1,0 +1,68 @@
+"""Each checkpoint's own context limit: refused above it, and the context a stack runs at when it sets none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from inferstack import catalog
+from inferstack.planning.model_fit import spec_model_fit
+from inferstack.spec import SpecError
+from inferstack.validation import parse_environment
+
+QWEN3_32B = "hf://Qwen/Qwen3-32B@" + "a" * 40
+QWEN25_32B = "hf://Qwen/Qwen2.5-32B@" + "b" * 40
+QWEN25_32B_INSTRUCT = "hf://Qwen/Qwen2.5-32B-Instruct@" + "c" * 40
+QWEN25_7B = "hf://Qwen/Qwen2.5-7B@" + "d" * 40
+QWEN25_7B_INSTRUCT = "hf://Qwen/Qwen2.5-7B-Instruct@" + "e" * 40
+
+
+def env(source: str, gpu: str = "nvidia-h100-sxm", **model: Any) -> dict[str, Any]:
+    gpus = 8 if gpu == "nvidia-h100-sxm" else 1
+    return {
+        "cloud": "aws",
+        "region": "us-east-1",
+        "zones": ["use1-az1", "use1-az2"],
+        "node_pools": {"gpu": {"gpu": gpu, "gpus_per_node": gpus, "max": 1}},
+        "models": {"m": {"pool": "gpu", "source": source, **model}},
+    }
+
+
+def issues(document: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(SpecError) as caught:
+        parse_environment(document, "t")
+    return {issue.path: f"{issue.message} — {issue.fix}" for issue in caught.value.issues}
+
+
+def test_qwen3_dense_models_are_held_to_their_40960_positions() -> None:
+    found = issues(env(QWEN3_32B, tensor_parallel=2, max_model_len=131072))
+    assert found == {
+        "environment.models.m.max_model_len": "131072 tokens is above the 40960-token context of Qwen3 32B "
+        "(max_position_embeddings of its config.json): vLLM refuses to start — use at most 40960"
+    }
+
+
+def test_a_base_checkpoint_keeps_the_longer_context_of_its_own_config() -> None:
+    parse_environment(env(QWEN25_32B, tensor_parallel=2, max_model_len=65536), "t")
+    found = issues(env(QWEN25_32B_INSTRUCT, tensor_parallel=2, max_model_len=65536))
+    assert list(found) == ["environment.models.m.max_model_len"]
+    assert "above the 32768-token context of Qwen2.5 32B" in found["environment.models.m.max_model_len"]
+
+
+def test_without_max_model_len_a_stack_is_sized_at_the_context_its_checkpoint_serves() -> None:
+    # vLLM serves the limit it derives from the checkpoint's config.json: 32768 tokens for the instruct release,
+    # 131072 for the base model, whose one full-length sequence does not fit an L4 beside the weights.
+    instruct = parse_environment(env(QWEN25_7B_INSTRUCT, gpu="nvidia-l4"), "t")
+    fit = spec_model_fit(instruct, "m")
+    assert fit is not None and fit.fit.fits and fit.context == 32768
+    found = issues(env(QWEN25_7B, gpu="nvidia-l4"))
+    assert "one 131072-token sequence" in found["environment.models.m"]
+
+
+def test_every_shape_context_is_a_limit_one_of_its_checkpoints_has() -> None:
+    for key, shape in catalog.model_shapes().items():
+        if shape.context_limit is None:
+            continue
+        limits = {shape.context_limit.max_position_embeddings, *shape.context_limit.hub_ids.values()}
+        assert shape.context in limits, (key, shape.context, limits)
