@@ -294,8 +294,9 @@ class EfficiencyFactors(_Table):
     v1_request_latency_s: Factor = Field(
         description="vLLM's time to first token outside the GPU passes for a request that runs alone."
     )
-    v1_request_latency_per_running_s: Factor = Field(
-        description="What each other running sequence adds to vLLM's first-token time outside the GPU passes."
+    v1_request_latency_per_token_rate: Factor = Field(
+        description="What each output token/s the other running sequences stream adds to vLLM's first-token time "
+        "outside the GPU passes (s per token/s)."
     )
     v0_max_num_seqs: Factor = Field(
         description="vLLM's --max-num-seqs default on every GPU before V1 (v0.8) set it by GPU memory."

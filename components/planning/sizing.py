@@ -108,9 +108,10 @@ class Efficiency:
     # Latency a lone request's first token pays outside the GPU passes (the API server's request handling, the
     # trip to the engine core and back, streaming the token); 0 on the roofline.
     request_latency_s: float = 0.0
-    # What each other running sequence adds to that latency: the API server streams every running sequence's tokens
-    # between the engine core and the clients, and a new request's handling and first token queue behind that work.
-    request_latency_per_running_s: float = 0.0
+    # What the token stream of the other running sequences adds to that latency, in s per output token/s: one API
+    # server streams every running sequence's tokens between the engine core and the clients, and a new request's
+    # handling and first token queue behind that work, which grows with the tokens it streams a second.
+    request_latency_per_token_rate: float = 0.0
     # True when attention is a kernel of its own between the GEMMs of a layer (every engine's forward pass): its KV
     # reads cannot hide behind the GEMMs' math, so a step is the GEMMs' roofline plus attention's. False on the
     # roofline, where one fused pass could overlap every read with every multiply.

@@ -85,13 +85,19 @@ def performance(
     # every step of a multi-step scheduler call) before its prefill pass; a lone client finds the engine idle.
     wait = eff.steps_per_schedule * step / 2 if running > 1 else 0.0
     others_prefilling = (running - 1) * (pre / cycle) * pre * visible / 2
-    ttft = wait + pre + (chunks - 1) * step + others_prefilling + request_latency(eff, running)
+    latency = request_latency(eff, others_rate(running, tpot))
+    ttft = wait + pre + (chunks - 1) * step + others_prefilling + latency
     return _cycled(shape, acc, prec, concurrency, running, output, cycle, ttft=ttft, tpot=tpot, context=context)
 
 
-def request_latency(eff: Efficiency, running: int) -> float:
-    """First-token time outside the GPU passes with `running` sequences streaming (this request among them)."""
-    return eff.request_latency_s + eff.request_latency_per_running_s * max(0, running - 1)
+def request_latency(eff: Efficiency, stream_rate: float) -> float:
+    """First-token time outside the GPU passes while the other running sequences stream `stream_rate` tokens/s."""
+    return eff.request_latency_s + eff.request_latency_per_token_rate * stream_rate
+
+
+def others_rate(running: int, step_s: float) -> float:
+    """Tokens per second the other running sequences stream: one each per decode step of `step_s`."""
+    return max(0, running - 1) / step_s if step_s > 0 else 0.0
 
 
 def _piggybacked(
@@ -138,7 +144,7 @@ def _piggybacked(
     cycle = output * step + running * added
     tpot = (cycle - added) / output if output else step
     # A new request waits for the step in flight (none when the engine idles), then rides its chunks' steps.
-    ttft = (step / 2 if running > 1 else 0.0) + chunks * mixed + request_latency(eff, running)
+    ttft = (step / 2 if running > 1 else 0.0) + chunks * mixed + request_latency(eff, others_rate(running, tpot))
     return _cycled(shape, acc, prec, concurrency, running, output, cycle, ttft=ttft, tpot=tpot, context=context)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
 from inferstack.planning.step_time import decode_read_bytes, decode_step_s, prefill_attention_flops, prefill_s
-from inferstack.planning.throughput import request_latency
+from inferstack.planning.throughput import others_rate, request_latency
 
 # vLLM V0 keeps this share of the KV blocks free when it admits a waiting request (CacheConfig watermark, 0.01).
 WATERMARK = 0.01
@@ -58,6 +58,8 @@ class SchedulerState:
     prefilling: int = 0
     # False after a decode stretch that stopped short of every request's last token: retire() has nothing to look for.
     may_finish: bool = True
+    # Time of the last decode step: each running request streams a token to its client per step (0: none yet).
+    step_s: float = 0.0
 
     @property
     def free(self) -> int:
@@ -113,6 +115,7 @@ class SchedulerState:
         self.clock += elapsed
         self.decode_time += elapsed
         self.running_time += elapsed * batch
+        self.step_s = elapsed / steps if steps else self.step_s
         self.read_bytes += steps * decode_read_bytes(self.shape, self.prec, self.acc, batch=batch, context=context)
 
     def prefilled(self, request: SimRequest, tokens: int) -> None:
@@ -127,8 +130,8 @@ class SchedulerState:
             self.prefilling -= 1
             if request.first_token_s is None:
                 request.first_token_s = self.clock
-                # The token leaves the engine after its host work (API server, detokenizer) for the running batch.
-                request.host_s = request_latency(self.eff, len(self.running))
+                # The token leaves the engine after its host work (API server, detokenizer) behind the others' stream.
+                request.host_s = request_latency(self.eff, others_rate(len(self.running), self.step_s))
 
     def retire(self, finished: list[SimRequest]) -> None:
         """Take the requests that have generated their whole output out of the running set."""

@@ -15,15 +15,16 @@ import dataclasses
 
 from inferstack.planning.sizing import Accelerator, Efficiency, Precision, Shape
 from inferstack.planning.step_time import prefill_s
-from inferstack.planning.throughput import Performance, prefill_batch, request_latency
+from inferstack.planning.throughput import Performance, others_rate, prefill_batch, request_latency
 
 
 def wave_ttft_s(
-    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, running: int
+    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, running: int, stream_rate: float
 ) -> float:
-    """First-token time of a prompt arriving in a wave of `running` prompts: the pass that holds its share of them."""
+    """First-token time of a prompt arriving in a wave of `running` prompts: the pass that holds its share of them,
+    and the API server's latency while the others stream `stream_rate` tokens/s."""
     together = prefill_batch(eff, prompt=prompt, running=running)
-    return prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=together) + request_latency(eff, running)
+    return prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=together) + request_latency(eff, stream_rate)
 
 
 def in_waves(
@@ -36,12 +37,13 @@ def in_waves(
     if perf.running <= 1:
         return perf
     steady = perf.ttft_s - perf.queue_s
-    wave = wave_ttft_s(shape, acc, prec, eff, prompt=prompt, running=perf.running)
+    rate = others_rate(perf.running, perf.tpot_s)
+    wave = wave_ttft_s(shape, acc, prec, eff, prompt=prompt, running=perf.running, stream_rate=rate)
     return dataclasses.replace(perf, ttft_s=max(steady, wave) + perf.queue_s)
 
 
 def startup_ttft_s(
-    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, clients: int
+    shape: Shape, acc: Accelerator, prec: Precision, eff: Efficiency, *, prompt: int, clients: int, stream_rate: float
 ) -> float:
     """Mean first-token time of a run's first wave: `clients` prompts sent at once, prefilled pass after pass.
 
@@ -57,7 +59,7 @@ def startup_ttft_s(
     waited = together * pass_s * full * (full + 1) / 2
     if rest:
         waited += rest * (full * pass_s + prefill_s(shape, acc, prec, eff, prompt=prompt, prompts=rest))
-    return waited / clients + request_latency(eff, clients)
+    return waited / clients + request_latency(eff, stream_rate)
 
 
 def with_startup(
@@ -79,6 +81,7 @@ def with_startup(
     first = min(requests, max(1, perf.running))
     if first <= 1:
         return perf
-    wave = startup_ttft_s(shape, acc, prec, eff, prompt=prompt, clients=first)
+    rate = others_rate(first, perf.tpot_s)
+    wave = startup_ttft_s(shape, acc, prec, eff, prompt=prompt, clients=first, stream_rate=rate)
     ttft = (first * max(wave, perf.ttft_s - perf.queue_s) + (requests - first) * perf.ttft_s) / requests
     return dataclasses.replace(perf, ttft_s=ttft)

@@ -51,7 +51,7 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
             moe_layer_s=0.0,
             sequence_overhead_s=0.0,
             request_latency_s=0.0,
-            request_latency_per_running_s=0.0,
+            request_latency_per_token_rate=0.0,
             piggyback_prefill=False,
             # Its KV cache takes a share of the memory free after loading; no profile pass samples at the batch cap.
             sampler_bytes=0.0,
@@ -65,9 +65,9 @@ def engine_efficiency(point: dict[str, Any]) -> Efficiency:
         eff = dataclasses.replace(eff, piggyback_prefill=False)
         if point["engine"] == "sglang":
             latency = catalog.efficiency().factors.sglang_request_latency_s.value
-            eff = dataclasses.replace(eff, request_latency_s=latency, request_latency_per_running_s=0.0)
+            eff = dataclasses.replace(eff, request_latency_s=latency, request_latency_per_token_rate=0.0)
         elif point["engine"] != "vllm":
-            eff = dataclasses.replace(eff, request_latency_s=0.0, request_latency_per_running_s=0.0)
+            eff = dataclasses.replace(eff, request_latency_s=0.0, request_latency_per_token_rate=0.0)
     if point.get("max_model_len") is not None:
         # vLLM V0's token budget per pass follows the run's context length (the catalog's per-GPU values are V1's).
         floor = int(catalog.efficiency().factors.v0_batched_tokens_floor.value)

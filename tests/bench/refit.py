@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from inferstack import catalog
-from inferstack.planning.engine_version import V1_DEFAULT
+from inferstack.planning.engine_version import ASYNC_SCHEDULING_DEFAULT, V1_DEFAULT
 from inferstack.planning.sizing import Efficiency
 from tests.bench.engines import vllm_minor
 from tests.bench.published_report import LATENCIES, error, load_table, predict, source_of
@@ -84,9 +84,11 @@ def host_cost_fit(points: list[dict[str, Any]], high: float, steps: int = 10) ->
 
 
 def v1_calibration_points() -> dict[str, list[dict[str, Any]]]:
-    """efficiency.yaml v1_sequence_overhead_s's points: every vLLM V1 (0.8 on) calibration point, by lab.
+    """efficiency.yaml v1_sequence_overhead_s's points: every vLLM V1 (0.8 on) calibration point, by lab and by regime.
 
-    gpustack's performance lab apart from every other source: the two want opposite values (the entry says why).
+    gpustack's performance lab apart from every other source, and the releases that add the host time to each step
+    (before async scheduling, v0.14) apart from those that overlap it with the GPU, as the pinned engine does: the
+    groups want different values (the entry says why).
     """
     points = [
         point
@@ -94,7 +96,14 @@ def v1_calibration_points() -> dict[str, list[dict[str, Any]]]:
         if point["use"] == "calibration" and (minor := vllm_minor(point)) is not None and (0, minor) >= V1_DEFAULT
     ]
     gpustack = [point for point in points if source_of(point) == "gpustack"]
-    return {"all": points, "gpustack": gpustack, "other": [point for point in points if point not in gpustack]}
+    overlapped = [point for point in points if (0, vllm_minor(point) or 0) >= ASYNC_SCHEDULING_DEFAULT]
+    return {
+        "all": points,
+        "gpustack": gpustack,
+        "other": [point for point in points if point not in gpustack],
+        "added": [point for point in points if point not in overlapped],
+        "overlapped": overlapped,
+    }
 
 
 def legacy_calibration_points() -> dict[str, list[dict[str, Any]]]:

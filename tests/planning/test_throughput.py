@@ -252,17 +252,19 @@ def test_the_first_token_pays_the_servers_fixed_latency_once() -> None:
         assert served.tpot_s == gpu_only.tpot_s and served.output_tokens_per_s == gpu_only.output_tokens_per_s
 
 
-def test_each_other_running_sequence_delays_the_first_token_outside_the_gpu() -> None:
+def test_the_others_token_stream_delays_the_first_token_outside_the_gpu() -> None:
     acc, prec = accelerator("nvidia-h100-sxm"), precision(LLAMA8, None)
     eff = default_efficiency("nvidia-h100-sxm")
-    flat = dataclasses.replace(eff, request_latency_per_running_s=0.0)
-    assert eff.request_latency_per_running_s > 0 == PHYSICAL.request_latency_per_running_s
+    flat = dataclasses.replace(eff, request_latency_per_token_rate=0.0)
+    assert eff.request_latency_per_token_rate > 0 == PHYSICAL.request_latency_per_token_rate
     for clients, cap in ((1, None), (8, None), (64, None), (64, 16)):
         served = performance(LLAMA8, acc, prec, eff, prompt=512, output=128, concurrency=clients, max_running=cap)
         fixed = performance(LLAMA8, acc, prec, flat, prompt=512, output=128, concurrency=clients, max_running=cap)
-        # The API server streams the running sequences' tokens; clients waiting for a slot add nothing to that.
+        # The API server streams the other running sequences' tokens, one each per output token's time; clients
+        # waiting for a slot stream nothing.
         running = min(clients, cap or clients)
-        assert served.ttft_s - fixed.ttft_s == pytest.approx(eff.request_latency_per_running_s * (running - 1))
+        stream_rate = (running - 1) / served.tpot_s
+        assert served.ttft_s - fixed.ttft_s == pytest.approx(eff.request_latency_per_token_rate * stream_rate)
         assert served.tpot_s == fixed.tpot_s and served.output_tokens_per_s == fixed.output_tokens_per_s
 
 

@@ -58,7 +58,7 @@ def test_the_planned_load_must_fit_replicas_max() -> None:
     document["models"]["chat"]["load"] = {"requests_per_second": 50}
     assert problems(document) == [
         "environment.models.chat.replicas.max: the planned load of 50 req/s needs 28 replicas (1.79 req/s each on "
-        "1× nvidia-l4 at TTFT 503 ms, TPOT 104.4 ms) but replicas.max is 2 — raise replicas.max to 28 (and the "
+        "1× nvidia-l4 at TTFT 442 ms, TPOT 104.4 ms) but replicas.max is 2 — raise replicas.max to 28 (and the "
         "pool's max to hold them), lower "
         "load.requests_per_second, or use a faster GPU"
     ]
@@ -69,7 +69,7 @@ def test_objectives_no_replica_meets_are_refused() -> None:
     document["models"]["chat"]["load"] = {"requests_per_second": 1, "ttft_ms": 1, "tpot_ms": 2}
     assert problems(document) == [
         "environment.models.chat.load: no replica on pool l4 (1× nvidia-l4) meets ttft_ms 1 and tpot_ms 2: the best "
-        "one does is ttft 248 ms and tpot 61.1 ms (one request at a time) — relax ttft_ms/tpot_ms, raise "
+        "one does is ttft 233 ms and tpot 61.1 ms (one request at a time) — relax ttft_ms/tpot_ms, raise "
         "tensor_parallel, or use a faster GPU"
     ]
 
