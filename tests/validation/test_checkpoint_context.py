@@ -9,7 +9,9 @@ import pytest
 from inferstack import catalog
 from inferstack.planning.model_fit import spec_model_fit
 from inferstack.spec import SpecError
+from inferstack.spec.models import ModelSpec
 from inferstack.validation import parse_environment
+from inferstack.validation.precision import context_issue
 
 QWEN3_32B = "hf://Qwen/Qwen3-32B@" + "a" * 40
 QWEN25_32B = "hf://Qwen/Qwen2.5-32B@" + "b" * 40
@@ -66,3 +68,24 @@ def test_every_shape_context_is_a_limit_one_of_its_checkpoints_has() -> None:
             continue
         limits = {shape.context_limit.max_position_embeddings, *shape.context_limit.hub_ids.values()}
         assert shape.context in limits, (key, shape.context, limits)
+
+
+def _limits() -> list[tuple[str, int]]:
+    """Every published checkpoint the catalog records a context limit for, with that limit."""
+    found = []
+    for shape in catalog.model_shapes().values():
+        if shape.context_limit is None:
+            continue
+        own = {hub.lower(): tokens for hub, tokens in shape.context_limit.hub_ids.items()}
+        found += [(hub, own.get(hub.lower(), shape.context_limit.max_position_embeddings)) for hub in shape.hub_ids]
+    return found
+
+
+@pytest.mark.parametrize(("hub", "limit"), _limits())
+def test_each_checkpoint_is_refused_one_token_past_its_limit(hub: str, limit: int) -> None:
+    def asking(tokens: int) -> ModelSpec:
+        return ModelSpec.model_validate({"pool": "gpu", "source": f"hf://{hub}@{'a' * 40}", "max_model_len": tokens})
+
+    assert context_issue(asking(limit)) is None
+    over = context_issue(asking(limit + 1))
+    assert over is not None and f"above the {limit}-token context" in over[0]
