@@ -31,6 +31,10 @@ class SimRequest:
     arrived_s: float = 0.0
     # First-token time outside the GPU passes (throughput.request_latency at its running batch).
     host_s: float = 0.0
+    # The state's `bulk` when `tokens` and `generated` were last brought up to date (SchedulerState.sync), and the
+    # `bulk` at which it will have generated its whole output if nothing else adds to it (set while it runs).
+    mark: int = 0
+    finish_at: int = 0
 
 
 @dataclass
@@ -60,22 +64,38 @@ class SchedulerState:
     may_finish: bool = True
     # Time of the last decode step: each running request streams a token to its client per step (0: none yet).
     step_s: float = 0.0
+    # Decode steps every running request has taken together in decode stretches: a stretch adds to this count, not to
+    # each request, and a request's own fields catch up (sync) only where they are read. Stretches of a thousand
+    # running requests are most of a long burst; walking each one was most of its time.
+    bulk: int = 0
 
     @property
     def free(self) -> int:
         """KV tokens no running request holds."""
         return self.kv_tokens - self.used
 
+    def sync(self, request: SimRequest) -> None:
+        """Bring a running request's tokens and generated count up to date with the stretches since its mark."""
+        behind = self.bulk - request.mark
+        if behind:
+            request.tokens += behind
+            request.generated += behind
+            request.mark = self.bulk
+
     def admit(self, request: SimRequest) -> None:
         """Move the head of the queue to the running set; a readmitted request prefills all it held again."""
         self.waiting.popleft()
         request.admitted_s = self.clock if request.admitted_s is None else request.admitted_s
+        # A waiting request is up to date (preemption synced it): from here it counts the stretches it runs through.
+        request.mark = self.bulk
+        request.finish_at = self.bulk + request.output - request.generated
         self.running.append(request)
         self.prefilling += 1
 
     def preempt_newest(self) -> int:
         """Free the newest running request's blocks (their count is returned) and queue it first, to prefill again."""
         victim = self.running.pop()
+        self.sync(victim)
         freed = victim.tokens
         # What it computed is redone on readmission, with whatever of its prompt it had not reached yet.
         self.recomputed += victim.tokens
@@ -95,7 +115,7 @@ class SchedulerState:
             self.preempt_newest()
         batch = len(self.running)
         # A list, not a generator: this runs every few steps over every running request, and a list is faster.
-        closest = min([r.output - r.generated for r in self.running])
+        closest = min([r.finish_at for r in self.running]) - self.bulk
         steps = max(1, min(closest, self.free // batch))
         self.may_finish = steps >= closest
         context = self.used / batch + (steps - 1) / 2
@@ -105,9 +125,7 @@ class SchedulerState:
             batch,
             context,
         )
-        for request in self.running:
-            request.tokens += steps
-            request.generated += steps
+        self.bulk += steps
         self.used += steps * batch
 
     def decoded(self, steps: int, elapsed: float, batch: int, context: float) -> None:
@@ -126,6 +144,7 @@ class SchedulerState:
         if request.pending == 0:
             request.tokens += 1
             request.generated += 1
+            request.finish_at -= 1
             self.used += 1
             self.prefilling -= 1
             if request.first_token_s is None:
@@ -138,13 +157,15 @@ class SchedulerState:
         if not self.may_finish:
             self.may_finish = True
             return
-        done = [r for r in self.running if r.generated >= r.output]
+        bulk = self.bulk
+        done = [r for r in self.running if r.finish_at <= bulk]
         for request in done:
+            self.sync(request)
             request.finished_s = self.clock
             self.used -= request.tokens
         finished.extend(done)
         if done:
-            self.running = [r for r in self.running if r.generated < r.output]
+            self.running = [r for r in self.running if r.finish_at > bulk]
 
 
 def v0_step(run: SchedulerState) -> None:
@@ -217,6 +238,8 @@ def _v1_admits(run: SchedulerState) -> bool:
 
 def _mixed_step(run: SchedulerState, decodes: list[SimRequest], chunks: list[tuple[SimRequest, int]]) -> None:
     """One V1 pass: `decodes` gain a token while the prompt chunks ride in the same pass."""
+    # A prompt still owed tokens is up to date: it was admitted at the current count, and no stretch runs while a
+    # prompt is owed (v1_step), so its tokens are read as they are.
     riders = sum(tokens for _, tokens in chunks)
     # Each chunk attends to the tokens of its prompt before it as well as to its own.
     attention = sum(
@@ -226,6 +249,9 @@ def _mixed_step(run: SchedulerState, decodes: list[SimRequest], chunks: list[tup
     if decodes:
         # With every running request scheduled, the decoding ones hold all but the prefilling prompts' tokens.
         everyone = len(decodes) + len(chunks) == len(run.running)
+        if not everyone:
+            for request in decodes:
+                run.sync(request)
         held = run.used - sum(r.tokens for r, _ in chunks) if everyone else sum(r.tokens for r in decodes)
         context = held / len(decodes)
         elapsed = decode_step_s(
@@ -243,8 +269,10 @@ def _mixed_step(run: SchedulerState, decodes: list[SimRequest], chunks: list[tup
     elif chunks:
         run.clock += prefill_s(run.shape, run.acc, run.prec, run.eff, prompt=riders // len(chunks), prompts=len(chunks))
     for request in decodes:
+        # The true counts are the fields plus the stretches since the mark: adding to the fields needs no sync.
         request.tokens += 1
         request.generated += 1
+        request.finish_at -= 1
     run.used += len(decodes)
     for request, tokens in chunks:
         run.prefilled(request, tokens)

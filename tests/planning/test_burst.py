@@ -225,10 +225,26 @@ def test_v1_keeps_its_prefilling_requests_at_the_end_of_the_running_list(
         owing = [bool(r.pending) for r in run.running]
         assert owing == sorted(owing), "a decoding request after one that still owes prompt tokens"
         assert sum(owing) == run.prefilling
+        # The running requests' KV tokens, counted with the decode stretches they have not caught up with yet, are
+        # what the state says they hold; each finishes at the count where its output is complete.
+        assert sum(r.tokens + run.bulk - r.mark for r in run.running) == run.used
+        assert all(r.finish_at - run.bulk == r.output - (r.generated + run.bulk - r.mark) for r in run.running)
         seen.append(sum(owing))
+
+    real_retire = SchedulerState.retire
+
+    def retire_checked(run: SchedulerState, finished: list[SimRequest]) -> None:
+        done = len(finished)
+        real_retire(run, finished)
+        # A finished request has caught up: it generated its whole output and holds its prompt's tokens beside it.
+        prompts = {prompt} if lengths is None else {p for p, _ in lengths}
+        for request in finished[done:]:
+            assert request.generated == request.output and request.pending == 0
+            assert request.tokens - request.generated in prompts
 
     real_v1_step = v1_step
     monkeypatch.setattr(burst, "v1_step", checked)
+    monkeypatch.setattr(SchedulerState, "retire", retire_checked)
     eff = dataclasses.replace(EFF, piggyback_prefill=True, batched_tokens=2048)
     if lengths is None:
         run = burst.burst_performance(
