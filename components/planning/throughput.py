@@ -95,9 +95,9 @@ def request_latency(eff: Efficiency, stream_rate: float) -> float:
     return eff.request_latency_s + eff.request_latency_per_token_rate * stream_rate
 
 
-def others_rate(running: int, step_s: float) -> float:
-    """Tokens per second the other running sequences stream: one each per decode step of `step_s`."""
-    return max(0, running - 1) / step_s if step_s > 0 else 0.0
+def others_rate(running: int, per_token_s: float) -> float:
+    """Tokens per second the other running sequences stream: one each per output token's time, `per_token_s`."""
+    return max(0, running - 1) / per_token_s if per_token_s > 0 else 0.0
 
 
 def _piggybacked(
