@@ -195,7 +195,8 @@ def v1_step(run: SchedulerState) -> None:
     budget = run.eff.batched_tokens or run.kv_tokens
     free, chunks, decodes, preempted, index = run.free, [], [], False, 0
     decoding = len(run.running) - run.prefilling
-    if min(free, budget) >= decoding:
+    leading = min(free, budget) >= decoding
+    if leading:
         # Prompts are prefilled in admission order (a later one gets budget only once the earlier ones got all they
         # owed), so the prefilling requests are the newest: the decoding ones lead the list and, when a token each
         # fits, take it without a walk, which then starts at the first prompt still owed.
@@ -225,7 +226,8 @@ def v1_step(run: SchedulerState) -> None:
         run.admit(head)
         free, budget = free - want, budget - want
         chunks.append((head, want))
-    _mixed_step(run, decodes, chunks)
+    # Without a preemption the decoding requests are still the leading slice of the running set.
+    _mixed_step(run, decodes, chunks, leading=leading and not preempted)
 
 
 def _v1_admits(run: SchedulerState) -> bool:
@@ -236,10 +238,16 @@ def _v1_admits(run: SchedulerState) -> bool:
     return budget > 0 and run.free - len(run.running) >= min(run.waiting[0].pending, budget)
 
 
-def _mixed_step(run: SchedulerState, decodes: list[SimRequest], chunks: list[tuple[SimRequest, int]]) -> None:
-    """One V1 pass: `decodes` gain a token while the prompt chunks ride in the same pass."""
-    # A prompt still owed tokens is up to date: it was admitted at the current count, and no stretch runs while a
-    # prompt is owed (v1_step), so its tokens are read as they are.
+def _mixed_step(
+    run: SchedulerState, decodes: list[SimRequest], chunks: list[tuple[SimRequest, int]], *, leading: bool = False
+) -> None:
+    """One V1 pass: `decodes` gain a token while the prompt chunks ride in the same pass.
+
+    `leading`: the decodes are the running set's leading requests (every one not still owed prompt tokens), so their
+    token is counted once for the set (`bulk`) and taken back from the few that follow them.
+    """
+    for request, _ in chunks:
+        run.sync(request)
     riders = sum(tokens for _, tokens in chunks)
     # Each chunk attends to the tokens of its prompt before it as well as to its own.
     attention = sum(
@@ -268,11 +276,20 @@ def _mixed_step(run: SchedulerState, decodes: list[SimRequest], chunks: list[tup
         run.decoded(1, elapsed, len(decodes), context)
     elif chunks:
         run.clock += prefill_s(run.shape, run.acc, run.prec, run.eff, prompt=riders // len(chunks), prompts=len(chunks))
-    for request in decodes:
-        # The true counts are the fields plus the stretches since the mark: adding to the fields needs no sync.
-        request.tokens += 1
-        request.generated += 1
-        request.finish_at -= 1
+    if leading:
+        # Every running request gains the token; those still owed prompt tokens (the rest of the list) give it
+        # back in their own fields, and reach their last token one count later.
+        run.bulk += 1
+        for request in run.running[len(decodes) :]:
+            request.tokens -= 1
+            request.generated -= 1
+            request.finish_at += 1
+    else:
+        for request in decodes:
+            # The true counts are the fields plus the stretches since the mark: adding to the fields needs no sync.
+            request.tokens += 1
+            request.generated += 1
+            request.finish_at -= 1
     run.used += len(decodes)
     for request, tokens in chunks:
         run.prefilled(request, tokens)

@@ -37,8 +37,8 @@ STARTUP = {
     # The largest job `--batch` takes, long prompts on the GPU with the most running sequences.
     ("size", "--model", "qwen2.5-0.5b", "--gpu", "nvidia-b200", "--input", "4000", "--batch", "100000"): None,
     # Short prompts and long outputs: the cache fills every step and vLLM preempts ~90,000 times (15.6 s at the
-    # start of 2026-12-08, 8.3-8.9 s after the scheduler's fast paths that day, ~5.9 s of CPU once decode stretches
-    # counted their steps once for the whole running set instead of on each request, the next stop).
+    # start of 2026-12-08, 8.3-8.9 s after the scheduler's fast paths that day, ~4.8 s of CPU at the next stop once
+    # decode stretches and mixed steps counted their decode tokens once for the running set instead of on each request).
     (
         "size",
         "--model",
