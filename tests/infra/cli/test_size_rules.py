@@ -70,11 +70,11 @@ def test_size_refuses_what_vllm_refuses(args: list[str], message: str) -> None:
 
 
 def test_size_reports_an_unknown_context_limit_and_still_sizes() -> None:
-    assert catalog.model_shapes()["mistral-7b"].context_limit is None
-    result = runner.invoke(app, ["size", "--model", "mistral-7b", "--context", "200000", "--json"])
+    assert catalog.model_shapes()["mistral-small-24b"].context_limit is None
+    result = runner.invoke(app, ["size", "--model", "mistral-small-24b", "--context", "200000", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["max_context"] is None
-    text = runner.invoke(app, ["size", "--model", "mistral-7b"]).output
+    text = runner.invoke(app, ["size", "--model", "mistral-small-24b"]).output
     assert "max context: unknown" in " ".join(text.split())
 
 
