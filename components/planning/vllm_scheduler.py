@@ -64,9 +64,10 @@ class SchedulerState:
     may_finish: bool = True
     # Time of the last decode step: each running request streams a token to its client per step (0: none yet).
     step_s: float = 0.0
-    # Decode steps every running request has taken together in decode stretches: a stretch adds to this count, not to
-    # each request, and a request's own fields catch up (sync) only where they are read. Stretches of a thousand
-    # running requests are most of a long burst; walking each one was most of its time.
+    # Decode tokens every running request has gained together (decode stretches, and mixed steps that decode the
+    # whole decoding set): such a step adds to this count, not to each request, and a request's own fields catch up
+    # (sync) only where they are read. Steps of a thousand running requests are most of a long burst; walking each
+    # one was most of its time.
     bulk: int = 0
 
     @property
@@ -276,7 +277,7 @@ def _mixed_step(
         run.decoded(1, elapsed, len(decodes), context)
     elif chunks:
         run.clock += prefill_s(run.shape, run.acc, run.prec, run.eff, prompt=riders // len(chunks), prompts=len(chunks))
-    if leading:
+    if leading and decodes:
         # Every running request gains the token; those still owed prompt tokens (the rest of the list) give it
         # back in their own fields, and reach their last token one count later.
         run.bulk += 1

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from inferstack import catalog
 from inferstack.planning.model_fit import spec_model_fit
-from inferstack.spec import SpecError
 from inferstack.spec.models import ModelSpec
 from inferstack.validation import parse_environment
 from inferstack.validation.precision import context_issue
+from tests.validation.test_context_and_precision import env, issues
 
 QWEN3_32B = "hf://Qwen/Qwen3-32B@" + "a" * 40
 QWEN25_32B = "hf://Qwen/Qwen2.5-32B@" + "b" * 40
@@ -20,25 +18,8 @@ QWEN25_7B = "hf://Qwen/Qwen2.5-7B@" + "d" * 40
 QWEN25_7B_INSTRUCT = "hf://Qwen/Qwen2.5-7B-Instruct@" + "e" * 40
 
 
-def env(source: str, gpu: str = "nvidia-h100-sxm", **model: Any) -> dict[str, Any]:
-    gpus = 8 if gpu == "nvidia-h100-sxm" else 1
-    return {
-        "cloud": "aws",
-        "region": "us-east-1",
-        "zones": ["use1-az1", "use1-az2"],
-        "node_pools": {"gpu": {"gpu": gpu, "gpus_per_node": gpus, "max": 1}},
-        "models": {"m": {"pool": "gpu", "source": source, **model}},
-    }
-
-
-def issues(document: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(SpecError) as caught:
-        parse_environment(document, "t")
-    return {issue.path: f"{issue.message} — {issue.fix}" for issue in caught.value.issues}
-
-
 def test_qwen3_dense_models_are_held_to_their_40960_positions() -> None:
-    found = issues(env(QWEN3_32B, tensor_parallel=2, max_model_len=131072))
+    found = issues(env({"source": QWEN3_32B, "tensor_parallel": 2, "max_model_len": 131072}, "nvidia-h100-sxm"))
     assert found == {
         "environment.models.m.max_model_len": "131072 tokens is above the 40960-token context of Qwen3 32B "
         "(max_position_embeddings of its config.json): vLLM refuses to start — use at most 40960"
@@ -46,8 +27,10 @@ def test_qwen3_dense_models_are_held_to_their_40960_positions() -> None:
 
 
 def test_a_base_checkpoint_keeps_the_longer_context_of_its_own_config() -> None:
-    parse_environment(env(QWEN25_32B, tensor_parallel=2, max_model_len=65536), "t")
-    found = issues(env(QWEN25_32B_INSTRUCT, tensor_parallel=2, max_model_len=65536))
+    parse_environment(env({"source": QWEN25_32B, "tensor_parallel": 2, "max_model_len": 65536}, "nvidia-h100-sxm"), "t")
+    found = issues(
+        env({"source": QWEN25_32B_INSTRUCT, "tensor_parallel": 2, "max_model_len": 65536}, "nvidia-h100-sxm")
+    )
     assert list(found) == ["environment.models.m.max_model_len"]
     assert "above the 32768-token context of Qwen2.5 32B" in found["environment.models.m.max_model_len"]
 
@@ -55,10 +38,10 @@ def test_a_base_checkpoint_keeps_the_longer_context_of_its_own_config() -> None:
 def test_without_max_model_len_a_stack_is_sized_at_the_context_its_checkpoint_serves() -> None:
     # vLLM serves the limit it derives from the checkpoint's config.json: 32768 tokens for the instruct release,
     # 131072 for the base model, whose one full-length sequence does not fit an L4 beside the weights.
-    instruct = parse_environment(env(QWEN25_7B_INSTRUCT, gpu="nvidia-l4"), "t")
+    instruct = parse_environment(env({"source": QWEN25_7B_INSTRUCT}), "t")
     fit = spec_model_fit(instruct, "m")
     assert fit is not None and fit.fit.fits and fit.context == 32768
-    found = issues(env(QWEN25_7B, gpu="nvidia-l4"))
+    found = issues(env({"source": QWEN25_7B}))
     assert "one 131072-token sequence" in found["environment.models.m"]
 
 
